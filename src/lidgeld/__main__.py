@@ -1,0 +1,3 @@
+from lidgeld.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import DateField, DateTimeField, F, JSONField, QuerySet, Value
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.batching import BatchContext
+from lidgeld.clock import clock
+from lidgeld.db import insert_from
+
+
+def audit_record(
+    *,
+    actor: str,
+    action: str,
+    obj: Any,
+    today: date,
+    borrower_id: int | None = None,
+    instance_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        at=clock.now(),
+        business_date=today,
+        actor=actor,
+        action=action,
+        object_type=type(obj)._meta.model_name if obj is not None else "",
+        object_id=getattr(obj, "pk", None),
+        borrower_id=borrower_id,
+        instance_id=instance_id,
+        before=before,
+        after=after,
+    )
+
+
+AUDIT_COLUMNS = (
+    "at",
+    "business_date",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "borrower",
+    "instance",
+    "before",
+    "after",
+)
+
+
+def audit_insert_from(
+    rows: QuerySet[Any],
+    *,
+    ctx: BatchContext,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    borrower_field: str = "borrower_id",
+    instance_field: str = "instance_id",
+) -> int:
+    """One audit row per row of ``rows``, in a single INSERT … SELECT."""
+    source = rows.values_list(
+        Value(ctx.now, output_field=DateTimeField()),
+        Value(ctx.day, output_field=DateField()),
+        Value(ctx.actor),
+        Value(action),
+        Value(rows.model._meta.model_name),
+        F("pk"),
+        F(borrower_field),
+        F(instance_field),
+        Value(before, output_field=JSONField()),
+        Value(after, output_field=JSONField()),
+    )
+    return insert_from(AuditEvent, AUDIT_COLUMNS, source)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from lidgeld.libraries.models import Instance
+
+LANGUAGE_CHOICES = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
+
+
+class Borrower(models.Model):
+    """A card holder (lener). The home instance decides who may see them."""
+
+    card_number = models.CharField(max_length=32, unique=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    birth_date = models.DateField(null=True, blank=True)
+    email = models.CharField(max_length=254, blank=True, default="")
+    postal_code = models.CharField(max_length=10, blank=True, default="")
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="nl")
+    home_instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="borrowers")
+    # Salted hash from Django's password hashers; the PIN itself is never stored.
+    pin_hash = models.CharField(max_length=128, blank=True, default="")
+    registered_on = models.DateField()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "card_number"]
+        constraints = [
+            models.CheckConstraint(
+                name="borrower_language_known", condition=Q(language__in=["nl", "fr", "en"])
+            ),
+            models.CheckConstraint(name="borrower_card_not_blank", condition=~Q(card_number="")),
+        ]
+        indexes = [
+            models.Index(fields=["home_instance", "last_name"]),
+            models.Index(fields=["email"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_number} — {self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

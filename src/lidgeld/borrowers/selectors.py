@@ -1,0 +1,98 @@
+"""The one answer to "what is this borrower's situation today?" (R7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from lidgeld.borrowers.models import Borrower
+from lidgeld.circulation.selectors import reservations_with_position
+from lidgeld.domain.blocks import Block, Channel, Situation, decide, furthest_stage
+from lidgeld.domain.dunning import stage_on
+from lidgeld.finance.services import open_contributions
+from lidgeld.memberships.selectors import MembershipView, membership_view
+from lidgeld.notices.models import Message
+
+
+@dataclass(frozen=True)
+class BorrowerStatus:
+    borrower: Borrower
+    today: date
+    membership: MembershipView
+    open_amount: Decimal
+    stage: str | None
+    blocks: dict[Channel, Block]
+    reservations: list[Any]
+    messages: list[Message]
+
+    def as_dict(self) -> dict[str, Any]:
+        view = self.membership
+        end = view.valid_until or (view.latest.end if view.latest else None)
+        language = self.borrower.language
+        return {
+            "card": self.borrower.card_number,
+            "name": self.borrower.full_name,
+            "instance": self.borrower.home_instance.code,
+            "on": self.today.isoformat(),
+            "membership": {
+                "status": view.state.value,
+                "end": end.isoformat() if end else None,
+                "type": view.latest.type.code if view.latest else None,
+            },
+            "contribution": {"open": f"{self.open_amount:.2f}", "stage": self.stage},
+            "blocks": {
+                channel.value: {
+                    "allowed": block.allowed,
+                    "reason": block.reason.value,
+                    "warning": block.warning,
+                    "message": block.message(language),
+                }
+                for channel, block in self.blocks.items()
+            },
+            "reservations": [
+                {
+                    "id": reservation.pk,
+                    "item": reservation.item.barcode,
+                    "title": reservation.item.title,
+                    "status": reservation.status,
+                    "position": reservation.position,
+                    "placed_on": reservation.placed_on.isoformat(),
+                }
+                for reservation in self.reservations
+            ],
+            "messages": [
+                {
+                    "type": message.type,
+                    "kind": message.kind,
+                    "date": message.date.isoformat(),
+                    "channel": message.channel,
+                    "status": message.status,
+                }
+                for message in self.messages
+            ],
+        }
+
+
+def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
+    view = membership_view(borrower_id=borrower.pk, today=today)
+    open_items = list(open_contributions(borrower.pk).select_related("instance"))
+    amount = sum((item.balance for item in open_items), Decimal("0.00"))
+    stage = furthest_stage([stage_on(item.booked_on, today, item.instance.dunning_policy) for item in open_items])
+    situation = Situation(
+        membership=view.state,
+        membership_end=view.valid_until or (view.latest.end if view.latest else None),
+        open_amount=amount,
+        stage=stage,
+    )
+    return BorrowerStatus(
+        borrower=borrower,
+        today=today,
+        membership=view,
+        open_amount=amount,
+        stage=stage.value if stage else None,
+        blocks=decide(situation),
+        reservations=reservations_with_position(borrower.pk),
+        messages=list(Message.objects.filter(borrower=borrower).order_by("date", "id")),
+    )

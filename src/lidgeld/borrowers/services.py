@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from lidgeld.audit.services import audit_record
+from lidgeld.borrowers.models import Borrower
+from lidgeld.errors import InvalidInput
+from lidgeld.libraries.models import Instance
+from lidgeld.memberships.models import MembershipType
+from lidgeld.memberships.services import membership_start
+
+CARD_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+PIN_PATTERN = re.compile(r"^\d{4,12}$")
+
+
+def borrower_get(card_number: str) -> Borrower:
+    borrower = Borrower.objects.select_related("home_instance").filter(card_number=card_number.strip()).first()
+    if borrower is None:
+        raise InvalidInput(f"no borrower has card number '{card_number}'")
+    return borrower
+
+
+def clean_email(email: str) -> str:
+    email = email.strip()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(
+            f"'{email}' is not a valid e-mail address; correct it or leave it out (notices then go by letter)"
+        ) from None
+    return email
+
+
+def borrower_register(
+    *,
+    card_number: str,
+    first_name: str,
+    last_name: str,
+    instance: Instance,
+    today: date,
+    actor: str,
+    email: str = "",
+    language: str = "nl",
+    birth_date: date | None = None,
+    postal_code: str = "",
+    pin: str | None = None,
+    membership_type: MembershipType | None = None,
+    start: date | None = None,
+    paid: bool = False,
+) -> Borrower:
+    """A new card holder, with a first membership when a type is given."""
+    card_number = card_number.strip()
+    if not CARD_PATTERN.match(card_number):
+        raise InvalidInput("a card number is 1 to 32 letters, digits or dashes")
+    if not first_name.strip() or not last_name.strip():
+        raise InvalidInput("give both a first name and a last name")
+    if language not in ("nl", "fr", "en"):
+        raise InvalidInput(f"language must be nl, fr or en, not '{language}'")
+    if pin is not None and not PIN_PATTERN.match(pin):
+        raise InvalidInput("a PIN is 4 to 12 digits")
+    if membership_type is not None and membership_type.instance_id != instance.pk:
+        raise InvalidInput(f"type {membership_type.code} belongs to another instance than {instance.code}")
+    email = clean_email(email)
+    with transaction.atomic():
+        if Borrower.objects.filter(card_number=card_number).exists():
+            raise InvalidInput(f"card number '{card_number}' is already in use")
+        borrower = Borrower.objects.create(
+            card_number=card_number,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email,
+            language=language,
+            birth_date=birth_date,
+            postal_code=postal_code.strip(),
+            home_instance=instance,
+            pin_hash=make_password(pin) if pin else "",
+            registered_on=today,
+        )
+        audit_record(
+            actor=actor,
+            action="borrower.registered",
+            obj=borrower,
+            today=today,
+            borrower_id=borrower.pk,
+            instance_id=instance.pk,
+            after={"card": card_number, "instance": instance.code, "language": language},
+        )
+        if membership_type is not None:
+            membership_start(
+                borrower=borrower,
+                membership_type=membership_type,
+                start=start or today,
+                today=today,
+                actor=actor,
+                paid=paid,
+            )
+        return borrower

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from lidgeld.borrowers.models import Borrower
+from lidgeld.libraries.models import Instance
+
+
+class Item(models.Model):
+    """A copy on the shelf; just enough for loans and reservations."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="items")
+    barcode = models.CharField(max_length=32, unique=True)
+    title = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return f"{self.barcode} — {self.title}"
+
+
+class Loan(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="loans")
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="loans")
+    out_on = models.DateField()
+    due_on = models.DateField()
+    returned_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="loan_due_after_out", condition=Q(due_on__gte=F("out_on"))),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(returned_on__isnull=True), name="loan_one_open_per_item"
+            ),
+        ]
+
+
+class ReservationStatus(models.TextChoices):
+    WAITING = "waiting", "wachtend"
+    HELD = "held", "aangehouden"  # R3: keeps its place, skipped while the membership is not valid
+    READY = "ready", "klaar om af te halen"
+    FULFILLED = "fulfilled", "afgehaald"
+    CANCELLED = "cancelled", "geannuleerd"
+
+
+QUEUED_STATUSES = (ReservationStatus.WAITING, ReservationStatus.HELD)
+
+
+class Reservation(models.Model):
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="reservations")
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="reservations")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="reservations")
+    placed_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.WAITING
+    )
+    held_since = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["placed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="reservation_status_known", condition=Q(status__in=ReservationStatus.values)
+            ),
+            models.CheckConstraint(
+                name="reservation_held_has_date",
+                condition=Q(status=ReservationStatus.HELD, held_since__isnull=False)
+                | (~Q(status=ReservationStatus.HELD) & Q(held_since__isnull=True)),
+            ),
+            models.UniqueConstraint(
+                fields=["borrower", "item"],
+                condition=Q(status__in=["waiting", "held", "ready"]),
+                name="reservation_one_live_per_borrower_item",
+            ),
+        ]
+        indexes = [models.Index(fields=["instance", "status"], name="reservation_status_idx")]

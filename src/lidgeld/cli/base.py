@@ -1,0 +1,65 @@
+"""What every command shares: parsing plain values, one-line errors, --json output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from lidgeld.errors import InvalidInput
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line that says what to fix."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-04-10") from None
+
+
+def parse_money(text: str) -> Decimal:
+    from lidgeld.finance.services import parse_amount
+
+    try:
+        return parse_amount(text)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+
+
+def parse_fee(text: str) -> Decimal:
+    """Like parse_money, but 0 is a valid fee (free types)."""
+    if text.strip() in ("0", "0.00", "0,00"):
+        return Decimal("0.00")
+    return parse_money(text)
+
+
+def default_json(value: Any) -> Any:
+    if isinstance(value, (date, Decimal)):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=default_json))
+    else:
+        print(text)
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the answer as JSON")

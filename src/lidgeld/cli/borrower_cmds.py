@@ -1,0 +1,202 @@
+"""Desk work from the command line: borrowers, renewals, payments, status, expiring."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from lidgeld.cli.base import add_json, emit, parse_date, parse_money
+from lidgeld.cli.setup_cmds import actor
+
+
+def register(commands: Any) -> None:
+    borrower = commands.add_parser("borrower", help="card holders")
+    borrower_commands = borrower.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = borrower_commands.add_parser("add", help="register a borrower")
+    add.add_argument("--card", required=True)
+    add.add_argument("--first-name", required=True)
+    add.add_argument("--last-name", required=True)
+    add.add_argument("--email", default="")
+    add.add_argument("--instance", required=True)
+    add.add_argument("--type", help="membership type code; gives a first membership")
+    add.add_argument("--start", type=parse_date, help="first day of that membership (default: today)")
+    add.add_argument("--paid", action="store_true", help="the first fee is paid at once")
+    add.add_argument("--pin", help="portal and kiosk PIN, 4 to 12 digits (stored hashed)")
+    add.add_argument("--language", default="nl", choices=["nl", "fr", "en"])
+    add.add_argument("--birth-date", type=parse_date)
+    add.add_argument("--postal-code", default="")
+    add.add_argument("--on", type=parse_date, help="the day of registration (default: today)")
+    add_json(add)
+    add.set_defaults(handler=cmd_borrower_add)
+
+    renew = commands.add_parser("renew", help="renew one or more borrowers (R5)")
+    renew.add_argument("cards", nargs="+", metavar="CARD")
+    renew.add_argument("--on", type=parse_date, help="the day of the renewal (default: today)")
+    renew.add_argument("--type", help="another membership type (default: the current one)")
+    fee = renew.add_mutually_exclusive_group(required=True)
+    fee.add_argument("--paid", action="store_true", help="the fee is paid now")
+    fee.add_argument("--open", action="store_true", help="the fee stays open")
+    add_json(renew)
+    renew.set_defaults(handler=cmd_renew)
+
+    pay = commands.add_parser("pay", help="register a payment of open contributions")
+    pay.add_argument("card", metavar="CARD")
+    pay.add_argument("amount", type=parse_money, metavar="AMOUNT")
+    pay.add_argument("--on", type=parse_date)
+    add_json(pay)
+    pay.set_defaults(handler=cmd_pay)
+
+    status = commands.add_parser("status", help="a borrower's situation and blocks")
+    status.add_argument("card", metavar="CARD")
+    status.add_argument("--on", type=parse_date)
+    add_json(status)
+    status.set_defaults(handler=cmd_status)
+
+    expiring = commands.add_parser("expiring", help="memberships that end in a month and are not renewed")
+    expiring.add_argument("--month", required=True, metavar="YYYY-MM")
+    expiring.add_argument("--instance")
+    add_json(expiring)
+    expiring.set_defaults(handler=cmd_expiring)
+
+
+def _today(args: argparse.Namespace):
+    from lidgeld.clock import clock
+
+    return args.on or clock.today()
+
+
+def cmd_borrower_add(args: argparse.Namespace) -> int:
+    from lidgeld.borrowers.services import borrower_register
+    from lidgeld.libraries.services import instance_get
+    from lidgeld.memberships.services import membership_type_get
+
+    instance = instance_get(args.instance)
+    membership_type = membership_type_get(instance=instance, code=args.type) if args.type else None
+    borrower = borrower_register(
+        card_number=args.card,
+        first_name=args.first_name,
+        last_name=args.last_name,
+        email=args.email,
+        instance=instance,
+        membership_type=membership_type,
+        start=args.start,
+        paid=args.paid,
+        pin=args.pin,
+        language=args.language,
+        birth_date=args.birth_date,
+        postal_code=args.postal_code,
+        today=_today(args),
+        actor=actor(),
+    )
+    emit(
+        args,
+        {"card": borrower.card_number, "name": borrower.full_name, "instance": instance.code},
+        f"borrower {borrower.card_number} ({borrower.full_name}) registered at {instance.code}",
+    )
+    return 0
+
+
+def cmd_renew(args: argparse.Namespace) -> int:
+    from lidgeld.borrowers.services import borrower_get
+    from lidgeld.memberships.services import membership_renew, membership_type_get, memberships_renew
+
+    today = _today(args)
+    if args.type:
+        if len(args.cards) != 1:
+            from lidgeld.errors import InvalidInput
+
+            raise InvalidInput("--type changes one borrower's type; renew one card at a time with it")
+        borrower = borrower_get(args.cards[0])
+        membership_type = membership_type_get(instance=borrower.home_instance, code=args.type)
+        results = [
+            membership_renew(
+                borrower=borrower, membership_type=membership_type, paid=args.paid, today=today, actor=actor()
+            )
+        ]
+    else:
+        if len(args.cards) == 1:
+            borrower_get(args.cards[0])  # an unknown single card is a usage error, not a result
+        results = memberships_renew(card_numbers=args.cards, paid=args.paid, today=today, actor=actor())
+    lines = []
+    for result in results:
+        if result.renewed and result.membership is not None:
+            fee = ""
+            if result.posting is not None:
+                fee = f", fee € {result.posting.amount} {'paid' if result.posting.balance == 0 else 'open'}"
+            lines.append(
+                f"{result.card_number}: renewed {result.membership.start:%d/%m/%Y} – "
+                f"{result.membership.end:%d/%m/%Y}{fee}"
+            )
+        else:
+            lines.append(f"{result.card_number}: not renewed: {result.reason}")
+    emit(args, {"results": [result.as_dict() for result in results]}, "\n".join(lines))
+    return 0 if all(result.renewed for result in results) else 1
+
+
+def cmd_pay(args: argparse.Namespace) -> int:
+    from lidgeld.borrowers.services import borrower_get
+    from lidgeld.finance.services import payment_register
+
+    borrower = borrower_get(args.card)
+    result = payment_register(borrower=borrower, amount=args.amount, today=_today(args), actor=actor())
+    emit(
+        args,
+        {"card": borrower.card_number, "paid": str(result.paid), "still_open": str(result.still_open)},
+        f"{borrower.card_number}: € {result.paid} paid, € {result.still_open} still open",
+    )
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from lidgeld.borrowers.selectors import borrower_status
+    from lidgeld.borrowers.services import borrower_get
+
+    borrower = borrower_get(args.card)
+    status = borrower_status(borrower=borrower, today=_today(args)).as_dict()
+    membership = status["membership"]
+    lines = [
+        f"{status['card']} {status['name']} ({status['instance']}) on {status['on']}",
+        f"  membership: {membership['status']}"
+        + (f" until {membership['end']}" if membership["end"] and membership["status"] != "invalidated" else ""),
+        f"  open contribution: € {status['contribution']['open']}"
+        + (f" ({status['contribution']['stage']})" if status["contribution"]["stage"] else ""),
+    ]
+    for channel, block in status["blocks"].items():
+        verdict = "allowed" if block["allowed"] else "BLOCKED"
+        lines.append(f"  {channel:<6} {verdict:<8} {block['reason']}: {block['message']}")
+    for reservation in status["reservations"]:
+        position = f" #{reservation['position']}" if reservation["position"] else ""
+        lines.append(f"  reservation {reservation['title']}: {reservation['status']}{position}")
+    for message in status["messages"]:
+        lines.append(
+            f"  message {message['type']}{message['kind']} {message['date']} {message['channel']} {message['status']}"
+        )
+    emit(args, status, "\n".join(lines))
+    return 0
+
+
+def cmd_expiring(args: argparse.Namespace) -> int:
+    from lidgeld.domain.months import parse_month
+    from lidgeld.errors import InvalidInput
+    from lidgeld.libraries.services import instance_get
+    from lidgeld.memberships.selectors import memberships_expiring
+
+    try:
+        month = parse_month(args.month)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    instance_ids = [instance_get(args.instance).pk] if args.instance else None
+    rows = [
+        {
+            "card": m.borrower.card_number,
+            "name": m.borrower.full_name,
+            "instance": m.instance.code,
+            "type": m.type.code,
+            "end": m.end.isoformat(),
+            "email": m.borrower.email,
+        }
+        for m in memberships_expiring(month=month, instance_ids=instance_ids)
+    ]
+    text = "\n".join(f"{r['instance']:<8} {r['card']:<14} {r['name']:<30} {r['type']:<8} {r['end']}" for r in rows)
+    emit(args, {"month": args.month, "count": len(rows), "memberships": rows}, f"{text}\n{len(rows)} memberships")
+    return 0

@@ -1,0 +1,62 @@
+"""``lidgeld``: the command line of the back office and of the daily run."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from lidgeld.cli.base import EXIT_BUSY, EXIT_FAILED, EXIT_USAGE, Parser
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lidgeld.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def build_parser() -> Parser:
+    from lidgeld.cli import borrower_cmds, setup_cmds, tick_cmd
+
+    parser = Parser(prog="lidgeld", description="Memberships, contributions and notices of a library network.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+    setup_cmds.register(commands)
+    borrower_cmds.register(commands)
+    tick_cmd.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _setup_django()
+    from django.db import DatabaseError
+
+    from lidgeld.errors import LidgeldError
+    from lidgeld.lifecycle.locks import Busy
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except LidgeldError as error:
+        sys.stderr.write(f"lidgeld {args.command}: error: {error.message}\n")
+        return EXIT_USAGE
+    except Busy as busy:
+        sys.stderr.write(f"lidgeld {args.command}: another daily run is busy ({busy.holder}); nothing done\n")
+        return EXIT_BUSY
+    except DatabaseError as error:
+        if os.environ.get("LIDGELD_DEBUG") == "1":
+            raise
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        sys.stderr.write(
+            f"lidgeld {args.command}: database error: {first_line} "
+            "(is the database migrated? run 'lidgeld migrate')\n"
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

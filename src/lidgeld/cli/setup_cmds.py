@@ -1,0 +1,147 @@
+"""Setting up: the database, instances, membership types, demo data, the web server."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from lidgeld.cli.base import add_json, emit, parse_date, parse_fee
+
+
+def actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in some containers
+        return "cli"
+
+
+def register(commands: Any) -> None:
+    migrate = commands.add_parser("migrate", help="create or upgrade the database")
+    add_json(migrate)
+    migrate.set_defaults(handler=cmd_migrate)
+
+    instance = commands.add_parser("instance", help="library organisations")
+    instance_commands = instance.add_subparsers(dest="action", metavar="ACTION", required=True)
+    instance_add = instance_commands.add_parser("add", help="add an instance")
+    instance_add.add_argument("--code", required=True)
+    instance_add.add_argument("--name", required=True)
+    instance_add.add_argument("--group", help="cooperation group code (created when new)")
+    add_json(instance_add)
+    instance_add.set_defaults(handler=cmd_instance_add)
+
+    type_ = commands.add_parser("type", help="membership types")
+    type_commands = type_.add_subparsers(dest="action", metavar="ACTION", required=True)
+    type_add = type_commands.add_parser("add", help="add a membership type to an instance")
+    type_add.add_argument("--instance", required=True)
+    type_add.add_argument("--code", required=True)
+    type_add.add_argument("--name", required=True)
+    type_add.add_argument("--kind", required=True, choices=["paying", "free", "free-auto"])
+    type_add.add_argument("--fee", type=parse_fee, default=None, help="euros, e.g. 12.00")
+    type_add.add_argument("--months", type=int, default=12)
+    type_add.add_argument("--booking-code", type=int, default=1000)
+    add_json(type_add)
+    type_add.set_defaults(handler=cmd_type_add)
+
+    demo = commands.add_parser("demo", help="load the demo network (three instances, about 2,000 borrowers)")
+    demo.add_argument("--borrowers", type=int, default=2000)
+    demo.add_argument("--if-empty", action="store_true", help="do nothing when the database has borrowers")
+    demo.add_argument("--today", type=parse_date, help="the day the demo is built up to (default: today)")
+    add_json(demo)
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = commands.add_parser("serve", help="start the web application (back office)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.db import connection
+
+    emit(args, {"migrated": True, "database": connection.vendor}, f"database ({connection.vendor}) is up to date")
+    return 0
+
+
+def cmd_instance_add(args: argparse.Namespace) -> int:
+    from lidgeld.clock import clock
+    from lidgeld.libraries.services import instance_add
+
+    instance = instance_add(
+        code=args.code, name=args.name, group_code=args.group, today=clock.today(), actor=actor()
+    )
+    emit(
+        args,
+        {"code": instance.code, "name": instance.name, "group": instance.group.code if instance.group else None},
+        f"instance {instance.code} ({instance.name}) added",
+    )
+    return 0
+
+
+def cmd_type_add(args: argparse.Namespace) -> int:
+    from decimal import Decimal
+
+    from lidgeld.clock import clock
+    from lidgeld.errors import InvalidInput
+    from lidgeld.libraries.services import instance_get, membership_type_add
+
+    fee = args.fee
+    if fee is None:
+        if args.kind == "paying":
+            raise InvalidInput("a paying type needs --fee, e.g. --fee 12.00")
+        fee = Decimal("0.00")
+    membership_type = membership_type_add(
+        instance=instance_get(args.instance),
+        code=args.code,
+        name=args.name,
+        kind=args.kind,
+        fee=fee,
+        months=args.months,
+        booking_code=args.booking_code,
+        today=clock.today(),
+        actor=actor(),
+    )
+    emit(
+        args,
+        {
+            "instance": membership_type.instance.code,
+            "code": membership_type.code,
+            "kind": membership_type.kind,
+            "fee": str(membership_type.fee),
+            "months": membership_type.months,
+            "booking_code": membership_type.booking_code,
+        },
+        f"type {membership_type.instance.code}/{membership_type.code} added",
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from lidgeld.borrowers.models import Borrower
+    from lidgeld.clock import clock
+    from lidgeld.demo import demo_load
+
+    if args.if_empty and Borrower.objects.exists():
+        emit(args, {"loaded": False}, "the database already has borrowers; demo data not loaded")
+        return 0
+    if args.borrowers < 10:
+        from lidgeld.errors import InvalidInput
+
+        raise InvalidInput("--borrowers must be at least 10")
+    summary = demo_load(today=args.today or clock.today(), borrowers=args.borrowers)
+    emit(args, {"loaded": True, **summary}, summary["text"])
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from lidgeld.wsgi import application
+
+    print(f"lidgeld back office on http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
+    serve(application, host=args.host, port=args.port, threads=8)
+    return 0

@@ -1,0 +1,38 @@
+"""The one place that reads the wall clock.
+
+Commands and requests ask the clock once and pass ``today`` down; tests swap
+in a fixed clock.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+
+class Clock:
+    def now(self) -> datetime:
+        return timezone.now()
+
+    def today(self) -> date:
+        return timezone.localdate(self.now())
+
+
+class FixedClock(Clock):
+    def __init__(self, today: date) -> None:
+        self._today = today
+
+    def now(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self._today, datetime.min.time().replace(hour=9)))
+
+    def today(self) -> date:
+        return self._today
+
+
+clock: Clock = Clock()
+
+
+def set_clock(new: Clock) -> None:
+    global clock
+    clock = new

@@ -1,0 +1,190 @@
+"""R7: one decision, per channel, of what a borrower may do today.
+
+Blocks are never stored: the desk, the kiosk (SIP2), the portal and the API
+all ask this function and show the sentence it gives, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from lidgeld.domain.dunning import STAGE_ORDER, Stage
+
+
+class Channel(enum.StrEnum):
+    DESK = "desk"
+    KIOSK = "kiosk"
+    PORTAL = "portal"
+
+
+class MembershipState(enum.StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    INVALIDATED = "invalidated"
+    NONE = "none"
+
+
+class Reason(enum.StrEnum):
+    OK = "ok"
+    NO_MEMBERSHIP = "no_membership"
+    EXPIRED = "expired"
+    INVALIDATED = "invalidated"
+    FEE_OPEN = "fee_open"
+    FEE_REMINDER = "fee_reminder"
+    FEE_UNPAID = "fee_unpaid"
+
+
+LANGUAGES = ("nl", "fr", "en")
+
+# Sentences a borrower or a staff member reads; {amount} and {end} are filled in.
+SENTENCES: dict[Reason, dict[str, str]] = {
+    Reason.OK: {
+        "nl": "Je lidmaatschap is in orde.",
+        "fr": "Votre abonnement est en ordre.",
+        "en": "Your membership is in order.",
+    },
+    Reason.NO_MEMBERSHIP: {
+        "nl": "Je hebt geen lidmaatschap. Kom langs de balie om lid te worden.",
+        "fr": "Vous n'avez pas d'abonnement. Passez au comptoir pour vous inscrire.",
+        "en": "You have no membership. Come to the desk to join.",
+    },
+    Reason.EXPIRED: {
+        "nl": "Je lidmaatschap is afgelopen op {end}. Vernieuw het aan de balie; "
+        "je reserveringen blijven bewaard.",
+        "fr": "Votre abonnement a expiré le {end}. Renouvelez-le au comptoir ; "
+        "vos réservations sont conservées.",
+        "en": "Your membership ended on {end}. Renew it at the desk; "
+        "your reservations are kept.",
+    },
+    Reason.INVALIDATED: {
+        "nl": "Je lidmaatschap is ongeldig gemaakt omdat het lidgeld niet betaald werd. "
+        "Kom langs de balie voor een nieuw lidmaatschap.",
+        "fr": "Votre abonnement a été annulé faute de paiement de la cotisation. "
+        "Passez au comptoir pour un nouvel abonnement.",
+        "en": "Your membership was cancelled because the fee was not paid. "
+        "Come to the desk for a new membership.",
+    },
+    Reason.FEE_OPEN: {
+        "nl": "Je lidgeld van € {amount} is nog niet betaald. Betaal het om aan de "
+        "zelfuitleentoestellen te lenen.",
+        "fr": "Votre cotisation de {amount} € n'est pas encore payée. Payez-la pour "
+        "emprunter aux automates de prêt.",
+        "en": "Your membership fee of € {amount} is not paid yet. Pay it to borrow "
+        "at the self-checkout kiosks.",
+    },
+    Reason.FEE_REMINDER: {
+        "nl": "Herinnering: je lidgeld van € {amount} is nog niet betaald. Betaal het om "
+        "aan de zelfuitleentoestellen te lenen.",
+        "fr": "Rappel : votre cotisation de {amount} € n'est pas encore payée. Payez-la "
+        "pour emprunter aux automates de prêt.",
+        "en": "Reminder: your membership fee of € {amount} is not paid yet. Pay it to "
+        "borrow at the self-checkout kiosks.",
+    },
+    Reason.FEE_UNPAID: {
+        "nl": "Je lidgeld van € {amount} is niet betaald. Betaal het aan de balie; tot dan "
+        "kan je in Mijn Bibliotheek niet verlengen of reserveren.",
+        "fr": "Votre cotisation de {amount} € n'est pas payée. Payez-la au comptoir ; d'ici "
+        "là, vous ne pouvez ni prolonger ni réserver dans Ma Bibliothèque.",
+        "en": "Your membership fee of € {amount} is unpaid. Pay it at the desk; until then "
+        "you cannot renew or reserve in My Library.",
+    },
+}
+
+FEE_REASONS = {
+    Stage.OPEN: Reason.FEE_OPEN,
+    Stage.REMINDER: Reason.FEE_REMINDER,
+    Stage.UNPAID: Reason.FEE_UNPAID,
+}
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Everything the decision depends on, as plain values."""
+
+    membership: MembershipState
+    membership_end: date | None
+    open_amount: Decimal
+    stage: Stage | None  # the furthest stage among open contributions, None when nothing is open
+
+
+@dataclass(frozen=True)
+class Block:
+    channel: Channel
+    allowed: bool
+    reason: Reason
+    warning: bool
+    sentences: dict[str, str]
+
+    def message(self, language: str = "nl") -> str:
+        return self.sentences.get(language) or self.sentences["nl"]
+
+
+def format_amount(amount: Decimal, language: str) -> str:
+    text = f"{amount.quantize(Decimal('0.01')):,.2f}"
+    if language == "en":
+        return text
+    # Belgian notation: 1.234,50
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def format_day(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _sentences(reason: Reason, situation: Situation) -> dict[str, str]:
+    return {
+        language: SENTENCES[reason][language].format(
+            amount=format_amount(situation.open_amount, language),
+            end=format_day(situation.membership_end),
+        )
+        for language in LANGUAGES
+    }
+
+
+def _membership_reason(state: MembershipState) -> Reason | None:
+    return {
+        MembershipState.ACTIVE: None,
+        MembershipState.EXPIRED: Reason.EXPIRED,
+        MembershipState.INVALIDATED: Reason.INVALIDATED,
+        MembershipState.NONE: Reason.NO_MEMBERSHIP,
+    }[state]
+
+
+def decide(situation: Situation) -> dict[Channel, Block]:
+    """Per channel: allowed or blocked, why, and what to tell the borrower."""
+    membership_reason = _membership_reason(situation.membership)
+    fee_open = situation.open_amount > 0 and situation.stage in FEE_REASONS
+    fee_reason = FEE_REASONS[situation.stage] if fee_open and situation.stage else None
+
+    def block(channel: Channel, allowed: bool, reason: Reason, warning: bool = False) -> Block:
+        return Block(channel, allowed, reason, warning, _sentences(reason, situation))
+
+    blocks: dict[Channel, Block] = {}
+    # A membership problem outranks a fee: it is what the borrower must fix first.
+    if membership_reason is not None:
+        for channel in Channel:
+            blocks[channel] = block(channel, False, membership_reason)
+        return blocks
+
+    if fee_reason is None:
+        for channel in Channel:
+            blocks[channel] = block(channel, True, Reason.OK)
+        return blocks
+
+    blocks[Channel.KIOSK] = block(Channel.KIOSK, False, fee_reason)
+    if situation.stage is Stage.UNPAID:
+        blocks[Channel.DESK] = block(Channel.DESK, True, fee_reason, warning=True)
+        blocks[Channel.PORTAL] = block(Channel.PORTAL, False, fee_reason)
+    else:
+        # Seed: before "niet betaald" only the kiosks block; the reason is still shown.
+        blocks[Channel.DESK] = block(Channel.DESK, True, fee_reason)
+        blocks[Channel.PORTAL] = block(Channel.PORTAL, True, fee_reason)
+    return blocks
+
+
+def furthest_stage(stages: list[Stage]) -> Stage | None:
+    live = [stage for stage in stages if stage is not Stage.WRITTEN_OFF]
+    return max(live, key=STAGE_ORDER.index) if live else None

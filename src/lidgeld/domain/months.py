@@ -1,0 +1,54 @@
+"""Month arithmetic on plain dates.
+
+Memberships always end on the last day of a month and the dunning clock
+counts in calendar months, so every rule is built from these few functions.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+
+def days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def end_of_month(day: date) -> date:
+    return day.replace(day=days_in_month(day.year, day.month))
+
+
+def is_month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+def add_months(day: date, months: int) -> date:
+    """Shift by whole calendar months, clamping to the last day of shorter months."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month_zero = divmod(index, 12)
+    month = month_zero + 1
+    return date(year, month, min(day.day, days_in_month(year, month)))
+
+
+def month_start(year: int, month: int) -> date:
+    return date(year, month, 1)
+
+
+def parse_month(text: str) -> date:
+    """Parse ``YYYY-MM`` into the first day of that month (ValueError when malformed)."""
+    parts = text.strip().split("-")
+    if len(parts) != 2 or len(parts[0]) != 4 or not (1 <= len(parts[1]) <= 2):
+        raise ValueError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2026-04")
+    year, month = int(parts[0]), int(parts[1])
+    if not 1 <= month <= 12:
+        raise ValueError(f"'{text}' is not a month; the month must be 01 to 12")
+    return date(year, month, 1)
+
+
+def days_of(start: date, end: date) -> list[date]:
+    """Every day from ``start`` to ``end`` inclusive, in order."""
+    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.dunning import Stage
+from lidgeld.libraries.models import Instance
+from lidgeld.memberships.models import Membership
+
+CONTRIBUTION_CODES = (1000, 1999)
+
+
+class PostingStatus(models.TextChoices):
+    OPEN = "open", "openstaand"
+    PAID = "paid", "betaald"
+    WRITTEN_OFF = "written_off", "afgeboekt"
+
+
+STAGE_CHOICES = [
+    (Stage.OPEN.value, "open"),
+    (Stage.REMINDER.value, "herinnering"),
+    (Stage.UNPAID.value, "niet betaald"),
+    (Stage.WRITTEN_OFF.value, "afgeboekt"),
+]
+
+
+class Posting(models.Model):
+    """A debit on a borrower's account (boeking); open while its balance is above zero."""
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="postings")
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="postings")
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="postings"
+    )
+    booking_code = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=200, blank=True, default="")
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    balance = models.DecimalField(max_digits=8, decimal_places=2)
+    booked_on = models.DateField()
+    stage = models.CharField(max_length=12, choices=STAGE_CHOICES, default=Stage.OPEN.value)
+    status = models.CharField(max_length=12, choices=PostingStatus.choices, default=PostingStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["booked_on", "id"]
+        constraints = [
+            models.CheckConstraint(name="posting_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="posting_balance_within_amount",
+                condition=Q(balance__gte=0) & Q(balance__lte=F("amount")),
+            ),
+            models.CheckConstraint(
+                name="posting_booking_code_range",
+                condition=Q(booking_code__gte=1) & Q(booking_code__lte=9999),
+            ),
+            models.CheckConstraint(
+                name="posting_status_matches_balance",
+                condition=(Q(status=PostingStatus.OPEN) & Q(balance__gt=0) & Q(closed_on__isnull=True))
+                | (
+                    Q(status__in=[PostingStatus.PAID, PostingStatus.WRITTEN_OFF])
+                    & Q(balance=0)
+                    & Q(closed_on__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(
+                name="posting_stage_known", condition=Q(stage__in=[s.value for s in Stage])
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["instance", "status", "stage", "booked_on"], name="posting_dunning_idx"),
+            models.Index(fields=["borrower", "status"], name="posting_borrower_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_code} € {self.amount} ({self.status}, {self.stage})"
+
+
+class Payment(models.Model):
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    paid_on = models.DateField()
+    channel = models.CharField(max_length=12, default="desk")
+    recorded_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        constraints = [models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0))]
+
+
+class WriteOff(models.Model):
+    """Afboeking: the open balance given up as uncollectable."""
+
+    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="write_off")
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    written_off_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    recorded_by = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="write_off_amount_positive", condition=Q(amount__gt=0))]

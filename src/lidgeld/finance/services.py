@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+
+from lidgeld.audit.services import audit_record
+from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.dunning import Stage
+from lidgeld.errors import InvalidInput, Refused
+from lidgeld.finance.models import CONTRIBUTION_CODES, Payment, Posting, PostingStatus, WriteOff
+from lidgeld.memberships.models import Membership
+
+CENT = Decimal("0.01")
+
+
+def open_contributions(borrower_id: int) -> QuerySet[Posting]:
+    low, high = CONTRIBUTION_CODES
+    return Posting.objects.filter(
+        borrower_id=borrower_id,
+        status=PostingStatus.OPEN,
+        booking_code__gte=low,
+        booking_code__lte=high,
+    ).order_by("booked_on", "id")
+
+
+def contribution_book(
+    *, membership: Membership, paid: bool, today: date, actor: str, channel: str = "desk"
+) -> Posting:
+    """Book the fee of a paying period as an open item; ``paid`` settles it at once."""
+    membership_type = membership.type
+    posting = Posting.objects.create(
+        borrower_id=membership.borrower_id,
+        instance_id=membership.instance_id,
+        membership=membership,
+        booking_code=membership_type.booking_code,
+        description=f"Lidgeld {membership_type.name} {membership.start:%d/%m/%Y}–{membership.end:%d/%m/%Y}",
+        amount=membership_type.fee,
+        balance=membership_type.fee,
+        booked_on=today,
+        stage=Stage.OPEN.value,
+    )
+    audit_record(
+        actor=actor,
+        action="posting.booked",
+        obj=posting,
+        today=today,
+        borrower_id=posting.borrower_id,
+        instance_id=posting.instance_id,
+        after={"amount": str(posting.amount), "booking_code": posting.booking_code},
+    )
+    if paid:
+        _apply_payment(posting, membership_type.fee, today=today, actor=actor, channel=channel)
+    return posting
+
+
+def _apply_payment(posting: Posting, amount: Decimal, *, today: date, actor: str, channel: str) -> None:
+    before = {"balance": str(posting.balance), "status": posting.status, "stage": posting.stage}
+    Payment.objects.create(posting=posting, amount=amount, paid_on=today, channel=channel, recorded_by=actor)
+    posting.balance -= amount
+    if posting.balance == 0:
+        posting.status = PostingStatus.PAID
+        posting.closed_on = today
+    posting.save(update_fields=["balance", "status", "closed_on"])
+    audit_record(
+        actor=actor,
+        action="posting.paid" if posting.balance == 0 else "posting.partly_paid",
+        obj=posting,
+        today=today,
+        borrower_id=posting.borrower_id,
+        instance_id=posting.instance_id,
+        before=before,
+        after={"balance": str(posting.balance), "status": posting.status, "paid": str(amount)},
+    )
+
+
+@dataclass
+class PaymentResult:
+    paid: Decimal
+    settled: list[int] = field(default_factory=list)  # postings paid in full
+    still_open: Decimal = Decimal("0.00")
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount in euros as staff type it: ``12.50`` or ``12,50``."""
+    try:
+        amount = Decimal(text.strip().replace(",", "."))
+    except ArithmeticError:
+        raise InvalidInput(f"'{text}' is not an amount; write euros like 12.50") from None
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidInput(f"the amount must be more than 0, not '{text}'")
+    if amount != amount.quantize(CENT):
+        raise InvalidInput(f"'{text}' has more than two decimals; write euros and cents like 12.50")
+    return amount.quantize(CENT)
+
+
+def payment_register(
+    *, borrower: Borrower, amount: Decimal, today: date, actor: str, channel: str = "desk"
+) -> PaymentResult:
+    """Pay open contributions, oldest first. Paying in full clears every block at once (R6)."""
+    if amount <= 0:
+        raise InvalidInput("the amount must be more than 0")
+    with transaction.atomic():
+        Borrower.objects.select_for_update().filter(pk=borrower.pk).first()
+        postings = list(open_contributions(borrower.pk).select_for_update())
+        total_open = sum((p.balance for p in postings), Decimal("0.00"))
+        if total_open == 0:
+            raise Refused(f"borrower {borrower.card_number} has no open contribution to pay")
+        if amount > total_open:
+            raise Refused(
+                f"€ {amount} is more than the open contribution of € {total_open}; "
+                f"pay at most € {total_open}"
+            )
+        result = PaymentResult(paid=amount)
+        remaining = amount
+        for posting in postings:
+            if remaining == 0:
+                break
+            part = min(remaining, posting.balance)
+            _apply_payment(posting, part, today=today, actor=actor, channel=channel)
+            remaining -= part
+            if posting.balance == 0:
+                result.settled.append(posting.pk)
+        result.still_open = total_open - amount
+        return result
+
+
+def posting_write_off(*, posting: Posting, today: date, actor: str, reason: str) -> WriteOff:
+    """Give up an open item by hand (coordinator decision)."""
+    if not reason.strip():
+        raise InvalidInput("say why the item is written off")
+    with transaction.atomic():
+        locked = Posting.objects.select_for_update().get(pk=posting.pk)
+        if locked.status != PostingStatus.OPEN:
+            raise Refused(f"this item is {locked.get_status_display()}, only open items can be written off")
+        write_off = WriteOff.objects.create(
+            posting=locked, amount=locked.balance, written_off_on=today, reason=reason, recorded_by=actor
+        )
+        before = {"balance": str(locked.balance), "status": locked.status, "stage": locked.stage}
+        locked.balance = Decimal("0.00")
+        locked.status = PostingStatus.WRITTEN_OFF
+        locked.stage = Stage.WRITTEN_OFF.value
+        locked.closed_on = today
+        locked.save(update_fields=["balance", "status", "stage", "closed_on"])
+        audit_record(
+            actor=actor,
+            action="posting.written_off",
+            obj=locked,
+            today=today,
+            borrower_id=locked.borrower_id,
+            instance_id=locked.instance_id,
+            before=before,
+            after={"status": locked.status, "reason": reason},
+        )
+        return write_off
+
+
+def open_amount(borrower_id: int) -> Decimal:
+    total = open_contributions(borrower_id).aggregate(total=Sum("balance"))["total"]
+    return total or Decimal("0.00")

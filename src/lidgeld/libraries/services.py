@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from lidgeld.audit.services import audit_record
+from lidgeld.errors import InvalidInput
+from lidgeld.libraries.models import CooperationGroup, Instance
+from lidgeld.memberships.models import MembershipType, TypeKind
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9_-]{1,20}$")
+
+KIND_NAMES = {"paying": TypeKind.PAYING, "free": TypeKind.FREE, "free-auto": TypeKind.FREE_AUTO}
+
+
+def _code(code: str, what: str) -> str:
+    code = code.strip().upper()
+    if not CODE_PATTERN.match(code):
+        raise InvalidInput(f"{what} code '{code}' must be 1 to 20 capitals, digits, '-' or '_'")
+    return code
+
+
+def instance_get(code: str) -> Instance:
+    instance = Instance.objects.filter(code=code.strip().upper()).first()
+    if instance is None:
+        known = ", ".join(Instance.objects.values_list("code", flat=True))
+        raise InvalidInput(f"no instance '{code}' (known: {known or 'none yet; add one with lidgeld instance add'})")
+    return instance
+
+
+def instance_add(*, code: str, name: str, today: date, actor: str, group_code: str | None = None) -> Instance:
+    code = _code(code, "instance")
+    if not name.strip():
+        raise InvalidInput("give the instance a name")
+    with transaction.atomic():
+        if Instance.objects.filter(code=code).exists():
+            raise InvalidInput(f"instance {code} already exists")
+        group = None
+        if group_code:
+            group, _ = CooperationGroup.objects.get_or_create(
+                code=_code(group_code, "group"), defaults={"name": group_code.strip()}
+            )
+        instance = Instance.objects.create(code=code, name=name.strip(), group=group)
+        audit_record(
+            actor=actor,
+            action="instance.added",
+            obj=instance,
+            today=today,
+            instance_id=instance.pk,
+            after={"code": code, "name": instance.name, "group": group.code if group else None},
+        )
+        return instance
+
+
+def membership_type_add(
+    *,
+    instance: Instance,
+    code: str,
+    name: str,
+    kind: str,
+    fee: Decimal,
+    months: int,
+    booking_code: int,
+    today: date,
+    actor: str,
+) -> MembershipType:
+    code = _code(code, "type")
+    if kind not in KIND_NAMES:
+        raise InvalidInput(f"kind must be paying, free or free-auto, not '{kind}'")
+    type_kind = KIND_NAMES[kind]
+    if not name.strip():
+        raise InvalidInput("give the type a name")
+    if not 1 <= months <= 120:
+        raise InvalidInput("months must be between 1 and 120")
+    if not 1000 <= booking_code <= 1999:
+        raise InvalidInput("a contribution's booking code is between 1000 and 1999")
+    if type_kind == TypeKind.PAYING and fee <= 0:
+        raise InvalidInput("a paying type needs a fee above 0, e.g. --fee 12.00")
+    if type_kind != TypeKind.PAYING and fee != 0:
+        raise InvalidInput("a free type has no fee; leave --fee out or give 0")
+    with transaction.atomic():
+        if MembershipType.objects.filter(instance=instance, code=code).exists():
+            raise InvalidInput(f"instance {instance.code} already has a type {code}")
+        membership_type = MembershipType.objects.create(
+            instance=instance,
+            code=code,
+            name=name.strip(),
+            kind=type_kind,
+            fee=fee,
+            months=months,
+            booking_code=booking_code,
+        )
+        audit_record(
+            actor=actor,
+            action="membership_type.added",
+            obj=membership_type,
+            today=today,
+            instance_id=instance.pk,
+            after={"code": code, "kind": type_kind, "fee": str(fee), "months": months},
+        )
+        return membership_type

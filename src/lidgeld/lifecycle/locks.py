@@ -1,0 +1,75 @@
+"""One daily run at a time, without ever waiting for the other one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+
+from lidgeld.lifecycle.models import JobLock
+
+# A crashed run on SQLite leaves its lease behind; after this long, or as soon as
+# its process is known to be gone, the next run takes over.
+LEASE = timedelta(hours=2)
+
+
+class Busy(Exception):
+    def __init__(self, holder: str) -> None:
+        super().__init__(holder)
+        self.holder = holder
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(holder: str) -> bool:
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@contextmanager
+def exclusive(name: str, *, now: datetime) -> Iterator[None]:
+    """Raise :class:`Busy` at once when another process holds ``name``."""
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"lidgeld:{name}".encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            (acquired,) = cursor.fetchone()
+            if not acquired:
+                raise Busy("another process")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return
+
+    holder = _holder()
+    with transaction.atomic():
+        existing = JobLock.objects.filter(name=name).first()
+        if existing is not None:
+            if existing.expires_at > now and not _process_gone(existing.holder):
+                raise Busy(f"{existing.holder} since {existing.acquired_at:%Y-%m-%d %H:%M}")
+            existing.delete()
+        try:
+            JobLock.objects.create(name=name, holder=holder, acquired_at=now, expires_at=now + LEASE)
+        except IntegrityError:
+            raise Busy("another process") from None
+    try:
+        yield
+    finally:
+        JobLock.objects.filter(name=name, holder=holder).delete()

@@ -1,0 +1,166 @@
+"""The daily run ("tick"): every step, for every instance, for every day not yet done.
+
+The clock is read by the caller; ``today`` comes in. Each (instance, step, day)
+runs in its own transaction together with its ledger row, so a crash leaves
+whole steps only and the next run picks up exactly where this one stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+
+from lidgeld.batching import BatchContext, StepResult
+from lidgeld.clock import clock
+from lidgeld.circulation.batch import reservations_hold_and_resume
+from lidgeld.domain.months import days_of
+from lidgeld.finance.batch import contributions_write_off, dunning_advance
+from lidgeld.libraries.models import Instance
+from lidgeld.lifecycle.locks import exclusive
+from lidgeld.lifecycle.models import JobRun
+from lidgeld.memberships.batch import memberships_expire
+from lidgeld.notices.batch import cae_notices_queue
+
+StepFunction = Callable[..., StepResult]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: StepFunction
+    description: str
+
+
+# Order matters: a contribution reaches "unpaid" before it is written off, a
+# membership is invalidated before expiry looks at it, and reservations and
+# notices see the memberships as the earlier steps left them.
+STEPS: tuple[Step, ...] = (
+    Step("dunning", dunning_advance, "contributions to reminder / unpaid (R6)"),
+    Step("write_off", contributions_write_off, "write-off and invalidation (R6)"),
+    Step("expiry", memberships_expire, "expiry and automatic renewal (R2)"),
+    Step("reservations", reservations_hold_and_resume, "hold and resume reservations (R3)"),
+    Step("cae", cae_notices_queue, "end-of-contribution notices (R4)"),
+)
+STEP_NAMES = tuple(step.name for step in STEPS)
+
+
+@dataclass
+class StepReport:
+    day: date
+    instance: str
+    step: str
+    counts: dict[str, int]
+    cards: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "day": self.day.isoformat(),
+            "instance": self.instance,
+            "step": self.step,
+            "counts": self.counts,
+        }
+        if self.cards:
+            data["borrowers"] = self.cards
+        return data
+
+
+@dataclass
+class TickReport:
+    today: date
+    dry_run: bool
+    days: list[date] = field(default_factory=list)
+    steps: list[StepReport] = field(default_factory=list)
+
+    def totals(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Per instance, per step: the counts added up over the days run."""
+        totals: dict[str, dict[str, dict[str, int]]] = {}
+        for report in self.steps:
+            step_totals = totals.setdefault(report.instance, {}).setdefault(report.step, {})
+            for name, count in report.counts.items():
+                step_totals[name] = step_totals.get(name, 0) + count
+        return totals
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "today": self.today.isoformat(),
+            "dry_run": self.dry_run,
+            "days": [day.isoformat() for day in self.days],
+            "totals": self.totals(),
+            "steps": [report.as_dict() for report in self.steps if report.counts or report.cards],
+        }
+
+
+def days_to_run(instance: Instance, today: date) -> list[date]:
+    """From the last day in the ledger (again, to finish it if a crash cut it short)
+    up to today; on an empty ledger, just today."""
+    last = JobRun.objects.filter(instance=instance).order_by("-day").values_list("day", flat=True).first()
+    if last is None or last > today:
+        return [today] if last is None else []
+    return days_of(last, today)
+
+
+def tick_run(
+    *,
+    today: date,
+    now: datetime,
+    dry_run: bool = False,
+    verbose: bool = False,
+    actor: str = "job:tick",
+    instance_codes: list[str] | None = None,
+) -> TickReport:
+    """Run (or, with ``dry_run``, rehearse and roll back) every missed day in order."""
+    report = TickReport(today=today, dry_run=dry_run)
+    with exclusive("tick", now=now):
+        if dry_run:
+            # The rehearsal runs the real steps, so its counts are exact, then undoes them.
+            with transaction.atomic():
+                _run_days(report, today=today, now=now, verbose=verbose, actor=actor, instance_codes=instance_codes)
+                transaction.set_rollback(True)
+        else:
+            _run_days(report, today=today, now=now, verbose=verbose, actor=actor, instance_codes=instance_codes)
+    return report
+
+
+def _run_days(
+    report: TickReport,
+    *,
+    today: date,
+    now: datetime,
+    verbose: bool,
+    actor: str,
+    instance_codes: list[str] | None,
+) -> None:
+    instances = Instance.objects.order_by("code")
+    if instance_codes:
+        instances = instances.filter(code__in=instance_codes)
+    plan: dict[date, list[Instance]] = {}
+    for instance in instances:
+        for day in days_to_run(instance, today):
+            plan.setdefault(day, []).append(instance)
+    for day in sorted(plan):
+        ran_before = len(report.steps)
+        ctx = BatchContext(day=day, run_on=today, now=now, actor=actor, collect_cards=verbose)
+        for instance in plan[day]:
+            done = set(JobRun.objects.filter(instance=instance, day=day).values_list("step", flat=True))
+            for step in STEPS:
+                if step.name in done:
+                    continue
+                with transaction.atomic():
+                    result = step.run(instance=instance, ctx=ctx)
+                    JobRun.objects.create(
+                        instance=instance,
+                        step=step.name,
+                        day=day,
+                        run_on=today,
+                        rows=result.rows,
+                        started_at=now,
+                        finished_at=clock.now(),
+                    )
+                report.steps.append(
+                    StepReport(day=day, instance=instance.code, step=step.name, counts=result.counts, cards=result.cards)
+                )
+        if len(report.steps) > ran_before:
+            report.days.append(day)

@@ -1,0 +1,68 @@
+"""R2 in the daily run: periods that have passed end; free auto-renewing ones continue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import DateField, F, Value
+
+from lidgeld.audit.services import audit_insert_from
+from lidgeld.batching import BatchContext, StepResult
+from lidgeld.db import insert_from
+from lidgeld.domain.renewal import period_from
+from lidgeld.libraries.models import Instance
+from lidgeld.memberships.models import Membership, MembershipStatus, Origin, TypeKind
+from lidgeld.memberships.selectors import followed_by_later_period
+
+NEW_PERIOD_COLUMNS = ("borrower", "instance", "type", "start", "end", "status", "origin", "created_on")
+
+
+def memberships_expire(*, instance: Instance, ctx: BatchContext) -> StepResult:
+    result = StepResult()
+    passed = Membership.objects.filter(instance=instance, status=MembershipStatus.ACTIVE, end__lt=ctx.day)
+    not_followed = passed.exclude(followed_by_later_period())
+    auto = not_followed.filter(type__kind=TypeKind.FREE_AUTO)
+    expiring = not_followed.exclude(type__kind=TypeKind.FREE_AUTO)
+
+    result.note(ctx, "expired", expiring)
+    result.counts["expired"] = expiring.count()
+
+    result.note(ctx, "auto_renewed", auto)
+    # One INSERT … SELECT per (type, old end): the new period's dates depend on both,
+    # and there are only a handful of such pairs whatever the number of borrowers.
+    renewed = 0
+    for type_id, months, old_end in auto.values_list("type_id", "type__months", "end").order_by().distinct():
+        period = period_from(old_end + timedelta(days=1), months)
+        group = auto.filter(type_id=type_id, end=old_end)
+        audit_insert_from(
+            group,
+            ctx=ctx,
+            action="membership.auto_renewed",
+            before={"end": old_end.isoformat()},
+            after={"start": period.start.isoformat(), "end": period.end.isoformat(), "origin": "automatic"},
+        )
+        renewed += insert_from(
+            Membership,
+            NEW_PERIOD_COLUMNS,
+            group.values_list(
+                F("borrower_id"),
+                F("instance_id"),
+                F("type_id"),
+                Value(period.start, output_field=DateField()),
+                Value(period.end, output_field=DateField()),
+                Value(MembershipStatus.ACTIVE.value),
+                Value(Origin.AUTOMATIC.value),
+                Value(ctx.day, output_field=DateField()),
+            ),
+        )
+    result.counts["auto_renewed"] = renewed
+
+    audit_insert_from(
+        passed,
+        ctx=ctx,
+        action="membership.ended",
+        before={"status": MembershipStatus.ACTIVE.value},
+        after={"status": MembershipStatus.ENDED.value},
+    )
+    result.counts["periods_closed"] = passed.update(status=MembershipStatus.ENDED)
+    return result

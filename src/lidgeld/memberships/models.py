@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from lidgeld.borrowers.models import Borrower
+from lidgeld.libraries.models import Instance
+
+
+class TypeKind(models.TextChoices):
+    PAYING = "paying", "betalend"
+    FREE = "free", "gratis"
+    FREE_AUTO = "free_auto", "gratis, automatisch verlengd"
+
+
+class MembershipType(models.Model):
+    """Abonnementstype: what a period costs, how long it lasts, how it is booked."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="membership_types")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=TypeKind.choices)
+    fee = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    months = models.PositiveSmallIntegerField(default=12)
+    booking_code = models.PositiveSmallIntegerField(default=1000)
+
+    class Meta:
+        ordering = ["instance__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "code"], name="membership_type_code_unique"),
+            models.CheckConstraint(name="membership_type_kind_known", condition=Q(kind__in=TypeKind.values)),
+            models.CheckConstraint(name="membership_type_months_positive", condition=Q(months__gte=1)),
+            models.CheckConstraint(
+                name="membership_type_booking_code_is_contribution",
+                condition=Q(booking_code__gte=1000) & Q(booking_code__lte=1999),
+            ),
+            models.CheckConstraint(
+                name="membership_type_fee_matches_kind",
+                condition=(Q(kind=TypeKind.PAYING) & Q(fee__gt=0))
+                | (Q(kind__in=[TypeKind.FREE, TypeKind.FREE_AUTO]) & Q(fee=0)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instance.code}/{self.code} — {self.name}"
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "lopend"
+    ENDED = "ended", "afgelopen"
+    INVALIDATED = "invalidated", "ongeldig"
+
+
+class Origin(models.TextChoices):
+    REGISTRATION = "registration", "inschrijving"
+    DESK = "desk", "balie"
+    PORTAL = "portal", "Mijn Bibliotheek"
+    AUTOMATIC = "automatic", "automatisch"
+
+
+class Membership(models.Model):
+    """One period of membership. Periods are never edited into each other: a
+    renewal adds a row, so the history stays readable."""
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="memberships")
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="memberships")
+    type = models.ForeignKey(MembershipType, on_delete=models.PROTECT, related_name="memberships")
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    origin = models.CharField(max_length=12, choices=Origin.choices)
+    created_on = models.DateField()
+    invalidated_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["borrower_id", "start"]
+        constraints = [
+            models.CheckConstraint(name="membership_start_before_end", condition=Q(start__lte=F("end"))),
+            models.CheckConstraint(
+                name="membership_status_known", condition=Q(status__in=MembershipStatus.values)
+            ),
+            models.CheckConstraint(name="membership_origin_known", condition=Q(origin__in=Origin.values)),
+            models.CheckConstraint(
+                name="membership_invalidated_has_date",
+                condition=Q(status=MembershipStatus.INVALIDATED, invalidated_on__isnull=False)
+                | (~Q(status=MembershipStatus.INVALIDATED) & Q(invalidated_on__isnull=True)),
+            ),
+            # "end is a month end" and "no overlapping periods" are vendor SQL: see
+            # migration 0002 (a trigger on SQLite, CHECK and EXCLUDE on PostgreSQL).
+        ]
+        indexes = [
+            models.Index(fields=["instance", "status", "end"], name="membership_expiry_idx"),
+            models.Index(fields=["borrower", "end"], name="membership_borrower_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.borrower.card_number}: {self.start:%d/%m/%Y} – {self.end:%d/%m/%Y} ({self.status})"

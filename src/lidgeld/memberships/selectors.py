@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from lidgeld.domain.blocks import MembershipState
+from lidgeld.domain.months import end_of_month
+from lidgeld.memberships.models import Membership, MembershipStatus, TypeKind
+
+
+def live_memberships() -> QuerySet[Membership]:
+    """Periods that count: everything but those cancelled for non-payment."""
+    return Membership.objects.exclude(status=MembershipStatus.INVALIDATED)
+
+
+def covering_day(day: date | Any, borrower_ref: Any = None) -> QuerySet[Membership]:
+    """Live periods that include ``day`` (for ``borrower_ref``, an id or OuterRef)."""
+    memberships = live_memberships().filter(start__lte=day, end__gte=day)
+    return memberships if borrower_ref is None else memberships.filter(borrower_id=borrower_ref)
+
+
+def followed_by_later_period() -> Exists:
+    """For a Membership queryset: another live period of the same borrower starts after this one."""
+    return Exists(
+        live_memberships().filter(borrower_id=OuterRef("borrower_id"), start__gt=OuterRef("end"))
+    )
+
+
+@dataclass(frozen=True)
+class MembershipView:
+    state: MembershipState
+    current: Membership | None  # the period that covers today, if any
+    latest: Membership | None  # the period that ends last
+    valid_until: date | None  # end of the chain of live periods from today
+
+
+def membership_view(*, borrower_id: int, today: date) -> MembershipView:
+    periods = list(Membership.objects.filter(borrower_id=borrower_id).select_related("type").order_by("start", "id"))
+    if not periods:
+        return MembershipView(MembershipState.NONE, None, None, None)
+    live = [p for p in periods if p.status != MembershipStatus.INVALIDATED]
+    current = next((p for p in live if p.start <= today <= p.end), None)
+    latest = max(periods, key=lambda p: (p.end, p.id))
+    if current is not None:
+        valid_until = current.end
+        for period in live:  # contiguous renewals extend the validity
+            if period.start == valid_until + timedelta(days=1):
+                valid_until = period.end
+        return MembershipView(MembershipState.ACTIVE, current, latest, valid_until)
+    last_started = max((p for p in periods if p.start <= today), key=lambda p: (p.start, p.id), default=None)
+    if last_started is None:
+        return MembershipView(MembershipState.NONE, None, latest, None)
+    if last_started.status == MembershipStatus.INVALIDATED:
+        return MembershipView(MembershipState.INVALIDATED, None, latest, None)
+    return MembershipView(MembershipState.EXPIRED, None, latest, None)
+
+
+def memberships_expiring(*, month: date, instance_ids: list[int] | None = None) -> QuerySet[Membership]:
+    """Live periods ending on the last day of ``month`` that no later period follows:
+    the list the seed's staff had to ask the service desk for."""
+    memberships = (
+        live_memberships()
+        .filter(end=end_of_month(month))
+        .exclude(followed_by_later_period())
+        .select_related("borrower", "type", "instance")
+        .order_by("instance__code", "borrower__last_name", "borrower__first_name", "borrower__card_number")
+    )
+    if instance_ids is not None:
+        memberships = memberships.filter(instance_id__in=instance_ids)
+    return memberships
+
+
+def notice_due_kinds() -> list[str]:
+    """R4: types whose ending is announced (not the free auto-renewing ones)."""
+    return [TypeKind.PAYING, TypeKind.FREE]

@@ -1,0 +1,111 @@
+"""Given-state builders. They write rows directly; the behaviour under test goes
+through services, batch steps or the CLI."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from lidgeld.borrowers.models import Borrower
+from lidgeld.circulation.models import Item, Reservation, ReservationStatus
+from lidgeld.domain.renewal import period_end
+from lidgeld.finance.models import Posting, PostingStatus
+from lidgeld.libraries.models import CooperationGroup, Instance
+from lidgeld.memberships.models import Membership, MembershipStatus, MembershipType, Origin, TypeKind
+
+_sequence = itertools.count(1)
+
+
+def make_instance(code: str = "GENT", name: str | None = None, group: CooperationGroup | None = None, **policy) -> Instance:
+    return Instance.objects.create(code=code, name=name or f"Bibliotheek {code.title()}", group=group, **policy)
+
+
+def make_type(
+    instance: Instance,
+    code: str = "VOLW",
+    kind: str = TypeKind.PAYING,
+    fee: str = "12.00",
+    months: int = 12,
+    booking_code: int = 1001,
+) -> MembershipType:
+    return MembershipType.objects.create(
+        instance=instance,
+        code=code,
+        name=code.title(),
+        kind=kind,
+        fee=Decimal(fee) if kind == TypeKind.PAYING else Decimal("0.00"),
+        months=months,
+        booking_code=booking_code,
+    )
+
+
+def make_borrower(
+    instance: Instance,
+    card: str | None = None,
+    email: str | None = "lener@example.be",
+    language: str = "nl",
+    first_name: str = "An",
+    last_name: str = "Peeters",
+) -> Borrower:
+    number = next(_sequence)
+    return Borrower.objects.create(
+        card_number=card or f"C{number:07d}",
+        first_name=first_name,
+        last_name=last_name,
+        email=email if email is not None else "",
+        language=language,
+        home_instance=instance,
+        registered_on=date(2020, 1, 1),
+    )
+
+
+def make_membership(
+    borrower: Borrower,
+    membership_type: MembershipType,
+    start: date,
+    end: date | None = None,
+    status: str = MembershipStatus.ACTIVE,
+    origin: str = Origin.DESK,
+    created_on: date | None = None,
+) -> Membership:
+    return Membership.objects.create(
+        borrower=borrower,
+        instance=membership_type.instance,
+        type=membership_type,
+        start=start,
+        end=end or period_end(start, membership_type.months),
+        status=status,
+        origin=origin,
+        created_on=created_on or start,
+        invalidated_on=start if status == MembershipStatus.INVALIDATED else None,
+    )
+
+
+def make_open_fee(membership: Membership, booked_on: date, amount: str = "12.00", stage: str = "open") -> Posting:
+    return Posting.objects.create(
+        borrower_id=membership.borrower_id,
+        instance_id=membership.instance_id,
+        membership=membership,
+        booking_code=membership.type.booking_code,
+        amount=Decimal(amount),
+        balance=Decimal(amount),
+        booked_on=booked_on,
+        stage=stage,
+        status=PostingStatus.OPEN,
+    )
+
+
+def make_item(instance: Instance, title: str = "De Avonden") -> Item:
+    return Item.objects.create(instance=instance, barcode=f"I{next(_sequence):08d}", title=title)
+
+
+def make_reservation(borrower: Borrower, item: Item, placed_on: date, status: str = ReservationStatus.WAITING) -> Reservation:
+    return Reservation.objects.create(
+        borrower=borrower,
+        instance=item.instance,
+        item=item,
+        placed_on=placed_on,
+        status=status,
+        held_since=placed_on if status == ReservationStatus.HELD else None,
+    )
