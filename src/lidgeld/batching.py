@@ -32,7 +32,16 @@ class StepResult:
     def rows(self) -> int:
         return sum(self.counts.values())
 
-    def note(self, ctx: BatchContext, name: str, rows: QuerySet[Any], *, card_path: str = "borrower__card_number") -> None:
+    def note(
+        self,
+        ctx: BatchContext,
+        name: str,
+        rows: QuerySet[Any],
+        *,
+        card_path: str = "borrower__card_number",
+    ) -> None:
         """Remember which borrowers a change is about to touch (dry run with --verbose)."""
         if ctx.collect_cards:
-            self.cards[name] = list(rows.order_by(card_path).values_list(card_path, flat=True)[:CARDS_SHOWN])
+            self.cards[name] = list(
+                rows.order_by(card_path).values_list(card_path, flat=True)[:CARDS_SHOWN]
+            )

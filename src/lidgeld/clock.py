@@ -24,7 +24,9 @@ class FixedClock(Clock):
         self._today = today
 
     def now(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self._today, datetime.min.time().replace(hour=9)))
+        return timezone.make_aware(
+            datetime.combine(self._today, datetime.min.time().replace(hour=9))
+        )
 
     def today(self) -> date:
         return self._today

@@ -29,7 +29,11 @@ class VendorSQL(migrations.operations.base.Operation):
         self.backwards = backwards
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (self.__class__.__qualname__, [], {"forwards": self.forwards, "backwards": self.backwards})
+        return (
+            self.__class__.__qualname__,
+            [],
+            {"forwards": self.forwards, "backwards": self.backwards},
+        )
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass
@@ -41,14 +45,26 @@ class VendorSQL(migrations.operations.base.Operation):
         for statement in statements[vendor]:
             schema_editor.execute(statement, params=None)
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         self._run(schema_editor, self.forwards)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         self._run(schema_editor, self.backwards)
 
     def describe(self) -> str:
         return "Vendor-specific SQL"
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{model.__name__}.{name} is not a concrete column")
+    return column
 
 
 def insert_from(model: type[models.Model], columns: Sequence[str], source: QuerySet[Any]) -> int:
@@ -61,7 +77,7 @@ def insert_from(model: type[models.Model], columns: Sequence[str], source: Query
     # Ordering would only make the database sort rows it is about to insert.
     select_sql, params = source.order_by().query.sql_with_params()
     quote = connection.ops.quote_name
-    target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    target = ", ".join(quote(_column(model, name)) for name in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {select_sql}", params)
         return max(cursor.rowcount, 0)

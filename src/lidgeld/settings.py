@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -82,9 +83,9 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lidgeld.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
@@ -96,7 +97,9 @@ def _database() -> dict:
         }
         # A file, not Django's shared in-memory default: the concurrency tests need
         # real SQLite locking between connections.
-        config["TEST"] = {"NAME": os.environ.get("LIDGELD_SQLITE_TEST_NAME", str(DATA_DIR / "test.sqlite3"))}
+        config["TEST"] = {
+            "NAME": os.environ.get("LIDGELD_SQLITE_TEST_NAME", str(DATA_DIR / "test.sqlite3"))
+        }
     return config
 
 

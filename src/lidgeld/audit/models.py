@@ -13,10 +13,18 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.BigIntegerField(null=True)
     borrower = models.ForeignKey(
-        "borrowers.Borrower", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+        "borrowers.Borrower",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
     )
     instance = models.ForeignKey(
-        "libraries.Instance", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+        "libraries.Instance",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
     )
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)

@@ -79,7 +79,9 @@ def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
     view = membership_view(borrower_id=borrower.pk, today=today)
     open_items = list(open_contributions(borrower.pk).select_related("instance"))
     amount = sum((item.balance for item in open_items), Decimal("0.00"))
-    stage = furthest_stage([stage_on(item.booked_on, today, item.instance.dunning_policy) for item in open_items])
+    stage = furthest_stage(
+        [stage_on(item.booked_on, today, item.instance.dunning_policy) for item in open_items]
+    )
     situation = Situation(
         membership=view.state,
         membership_end=view.valid_until or (view.latest.end if view.latest else None),

@@ -20,7 +20,11 @@ PIN_PATTERN = re.compile(r"^\d{4,12}$")
 
 
 def borrower_get(card_number: str) -> Borrower:
-    borrower = Borrower.objects.select_related("home_instance").filter(card_number=card_number.strip()).first()
+    borrower = (
+        Borrower.objects.select_related("home_instance")
+        .filter(card_number=card_number.strip())
+        .first()
+    )
     if borrower is None:
         raise InvalidInput(f"no borrower has card number '{card_number}'")
     return borrower
@@ -67,7 +71,9 @@ def borrower_register(
     if pin is not None and not PIN_PATTERN.match(pin):
         raise InvalidInput("a PIN is 4 to 12 digits")
     if membership_type is not None and membership_type.instance_id != instance.pk:
-        raise InvalidInput(f"type {membership_type.code} belongs to another instance than {instance.code}")
+        raise InvalidInput(
+            f"type {membership_type.code} belongs to another instance than {instance.code}"
+        )
     email = clean_email(email)
     with transaction.atomic():
         if Borrower.objects.filter(card_number=card_number).exists():

@@ -16,7 +16,9 @@ def reservations_hold_and_resume(*, instance: Instance, ctx: BatchContext) -> St
     result = StepResult()
     valid = Exists(covering_day(ctx.day, OuterRef("borrower_id")))
 
-    to_hold = Reservation.objects.filter(instance=instance, status=ReservationStatus.WAITING).exclude(valid)
+    to_hold = Reservation.objects.filter(
+        instance=instance, status=ReservationStatus.WAITING
+    ).exclude(valid)
     result.note(ctx, "held", to_hold)
     audit_insert_from(
         to_hold,
@@ -29,7 +31,9 @@ def reservations_hold_and_resume(*, instance: Instance, ctx: BatchContext) -> St
         status=ReservationStatus.HELD, held_since=Value(ctx.day, output_field=DateField())
     )
 
-    to_resume = Reservation.objects.filter(instance=instance, status=ReservationStatus.HELD).filter(valid)
+    to_resume = Reservation.objects.filter(instance=instance, status=ReservationStatus.HELD).filter(
+        valid
+    )
     result.note(ctx, "resumed", to_resume)
     audit_insert_from(
         to_resume,

@@ -29,9 +29,14 @@ class Loan(models.Model):
         constraints = [
             models.CheckConstraint(name="loan_due_after_out", condition=Q(due_on__gte=F("out_on"))),
             models.UniqueConstraint(
-                fields=["item"], condition=Q(returned_on__isnull=True), name="loan_one_open_per_item"
+                fields=["item"],
+                condition=Q(returned_on__isnull=True),
+                name="loan_one_open_per_item",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.borrower_id} ({self.out_on} – {self.due_on})"
 
 
 class ReservationStatus(models.TextChoices):
@@ -74,3 +79,6 @@ class Reservation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["instance", "status"], name="reservation_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} for {self.borrower_id} ({self.status})"

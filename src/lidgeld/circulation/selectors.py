@@ -10,7 +10,10 @@ def reservations_with_position(borrower_id: int) -> list[Reservation]:
     (held ones keep theirs, R3)."""
     ahead = (
         Reservation.objects.filter(item_id=OuterRef("item_id"), status__in=QUEUED_STATUSES)
-        .filter(Q(placed_on__lt=OuterRef("placed_on")) | Q(placed_on=OuterRef("placed_on"), id__lt=OuterRef("id")))
+        .filter(
+            Q(placed_on__lt=OuterRef("placed_on"))
+            | Q(placed_on=OuterRef("placed_on"), id__lt=OuterRef("id"))
+        )
         .order_by()
         .values("item_id")
         .annotate(n=Count("id"))
@@ -22,7 +25,7 @@ def reservations_with_position(borrower_id: int) -> list[Reservation]:
         .annotate(ahead=Subquery(ahead))
         .order_by("placed_on", "id")
     )
-    result = list(reservations)
+    result: list[Reservation] = list(reservations)
     for reservation in result:
         queued = reservation.status in QUEUED_STATUSES
         reservation.position = (reservation.ahead or 0) + 1 if queued else None  # type: ignore[attr-defined]

@@ -19,9 +19,9 @@ def _covering(day: date) -> QuerySet[Membership]:
 
 def reservations_resume(*, borrower_id: int, today: date, actor: str) -> int:
     """R3: held reservations go back to waiting as soon as the membership is valid again."""
-    held = Reservation.objects.filter(borrower_id=borrower_id, status=ReservationStatus.HELD).filter(
-        Exists(_covering(today))
-    )
+    held = Reservation.objects.filter(
+        borrower_id=borrower_id, status=ReservationStatus.HELD
+    ).filter(Exists(_covering(today)))
     ids = list(held.values_list("pk", flat=True))
     if not ids:
         return 0
@@ -54,7 +54,9 @@ def reservation_place(*, borrower: Borrower, item: Item, today: date, actor: str
                     held_since=None if valid else today,
                 )
         except IntegrityError:
-            raise Refused(f"borrower {borrower.card_number} already has a reservation for {item.title}") from None
+            raise Refused(
+                f"borrower {borrower.card_number} already has a reservation for {item.title}"
+            ) from None
         audit_record(
             actor=actor,
             action="reservation.placed",

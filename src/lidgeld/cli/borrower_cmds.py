@@ -19,7 +19,9 @@ def register(commands: Any) -> None:
     add.add_argument("--email", default="")
     add.add_argument("--instance", required=True)
     add.add_argument("--type", help="membership type code; gives a first membership")
-    add.add_argument("--start", type=parse_date, help="first day of that membership (default: today)")
+    add.add_argument(
+        "--start", type=parse_date, help="first day of that membership (default: today)"
+    )
     add.add_argument("--paid", action="store_true", help="the first fee is paid at once")
     add.add_argument("--pin", help="portal and kiosk PIN, 4 to 12 digits (stored hashed)")
     add.add_argument("--language", default="nl", choices=["nl", "fr", "en"])
@@ -52,7 +54,9 @@ def register(commands: Any) -> None:
     add_json(status)
     status.set_defaults(handler=cmd_status)
 
-    expiring = commands.add_parser("expiring", help="memberships that end in a month and are not renewed")
+    expiring = commands.add_parser(
+        "expiring", help="memberships that end in a month and are not renewed"
+    )
     expiring.add_argument("--month", required=True, metavar="YYYY-MM")
     expiring.add_argument("--instance")
     add_json(expiring)
@@ -98,25 +102,37 @@ def cmd_borrower_add(args: argparse.Namespace) -> int:
 
 def cmd_renew(args: argparse.Namespace) -> int:
     from lidgeld.borrowers.services import borrower_get
-    from lidgeld.memberships.services import membership_renew, membership_type_get, memberships_renew
+    from lidgeld.memberships.services import (
+        membership_renew,
+        membership_type_get,
+        memberships_renew,
+    )
 
     today = _today(args)
     if args.type:
         if len(args.cards) != 1:
             from lidgeld.errors import InvalidInput
 
-            raise InvalidInput("--type changes one borrower's type; renew one card at a time with it")
+            raise InvalidInput(
+                "--type changes one borrower's type; renew one card at a time with it"
+            )
         borrower = borrower_get(args.cards[0])
         membership_type = membership_type_get(instance=borrower.home_instance, code=args.type)
         results = [
             membership_renew(
-                borrower=borrower, membership_type=membership_type, paid=args.paid, today=today, actor=actor()
+                borrower=borrower,
+                membership_type=membership_type,
+                paid=args.paid,
+                today=today,
+                actor=actor(),
             )
         ]
     else:
         if len(args.cards) == 1:
             borrower_get(args.cards[0])  # an unknown single card is a usage error, not a result
-        results = memberships_renew(card_numbers=args.cards, paid=args.paid, today=today, actor=actor())
+        results = memberships_renew(
+            card_numbers=args.cards, paid=args.paid, today=today, actor=actor()
+        )
     lines = []
     for result in results:
         if result.renewed and result.membership is not None:
@@ -138,10 +154,16 @@ def cmd_pay(args: argparse.Namespace) -> int:
     from lidgeld.finance.services import payment_register
 
     borrower = borrower_get(args.card)
-    result = payment_register(borrower=borrower, amount=args.amount, today=_today(args), actor=actor())
+    result = payment_register(
+        borrower=borrower, amount=args.amount, today=_today(args), actor=actor()
+    )
     emit(
         args,
-        {"card": borrower.card_number, "paid": str(result.paid), "still_open": str(result.still_open)},
+        {
+            "card": borrower.card_number,
+            "paid": str(result.paid),
+            "still_open": str(result.still_open),
+        },
         f"{borrower.card_number}: € {result.paid} paid, € {result.still_open} still open",
     )
     return 0
@@ -157,7 +179,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     lines = [
         f"{status['card']} {status['name']} ({status['instance']}) on {status['on']}",
         f"  membership: {membership['status']}"
-        + (f" until {membership['end']}" if membership["end"] and membership["status"] != "invalidated" else ""),
+        + (
+            f" until {membership['end']}"
+            if membership["end"] and membership["status"] != "invalidated"
+            else ""
+        ),
         f"  open contribution: € {status['contribution']['open']}"
         + (f" ({status['contribution']['stage']})" if status["contribution"]["stage"] else ""),
     ]
@@ -197,6 +223,13 @@ def cmd_expiring(args: argparse.Namespace) -> int:
         }
         for m in memberships_expiring(month=month, instance_ids=instance_ids)
     ]
-    text = "\n".join(f"{r['instance']:<8} {r['card']:<14} {r['name']:<30} {r['type']:<8} {r['end']}" for r in rows)
-    emit(args, {"month": args.month, "count": len(rows), "memberships": rows}, f"{text}\n{len(rows)} memberships")
+    text = "\n".join(
+        f"{r['instance']:<8} {r['card']:<14} {r['name']:<30} {r['type']:<8} {r['end']}"
+        for r in rows
+    )
+    emit(
+        args,
+        {"month": args.month, "count": len(rows), "memberships": rows},
+        f"{text}\n{len(rows)} memberships",
+    )
     return 0

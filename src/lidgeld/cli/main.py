@@ -21,7 +21,9 @@ def _setup_django() -> None:
 def build_parser() -> Parser:
     from lidgeld.cli import borrower_cmds, setup_cmds, tick_cmd
 
-    parser = Parser(prog="lidgeld", description="Memberships, contributions and notices of a library network.")
+    parser = Parser(
+        prog="lidgeld", description="Memberships, contributions and notices of a library network."
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     setup_cmds.register(commands)
@@ -45,12 +47,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"lidgeld {args.command}: error: {error.message}\n")
         return EXIT_USAGE
     except Busy as busy:
-        sys.stderr.write(f"lidgeld {args.command}: another daily run is busy ({busy.holder}); nothing done\n")
+        sys.stderr.write(
+            f"lidgeld {args.command}: another daily run is busy ({busy.holder}); nothing done\n"
+        )
         return EXIT_BUSY
     except DatabaseError as error:
         if os.environ.get("LIDGELD_DEBUG") == "1":
             raise
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
         sys.stderr.write(
             f"lidgeld {args.command}: database error: {first_line} "
             "(is the database migrated? run 'lidgeld migrate')\n"

@@ -44,10 +44,16 @@ def register(commands: Any) -> None:
     add_json(type_add)
     type_add.set_defaults(handler=cmd_type_add)
 
-    demo = commands.add_parser("demo", help="load the demo network (three instances, about 2,000 borrowers)")
+    demo = commands.add_parser(
+        "demo", help="load the demo network (three instances, about 2,000 borrowers)"
+    )
     demo.add_argument("--borrowers", type=int, default=2000)
-    demo.add_argument("--if-empty", action="store_true", help="do nothing when the database has borrowers")
-    demo.add_argument("--today", type=parse_date, help="the day the demo is built up to (default: today)")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing when the database has borrowers"
+    )
+    demo.add_argument(
+        "--today", type=parse_date, help="the day the demo is built up to (default: today)"
+    )
     add_json(demo)
     demo.set_defaults(handler=cmd_demo)
 
@@ -63,7 +69,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     from django.db import connection
 
-    emit(args, {"migrated": True, "database": connection.vendor}, f"database ({connection.vendor}) is up to date")
+    emit(
+        args,
+        {"migrated": True, "database": connection.vendor},
+        f"database ({connection.vendor}) is up to date",
+    )
     return 0
 
 
@@ -76,7 +86,11 @@ def cmd_instance_add(args: argparse.Namespace) -> int:
     )
     emit(
         args,
-        {"code": instance.code, "name": instance.name, "group": instance.group.code if instance.group else None},
+        {
+            "code": instance.code,
+            "name": instance.name,
+            "group": instance.group.code if instance.group else None,
+        },
         f"instance {instance.code} ({instance.name}) added",
     )
     return 0

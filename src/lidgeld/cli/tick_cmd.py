@@ -10,9 +10,15 @@ from lidgeld.cli.base import add_json, emit, parse_date
 
 def register(commands: Any) -> None:
     tick = commands.add_parser("tick", help="the daily run: every step for every day not yet done")
-    tick.add_argument("--today", type=parse_date, help="run as if it were this day (default: today)")
-    tick.add_argument("--dry-run", action="store_true", help="show what the run would do; change nothing")
-    tick.add_argument("--verbose", action="store_true", help="with the card numbers of the borrowers concerned")
+    tick.add_argument(
+        "--today", type=parse_date, help="run as if it were this day (default: today)"
+    )
+    tick.add_argument(
+        "--dry-run", action="store_true", help="show what the run would do; change nothing"
+    )
+    tick.add_argument(
+        "--verbose", action="store_true", help="with the card numbers of the borrowers concerned"
+    )
     tick.add_argument("--instance", action="append", help="only this instance (repeatable)")
     add_json(tick)
     tick.set_defaults(handler=cmd_tick)
@@ -25,7 +31,13 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
     codes = [instance_get(code).code for code in args.instance] if args.instance else None
     today = args.today or clock.today()
-    report = tick_run(today=today, now=clock.now(), dry_run=args.dry_run, verbose=args.verbose, instance_codes=codes)
+    report = tick_run(
+        today=today,
+        now=clock.now(),
+        dry_run=args.dry_run,
+        verbose=args.verbose,
+        instance_codes=codes,
+    )
     emit(args, report.as_dict(), _text(report, [step.name for step in STEPS], args.verbose))
     return 0
 
@@ -35,7 +47,9 @@ def _text(report: Any, step_names: list[str], verbose: bool) -> str:
     if not report.days:
         return f"{head} for {report.today}: every day up to {report.today} was already done"
     days = (
-        f"{report.days[0]}" if len(report.days) == 1 else f"{report.days[0]} to {report.days[-1]} ({len(report.days)} days)"
+        f"{report.days[0]}"
+        if len(report.days) == 1
+        else f"{report.days[0]} to {report.days[-1]} ({len(report.days)} days)"
     )
     lines = [f"{head} for {days}"]
     for instance, steps in report.totals().items():
@@ -48,5 +62,7 @@ def _text(report: Any, step_names: list[str], verbose: bool) -> str:
         for step in report.steps:
             for name, cards in step.cards.items():
                 if cards:
-                    lines.append(f"  {step.day} {step.instance} {step.step} {name}: {' '.join(cards)}")
+                    lines.append(
+                        f"  {step.day} {step.instance} {step.step} {name}: {' '.join(cards)}"
+                    )
     return "\n".join(lines)

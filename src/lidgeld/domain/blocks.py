@@ -56,8 +56,7 @@ SENTENCES: dict[Reason, dict[str, str]] = {
         "je reserveringen blijven bewaard.",
         "fr": "Votre abonnement a expiré le {end}. Renouvelez-le au comptoir ; "
         "vos réservations sont conservées.",
-        "en": "Your membership ended on {end}. Renew it at the desk; "
-        "your reservations are kept.",
+        "en": "Your membership ended on {end}. Renew it at the desk; your reservations are kept.",
     },
     Reason.INVALIDATED: {
         "nl": "Je lidmaatschap is ongeldig gemaakt omdat het lidgeld niet betaald werd. "

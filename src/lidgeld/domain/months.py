@@ -41,7 +41,13 @@ def month_start(year: int, month: int) -> date:
 def parse_month(text: str) -> date:
     """Parse ``YYYY-MM`` into the first day of that month (ValueError when malformed)."""
     parts = text.strip().split("-")
-    if len(parts) != 2 or len(parts[0]) != 4 or not (1 <= len(parts[1]) <= 2):
+    well_formed = (
+        len(parts) == 2
+        and len(parts[0]) == 4
+        and 1 <= len(parts[1]) <= 2
+        and all(part.isdigit() for part in parts)
+    )
+    if not well_formed:
         raise ValueError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2026-04")
     year, month = int(parts[0]), int(parts[1])
     if not 1 <= month <= 12:

@@ -39,7 +39,9 @@ class Posting(models.Model):
     balance = models.DecimalField(max_digits=8, decimal_places=2)
     booked_on = models.DateField()
     stage = models.CharField(max_length=12, choices=STAGE_CHOICES, default=Stage.OPEN.value)
-    status = models.CharField(max_length=12, choices=PostingStatus.choices, default=PostingStatus.OPEN)
+    status = models.CharField(
+        max_length=12, choices=PostingStatus.choices, default=PostingStatus.OPEN
+    )
     closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -56,7 +58,9 @@ class Posting(models.Model):
             ),
             models.CheckConstraint(
                 name="posting_status_matches_balance",
-                condition=(Q(status=PostingStatus.OPEN) & Q(balance__gt=0) & Q(closed_on__isnull=True))
+                condition=(
+                    Q(status=PostingStatus.OPEN) & Q(balance__gt=0) & Q(closed_on__isnull=True)
+                )
                 | (
                     Q(status__in=[PostingStatus.PAID, PostingStatus.WRITTEN_OFF])
                     & Q(balance=0)
@@ -68,7 +72,9 @@ class Posting(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["instance", "status", "stage", "booked_on"], name="posting_dunning_idx"),
+            models.Index(
+                fields=["instance", "status", "stage", "booked_on"], name="posting_dunning_idx"
+            ),
             models.Index(fields=["borrower", "status"], name="posting_borrower_status_idx"),
         ]
 
@@ -85,7 +91,12 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["paid_on", "id"]
-        constraints = [models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0))
+        ]
+
+    def __str__(self) -> str:
+        return f"€ {self.amount} on {self.paid_on} ({self.channel})"
 
 
 class WriteOff(models.Model):
@@ -98,4 +109,9 @@ class WriteOff(models.Model):
     recorded_by = models.CharField(max_length=150)
 
     class Meta:
-        constraints = [models.CheckConstraint(name="write_off_amount_positive", condition=Q(amount__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="write_off_amount_positive", condition=Q(amount__gt=0))
+        ]
+
+    def __str__(self) -> str:
+        return f"€ {self.amount} written off on {self.written_off_on}"

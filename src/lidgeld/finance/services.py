@@ -57,9 +57,13 @@ def contribution_book(
     return posting
 
 
-def _apply_payment(posting: Posting, amount: Decimal, *, today: date, actor: str, channel: str) -> None:
+def _apply_payment(
+    posting: Posting, amount: Decimal, *, today: date, actor: str, channel: str
+) -> None:
     before = {"balance": str(posting.balance), "status": posting.status, "stage": posting.stage}
-    Payment.objects.create(posting=posting, amount=amount, paid_on=today, channel=channel, recorded_by=actor)
+    Payment.objects.create(
+        posting=posting, amount=amount, paid_on=today, channel=channel, recorded_by=actor
+    )
     posting.balance -= amount
     if posting.balance == 0:
         posting.status = PostingStatus.PAID
@@ -135,9 +139,15 @@ def posting_write_off(*, posting: Posting, today: date, actor: str, reason: str)
     with transaction.atomic():
         locked = Posting.objects.select_for_update().get(pk=posting.pk)
         if locked.status != PostingStatus.OPEN:
-            raise Refused(f"this item is {locked.get_status_display()}, only open items can be written off")
+            raise Refused(
+                f"this item is {locked.get_status_display()}, only open items can be written off"
+            )
         write_off = WriteOff.objects.create(
-            posting=locked, amount=locked.balance, written_off_on=today, reason=reason, recorded_by=actor
+            posting=locked,
+            amount=locked.balance,
+            written_off_on=today,
+            reason=reason,
+            recorded_by=actor,
         )
         before = {"balance": str(locked.balance), "status": locked.status, "stage": locked.stage}
         locked.balance = Decimal("0.00")

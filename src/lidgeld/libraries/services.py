@@ -27,11 +27,15 @@ def instance_get(code: str) -> Instance:
     instance = Instance.objects.filter(code=code.strip().upper()).first()
     if instance is None:
         known = ", ".join(Instance.objects.values_list("code", flat=True))
-        raise InvalidInput(f"no instance '{code}' (known: {known or 'none yet; add one with lidgeld instance add'})")
+        raise InvalidInput(
+            f"no instance '{code}' (known: {known or 'none yet; add one with lidgeld instance add'})"
+        )
     return instance
 
 
-def instance_add(*, code: str, name: str, today: date, actor: str, group_code: str | None = None) -> Instance:
+def instance_add(
+    *, code: str, name: str, today: date, actor: str, group_code: str | None = None
+) -> Instance:
     code = _code(code, "instance")
     if not name.strip():
         raise InvalidInput("give the instance a name")

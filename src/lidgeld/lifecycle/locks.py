@@ -41,6 +41,10 @@ def _process_gone(holder: str) -> bool:
     return False
 
 
+def _alive(lock: JobLock, now: datetime) -> bool:
+    return lock.expires_at > now and not _process_gone(lock.holder)
+
+
 @contextmanager
 def exclusive(name: str, *, now: datetime) -> Iterator[None]:
     """Raise :class:`Busy` at once when another process holds ``name``."""
@@ -59,10 +63,15 @@ def exclusive(name: str, *, now: datetime) -> Iterator[None]:
         return
 
     holder = _holder()
+    # Look before taking SQLite's write lock: a run that is busy writing holds that
+    # lock, and waiting for it is exactly what a second run must not do.
+    existing = JobLock.objects.filter(name=name).first()
+    if existing is not None and _alive(existing, now):
+        raise Busy(f"{existing.holder} since {existing.acquired_at:%Y-%m-%d %H:%M}")
     with transaction.atomic():
         existing = JobLock.objects.filter(name=name).first()
         if existing is not None:
-            if existing.expires_at > now and not _process_gone(existing.holder):
+            if _alive(existing, now):
                 raise Busy(f"{existing.holder} since {existing.acquired_at:%Y-%m-%d %H:%M}")
             existing.delete()
         try:

@@ -11,7 +11,9 @@ class JobRun(models.Model):
     second run of the same day harmless.
     """
 
-    instance = models.ForeignKey("libraries.Instance", on_delete=models.PROTECT, related_name="job_runs")
+    instance = models.ForeignKey(
+        "libraries.Instance", on_delete=models.PROTECT, related_name="job_runs"
+    )
     step = models.CharField(max_length=40)
     day = models.DateField()
     run_on = models.DateField()
@@ -22,7 +24,9 @@ class JobRun(models.Model):
     class Meta:
         ordering = ["day", "instance_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["instance", "step", "day"], name="job_run_once_per_day"),
+            models.UniqueConstraint(
+                fields=["instance", "step", "day"], name="job_run_once_per_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -37,3 +41,6 @@ class JobLock(models.Model):
     holder = models.CharField(max_length=200)
     acquired_at = models.DateTimeField()
     expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder}"

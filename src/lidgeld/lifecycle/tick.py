@@ -14,8 +14,8 @@ from datetime import date, datetime
 from django.db import transaction
 
 from lidgeld.batching import BatchContext, StepResult
-from lidgeld.clock import clock
 from lidgeld.circulation.batch import reservations_hold_and_resume
+from lidgeld.clock import clock
 from lidgeld.domain.months import days_of
 from lidgeld.finance.batch import contributions_write_off, dunning_advance
 from lidgeld.libraries.models import Instance
@@ -96,7 +96,12 @@ class TickReport:
 def days_to_run(instance: Instance, today: date) -> list[date]:
     """From the last day in the ledger (again, to finish it if a crash cut it short)
     up to today; on an empty ledger, just today."""
-    last = JobRun.objects.filter(instance=instance).order_by("-day").values_list("day", flat=True).first()
+    last = (
+        JobRun.objects.filter(instance=instance)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
     if last is None or last > today:
         return [today] if last is None else []
     return days_of(last, today)
@@ -117,10 +122,24 @@ def tick_run(
         if dry_run:
             # The rehearsal runs the real steps, so its counts are exact, then undoes them.
             with transaction.atomic():
-                _run_days(report, today=today, now=now, verbose=verbose, actor=actor, instance_codes=instance_codes)
+                _run_days(
+                    report,
+                    today=today,
+                    now=now,
+                    verbose=verbose,
+                    actor=actor,
+                    instance_codes=instance_codes,
+                )
                 transaction.set_rollback(True)
         else:
-            _run_days(report, today=today, now=now, verbose=verbose, actor=actor, instance_codes=instance_codes)
+            _run_days(
+                report,
+                today=today,
+                now=now,
+                verbose=verbose,
+                actor=actor,
+                instance_codes=instance_codes,
+            )
     return report
 
 
@@ -144,7 +163,9 @@ def _run_days(
         ran_before = len(report.steps)
         ctx = BatchContext(day=day, run_on=today, now=now, actor=actor, collect_cards=verbose)
         for instance in plan[day]:
-            done = set(JobRun.objects.filter(instance=instance, day=day).values_list("step", flat=True))
+            done = set(
+                JobRun.objects.filter(instance=instance, day=day).values_list("step", flat=True)
+            )
             for step in STEPS:
                 if step.name in done:
                     continue
@@ -160,7 +181,13 @@ def _run_days(
                         finished_at=clock.now(),
                     )
                 report.steps.append(
-                    StepReport(day=day, instance=instance.code, step=step.name, counts=result.counts, cards=result.cards)
+                    StepReport(
+                        day=day,
+                        instance=instance.code,
+                        step=step.name,
+                        counts=result.counts,
+                        cards=result.cards,
+                    )
                 )
         if len(report.steps) > ran_before:
             report.days.append(day)

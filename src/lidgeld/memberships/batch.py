@@ -14,12 +14,23 @@ from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus, Origin, TypeKind
 from lidgeld.memberships.selectors import followed_by_later_period
 
-NEW_PERIOD_COLUMNS = ("borrower", "instance", "type", "start", "end", "status", "origin", "created_on")
+NEW_PERIOD_COLUMNS = (
+    "borrower",
+    "instance",
+    "type",
+    "start",
+    "end",
+    "status",
+    "origin",
+    "created_on",
+)
 
 
 def memberships_expire(*, instance: Instance, ctx: BatchContext) -> StepResult:
     result = StepResult()
-    passed = Membership.objects.filter(instance=instance, status=MembershipStatus.ACTIVE, end__lt=ctx.day)
+    passed = Membership.objects.filter(
+        instance=instance, status=MembershipStatus.ACTIVE, end__lt=ctx.day
+    )
     not_followed = passed.exclude(followed_by_later_period())
     auto = not_followed.filter(type__kind=TypeKind.FREE_AUTO)
     expiring = not_followed.exclude(type__kind=TypeKind.FREE_AUTO)
@@ -31,7 +42,9 @@ def memberships_expire(*, instance: Instance, ctx: BatchContext) -> StepResult:
     # One INSERT … SELECT per (type, old end): the new period's dates depend on both,
     # and there are only a handful of such pairs whatever the number of borrowers.
     renewed = 0
-    for type_id, months, old_end in auto.values_list("type_id", "type__months", "end").order_by().distinct():
+    for type_id, months, old_end in (
+        auto.values_list("type_id", "type__months", "end").order_by().distinct()
+    ):
         period = period_from(old_end + timedelta(days=1), months)
         group = auto.filter(type_id=type_id, end=old_end)
         audit_insert_from(
@@ -39,7 +52,11 @@ def memberships_expire(*, instance: Instance, ctx: BatchContext) -> StepResult:
             ctx=ctx,
             action="membership.auto_renewed",
             before={"end": old_end.isoformat()},
-            after={"start": period.start.isoformat(), "end": period.end.isoformat(), "origin": "automatic"},
+            after={
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                "origin": "automatic",
+            },
         )
         renewed += insert_from(
             Membership,

@@ -16,7 +16,9 @@ class TypeKind(models.TextChoices):
 class MembershipType(models.Model):
     """Abonnementstype: what a period costs, how long it lasts, how it is booked."""
 
-    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="membership_types")
+    instance = models.ForeignKey(
+        Instance, on_delete=models.PROTECT, related_name="membership_types"
+    )
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=TypeKind.choices)
@@ -27,9 +29,15 @@ class MembershipType(models.Model):
     class Meta:
         ordering = ["instance__code", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["instance", "code"], name="membership_type_code_unique"),
-            models.CheckConstraint(name="membership_type_kind_known", condition=Q(kind__in=TypeKind.values)),
-            models.CheckConstraint(name="membership_type_months_positive", condition=Q(months__gte=1)),
+            models.UniqueConstraint(
+                fields=["instance", "code"], name="membership_type_code_unique"
+            ),
+            models.CheckConstraint(
+                name="membership_type_kind_known", condition=Q(kind__in=TypeKind.values)
+            ),
+            models.CheckConstraint(
+                name="membership_type_months_positive", condition=Q(months__gte=1)
+            ),
             models.CheckConstraint(
                 name="membership_type_booking_code_is_contribution",
                 condition=Q(booking_code__gte=1000) & Q(booking_code__lte=1999),
@@ -77,11 +85,15 @@ class Membership(models.Model):
     class Meta:
         ordering = ["borrower_id", "start"]
         constraints = [
-            models.CheckConstraint(name="membership_start_before_end", condition=Q(start__lte=F("end"))),
+            models.CheckConstraint(
+                name="membership_start_before_end", condition=Q(start__lte=F("end"))
+            ),
             models.CheckConstraint(
                 name="membership_status_known", condition=Q(status__in=MembershipStatus.values)
             ),
-            models.CheckConstraint(name="membership_origin_known", condition=Q(origin__in=Origin.values)),
+            models.CheckConstraint(
+                name="membership_origin_known", condition=Q(origin__in=Origin.values)
+            ),
             models.CheckConstraint(
                 name="membership_invalidated_has_date",
                 condition=Q(status=MembershipStatus.INVALIDATED, invalidated_on__isnull=False)

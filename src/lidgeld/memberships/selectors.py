@@ -38,7 +38,11 @@ class MembershipView:
 
 
 def membership_view(*, borrower_id: int, today: date) -> MembershipView:
-    periods = list(Membership.objects.filter(borrower_id=borrower_id).select_related("type").order_by("start", "id"))
+    periods = list(
+        Membership.objects.filter(borrower_id=borrower_id)
+        .select_related("type")
+        .order_by("start", "id")
+    )
     if not periods:
         return MembershipView(MembershipState.NONE, None, None, None)
     live = [p for p in periods if p.status != MembershipStatus.INVALIDATED]
@@ -50,7 +54,9 @@ def membership_view(*, borrower_id: int, today: date) -> MembershipView:
             if period.start == valid_until + timedelta(days=1):
                 valid_until = period.end
         return MembershipView(MembershipState.ACTIVE, current, latest, valid_until)
-    last_started = max((p for p in periods if p.start <= today), key=lambda p: (p.start, p.id), default=None)
+    last_started = max(
+        (p for p in periods if p.start <= today), key=lambda p: (p.start, p.id), default=None
+    )
     if last_started is None:
         return MembershipView(MembershipState.NONE, None, latest, None)
     if last_started.status == MembershipStatus.INVALIDATED:
@@ -58,7 +64,9 @@ def membership_view(*, borrower_id: int, today: date) -> MembershipView:
     return MembershipView(MembershipState.EXPIRED, None, latest, None)
 
 
-def memberships_expiring(*, month: date, instance_ids: list[int] | None = None) -> QuerySet[Membership]:
+def memberships_expiring(
+    *, month: date, instance_ids: list[int] | None = None
+) -> QuerySet[Membership]:
     """Live periods ending on the last day of ``month`` that no later period follows:
     the list the seed's staff had to ask the service desk for."""
     memberships = (
@@ -66,7 +74,9 @@ def memberships_expiring(*, month: date, instance_ids: list[int] | None = None) 
         .filter(end=end_of_month(month))
         .exclude(followed_by_later_period())
         .select_related("borrower", "type", "instance")
-        .order_by("instance__code", "borrower__last_name", "borrower__first_name", "borrower__card_number")
+        .order_by(
+            "instance__code", "borrower__last_name", "borrower__first_name", "borrower__card_number"
+        )
     )
     if instance_ids is not None:
         memberships = memberships.filter(instance_id__in=instance_ids)

@@ -14,7 +14,13 @@ from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import Posting
 from lidgeld.finance.services import contribution_book
 from lidgeld.libraries.models import Instance
-from lidgeld.memberships.models import Membership, MembershipStatus, MembershipType, Origin, TypeKind
+from lidgeld.memberships.models import (
+    Membership,
+    MembershipStatus,
+    MembershipType,
+    Origin,
+    TypeKind,
+)
 from lidgeld.memberships.selectors import live_memberships
 
 
@@ -22,7 +28,9 @@ def membership_type_get(*, instance: Instance, code: str) -> MembershipType:
     try:
         return MembershipType.objects.get(instance=instance, code=code)
     except MembershipType.DoesNotExist:
-        known = ", ".join(MembershipType.objects.filter(instance=instance).values_list("code", flat=True))
+        known = ", ".join(
+            MembershipType.objects.filter(instance=instance).values_list("code", flat=True)
+        )
         raise InvalidInput(
             f"instance {instance.code} has no membership type '{code}' (known: {known or 'none'})"
         ) from None
@@ -72,7 +80,9 @@ def _create_period(
     )
     posting = None
     if membership_type.kind == TypeKind.PAYING:
-        posting = contribution_book(membership=membership, paid=paid, today=today, actor=actor, channel=channel)
+        posting = contribution_book(
+            membership=membership, paid=paid, today=today, actor=actor, channel=channel
+        )
     reservations_resume(borrower_id=borrower.pk, today=today, actor=actor)
     return membership, posting
 
@@ -110,7 +120,11 @@ class RenewalResult:
     posting: Posting | None = None
 
     def as_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {"card": self.card_number, "renewed": self.renewed, "reason": self.reason}
+        data: dict[str, object] = {
+            "card": self.card_number,
+            "renewed": self.renewed,
+            "reason": self.reason,
+        }
         if self.membership is not None:
             data["start"] = self.membership.start.isoformat()
             data["end"] = self.membership.end.isoformat()
@@ -137,8 +151,16 @@ def membership_renew(
     not started yet, means the borrower is renewed and nothing more is booked.
     """
     with transaction.atomic():
-        locked = Borrower.objects.select_for_update().select_related("home_instance").get(pk=borrower.pk)
-        latest = live_memberships().filter(borrower=locked).select_related("type").order_by("-end", "-id").first()
+        locked = (
+            Borrower.objects.select_for_update().select_related("home_instance").get(pk=borrower.pk)
+        )
+        latest = (
+            live_memberships()
+            .filter(borrower=locked)
+            .select_related("type")
+            .order_by("-end", "-id")
+            .first()
+        )
         if latest is not None and _already_renewed(latest, today):
             return RenewalResult(
                 locked.card_number,
@@ -149,7 +171,9 @@ def membership_renew(
             )
         chosen = membership_type or (latest.type if latest else None)
         if chosen is None:
-            raise InvalidInput(f"borrower {locked.card_number} has no membership yet; choose a type")
+            raise InvalidInput(
+                f"borrower {locked.card_number} has no membership yet; choose a type"
+            )
         instance = chosen.instance
         period = renewal_period(
             previous_end=latest.end if latest else None,
@@ -193,7 +217,9 @@ def memberships_renew(
     results: list[RenewalResult] = []
     for card in dict.fromkeys(card_numbers):
         borrower = Borrower.objects.filter(card_number=card).first()
-        if borrower is None or (instance_ids is not None and borrower.home_instance_id not in instance_ids):
+        if borrower is None or (
+            instance_ids is not None and borrower.home_instance_id not in instance_ids
+        ):
             results.append(RenewalResult(card, False, "unknown card number"))
             continue
         try:

@@ -84,7 +84,10 @@ def cae_notices_queue(*, instance: Instance, ctx: BatchContext) -> StepResult:
                 Value(TYPE_CONTRIBUTION),
                 Value(KIND_END_OF_CONTRIBUTION),
                 Value(ctx.day, output_field=DateField()),
-                Case(When(has_email, then=Value(Channel.EMAIL.value)), default=Value(Channel.LETTER.value)),
+                Case(
+                    When(has_email, then=Value(Channel.EMAIL.value)),
+                    default=Value(Channel.LETTER.value),
+                ),
                 Value(status.value),
                 Value(language),
                 Case(When(has_email, then=F("borrower__email")), default=Value("")),

@@ -37,7 +37,9 @@ class Message(models.Model):
     kind = models.CharField(max_length=4)
     date = models.DateField()
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    status = models.CharField(max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    status = models.CharField(
+        max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
     language = models.CharField(max_length=2, default="nl")
     to_address = models.CharField(max_length=254, blank=True, default="")
     subject = models.CharField(max_length=300)
@@ -55,14 +57,23 @@ class Message(models.Model):
                 condition=Q(type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION),
                 name="message_one_cae_per_membership",
             ),
-            models.CheckConstraint(name="message_status_known", condition=Q(status__in=MessageStatus.values)),
-            models.CheckConstraint(name="message_channel_known", condition=Q(channel__in=Channel.values)),
+            models.CheckConstraint(
+                name="message_status_known", condition=Q(status__in=MessageStatus.values)
+            ),
+            models.CheckConstraint(
+                name="message_channel_known", condition=Q(channel__in=Channel.values)
+            ),
         ]
         indexes = [
-            models.Index(fields=["status"], condition=Q(status="queued"), name="message_outbox_idx"),
+            models.Index(
+                fields=["status"], condition=Q(status="queued"), name="message_outbox_idx"
+            ),
             models.Index(fields=["instance", "type", "kind", "date"], name="message_overview_idx"),
             models.Index(fields=["borrower", "date"], name="message_borrower_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.type}{self.kind} {self.date} → {self.borrower_id} ({self.status})"
 
     @property
     def code(self) -> str:

@@ -5,33 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('libraries', '0001_initial'),
+        ("libraries", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Borrower',
+            name="Borrower",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_number', models.CharField(max_length=32, unique=True)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('email', models.CharField(blank=True, default='', max_length=254)),
-                ('postal_code', models.CharField(blank=True, default='', max_length=10)),
-                ('language', models.CharField(choices=[('nl', 'Nederlands'), ('fr', 'Français'), ('en', 'English')], default='nl', max_length=2)),
-                ('pin_hash', models.CharField(blank=True, default='', max_length=128)),
-                ('registered_on', models.DateField()),
-                ('home_instance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='borrowers', to='libraries.instance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("card_number", models.CharField(max_length=32, unique=True)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                ("email", models.CharField(blank=True, default="", max_length=254)),
+                ("postal_code", models.CharField(blank=True, default="", max_length=10)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("nl", "Nederlands"), ("fr", "Français"), ("en", "English")],
+                        default="nl",
+                        max_length=2,
+                    ),
+                ),
+                ("pin_hash", models.CharField(blank=True, default="", max_length=128)),
+                ("registered_on", models.DateField()),
+                (
+                    "home_instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="borrowers",
+                        to="libraries.instance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'card_number'],
-                'indexes': [models.Index(fields=['home_instance', 'last_name'], name='borrowers_b_home_in_b3a408_idx'), models.Index(fields=['email'], name='borrowers_b_email_0f1546_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('language__in', ['nl', 'fr', 'en'])), name='borrower_language_known'), models.CheckConstraint(condition=models.Q(('card_number', ''), _negated=True), name='borrower_card_not_blank')],
+                "ordering": ["last_name", "first_name", "card_number"],
+                "indexes": [
+                    models.Index(
+                        fields=["home_instance", "last_name"], name="borrowers_b_home_in_b3a408_idx"
+                    ),
+                    models.Index(fields=["email"], name="borrowers_b_email_0f1546_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("language__in", ["nl", "fr", "en"])),
+                        name="borrower_language_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("card_number", ""), _negated=True),
+                        name="borrower_card_not_blank",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,54 +5,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('borrowers', '0001_initial'),
-        ('libraries', '0001_initial'),
+        ("borrowers", "0001_initial"),
+        ("libraries", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('barcode', models.CharField(max_length=32, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('instance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='libraries.instance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("barcode", models.CharField(max_length=32, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="libraries.instance",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Loan',
+            name="Loan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('out_on', models.DateField()),
-                ('due_on', models.DateField()),
-                ('returned_on', models.DateField(blank=True, null=True)),
-                ('borrower', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='borrowers.borrower')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='circulation.item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("out_on", models.DateField()),
+                ("due_on", models.DateField()),
+                ("returned_on", models.DateField(blank=True, null=True)),
+                (
+                    "borrower",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="borrowers.borrower",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="circulation.item",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('due_on__gte', models.F('out_on'))), name='loan_due_after_out'), models.UniqueConstraint(condition=models.Q(('returned_on__isnull', True)), fields=('item',), name='loan_one_open_per_item')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("due_on__gte", models.F("out_on"))),
+                        name="loan_due_after_out",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("returned_on__isnull", True)),
+                        fields=("item",),
+                        name="loan_one_open_per_item",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reservation',
+            name="Reservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placed_on', models.DateField()),
-                ('status', models.CharField(choices=[('waiting', 'wachtend'), ('held', 'aangehouden'), ('ready', 'klaar om af te halen'), ('fulfilled', 'afgehaald'), ('cancelled', 'geannuleerd')], default='waiting', max_length=10)),
-                ('held_since', models.DateField(blank=True, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('borrower', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='borrowers.borrower')),
-                ('instance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='libraries.instance')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='circulation.item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("placed_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "wachtend"),
+                            ("held", "aangehouden"),
+                            ("ready", "klaar om af te halen"),
+                            ("fulfilled", "afgehaald"),
+                            ("cancelled", "geannuleerd"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                    ),
+                ),
+                ("held_since", models.DateField(blank=True, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "borrower",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="borrowers.borrower",
+                    ),
+                ),
+                (
+                    "instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="libraries.instance",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="circulation.item",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['placed_on', 'id'],
-                'indexes': [models.Index(fields=['instance', 'status'], name='reservation_status_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'held', 'ready', 'fulfilled', 'cancelled'])), name='reservation_status_known'), models.CheckConstraint(condition=models.Q(models.Q(('held_since__isnull', False), ('status', 'held')), models.Q(models.Q(('status', 'held'), _negated=True), ('held_since__isnull', True)), _connector='OR'), name='reservation_held_has_date'), models.UniqueConstraint(condition=models.Q(('status__in', ['waiting', 'held', 'ready'])), fields=('borrower', 'item'), name='reservation_one_live_per_borrower_item')],
+                "ordering": ["placed_on", "id"],
+                "indexes": [
+                    models.Index(fields=["instance", "status"], name="reservation_status_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["waiting", "held", "ready", "fulfilled", "cancelled"])
+                        ),
+                        name="reservation_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("held_since__isnull", False), ("status", "held")),
+                            models.Q(
+                                models.Q(("status", "held"), _negated=True),
+                                ("held_since__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="reservation_held_has_date",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["waiting", "held", "ready"])),
+                        fields=("borrower", "item"),
+                        name="reservation_one_live_per_borrower_item",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,95 +5,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('borrowers', '0001_initial'),
-        ('libraries', '0001_initial'),
-        ('memberships', '0001_initial'),
+        ("borrowers", "0001_initial"),
+        ("libraries", "0001_initial"),
+        ("memberships", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Posting',
+            name="Posting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('booking_code', models.PositiveSmallIntegerField()),
-                ('description', models.CharField(blank=True, default='', max_length=200)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('booked_on', models.DateField()),
-                ('stage', models.CharField(choices=[('open', 'open'), ('reminder', 'herinnering'), ('unpaid', 'niet betaald'), ('written_off', 'afgeboekt')], default='open', max_length=12)),
-                ('status', models.CharField(choices=[('open', 'openstaand'), ('paid', 'betaald'), ('written_off', 'afgeboekt')], default='open', max_length=12)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('borrower', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='borrowers.borrower')),
-                ('instance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='libraries.instance')),
-                ('membership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='memberships.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("booking_code", models.PositiveSmallIntegerField()),
+                ("description", models.CharField(blank=True, default="", max_length=200)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("balance", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("booked_on", models.DateField()),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("reminder", "herinnering"),
+                            ("unpaid", "niet betaald"),
+                            ("written_off", "afgeboekt"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "openstaand"),
+                            ("paid", "betaald"),
+                            ("written_off", "afgeboekt"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "borrower",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="borrowers.borrower",
+                    ),
+                ),
+                (
+                    "instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="libraries.instance",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="memberships.membership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['booked_on', 'id'],
+                "ordering": ["booked_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('paid_on', models.DateField()),
-                ('channel', models.CharField(default='desk', max_length=12)),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('posting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='finance.posting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("paid_on", models.DateField()),
+                ("channel", models.CharField(default="desk", max_length=12)),
+                ("recorded_by", models.CharField(max_length=150)),
+                (
+                    "posting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="finance.posting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['paid_on', 'id'],
+                "ordering": ["paid_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WriteOff',
+            name="WriteOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('written_off_on', models.DateField()),
-                ('reason', models.CharField(max_length=200)),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('posting', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='write_off', to='finance.posting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("written_off_on", models.DateField()),
+                ("reason", models.CharField(max_length=200)),
+                ("recorded_by", models.CharField(max_length=150)),
+                (
+                    "posting",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="write_off",
+                        to="finance.posting",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(fields=['instance', 'status', 'stage', 'booked_on'], name='posting_dunning_idx'),
+            model_name="posting",
+            index=models.Index(
+                fields=["instance", "status", "stage", "booked_on"], name="posting_dunning_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(fields=['borrower', 'status'], name='posting_borrower_status_idx'),
+            model_name="posting",
+            index=models.Index(fields=["borrower", "status"], name="posting_borrower_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='posting_amount_positive'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="posting_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0), ('balance__lte', models.F('amount'))), name='posting_balance_within_amount'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0), ("balance__lte", models.F("amount"))),
+                name="posting_balance_within_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('booking_code__gte', 1), ('booking_code__lte', 9999)), name='posting_booking_code_range'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("booking_code__gte", 1), ("booking_code__lte", 9999)),
+                name="posting_booking_code_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'open'), ('balance__gt', 0), ('closed_on__isnull', True)), models.Q(('status__in', ['paid', 'written_off']), ('balance', 0), ('closed_on__isnull', False)), _connector='OR'), name='posting_status_matches_balance'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "open"), ("balance__gt", 0), ("closed_on__isnull", True)),
+                    models.Q(
+                        ("status__in", ["paid", "written_off"]),
+                        ("balance", 0),
+                        ("closed_on__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="posting_status_matches_balance",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__in', ['open', 'reminder', 'unpaid', 'written_off'])), name='posting_stage_known'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stage__in", ["open", "reminder", "unpaid", "written_off"])),
+                name="posting_stage_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="payment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='writeoff',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='write_off_amount_positive'),
+            model_name="writeoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="write_off_amount_positive"
+            ),
         ),
     ]

@@ -5,43 +5,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CooperationGroup',
+            name="CooperationGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Instance',
+            name="Instance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('renewal_base', models.CharField(choices=[('combination', 'combination'), ('now', 'now'), ('expiry', 'expiry')], default='combination', max_length=12)),
-                ('renewal_grace_days', models.PositiveIntegerField(default=0)),
-                ('reminder_after_months', models.PositiveSmallIntegerField(default=1)),
-                ('unpaid_after_months', models.PositiveSmallIntegerField(default=6)),
-                ('write_off_after_months', models.PositiveSmallIntegerField(default=8)),
-                ('notice_max_delay_days', models.PositiveSmallIntegerField(default=7)),
-                ('sender_email', models.EmailField(blank=True, max_length=254)),
-                ('iban', models.CharField(blank=True, max_length=34)),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='instances', to='libraries.cooperationgroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "renewal_base",
+                    models.CharField(
+                        choices=[
+                            ("combination", "combination"),
+                            ("now", "now"),
+                            ("expiry", "expiry"),
+                        ],
+                        default="combination",
+                        max_length=12,
+                    ),
+                ),
+                ("renewal_grace_days", models.PositiveIntegerField(default=0)),
+                ("reminder_after_months", models.PositiveSmallIntegerField(default=1)),
+                ("unpaid_after_months", models.PositiveSmallIntegerField(default=6)),
+                ("write_off_after_months", models.PositiveSmallIntegerField(default=8)),
+                ("notice_max_delay_days", models.PositiveSmallIntegerField(default=7)),
+                ("sender_email", models.EmailField(blank=True, max_length=254)),
+                ("iban", models.CharField(blank=True, max_length=34)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instances",
+                        to="libraries.cooperationgroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('reminder_after_months__gte', 1), ('unpaid_after_months__gt', models.F('reminder_after_months')), ('write_off_after_months__gt', models.F('unpaid_after_months'))), name='instance_dunning_delays_grow'), models.CheckConstraint(condition=models.Q(('renewal_base__in', ['combination', 'now', 'expiry'])), name='instance_renewal_base_known')],
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("reminder_after_months__gte", 1),
+                            ("unpaid_after_months__gt", models.F("reminder_after_months")),
+                            ("write_off_after_months__gt", models.F("unpaid_after_months")),
+                        ),
+                        name="instance_dunning_delays_grow",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("renewal_base__in", ["combination", "now", "expiry"])),
+                        name="instance_renewal_base_known",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,38 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('libraries', '0001_initial'),
+        ("libraries", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobLock',
+            name="JobLock",
             fields=[
-                ('name', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('holder', models.CharField(max_length=200)),
-                ('acquired_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
+                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("holder", models.CharField(max_length=200)),
+                ("acquired_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(max_length=40)),
-                ('day', models.DateField()),
-                ('run_on', models.DateField()),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField()),
-                ('instance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='job_runs', to='libraries.instance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step", models.CharField(max_length=40)),
+                ("day", models.DateField()),
+                ("run_on", models.DateField()),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField()),
+                (
+                    "instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="job_runs",
+                        to="libraries.instance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'instance_id', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('instance', 'step', 'day'), name='job_run_once_per_day')],
+                "ordering": ["day", "instance_id", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("instance", "step", "day"), name="job_run_once_per_day"
+                    )
+                ],
             },
         ),
     ]

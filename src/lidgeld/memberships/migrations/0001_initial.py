@@ -5,91 +5,196 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('borrowers', '0001_initial'),
-        ('libraries', '0001_initial'),
+        ("borrowers", "0001_initial"),
+        ("libraries", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MembershipType',
+            name="MembershipType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('paying', 'betalend'), ('free', 'gratis'), ('free_auto', 'gratis, automatisch verlengd')], max_length=10)),
-                ('fee', models.DecimalField(decimal_places=2, default=0, max_digits=8)),
-                ('months', models.PositiveSmallIntegerField(default=12)),
-                ('booking_code', models.PositiveSmallIntegerField(default=1000)),
-                ('instance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='membership_types', to='libraries.instance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("paying", "betalend"),
+                            ("free", "gratis"),
+                            ("free_auto", "gratis, automatisch verlengd"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("fee", models.DecimalField(decimal_places=2, default=0, max_digits=8)),
+                ("months", models.PositiveSmallIntegerField(default=12)),
+                ("booking_code", models.PositiveSmallIntegerField(default=1000)),
+                (
+                    "instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="membership_types",
+                        to="libraries.instance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['instance__code', 'code'],
+                "ordering": ["instance__code", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField()),
-                ('end', models.DateField()),
-                ('status', models.CharField(choices=[('active', 'lopend'), ('ended', 'afgelopen'), ('invalidated', 'ongeldig')], default='active', max_length=12)),
-                ('origin', models.CharField(choices=[('registration', 'inschrijving'), ('desk', 'balie'), ('portal', 'Mijn Bibliotheek'), ('automatic', 'automatisch')], max_length=12)),
-                ('created_on', models.DateField()),
-                ('invalidated_on', models.DateField(blank=True, null=True)),
-                ('borrower', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='borrowers.borrower')),
-                ('instance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='libraries.instance')),
-                ('type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='memberships.membershiptype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField()),
+                ("end", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "lopend"),
+                            ("ended", "afgelopen"),
+                            ("invalidated", "ongeldig"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("registration", "inschrijving"),
+                            ("desk", "balie"),
+                            ("portal", "Mijn Bibliotheek"),
+                            ("automatic", "automatisch"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("created_on", models.DateField()),
+                ("invalidated_on", models.DateField(blank=True, null=True)),
+                (
+                    "borrower",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="borrowers.borrower",
+                    ),
+                ),
+                (
+                    "instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="libraries.instance",
+                    ),
+                ),
+                (
+                    "type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="memberships.membershiptype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['borrower_id', 'start'],
+                "ordering": ["borrower_id", "start"],
             },
         ),
         migrations.AddConstraint(
-            model_name='membershiptype',
-            constraint=models.UniqueConstraint(fields=('instance', 'code'), name='membership_type_code_unique'),
+            model_name="membershiptype",
+            constraint=models.UniqueConstraint(
+                fields=("instance", "code"), name="membership_type_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membershiptype',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['paying', 'free', 'free_auto'])), name='membership_type_kind_known'),
+            model_name="membershiptype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["paying", "free", "free_auto"])),
+                name="membership_type_kind_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membershiptype',
-            constraint=models.CheckConstraint(condition=models.Q(('months__gte', 1)), name='membership_type_months_positive'),
+            model_name="membershiptype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("months__gte", 1)), name="membership_type_months_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membershiptype',
-            constraint=models.CheckConstraint(condition=models.Q(('booking_code__gte', 1000), ('booking_code__lte', 1999)), name='membership_type_booking_code_is_contribution'),
+            model_name="membershiptype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("booking_code__gte", 1000), ("booking_code__lte", 1999)),
+                name="membership_type_booking_code_is_contribution",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membershiptype',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'paying'), ('fee__gt', 0)), models.Q(('kind__in', ['free', 'free_auto']), ('fee', 0)), _connector='OR'), name='membership_type_fee_matches_kind'),
+            model_name="membershiptype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "paying"), ("fee__gt", 0)),
+                    models.Q(("kind__in", ["free", "free_auto"]), ("fee", 0)),
+                    _connector="OR",
+                ),
+                name="membership_type_fee_matches_kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['instance', 'status', 'end'], name='membership_expiry_idx'),
+            model_name="membership",
+            index=models.Index(fields=["instance", "status", "end"], name="membership_expiry_idx"),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['borrower', 'end'], name='membership_borrower_end_idx'),
+            model_name="membership",
+            index=models.Index(fields=["borrower", "end"], name="membership_borrower_end_idx"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('start__lte', models.F('end'))), name='membership_start_before_end'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__lte", models.F("end"))),
+                name="membership_start_before_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'ended', 'invalidated'])), name='membership_status_known'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "ended", "invalidated"])),
+                name="membership_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('origin__in', ['registration', 'desk', 'portal', 'automatic'])), name='membership_origin_known'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("origin__in", ["registration", "desk", "portal", "automatic"])),
+                name="membership_origin_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('invalidated_on__isnull', False), ('status', 'invalidated')), models.Q(models.Q(('status', 'invalidated'), _negated=True), ('invalidated_on__isnull', True)), _connector='OR'), name='membership_invalidated_has_date'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("invalidated_on__isnull", False), ("status", "invalidated")),
+                    models.Q(
+                        models.Q(("status", "invalidated"), _negated=True),
+                        ("invalidated_on__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="membership_invalidated_has_date",
+            ),
         ),
     ]

@@ -39,7 +39,9 @@ class Migration(migrations.Migration):
         VendorSQL(
             forwards={
                 "sqlite": [
-                    SQLITE_GUARD.format(name="membership_guard_insert", event="INSERT", self_id="-1"),
+                    SQLITE_GUARD.format(
+                        name="membership_guard_insert", event="INSERT", self_id="-1"
+                    ),
                     SQLITE_GUARD.format(
                         name="membership_guard_update",
                         event='UPDATE OF start, "end", status, borrower_id',
@@ -48,7 +50,7 @@ class Migration(migrations.Migration):
                 ],
                 "postgresql": [
                     "CREATE EXTENSION IF NOT EXISTS btree_gist",
-                    f'ALTER TABLE {TABLE} ADD CONSTRAINT membership_end_is_month_end '
+                    f"ALTER TABLE {TABLE} ADD CONSTRAINT membership_end_is_month_end "
                     f'CHECK (EXTRACT(DAY FROM ("end" + 1)) = 1)',
                     f"ALTER TABLE {TABLE} ADD CONSTRAINT membership_no_overlap EXCLUDE USING gist "
                     f"(borrower_id WITH =, daterange(start, \"end\", '[]') WITH &&) "

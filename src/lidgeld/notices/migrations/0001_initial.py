@@ -5,41 +5,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('borrowers', '0001_initial'),
-        ('libraries', '0001_initial'),
-        ('memberships', '0001_initial'),
+        ("borrowers", "0001_initial"),
+        ("libraries", "0001_initial"),
+        ("memberships", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=2)),
-                ('kind', models.CharField(max_length=4)),
-                ('date', models.DateField()),
-                ('channel', models.CharField(choices=[('email', 'e-mail'), ('letter', 'brief')], max_length=8)),
-                ('status', models.CharField(choices=[('queued', 'in wachtrij'), ('sent', 'verzonden'), ('failed', 'mislukt'), ('skipped', 'overgeslagen')], default='queued', max_length=8)),
-                ('language', models.CharField(default='nl', max_length=2)),
-                ('to_address', models.CharField(blank=True, default='', max_length=254)),
-                ('subject', models.CharField(max_length=300)),
-                ('body', models.TextField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('borrower', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='borrowers.borrower')),
-                ('instance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='libraries.instance')),
-                ('membership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='memberships.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=2)),
+                ("kind", models.CharField(max_length=4)),
+                ("date", models.DateField()),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "e-mail"), ("letter", "brief")], max_length=8
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "in wachtrij"),
+                            ("sent", "verzonden"),
+                            ("failed", "mislukt"),
+                            ("skipped", "overgeslagen"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("language", models.CharField(default="nl", max_length=2)),
+                ("to_address", models.CharField(blank=True, default="", max_length=254)),
+                ("subject", models.CharField(max_length=300)),
+                ("body", models.TextField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "borrower",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="borrowers.borrower",
+                    ),
+                ),
+                (
+                    "instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="libraries.instance",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="memberships.membership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', 'id'],
-                'indexes': [models.Index(condition=models.Q(('status', 'queued')), fields=['status'], name='message_outbox_idx'), models.Index(fields=['instance', 'type', 'kind', 'date'], name='message_overview_idx'), models.Index(fields=['borrower', 'date'], name='message_borrower_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'AE'), ('type', 'C')), fields=('membership', 'type', 'kind'), name='message_one_cae_per_membership'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sent', 'failed', 'skipped'])), name='message_status_known'), models.CheckConstraint(condition=models.Q(('channel__in', ['email', 'letter'])), name='message_channel_known')],
+                "ordering": ["-date", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "queued")),
+                        fields=["status"],
+                        name="message_outbox_idx",
+                    ),
+                    models.Index(
+                        fields=["instance", "type", "kind", "date"], name="message_overview_idx"
+                    ),
+                    models.Index(fields=["borrower", "date"], name="message_borrower_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "AE"), ("type", "C")),
+                        fields=("membership", "type", "kind"),
+                        name="message_one_cae_per_membership",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "sent", "failed", "skipped"])),
+                        name="message_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("channel__in", ["email", "letter"])),
+                        name="message_channel_known",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,0 +1,37 @@
+# Two commands on a fresh machine with only Python 3.11+ and make:
+#   make run   — set up, load the demo network, run today's daily run, serve http://127.0.0.1:8000
+#   make test  — set up and run the whole suite on SQLite and PostgreSQL
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/lidgeld migrate
+	$(BIN)/lidgeld demo --if-empty
+	$(BIN)/lidgeld tick
+	$(BIN)/lidgeld serve
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/tick_bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole suite: lint, then pytest on SQLite, then on PostgreSQL when it is
+# reachable. With CI=true a missing PostgreSQL fails the run instead of skipping.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PG_URL="${LIDGELD_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+ran=()
+failed=0
+
+echo "== lint: ruff and mypy"
+if ! { $BIN/ruff check src tests bench && $BIN/ruff format --check src tests bench && $BIN/mypy; }; then
+    echo "lint failed"; failed=1
+fi
+
+echo "== tests on SQLite"
+if env -u DATABASE_URL $BIN/pytest -q -p no:cacheprovider "$@"; then ran+=("sqlite: passed"); else ran+=("sqlite: FAILED"); failed=1; fi
+
+if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
+    echo "== tests on PostgreSQL ($PG_URL)"
+    if DATABASE_URL="$PG_URL" $BIN/pytest -q -p no:cacheprovider "$@"; then ran+=("postgresql: passed"); else ran+=("postgresql: FAILED"); failed=1; fi
+elif [ "${CI:-}" = "true" ]; then
+    echo "PostgreSQL is required in CI but not reachable at $PG_URL"
+    ran+=("postgresql: NOT REACHABLE (required in CI)"); failed=1
+else
+    echo "PostgreSQL not reachable at $PG_URL: the PostgreSQL run is left out (set LIDGELD_TEST_POSTGRES_URL)"
+    ran+=("postgresql: not run (not reachable)")
+fi
+
+echo "== databases the suite ran on"
+printf '   %s\n' "${ran[@]}"
+exit $failed

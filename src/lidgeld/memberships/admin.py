@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from lidgeld.admin_base import ReadOnlyAdmin
+from lidgeld.memberships.models import Membership, MembershipType
+
+
+@admin.register(MembershipType)
+class MembershipTypeAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "instance", "kind", "fee", "months", "booking_code")
+    list_filter = ("instance", "kind")
+    list_select_related = ("instance",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = (
+        "card_number",
+        "borrower_name",
+        "type",
+        "start",
+        "end",
+        "status",
+        "origin",
+        "created_on",
+    )
+    list_display_links = ("card_number",)
+    list_filter = ("status", "origin", "instance", "type__kind", "type")
+    list_select_related = ("borrower", "type__instance", "instance")
+    search_fields = ("borrower__card_number",)
+    date_hierarchy = "end"
+    ordering = ("-end", "-id")
+    fields = (
+        "borrower",
+        "instance",
+        "type",
+        "start",
+        "end",
+        "status",
+        "origin",
+        "created_on",
+        "invalidated_on",
+    )
+
+    @admin.display(description="kaartnummer", ordering="borrower__card_number")
+    def card_number(self, membership: Membership) -> str:
+        return membership.borrower.card_number
+
+    @admin.display(description="lener", ordering="borrower__last_name")
+    def borrower_name(self, membership: Membership) -> str:
+        return membership.borrower.full_name

@@ -1,0 +1,330 @@
+"""R6 / R7 Blocks (blocks.py): one decision per channel, with a reason and a sentence.
+
+| membership / stage | desk            | kiosk   | portal  |
+|--------------------|-----------------|---------|---------|
+| active, open       | allowed         | blocked | allowed |
+| active, reminder   | allowed         | blocked | allowed |
+| active, unpaid     | allowed, warned | blocked | blocked |
+| expired            | blocked         | blocked | blocked |
+| invalidated        | blocked         | blocked | blocked |
+| none               | blocked         | blocked | blocked |
+| active, nothing    | allowed         | allowed | allowed |
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lidgeld.domain.blocks import (
+    LANGUAGES,
+    SENTENCES,
+    Channel,
+    MembershipState,
+    Reason,
+    Situation,
+    decide,
+    format_amount,
+    format_day,
+    furthest_stage,
+)
+from lidgeld.domain.dunning import STAGE_ORDER, Stage
+
+PROPERTY = settings(max_examples=200, deadline=None)
+
+AMOUNT = Decimal("12.50")
+END = date(2026, 3, 31)
+DESK, KIOSK, PORTAL = Channel.DESK, Channel.KIOSK, Channel.PORTAL
+
+LIVE_STAGES = [Stage.OPEN, Stage.REMINDER, Stage.UNPAID]
+FEE_REASON = {
+    Stage.OPEN: Reason.FEE_OPEN,
+    Stage.REMINDER: Reason.FEE_REMINDER,
+    Stage.UNPAID: Reason.FEE_UNPAID,
+}
+MEMBERSHIP_REASON = {
+    MembershipState.EXPIRED: Reason.EXPIRED,
+    MembershipState.INVALIDATED: Reason.INVALIDATED,
+    MembershipState.NONE: Reason.NO_MEMBERSHIP,
+}
+
+amounts = st.decimals(
+    min_value=Decimal("0.01"), max_value=Decimal("9999.99"), places=2, allow_nan=False
+)
+ends = st.one_of(st.none(), st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
+
+
+def situation(
+    membership: MembershipState = MembershipState.ACTIVE,
+    stage: Stage | None = None,
+    amount: Decimal | None = None,
+    end: date | None = END,
+) -> Situation:
+    if amount is None:
+        amount = AMOUNT if stage is not None else Decimal("0")
+    return Situation(membership=membership, membership_end=end, open_amount=amount, stage=stage)
+
+
+def outcome(membership: MembershipState, stage: Stage | None) -> dict[Channel, tuple]:
+    """(allowed, reason, warning) per channel, from decide()."""
+    blocks = decide(situation(membership, stage))
+    return {ch: (b.allowed, b.reason, b.warning) for ch, b in blocks.items()}
+
+
+# --- the R6 table, every membership state x stage --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "desk", "kiosk", "portal"),
+    [
+        (None, (True, Reason.OK, False), (True, Reason.OK, False), (True, Reason.OK, False)),
+        (
+            Stage.OPEN,
+            (True, Reason.FEE_OPEN, False),
+            (False, Reason.FEE_OPEN, False),
+            (True, Reason.FEE_OPEN, False),
+        ),
+        (
+            Stage.REMINDER,
+            (True, Reason.FEE_REMINDER, False),
+            (False, Reason.FEE_REMINDER, False),
+            (True, Reason.FEE_REMINDER, False),
+        ),
+        (
+            Stage.UNPAID,
+            (True, Reason.FEE_UNPAID, True),
+            (False, Reason.FEE_UNPAID, False),
+            (False, Reason.FEE_UNPAID, False),
+        ),
+    ],
+)
+def test_active_membership_follows_the_r6_table(
+    stage: Stage | None, desk: tuple, kiosk: tuple, portal: tuple
+) -> None:
+    # given an active membership and a contribution at `stage`, when deciding
+    # then each channel is allowed or blocked as the R6 table says, with the fee as reason
+    assert outcome(MembershipState.ACTIVE, stage) == {DESK: desk, KIOSK: kiosk, PORTAL: portal}
+
+
+@pytest.mark.parametrize("stage", [None, *LIVE_STAGES, Stage.WRITTEN_OFF])
+@pytest.mark.parametrize(
+    "membership",
+    [MembershipState.EXPIRED, MembershipState.INVALIDATED, MembershipState.NONE],
+)
+def test_without_a_valid_membership_every_channel_is_blocked_for_that_reason(
+    membership: MembershipState, stage: Stage | None
+) -> None:
+    # given no valid membership, whatever the fee stage, when deciding
+    reason = MEMBERSHIP_REASON[membership]
+    # then desk, kiosk and portal are all blocked, and the membership is the reason shown
+    # (it outranks the fee: it is what the borrower must fix first)
+    assert outcome(membership, stage) == {
+        DESK: (False, reason, False),
+        KIOSK: (False, reason, False),
+        PORTAL: (False, reason, False),
+    }
+
+
+def test_a_written_off_item_does_not_block_a_new_active_membership() -> None:
+    # given a borrower whose old fee was written off and who took a new membership
+    # (written-off items are no longer open, so they are not counted as a stage)
+    assert outcome(MembershipState.ACTIVE, Stage.WRITTEN_OFF) == outcome(
+        MembershipState.ACTIVE, None
+    )
+
+
+def test_every_channel_is_answered_with_its_own_block() -> None:
+    for membership in MembershipState:
+        for stage in [None, *LIVE_STAGES]:
+            blocks = decide(situation(membership, stage))
+            assert set(blocks) == set(Channel)
+            assert all(block.channel is channel for channel, block in blocks.items())
+
+
+# --- sentences -------------------------------------------------------------------------
+
+
+def test_every_reason_has_a_sentence_in_every_language() -> None:
+    assert set(SENTENCES) == set(Reason)
+    for reason, by_language in SENTENCES.items():
+        assert set(by_language) == set(LANGUAGES) == {"nl", "fr", "en"}, reason
+        assert all(text.strip() for text in by_language.values()), reason
+
+
+@pytest.mark.parametrize("stage", LIVE_STAGES)
+def test_fee_sentences_mention_the_amount_in_each_languages_notation(stage: Stage) -> None:
+    # given an open fee of 12.50, when deciding
+    block = decide(situation(MembershipState.ACTIVE, stage, Decimal("12.5")))[KIOSK]
+    # then the sentence names the amount in Belgian notation (English keeps its own)
+    assert "€ 12,50" in block.message("nl")
+    assert "12,50 €" in block.message("fr")
+    assert "€ 12.50" in block.message("en")
+    assert "{amount}" not in "".join(block.sentences.values())
+
+
+def test_large_amounts_get_thousands_separators() -> None:
+    block = decide(situation(MembershipState.ACTIVE, Stage.UNPAID, Decimal("1234.5")))[DESK]
+    assert "€ 1.234,50" in block.message("nl")
+    assert "1.234,50 €" in block.message("fr")
+    assert "€ 1,234.50" in block.message("en")
+
+
+@pytest.mark.parametrize(
+    ("amount", "language", "expected"),
+    [
+        (Decimal("12.5"), "nl", "12,50"),
+        (Decimal("12.5"), "fr", "12,50"),
+        (Decimal("12.5"), "en", "12.50"),
+        (Decimal("0.5"), "nl", "0,50"),
+        (Decimal("5"), "nl", "5,00"),
+        (Decimal("1234567.891"), "nl", "1.234.567,89"),
+        (Decimal("1234567.891"), "en", "1,234,567.89"),
+    ],
+)
+def test_format_amount(amount: Decimal, language: str, expected: str) -> None:
+    assert format_amount(amount, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [(date(2026, 3, 31), "31/03/2026"), (date(2026, 1, 5), "05/01/2026"), (None, "")],
+)
+def test_format_day(day: date | None, expected: str) -> None:
+    assert format_day(day) == expected
+
+
+def test_the_expired_sentence_gives_the_end_date_as_dd_mm_yyyy() -> None:
+    # given a membership that ended on 31 March 2026
+    blocks = decide(situation(MembershipState.EXPIRED, end=date(2026, 3, 31)))
+    # then every channel, in every language, says when it ended
+    for block in blocks.values():
+        for language in LANGUAGES:
+            assert "31/03/2026" in block.message(language), language
+        assert "{end}" not in "".join(block.sentences.values())
+    # and it tells the borrower the reservations are kept (R3)
+    assert "reserveringen blijven bewaard" in blocks[PORTAL].message("nl")
+
+
+def test_the_same_reason_and_sentence_reach_every_blocked_channel() -> None:
+    # R7: desk, portal and kiosk show the same reason
+    blocks = decide(situation(MembershipState.INVALIDATED))
+    assert len({(b.reason, tuple(b.sentences.items())) for b in blocks.values()}) == 1
+
+
+def test_an_unknown_language_falls_back_to_dutch() -> None:
+    block = decide(situation(MembershipState.ACTIVE, Stage.OPEN))[KIOSK]
+    assert block.message("de") == block.message("nl")
+    assert block.message() == block.sentences["nl"]
+
+
+# --- properties ------------------------------------------------------------------------
+
+
+@given(
+    stage_before=st.sampled_from([None, *LIVE_STAGES]),
+    amount_before=amounts,
+    end=ends,
+    stale_stage=st.booleans(),
+)
+@PROPERTY
+def test_full_payment_clears_every_block_at_once(
+    stage_before: Stage | None, amount_before: Decimal, end: date | None, stale_stage: bool
+) -> None:
+    # given an active membership with a fee at any stage
+    decide(situation(MembershipState.ACTIVE, stage_before, amount_before, end))
+    # when the full amount is paid (whether or not the stage has been recomputed yet)
+    paid = situation(
+        MembershipState.ACTIVE, stage_before if stale_stage else None, Decimal("0"), end
+    )
+    # then every channel is allowed, reason ok, without warning
+    for block in decide(paid).values():
+        assert block.allowed
+        assert block.reason is Reason.OK
+        assert not block.warning
+
+
+@given(
+    membership=st.sampled_from(list(MembershipState)),
+    stage=st.sampled_from(LIVE_STAGES),
+    amount=amounts,
+    end=ends,
+)
+@PROPERTY
+def test_the_kiosk_is_blocked_whenever_anything_is_open(
+    membership: MembershipState, stage: Stage, amount: Decimal, end: date | None
+) -> None:
+    assert not decide(situation(membership, stage, amount, end))[KIOSK].allowed
+
+
+@given(
+    membership=st.sampled_from(list(MembershipState)),
+    stage=st.sampled_from([None, *LIVE_STAGES]),
+    amount=amounts,
+    end=ends,
+)
+@PROPERTY
+def test_the_desk_only_blocks_for_the_membership_and_warns_only_when_unpaid(
+    membership: MembershipState, stage: Stage | None, amount: Decimal, end: date | None
+) -> None:
+    blocks = decide(situation(membership, stage, amount if stage else Decimal("0"), end))
+    assert blocks[DESK].allowed == (membership is MembershipState.ACTIVE)
+    assert blocks[DESK].warning == (membership is MembershipState.ACTIVE and stage is Stage.UNPAID)
+    # the portal is never more permissive than the desk, the kiosk never more than the portal
+    assert blocks[PORTAL].allowed <= blocks[DESK].allowed
+    assert blocks[KIOSK].allowed <= blocks[PORTAL].allowed
+
+
+@given(
+    membership=st.sampled_from(list(MembershipState)),
+    stage=st.sampled_from([None, *LIVE_STAGES]),
+    amount=amounts,
+    end=ends,
+)
+@PROPERTY
+def test_a_block_always_carries_a_reason_and_filled_in_sentences(
+    membership: MembershipState, stage: Stage | None, amount: Decimal, end: date | None
+) -> None:
+    for block in decide(situation(membership, stage, amount, end)).values():
+        assert (block.reason is Reason.OK) == block.allowed or block.reason in FEE_REASON.values()
+        assert set(block.sentences) == set(LANGUAGES)
+        for text in block.sentences.values():
+            assert "{" not in text
+            assert "}" not in text
+
+
+# --- furthest_stage --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stages", "expected"),
+    [
+        ([], None),
+        ([Stage.OPEN], Stage.OPEN),
+        ([Stage.OPEN, Stage.REMINDER], Stage.REMINDER),
+        ([Stage.UNPAID, Stage.OPEN, Stage.REMINDER], Stage.UNPAID),
+        ([Stage.REMINDER, Stage.REMINDER], Stage.REMINDER),
+        # written-off items are no longer open: they never count
+        ([Stage.WRITTEN_OFF], None),
+        ([Stage.OPEN, Stage.WRITTEN_OFF], Stage.OPEN),
+        ([Stage.WRITTEN_OFF, Stage.UNPAID], Stage.UNPAID),
+    ],
+)
+def test_furthest_stage(stages: list[Stage], expected: Stage | None) -> None:
+    assert furthest_stage(stages) is expected
+
+
+@given(stages=st.lists(st.sampled_from(list(Stage)), max_size=8))
+@PROPERTY
+def test_furthest_stage_is_the_latest_live_stage_in_any_order(stages: list[Stage]) -> None:
+    result = furthest_stage(stages)
+    live = [stage for stage in stages if stage is not Stage.WRITTEN_OFF]
+    if not live:
+        assert result is None
+        return
+    assert result in live
+    assert all(STAGE_ORDER.index(stage) <= STAGE_ORDER.index(result) for stage in live)
+    assert furthest_stage(list(reversed(stages))) is result

@@ -1,0 +1,65 @@
+"""A second daily run while one is busy neither waits for it nor does its work again."""
+
+import threading
+from datetime import date, datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from lidgeld.lifecycle import tick
+from lidgeld.lifecycle.locks import Busy
+from lidgeld.lifecycle.models import JobRun
+from lidgeld.memberships.models import Membership, MembershipStatus
+from lidgeld.notices.models import Message
+from tests.factories import make_borrower, make_instance, make_membership, make_type
+
+DAY = date(2026, 4, 1)
+NOW = timezone.make_aware(datetime(2026, 4, 1, 2, 0))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_tick_while_one_is_busy_returns_at_once(monkeypatch):
+    instance = make_instance()
+    make_membership(make_borrower(instance), make_type(instance), start=date(2025, 5, 1))
+    tick.tick_run(today=date(2026, 3, 31), now=NOW)
+
+    inside_first_step = threading.Event()
+    release = threading.Event()
+    first_step = tick.STEPS[0]
+
+    def slow(**kwargs):
+        inside_first_step.set()
+        assert release.wait(timeout=30)
+        return first_step.run(**kwargs)
+
+    monkeypatch.setattr(tick, "STEPS", (tick.Step(first_step.name, slow, ""), *tick.STEPS[1:]))
+    errors = []
+
+    def first_run() -> None:
+        try:
+            tick.tick_run(today=DAY, now=NOW)
+        except Exception as error:  # noqa: BLE001 - asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    runner = threading.Thread(target=first_run)
+    runner.start()
+    try:
+        assert inside_first_step.wait(timeout=30)
+        # when a second run starts while the first is busy
+        with pytest.raises(Busy):
+            tick.tick_run(today=DAY, now=NOW)
+    finally:
+        release.set()
+        runner.join(timeout=60)
+
+    # then the first run finished alone and did each step once
+    assert errors == []
+    assert JobRun.objects.filter(day=DAY).count() == len(tick.STEPS)
+    assert Message.objects.count() == 1
+    # and a run afterwards finds nothing left to do
+    monkeypatch.undo()
+    assert tick.tick_run(today=DAY, now=NOW).days == []
+    assert Membership.objects.filter(status=MembershipStatus.ACTIVE).count() == 1

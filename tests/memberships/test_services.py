@@ -1,0 +1,135 @@
+"""R1 and R5 through the renewal service."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.circulation.models import ReservationStatus
+from lidgeld.finance.models import Posting, PostingStatus
+from lidgeld.memberships.models import Membership, TypeKind
+from lidgeld.memberships.services import membership_renew, memberships_renew
+from tests.factories import (
+    make_borrower,
+    make_instance,
+    make_item,
+    make_membership,
+    make_reservation,
+    make_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gent():
+    return make_instance()
+
+
+@pytest.fixture
+def adult(gent):
+    return make_type(gent, fee="12.00", months=12, booking_code=1001)
+
+
+def test_renewal_before_the_end_is_contiguous(gent, adult):
+    # given a membership that runs until 30 April 2026
+    borrower = make_borrower(gent)
+    make_membership(borrower, adult, start=date(2025, 5, 1))
+    # when the desk renews it on 10 April with the fee open
+    result = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="t")
+    # then the new period starts on 1 May and a fee of € 12 is open under booking code 1001
+    assert result.renewed
+    assert (result.membership.start, result.membership.end) == (date(2026, 5, 1), date(2027, 4, 30))
+    posting = Posting.objects.get(membership=result.membership)
+    assert (posting.amount, posting.balance, posting.booking_code) == (
+        Decimal("12.00"),
+        Decimal("12.00"),
+        1001,
+    )
+    assert posting.status == PostingStatus.OPEN
+    assert AuditEvent.objects.filter(action="membership.renewed", borrower=borrower).exists()
+
+
+def test_renewal_after_expiry_starts_today(gent, adult):
+    borrower = make_borrower(gent)
+    make_membership(borrower, adult, start=date(2025, 4, 1))  # ended 31 March 2026
+    result = membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+    assert (result.membership.start, result.membership.end) == (date(2026, 4, 10), date(2027, 4, 30))
+    posting = Posting.objects.get(membership=result.membership)
+    assert posting.status == PostingStatus.PAID
+    assert posting.balance == 0
+
+
+def test_renewal_within_the_grace_stays_contiguous():
+    instance = make_instance(renewal_grace_days=15)
+    membership_type = make_type(instance)
+    borrower = make_borrower(instance)
+    make_membership(borrower, membership_type, start=date(2025, 4, 1))  # ended 31 March
+    result = membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+    assert result.membership.start == date(2026, 4, 1)
+
+
+def test_renewing_twice_renews_once(gent, adult):
+    borrower = make_borrower(gent)
+    make_membership(borrower, adult, start=date(2025, 4, 1))
+    first = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="desk 1")
+    second = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="desk 2")
+    assert first.renewed
+    assert not second.renewed
+    assert "already renewed" in second.reason
+    assert Membership.objects.filter(borrower=borrower).count() == 2
+    assert Posting.objects.filter(borrower=borrower).count() == 1
+
+
+def test_a_period_renewed_ahead_is_not_renewed_again_the_next_day(gent, adult):
+    borrower = make_borrower(gent)
+    make_membership(borrower, adult, start=date(2025, 5, 1))
+    membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+    again = membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 11), actor="t")
+    assert not again.renewed
+
+
+def test_free_type_books_no_fee(gent):
+    free = make_type(gent, code="JEUGD", kind=TypeKind.FREE)
+    borrower = make_borrower(gent)
+    make_membership(borrower, free, start=date(2025, 4, 1))
+    result = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="t")
+    assert result.renewed
+    assert result.posting is None
+    assert not Posting.objects.exists()
+
+
+def test_renewal_resumes_held_reservations(gent, adult):
+    # given an expired borrower whose reservation is held
+    borrower = make_borrower(gent)
+    make_membership(borrower, adult, start=date(2025, 4, 1))
+    reservation = make_reservation(
+        borrower, make_item(gent), placed_on=date(2026, 3, 20), status=ReservationStatus.HELD
+    )
+    # when the desk renews
+    membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+    # then the reservation waits again, in its old place
+    reservation.refresh_from_db()
+    assert reservation.status == ReservationStatus.WAITING
+    assert reservation.held_since is None
+
+
+def test_renewing_a_list_gives_a_result_per_borrower(gent, adult):
+    expiring = make_borrower(gent)
+    make_membership(expiring, adult, start=date(2025, 5, 1))
+    already = make_borrower(gent)
+    make_membership(already, adult, start=date(2025, 5, 1))
+    make_membership(already, adult, start=date(2026, 5, 1))
+    results = memberships_renew(
+        card_numbers=[expiring.card_number, already.card_number, "NOPE"],
+        paid=False,
+        today=date(2026, 4, 10),
+        actor="t",
+    )
+    assert [(r.card_number, r.renewed) for r in results] == [
+        (expiring.card_number, True),
+        (already.card_number, False),
+        ("NOPE", False),
+    ]
+    assert results[2].reason == "unknown card number"
