@@ -1,0 +1,402 @@
+"""The Django admin as the read-mostly back office: every model visible, nothing
+editable by hand, and the few changes staff make go through services as actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group, Permission, User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.circulation.models import Loan, ReservationStatus
+from lidgeld.finance.models import Payment, Posting, PostingStatus, WriteOff
+from lidgeld.libraries.models import CooperationGroup
+from lidgeld.lifecycle.models import JobLock, JobRun
+from lidgeld.memberships.models import Membership
+from lidgeld.notices.models import Message
+from tests.factories import (
+    make_borrower,
+    make_instance,
+    make_item,
+    make_membership,
+    make_open_fee,
+    make_reservation,
+    make_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIDGELD_MODEL_ADMINS = [
+    (model, model_admin)
+    for model, model_admin in admin.site._registry.items()
+    if model.__module__.startswith("lidgeld.")
+]
+
+
+def _aware(day: date, hour: int = 9) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+
+def _url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def build_world(code: str = "GENT"):
+    """One row of every registered model, linked the way the daily run leaves them."""
+    group = CooperationGroup.objects.create(code=f"G-{code}", name=f"Samenwerking {code}")
+    instance = make_instance(code, group=group)
+    volw = make_type(instance)
+    borrower = make_borrower(instance, first_name="An", last_name=f"Peeters{code}")
+    ended = make_membership(borrower, volw, date(2025, 4, 1))  # ends 31/03/2026
+    open_fee = make_open_fee(ended, booked_on=date(2025, 4, 1), stage="unpaid")
+    paid = Posting.objects.create(
+        borrower=borrower,
+        instance=instance,
+        membership=ended,
+        booking_code=1001,
+        amount=Decimal("12.00"),
+        balance=Decimal("0.00"),
+        booked_on=date(2025, 3, 1),
+        status=PostingStatus.PAID,
+        closed_on=date(2025, 3, 2),
+    )
+    Payment.objects.create(
+        posting=paid, amount=Decimal("12.00"), paid_on=date(2025, 3, 2), recorded_by="staff:x"
+    )
+    gone = Posting.objects.create(
+        borrower=borrower,
+        instance=instance,
+        booking_code=1001,
+        amount=Decimal("5.00"),
+        balance=Decimal("0.00"),
+        booked_on=date(2024, 3, 1),
+        status=PostingStatus.WRITTEN_OFF,
+        stage="written_off",
+        closed_on=date(2024, 11, 1),
+    )
+    WriteOff.objects.create(
+        posting=gone,
+        amount=Decimal("5.00"),
+        written_off_on=date(2024, 11, 1),
+        reason="oninbaar",
+        recorded_by="job:tick",
+    )
+    item = make_item(instance, title=f"De Avonden {code}")
+    Loan.objects.create(
+        item=item, borrower=borrower, out_on=date(2026, 3, 1), due_on=date(2026, 3, 29)
+    )
+    make_reservation(borrower, item, date(2026, 3, 20), status=ReservationStatus.HELD)
+    Message.objects.create(
+        borrower=borrower,
+        instance=instance,
+        membership=ended,
+        type="C",
+        kind="AE",
+        date=date(2026, 3, 1),
+        channel="email",
+        status="sent",
+        to_address=borrower.email,
+        subject=f"Je lidmaatschap loopt af {code}",
+        body="Beste lener, …",
+        created_at=_aware(date(2026, 3, 1)),
+        sent_at=_aware(date(2026, 3, 1), 10),
+    )
+    AuditEvent.objects.create(
+        at=_aware(date(2026, 4, 1)),
+        business_date=date(2026, 4, 1),
+        actor="job:tick",
+        action="membership.ended",
+        object_type="membership",
+        object_id=ended.pk,
+        borrower=borrower,
+        instance=instance,
+        before={"status": "active"},
+        after={"status": "ended"},
+    )
+    JobRun.objects.create(
+        instance=instance,
+        step="expire",
+        day=date(2026, 4, 1),
+        run_on=date(2026, 4, 1),
+        rows=1,
+        started_at=_aware(date(2026, 4, 1), 2),
+        finished_at=_aware(date(2026, 4, 1), 3),
+    )
+    JobLock.objects.create(
+        name=f"tick-{code}",
+        holder="host:1",
+        acquired_at=_aware(date(2026, 4, 1), 2),
+        expires_at=_aware(date(2026, 4, 1), 4),
+    )
+    Group.objects.create(name=f"balie {code}")
+    User.objects.create_user(f"balie-{code.lower()}", is_staff=True)
+    return borrower, open_fee
+
+
+# -- every model is there, to read -------------------------------------------------------
+
+
+def test_every_lidgeld_model_is_registered():
+    from django.apps import apps
+
+    registered = {model for model, _ in LIDGELD_MODEL_ADMINS}
+    lidgeld_models = {
+        model for model in apps.get_models() if model.__module__.startswith("lidgeld.")
+    }
+    assert lidgeld_models == registered
+
+
+def test_every_changelist_shows_its_rows_without_n_plus_one(admin_client):
+    build_world("GENT")
+    queries_with_one_world = {}
+    for model, _ in admin.site._registry.items():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(_url(model, "changelist"))
+        assert response.status_code == 200, model
+        assert response.context["cl"].result_count >= 1, model
+        queries_with_one_world[model] = len(queries)
+
+    build_world("BRUG")
+    for model, _ in admin.site._registry.items():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(_url(model, "changelist"))
+        assert response.status_code == 200, model
+        assert response.context["cl"].result_count >= 2, model
+        # More rows, same number of queries: list_select_related does its work.
+        assert len(queries) == queries_with_one_world[model], model
+
+
+def test_changelist_search_and_filters(admin_client):
+    borrower, _ = build_world("GENT")
+    build_world("BRUG")
+    card = borrower.card_number
+    for model, field in [("borrowers.borrower", None), ("memberships.membership", None)]:
+        app_label, model_name = model.split(".")
+        response = admin_client.get(
+            reverse(f"admin:{app_label}_{model_name}_changelist"), {"q": card}
+        )
+        assert response.status_code == 200
+        assert response.context["cl"].result_count == 1, field
+    response = admin_client.get(_url(Posting, "changelist"), {"q": card})
+    assert response.context["cl"].result_count == 3
+    response = admin_client.get(_url(type(borrower), "changelist"), {"q": "PeetersBRUG"})
+    assert response.context["cl"].result_count == 1
+    for situation in ("expiring", "not_covered", "fee_open"):
+        response = admin_client.get(_url(type(borrower), "changelist"), {"situation": situation})
+        assert response.status_code == 200, situation
+    response = admin_client.get(_url(type(borrower), "changelist"), {"situation": "fee_open"})
+    assert response.context["cl"].result_count == 2
+    assert "€ 12,00" in response.content.decode()
+
+
+def test_every_change_page_is_read_only(admin_client):
+    build_world()
+    for model, _ in LIDGELD_MODEL_ADMINS:
+        obj = model._default_manager.first()
+        url = _url(model, "change", obj.pk)
+        response = admin_client.get(url)
+        assert response.status_code == 200, model
+        assert 'name="_save"' not in response.content.decode(), model
+        assert admin_client.post(url, {}).status_code == 403, model
+
+
+def test_add_and_delete_are_forbidden(admin_client):
+    borrower, _ = build_world()
+    for model, _ in LIDGELD_MODEL_ADMINS:
+        assert admin_client.get(_url(model, "add")).status_code == 403, model
+    assert admin_client.get(_url(type(borrower), "delete", borrower.pk)).status_code == 403
+    response = admin_client.get(_url(type(borrower), "changelist"))
+    assert "delete_selected" not in response.content.decode()
+
+
+# -- the borrower's page -----------------------------------------------------------------
+
+
+def test_borrower_page_shows_situation_blocks_and_history(admin_client):
+    borrower, _ = build_world()
+    response = admin_client.get(_url(type(borrower), "change", borrower.pk))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Situatie vandaag" in page
+    assert "Op 10/04/2026" in page  # the fixed clock
+    assert "verlopen (laatste einddatum 31/03/2026)" in page
+    assert "€ 12,00 open, stadium: niet betaald" in page
+    for channel in ("balie", "zelfuitleentoestel", "Mijn Bibliotheek"):
+        assert channel in page
+    assert "geblokkeerd" in page
+    assert "Je lidmaatschap is afgelopen op 31/03/2026" in page
+    assert "aangehouden, plaats 1 in de wachtrij" in page
+    # The inlines: memberships, postings, messages, reservations, all read-only.
+    assert "Je lidmaatschap loopt af GENT" in page
+    assert "De Avonden GENT" in page
+    assert "oninbaar" not in page  # write-off reasons live on the posting page
+    assert 'name="memberships-0-start"' not in page
+
+
+# -- renewal -----------------------------------------------------------------------------
+
+
+def _expired_borrower():
+    instance = make_instance("GENT")
+    volw = make_type(instance)
+    borrower = make_borrower(instance)
+    make_membership(borrower, volw, date(2025, 4, 1))  # ends 31/03/2026
+    return borrower
+
+
+def _act(client: Client, model, action: str, pks, **extra):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [str(pk) for pk in pks], "index": "0"}
+    data.update(extra)
+    return client.post(_url(model, "changelist"), data, follow=True)
+
+
+def test_renew_with_fee_open_then_again_refuses(admin_client):
+    borrower = _expired_borrower()
+    response = _act(admin_client, type(borrower), "renew_unpaid", [borrower.pk])
+    assert response.status_code == 200
+    texts = _messages(response)
+    assert texts == [
+        f"{borrower.card_number}: verlengd van 10/04/2026 tot 31/03/2027, lidgeld € 12,00 open."
+    ]
+    renewed = Membership.objects.get(borrower=borrower, start=date(2026, 4, 10))
+    assert renewed.end == date(2027, 3, 31)
+    posting = Posting.objects.get(membership=renewed)
+    assert posting.status == PostingStatus.OPEN
+    assert posting.balance == Decimal("12.00")
+    assert AuditEvent.objects.filter(action="membership.renewed", actor="staff:admin").exists()
+
+    response = _act(admin_client, type(borrower), "renew_paid", [borrower.pk])
+    [text] = _messages(response)
+    assert "niet verlengd" in text
+    assert "already renewed" in text
+    assert Membership.objects.filter(borrower=borrower).count() == 2
+    assert Posting.objects.filter(borrower=borrower).count() == 1
+
+
+def test_renew_paid_books_the_fee_paid(admin_client):
+    borrower = _expired_borrower()
+    response = _act(admin_client, type(borrower), "renew_paid", [borrower.pk])
+    assert "lidgeld € 12,00 betaald" in _messages(response)[0]
+    assert Posting.objects.get(borrower=borrower).status == PostingStatus.PAID
+
+
+def test_actions_need_the_permission_to_act(client):
+    borrower = _expired_borrower()
+    clerk = User.objects.create_user("kijker", password="geheim-123", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_borrower"))
+    client.force_login(clerk)
+    response = client.get(_url(type(borrower), "changelist"))
+    assert response.status_code == 200
+    assert "renew_paid" not in response.content.decode()
+    _act(client, type(borrower), "renew_paid", [borrower.pk])
+    assert Membership.objects.filter(borrower=borrower).count() == 1
+
+
+# -- payment -----------------------------------------------------------------------------
+
+
+def _borrower_with_open_fee():
+    instance = make_instance("GENT")
+    volw = make_type(instance)
+    borrower = make_borrower(instance)
+    current = make_membership(borrower, volw, date(2026, 4, 1))
+    fee = make_open_fee(current, booked_on=date(2026, 4, 1))
+    return borrower, fee
+
+
+def test_payment_action_shows_a_form_then_pays_in_full(admin_client):
+    borrower, fee = _borrower_with_open_fee()
+    response = _act(admin_client, type(borrower), "register_payment", [borrower.pk])
+    assert response.status_code == 200
+    assert response.templates[0].name == "admin/borrowers/borrower/payment_register.html"
+    page = response.content.decode()
+    assert 'value="12,00"' in page
+    assert borrower.card_number in page
+
+    data = {
+        "action": "register_payment",
+        ACTION_CHECKBOX_NAME: [str(borrower.pk)],
+        "apply": "1",
+        "amount": "12,00",
+    }
+    response = admin_client.post(_url(type(borrower), "changelist"), data, follow=True)
+    assert response.redirect_chain
+    assert _messages(response) == [
+        f"{borrower.card_number}: betaling van € 12,00 geregistreerd; "
+        "het lidgeld is volledig betaald."
+    ]
+    fee.refresh_from_db()
+    assert fee.status == PostingStatus.PAID
+    assert fee.balance == Decimal("0.00")
+    assert Payment.objects.get(posting=fee).recorded_by == "staff:admin"
+
+
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [
+        ("abc", "'abc' is not an amount; write euros like 12.50"),
+        ("20,00", "€ 20.00 is more than the open contribution of € 12.00"),
+    ],
+)
+def test_payment_errors_are_shown_and_change_nothing(admin_client, amount, error):
+    borrower, fee = _borrower_with_open_fee()
+    audit_before = AuditEvent.objects.count()
+    data = {
+        "action": "register_payment",
+        ACTION_CHECKBOX_NAME: [str(borrower.pk)],
+        "apply": "1",
+        "amount": amount,
+    }
+    response = admin_client.post(_url(type(borrower), "changelist"), data)
+    assert response.status_code == 200  # the form again, with the error on top
+    [text] = _messages(response)
+    assert error in text
+    assert response.context["messages"]._loaded_messages[0].level_tag == "error"
+    fee.refresh_from_db()
+    assert fee.status == PostingStatus.OPEN
+    assert fee.balance == Decimal("12.00")
+    assert not Payment.objects.exists()
+    assert AuditEvent.objects.count() == audit_before
+
+
+def test_payment_refuses_more_than_one_borrower(admin_client):
+    borrower, fee = _borrower_with_open_fee()
+    other = make_borrower(borrower.home_instance)
+    response = _act(admin_client, type(borrower), "register_payment", [borrower.pk, other.pk])
+    assert _messages(response) == ["Kies precies één lener om een betaling te registreren."]
+    assert not Payment.objects.exists()
+
+
+# -- write-off ---------------------------------------------------------------------------
+
+
+def test_write_off_action(admin_client):
+    _, fee = _borrower_with_open_fee()
+    response = _act(admin_client, Posting, "write_off", [fee.pk])
+    assert _messages(response) == [
+        f"{fee.borrower.card_number}, 1001 € 12.00: € 12.00 afgeboekt"
+    ]
+    fee.refresh_from_db()
+    assert fee.status == PostingStatus.WRITTEN_OFF
+    assert fee.balance == Decimal("0.00")
+    write_off = WriteOff.objects.get(posting=fee)
+    assert write_off.reason == "afgeboekt door admin"
+    assert write_off.recorded_by == "staff:admin"
+
+    response = _act(admin_client, Posting, "write_off", [fee.pk])
+    [text] = _messages(response)
+    assert "only open items can be written off" in text
+    assert WriteOff.objects.count() == 1
