@@ -12,13 +12,23 @@ from lidgeld.circulation.models import Item, Reservation, ReservationStatus
 from lidgeld.domain.renewal import period_end
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.libraries.models import CooperationGroup, Instance
-from lidgeld.memberships.models import Membership, MembershipStatus, MembershipType, Origin, TypeKind
+from lidgeld.memberships.models import (
+    Membership,
+    MembershipStatus,
+    MembershipType,
+    Origin,
+    TypeKind,
+)
 
 _sequence = itertools.count(1)
 
 
-def make_instance(code: str = "GENT", name: str | None = None, group: CooperationGroup | None = None, **policy) -> Instance:
-    return Instance.objects.create(code=code, name=name or f"Bibliotheek {code.title()}", group=group, **policy)
+def make_instance(
+    code: str = "GENT", name: str | None = None, group: CooperationGroup | None = None, **policy
+) -> Instance:
+    return Instance.objects.create(
+        code=code, name=name or f"Bibliotheek {code.title()}", group=group, **policy
+    )
 
 
 def make_type(
@@ -82,7 +92,9 @@ def make_membership(
     )
 
 
-def make_open_fee(membership: Membership, booked_on: date, amount: str = "12.00", stage: str = "open") -> Posting:
+def make_open_fee(
+    membership: Membership, booked_on: date, amount: str = "12.00", stage: str = "open"
+) -> Posting:
     return Posting.objects.create(
         borrower_id=membership.borrower_id,
         instance_id=membership.instance_id,
@@ -100,7 +112,9 @@ def make_item(instance: Instance, title: str = "De Avonden") -> Item:
     return Item.objects.create(instance=instance, barcode=f"I{next(_sequence):08d}", title=title)
 
 
-def make_reservation(borrower: Borrower, item: Item, placed_on: date, status: str = ReservationStatus.WAITING) -> Reservation:
+def make_reservation(
+    borrower: Borrower, item: Item, placed_on: date, status: str = ReservationStatus.WAITING
+) -> Reservation:
     return Reservation.objects.create(
         borrower=borrower,
         instance=item.instance,

@@ -130,11 +130,21 @@ def test_without_a_valid_membership_every_channel_is_blocked_for_that_reason(
 
 
 def test_a_written_off_item_does_not_block_a_new_active_membership() -> None:
-    # given a borrower whose old fee was written off and who took a new membership
-    # (written-off items are no longer open, so they are not counted as a stage)
-    assert outcome(MembershipState.ACTIVE, Stage.WRITTEN_OFF) == outcome(
-        MembershipState.ACTIVE, None
-    )
+    # given a borrower whose old fee was written off (nothing owed) and who took a new membership
+    written_off = decide(situation(MembershipState.ACTIVE, Stage.WRITTEN_OFF, amount=Decimal("0")))
+    # then nothing blocks
+    assert {ch: (b.allowed, b.reason) for ch, b in written_off.items()} == {
+        DESK: (True, Reason.OK),
+        KIOSK: (True, Reason.OK),
+        PORTAL: (True, Reason.OK),
+    }
+
+
+def test_money_owed_without_a_known_stage_still_blocks_the_kiosk() -> None:
+    # given an open amount but no stage (a caller that lost it): fail closed
+    blocks = decide(situation(MembershipState.ACTIVE, None, amount=Decimal("3.00")))
+    assert (blocks[KIOSK].allowed, blocks[KIOSK].reason) == (False, Reason.FEE_OPEN)
+    assert blocks[PORTAL].allowed
 
 
 def test_every_channel_is_answered_with_its_own_block() -> None:

@@ -39,7 +39,7 @@ def test_a_second_tick_while_one_is_busy_returns_at_once(monkeypatch):
     def first_run() -> None:
         try:
             tick.tick_run(today=DAY, now=NOW)
-        except Exception as error:  # noqa: BLE001 - asserted below
+        except Exception as error:  # asserted below
             errors.append(error)
         finally:
             connection.close()

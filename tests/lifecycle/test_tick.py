@@ -138,9 +138,17 @@ class TestExpiry:
         make_membership(borrower, auto, start=date(2025, 4, 1))
         report = run(date(2026, 4, 1))
         new = Membership.objects.get(borrower=borrower, status=MembershipStatus.ACTIVE)
-        assert (new.start, new.end, new.origin) == (date(2026, 4, 1), date(2027, 3, 31), Origin.AUTOMATIC)
+        assert (new.start, new.end, new.origin) == (
+            date(2026, 4, 1),
+            date(2027, 3, 31),
+            Origin.AUTOMATIC,
+        )
         assert not Posting.objects.exists()
-        assert report.totals()["GENT"]["expiry"] == {"expired": 0, "auto_renewed": 1, "periods_closed": 1}
+        assert report.totals()["GENT"]["expiry"] == {
+            "expired": 0,
+            "auto_renewed": 1,
+            "periods_closed": 1,
+        }
 
 
 class TestReservations:
@@ -157,7 +165,10 @@ class TestReservations:
         run(date(2026, 4, 1))
         reservation.refresh_from_db()
         # then the reservation is kept, held since that day
-        assert (reservation.status, reservation.held_since) == (ReservationStatus.HELD, date(2026, 4, 1))
+        assert (reservation.status, reservation.held_since) == (
+            ReservationStatus.HELD,
+            date(2026, 4, 1),
+        )
         # and after renewal on 10 April it waits again, second in the queue as before
         membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
         reservation.refresh_from_db()
@@ -237,8 +248,12 @@ class TestDunning:
         assert not WriteOff.objects.exists()
 
     def test_dunning_follows_the_instances_own_delays(self):
-        instance = make_instance("LOCH", reminder_after_months=2, unpaid_after_months=3, write_off_after_months=4)
-        membership = make_membership(make_borrower(instance), make_type(instance), start=date(2026, 4, 10))
+        instance = make_instance(
+            "LOCH", reminder_after_months=2, unpaid_after_months=3, write_off_after_months=4
+        )
+        membership = make_membership(
+            make_borrower(instance), make_type(instance), start=date(2026, 4, 10)
+        )
         fee = make_open_fee(membership, booked_on=date(2026, 4, 10))
         run(date(2026, 5, 31))
         run(date(2026, 6, 1))
@@ -253,12 +268,16 @@ class TestLedger:
     def test_the_first_run_on_an_empty_ledger_runs_only_its_own_day(self, gent):
         report = run(date(2026, 4, 10))
         assert report.days == [date(2026, 4, 10)]
-        assert set(JobRun.objects.values_list("step", "day")) == {(s, date(2026, 4, 10)) for s in STEP_NAMES}
+        assert set(JobRun.objects.values_list("step", "day")) == {
+            (s, date(2026, 4, 10)) for s in STEP_NAMES
+        }
 
     def test_a_second_run_changes_nothing(self, gent, adult):
         borrower = make_borrower(gent)
         make_membership(borrower, adult, start=date(2025, 4, 1))
-        make_open_fee(make_membership(make_borrower(gent), adult, start=date(2025, 9, 1)), date(2025, 9, 1))
+        make_open_fee(
+            make_membership(make_borrower(gent), adult, start=date(2025, 9, 1)), date(2025, 9, 1)
+        )
         run(date(2026, 3, 31))
         run(date(2026, 4, 1))
         before = snapshot()
@@ -324,8 +343,14 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_borrowers(gent, 
             make_membership(make_borrower(gent), adult, start=date(2025, 5, 1))
             renewed = make_membership(make_borrower(gent), adult, start=date(2025, 3, 1))
             make_open_fee(renewed, booked_on=date(2025, 8, 20))
-            make_open_fee(make_membership(make_borrower(gent), adult, start=date(2025, 11, 1)), date(2025, 11, 1))
-            make_open_fee(make_membership(make_borrower(gent), adult, start=date(2026, 3, 5)), date(2026, 3, 5))
+            make_open_fee(
+                make_membership(make_borrower(gent), adult, start=date(2025, 11, 1)),
+                date(2025, 11, 1),
+            )
+            make_open_fee(
+                make_membership(make_borrower(gent), adult, start=date(2026, 3, 5)),
+                date(2026, 3, 5),
+            )
 
     def queries_of_the_first(size: int) -> int:
         population(size)

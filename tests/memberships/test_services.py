@@ -55,7 +55,10 @@ def test_renewal_after_expiry_starts_today(gent, adult):
     borrower = make_borrower(gent)
     make_membership(borrower, adult, start=date(2025, 4, 1))  # ended 31 March 2026
     result = membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
-    assert (result.membership.start, result.membership.end) == (date(2026, 4, 10), date(2027, 4, 30))
+    assert (result.membership.start, result.membership.end) == (
+        date(2026, 4, 10),
+        date(2027, 4, 30),
+    )
     posting = Posting.objects.get(membership=result.membership)
     assert posting.status == PostingStatus.PAID
     assert posting.balance == 0
@@ -74,7 +77,9 @@ def test_renewing_twice_renews_once(gent, adult):
     borrower = make_borrower(gent)
     make_membership(borrower, adult, start=date(2025, 4, 1))
     first = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="desk 1")
-    second = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="desk 2")
+    second = membership_renew(
+        borrower=borrower, paid=False, today=date(2026, 4, 10), actor="desk 2"
+    )
     assert first.renewed
     assert not second.renewed
     assert "already renewed" in second.reason

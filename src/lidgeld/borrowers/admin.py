@@ -194,13 +194,15 @@ class BorrowerAdmin(ReadOnlyAdmin):
             .annotate(total=Sum("balance"))
             .values("total")
         )
-        money = DecimalField(max_digits=10, decimal_places=2)
         return (
             super()
             .get_queryset(request)
             .annotate(
                 last_end=Subquery(last_end),
-                open_fee=Coalesce(Subquery(open_fee, output_field=money), Decimal("0.00")),
+                open_fee=Coalesce(
+                    Subquery(open_fee, output_field=DecimalField(max_digits=10, decimal_places=2)),
+                    Decimal("0.00"),
+                ),
             )
         )
 
@@ -325,9 +327,7 @@ class BorrowerAdmin(ReadOnlyAdmin):
             "action_name": "register_payment",
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(
-            request, "admin/borrowers/borrower/payment_register.html", context
-        )
+        return TemplateResponse(request, "admin/borrowers/borrower/payment_register.html", context)
 
 
 def _renewed_sentence(result: RenewalResult) -> str:
@@ -355,12 +355,11 @@ def render_situation(status: BorrowerStatus) -> SafeString:
         membership = format_html("{}", state)
     if view.latest is not None:
         membership = format_html("{}, type {}", membership, view.latest.type.name)
-    if status.stage:
-        contribution = format_html(
-            "{} open, stadium: {}",
-            _euro(status.open_amount),
-            STAGE_LABELS.get(status.stage, status.stage),
-        )
+    if status.open_amount > 0:
+        contribution = format_html("{} open", _euro(status.open_amount))
+        if status.stage:
+            stage = STAGE_LABELS.get(status.stage, status.stage)
+            contribution = format_html("{}, stadium: {}", contribution, stage)
     else:
         contribution = format_html("niets open")
     language = status.borrower.language

@@ -25,7 +25,15 @@ class LoanAdmin(ReadOnlyAdmin):
 
 @admin.register(Reservation)
 class ReservationAdmin(ReadOnlyAdmin):
-    list_display = ("placed_on", "borrower", "item", "instance", "status", "held_since", "closed_on")
+    list_display = (
+        "placed_on",
+        "borrower",
+        "item",
+        "instance",
+        "status",
+        "held_since",
+        "closed_on",
+    )
     list_filter = ("status", "instance")
     list_select_related = ("borrower", "item", "instance")
     search_fields = ("borrower__card_number", "item__barcode", "item__title")

@@ -42,7 +42,7 @@ def reservations_resume(*, borrower_id: int, today: date, actor: str) -> int:
 def reservation_place(*, borrower: Borrower, item: Item, today: date, actor: str) -> Reservation:
     """Place a reservation (the channel's block decision is the caller's to check)."""
     with transaction.atomic():
-        valid = _covering(today).filter(borrower_id=borrower.pk).exists()
+        valid = covering_day(today, borrower.pk).exists()
         try:
             with transaction.atomic():
                 reservation = Reservation.objects.create(

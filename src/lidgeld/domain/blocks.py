@@ -155,8 +155,9 @@ def _membership_reason(state: MembershipState) -> Reason | None:
 def decide(situation: Situation) -> dict[Channel, Block]:
     """Per channel: allowed or blocked, why, and what to tell the borrower."""
     membership_reason = _membership_reason(situation.membership)
-    fee_open = situation.open_amount > 0 and situation.stage in FEE_REASONS
-    fee_reason = FEE_REASONS[situation.stage] if fee_open and situation.stage else None
+    # Money still owed blocks the kiosk even if no stage was given: fail closed.
+    stage = situation.stage if situation.stage in FEE_REASONS else Stage.OPEN
+    fee_reason = FEE_REASONS[stage] if situation.open_amount > 0 else None
 
     def block(channel: Channel, allowed: bool, reason: Reason, warning: bool = False) -> Block:
         return Block(channel, allowed, reason, warning, _sentences(reason, situation))
@@ -174,7 +175,7 @@ def decide(situation: Situation) -> dict[Channel, Block]:
         return blocks
 
     blocks[Channel.KIOSK] = block(Channel.KIOSK, False, fee_reason)
-    if situation.stage is Stage.UNPAID:
+    if stage is Stage.UNPAID:
         blocks[Channel.DESK] = block(Channel.DESK, True, fee_reason, warning=True)
         blocks[Channel.PORTAL] = block(Channel.PORTAL, False, fee_reason)
     else:

@@ -45,7 +45,7 @@ def parse_month(text: str) -> date:
         len(parts) == 2
         and len(parts[0]) == 4
         and 1 <= len(parts[1]) <= 2
-        and all(part.isdigit() for part in parts)
+        and all(part.isascii() and part.isdigit() for part in parts)
     )
     if not well_formed:
         raise ValueError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2026-04")

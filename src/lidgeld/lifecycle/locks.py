@@ -75,7 +75,9 @@ def exclusive(name: str, *, now: datetime) -> Iterator[None]:
                 raise Busy(f"{existing.holder} since {existing.acquired_at:%Y-%m-%d %H:%M}")
             existing.delete()
         try:
-            JobLock.objects.create(name=name, holder=holder, acquired_at=now, expires_at=now + LEASE)
+            JobLock.objects.create(
+                name=name, holder=holder, acquired_at=now, expires_at=now + LEASE
+            )
         except IntegrityError:
             raise Busy("another process") from None
     try:

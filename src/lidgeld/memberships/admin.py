@@ -1,9 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from lidgeld.admin_base import ReadOnlyAdmin
 from lidgeld.memberships.models import Membership, MembershipType
+
+
+class MembershipTypeFilter(admin.RelatedFieldListFilter):
+    """The type filter, naming each type with its instance in one query."""
+
+    def field_choices(
+        self, field: Any, request: HttpRequest, model_admin: Any
+    ) -> list[tuple[str, Any]]:
+        types = MembershipType.objects.select_related("instance")
+        return [(str(membership_type.pk), str(membership_type)) for membership_type in types]
 
 
 @admin.register(MembershipType)
@@ -27,7 +40,7 @@ class MembershipAdmin(ReadOnlyAdmin):
         "created_on",
     )
     list_display_links = ("card_number",)
-    list_filter = ("status", "origin", "instance", "type__kind", "type")
+    list_filter = ("status", "origin", "instance", "type__kind", ("type", MembershipTypeFilter))
     list_select_related = ("borrower", "type__instance", "instance")
     search_fields = ("borrower__card_number",)
     date_hierarchy = "end"

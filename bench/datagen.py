@@ -1,0 +1,436 @@
+"""Set-based generation of a realistic lidgeld network for the benchmark.
+
+Everything is INSERT … SELECT over ``generate_series``: no row travels through
+Python. A deterministic hash of the borrower number decides each borrower's
+attributes, so the same N always gives the same data.
+
+The benchmark day ``day`` is the 1st of a month (default 2026-12-01). With
+``M`` the month before it, every borrower has one current period of 12 months
+ending on the last day of M + m for m = 0..11 (≈ 1/12 each), so ≈ N/12 periods
+end the evening before the benchmark day. On the benchmark day the tick finds:
+
+* dunning:      open contributions booked in M move to *reminder*, those booked
+                in M−5 (still *reminder*) move to *unpaid*;
+* write-off:    *unpaid* contributions booked in M−7 are written off and their
+                period is invalidated (older ones were written off on their day);
+* expiry:       periods ending on the last day of M end; free auto-renewing ones
+                get a new period, the others expire unless renewed in advance;
+* reservations: waiting reservations of borrowers who lost their period are
+                held; held ones of lapsed borrowers who renewed resume;
+* CAE:          periods ending on the last day of the benchmark month, of a
+                paying or free type, not renewed yet, get an end-of-contribution
+                notice.
+
+Also present: membership history, renewals in advance, lapsed borrowers, paid,
+partly paid and written-off contributions with their payments and write-offs,
+ready / fulfilled / cancelled reservations, last month's CAE messages and one
+audit row per borrower.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date, datetime
+
+import psycopg
+
+STEP_DAY_BEFORE = "the job ledger says every step ran for the day before"
+
+INSTANCES = (
+    (1, "GENT", "Bibliotheek Gent", "12.00"),
+    (2, "BRUG", "Bibliotheek Brugge", "15.00"),
+    (3, "KORT", "Bibliotheek Kortrijk", "10.00"),
+)
+
+FIRST_NAMES = (
+    "Emma Lucas Noor Liam Louise Arthur Marie Jules Elena Noah Camille Victor "
+    "Fatima Mohamed Lotte Wout Ines Milan Julie Thomas Sarah Youssef Hanne Lars"
+).split()
+LAST_NAMES = (
+    "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters De_Smet "
+    "Dubois Lambert Dupont Martin El_Amrani Vermeulen Pauwels Hermans Aerts Michiels"
+).split()
+
+
+def _h(seed: int, modulo: int) -> str:
+    """SQL for a deterministic pseudo-random 0 … modulo-1 from the borrower number k."""
+    return f"((hashint8extended(k::bigint, {seed}) & 2147483647) %% {modulo})"
+
+
+# Per-borrower attributes, computed once into a temporary table that every
+# INSERT below reads. Dates follow the rules of lidgeld.domain (R1, R6).
+PLAN_SQL = f"""
+CREATE TEMP TABLE plan AS
+WITH raw AS (
+    SELECT k,
+           1 + k %% 3 AS inst,
+           {_h(1, 1000)} AS h_kind,
+           {_h(2, 12)} AS m,
+           {_h(3, 1000)} AS h_lapse,
+           1 + {_h(4, 6)} AS lapse_back,
+           {_h(5, 1000)} AS h_lapsed_renewed,
+           {_h(6, 1000)} AS h_open,
+           {_h(7, 1000)} AS h_partial,
+           {_h(8, 1000)} AS h_ahead,
+           {_h(9, 1000)} AS h_hist,
+           {_h(10, 1000)} AS h_lang,
+           {_h(11, 1000)} AS h_mail,
+           {_h(12, 1000)} AS h_res,
+           {_h(13, 100)} AS h_res_status,
+           {_h(14, 1000003)} AS h_item,
+           {_h(15, 28)} AS h_day,
+           {_h(16, len(FIRST_NAMES))} AS h_first,
+           {_h(17, len(LAST_NAMES))} AS h_last,
+           {_h(18, 25000)} AS h_birth
+      FROM generate_series(1, %(n)s::bigint) AS k
+), a AS (
+    SELECT raw.*,
+           CASE WHEN h_kind < 700 THEN 'paying' WHEN h_kind < 900 THEN 'free'
+                ELSE 'free_auto' END AS kind,
+           (inst - 1) * 3 + CASE WHEN h_kind < 700 THEN 1 WHEN h_kind < 900 THEN 2
+                                 ELSE 3 END AS type_id,
+           h_lapse < 30 AS lapsed
+      FROM raw
+), b AS (
+    SELECT a.*,
+           CASE WHEN lapsed
+                THEN (date_trunc('month', %(day)s::date)
+                      - make_interval(months => lapse_back::int))::date - 1
+                ELSE (date_trunc('month', %(day)s::date)
+                      + make_interval(months => m::int))::date - 1
+           END AS p_end,
+           kind = 'paying' AND NOT lapsed AND h_open < 143 AS open_flag,
+           NOT lapsed AND m IN (0, 1) AND kind <> 'free_auto' AND h_ahead < 250 AS ahead
+      FROM a
+), c AS (
+    SELECT b.*,
+           (date_trunc('month', p_end) - interval '11 months')::date AS p_start,
+           open_flag AND NOT ahead AS p_open,
+           open_flag AND ahead AS r_open
+      FROM b
+), d AS (
+    SELECT c.*,
+           p_start + h_day::int AS p_booked,
+           -- whole months from the month of booking to the day before the benchmark
+           (extract(year FROM %(day)s::date - 1) * 12 + extract(month FROM %(day)s::date - 1))
+           - (extract(year FROM p_start) * 12 + extract(month FROM p_start)) AS p_age
+      FROM c
+)
+SELECT d.*,
+       p_open AND p_age >= %(write_off)s AS invalid_before,
+       CASE WHEN p_open AND p_age >= %(write_off)s
+            THEN (date_trunc('month', p_booked) + make_interval(months => %(write_off)s))::date
+       END AS invalidated_on,
+       CASE WHEN NOT p_open THEN 'paid'
+            WHEN p_age >= %(write_off)s THEN 'written_off'
+            WHEN p_age >= %(unpaid)s THEN 'unpaid'
+            WHEN p_age >= %(reminder)s THEN 'reminder'
+            ELSE 'open' END AS p_stage,
+       p_end + 1 AS r_start,
+       (p_end + 1 + interval '12 months')::date - 1 AS r_end,
+       %(day)s::date - 1 - (h_day %% 20)::int AS r_booked,
+       h_hist < 400 AS hist,
+       (p_start - interval '12 months')::date AS h_start,
+       p_start - 1 AS h_end,
+       lapsed AND h_lapsed_renewed < 200 AS lapsed_renewed,
+       %(day)s::date - 1 AS lr_start,
+       (date_trunc('month', (%(day)s::date - 1 + interval '12 months')::date - 1)
+        + interval '1 month')::date - 1 AS lr_end,
+       CASE WHEN h_lang < 800 THEN 'nl' WHEN h_lang < 950 THEN 'fr' ELSE 'en' END AS language,
+       (ARRAY{list(FIRST_NAMES)!r})[h_first::int + 1] AS first_name,
+       replace((ARRAY{list(LAST_NAMES)!r})[h_last::int + 1], '_', ' ') AS last_name
+  FROM d
+"""
+
+BORROWERS_SQL = """
+INSERT INTO borrowers_borrower (id, card_number, first_name, last_name, birth_date, email,
+                                postal_code, language, pin_hash, registered_on, home_instance_id)
+SELECT k, 'B' || lpad(k::text, 10, '0'), first_name, last_name,
+       DATE '1940-01-01' + h_birth::int,
+       CASE WHEN h_mail < 850
+            THEN lower(replace(first_name || '.' || last_name, ' ', '')) || k || '@example.be'
+            WHEN h_mail < 950 THEN ''
+            ELSE 'geen e-mail' END,
+       (8000 + inst * 500 + h_day)::text, language, '',
+       CASE WHEN hist THEN h_start ELSE p_start END, inst
+  FROM plan
+"""
+
+# id = k: the current period; N + k: the one before; 2N + k: a renewal in advance;
+# 3N + k: the renewal of a lapsed borrower.
+MEMBERSHIP_SQL = (
+    """
+INSERT INTO memberships_membership (id, borrower_id, instance_id, type_id, start, "end",
+                                    status, origin, created_on, invalidated_on)
+SELECT k, k, inst, type_id, p_start, p_end,
+       CASE WHEN lapsed THEN 'ended' WHEN invalid_before THEN 'invalidated' ELSE 'active' END,
+       CASE WHEN NOT hist THEN 'registration' WHEN kind = 'free_auto' THEN 'automatic'
+            ELSE 'desk' END,
+       CASE WHEN hist AND kind = 'free_auto' THEN h_end + 1 ELSE p_start END,
+       invalidated_on
+  FROM plan
+""",
+    """
+INSERT INTO memberships_membership (id, borrower_id, instance_id, type_id, start, "end",
+                                    status, origin, created_on, invalidated_on)
+SELECT %(n)s + k, k, inst, type_id, h_start, h_end, 'ended', 'registration', h_start, NULL
+  FROM plan WHERE hist
+""",
+    """
+INSERT INTO memberships_membership (id, borrower_id, instance_id, type_id, start, "end",
+                                    status, origin, created_on, invalidated_on)
+SELECT 2 * %(n)s + k, k, inst, type_id, r_start, r_end, 'active',
+       CASE WHEN h_day %% 2 = 0 THEN 'desk' ELSE 'portal' END, r_booked, NULL
+  FROM plan WHERE ahead
+""",
+    """
+INSERT INTO memberships_membership (id, borrower_id, instance_id, type_id, start, "end",
+                                    status, origin, created_on, invalidated_on)
+SELECT 3 * %(n)s + k, k, inst, type_id, lr_start, lr_end, 'active', 'desk', lr_start, NULL
+  FROM plan WHERE lapsed_renewed
+""",
+)
+
+_POSTING_COLUMNS = """(id, borrower_id, instance_id, membership_id, booking_code, description,
+                             amount, balance, booked_on, stage, status, closed_on)"""
+
+POSTING_SQL = (
+    # the current period's contribution: paid, open at some stage, or written off
+    f"""
+INSERT INTO finance_posting {_POSTING_COLUMNS}
+SELECT k, k, inst, k, t.booking_code, 'Lidgeld ' || t.name, t.fee,
+       CASE WHEN p_stage IN ('paid', 'written_off') THEN 0
+            WHEN h_partial < 200 THEN t.fee - 5 ELSE t.fee END,
+       p_booked,
+       CASE WHEN p_stage = 'paid' THEN 'open' ELSE p_stage END,
+       CASE WHEN p_stage IN ('paid', 'written_off') THEN p_stage ELSE 'open' END,
+       CASE WHEN p_stage = 'paid' THEN p_booked WHEN p_stage = 'written_off' THEN invalidated_on
+       END
+  FROM plan JOIN memberships_membershiptype t ON t.id = plan.type_id
+ WHERE plan.kind = 'paying'
+""",
+    f"""
+INSERT INTO finance_posting {_POSTING_COLUMNS}
+SELECT %(n)s + k, k, inst, %(n)s + k, t.booking_code, 'Lidgeld ' || t.name, t.fee, 0,
+       h_start + h_day::int, 'open', 'paid', h_start + h_day::int
+  FROM plan JOIN memberships_membershiptype t ON t.id = plan.type_id
+ WHERE plan.kind = 'paying' AND hist
+""",
+    f"""
+INSERT INTO finance_posting {_POSTING_COLUMNS}
+SELECT 2 * %(n)s + k, k, inst, 2 * %(n)s + k, t.booking_code, 'Lidgeld ' || t.name, t.fee,
+       CASE WHEN NOT r_open THEN 0 WHEN h_partial < 200 THEN t.fee - 5 ELSE t.fee END,
+       r_booked, 'open', CASE WHEN r_open THEN 'open' ELSE 'paid' END,
+       CASE WHEN NOT r_open THEN r_booked END
+  FROM plan JOIN memberships_membershiptype t ON t.id = plan.type_id
+ WHERE plan.kind = 'paying' AND ahead
+""",
+    f"""
+INSERT INTO finance_posting {_POSTING_COLUMNS}
+SELECT 3 * %(n)s + k, k, inst, 3 * %(n)s + k, t.booking_code, 'Lidgeld ' || t.name, t.fee, 0,
+       lr_start, 'open', 'paid', lr_start
+  FROM plan JOIN memberships_membershiptype t ON t.id = plan.type_id
+ WHERE plan.kind = 'paying' AND lapsed_renewed
+""",
+)
+
+PAYMENT_SQL = """
+INSERT INTO finance_payment (posting_id, amount, paid_on, channel, recorded_by)
+SELECT p.id,
+       CASE WHEN p.status = 'paid' THEN p.amount ELSE 5 END,
+       p.booked_on,
+       CASE WHEN p.id %% 3 = 0 THEN 'kiosk' ELSE 'desk' END,
+       'bench'
+  FROM finance_posting p
+ WHERE p.status = 'paid'
+    OR (p.status = 'open' AND p.balance < p.amount)
+    OR (p.status = 'written_off' AND EXISTS (
+            SELECT 1 FROM plan WHERE plan.k = p.id AND plan.h_partial < 200))
+"""
+
+WRITE_OFF_SQL = """
+INSERT INTO finance_writeoff (posting_id, amount, written_off_on, reason, recorded_by)
+SELECT k, CASE WHEN h_partial < 200 THEN t.fee - 5 ELSE t.fee END, invalidated_on,
+       %(reason)s, 'job:tick'
+  FROM plan JOIN memberships_membershiptype t ON t.id = plan.type_id
+ WHERE p_stage = 'written_off'
+"""
+
+ITEMS_SQL = """
+INSERT INTO circulation_item (id, instance_id, barcode, title)
+SELECT j, 1 + j %% 3, 'I' || lpad(j::text, 10, '0'), 'Titel ' || j
+  FROM generate_series(1, %(items)s::bigint) AS j
+"""
+
+# Lapsed borrowers and borrowers whose period was invalidated hold their
+# reservations (R3); the others have a few in every other state.
+RESERVATIONS_SQL = """
+INSERT INTO circulation_reservation (borrower_id, instance_id, item_id, placed_on, status,
+                                     held_since, closed_on)
+SELECT k, inst, 3 * (1 + h_item %% (%(items)s / 3 - 1)) + k %% 3,
+       placed_on, status,
+       CASE WHEN status = 'held' THEN held_since END,
+       CASE WHEN status = 'fulfilled' THEN %(day)s::date - 10
+            WHEN status = 'cancelled' THEN %(day)s::date - 20 END
+  FROM (
+    SELECT plan.*,
+           CASE WHEN lapsed OR invalid_before THEN 'held'
+                WHEN h_res_status < 80 THEN 'waiting'
+                WHEN h_res_status < 88 THEN 'ready'
+                WHEN h_res_status < 95 THEN 'fulfilled'
+                ELSE 'cancelled' END AS status,
+           CASE WHEN lapsed THEN p_end + 1 ELSE invalidated_on END AS held_since,
+           CASE WHEN lapsed THEN p_end - 30 - h_day::int
+                WHEN invalid_before THEN invalidated_on - 10 - h_day::int
+                ELSE %(day)s::date - 40 - h_day::int END AS placed_on
+      FROM plan
+     WHERE (lapsed AND h_res < 400) OR (invalid_before AND h_res < 200) OR h_res < 50
+  ) AS r
+"""
+
+# Last month's end-of-contribution notices, already sent.
+MESSAGES_SQL = """
+INSERT INTO notices_message (borrower_id, instance_id, membership_id, type, kind, date, channel,
+                             status, language, to_address, subject, body, attempts, last_error,
+                             created_at, sent_at)
+SELECT plan.k, plan.inst, plan.k, 'C', 'AE',
+       (date_trunc('month', %(day)s::date) - interval '1 month')::date,
+       CASE WHEN b.email ~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' THEN 'email' ELSE 'letter' END,
+       'sent', b.language,
+       CASE WHEN b.email ~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' THEN b.email ELSE '' END,
+       'Je lidmaatschap loopt binnenkort af', 'Beste ' || b.first_name || ', …', 1, '',
+       %(last_month)s, %(last_month)s
+  FROM plan JOIN borrowers_borrower b ON b.id = plan.k
+ WHERE plan.m = 0 AND plan.kind <> 'free_auto' AND NOT plan.lapsed AND NOT plan.invalid_before
+"""
+
+AUDIT_SQL = """
+INSERT INTO audit_auditevent (at, business_date, actor, action, object_type, object_id,
+                              borrower_id, instance_id, before, after)
+SELECT registered_on + time '10:00', registered_on, 'desk:bench', 'borrower.registered',
+       'borrower', id, id, home_instance_id, NULL,
+       jsonb_build_object('card', card_number)
+  FROM borrowers_borrower
+"""
+
+JOB_LEDGER_SQL = """
+INSERT INTO lifecycle_jobrun (instance_id, step, day, run_on, rows, started_at, finished_at)
+SELECT i.id, s.step, %(day)s::date - 1, %(day)s::date - 1, 0, %(yesterday)s, %(yesterday)s
+  FROM libraries_instance i CROSS JOIN unnest(%(steps)s::text[]) AS s(step)
+"""
+
+SEQUENCE_TABLES = (
+    "libraries_cooperationgroup",
+    "libraries_instance",
+    "memberships_membershiptype",
+    "borrowers_borrower",
+    "memberships_membership",
+    "finance_posting",
+    "circulation_item",
+)
+
+
+def generate(
+    conninfo: str,
+    *,
+    borrowers: int,
+    day: date,
+    step_names: tuple[str, ...],
+    write_off_reason: str,
+    yesterday_at: datetime,
+    log=print,
+) -> dict[str, float]:
+    """Fill the (migrated, empty) database at ``conninfo``; returns seconds per part."""
+    if day.day != 1:
+        raise ValueError("the benchmark day must be the 1st of a month")
+    params = {
+        "n": borrowers,
+        "day": day,
+        "items": 3 * max(100, borrowers // 150),
+        "reminder": 1,
+        "unpaid": 6,
+        "write_off": 8,
+        "reason": write_off_reason,
+        "steps": list(step_names),
+        "yesterday": yesterday_at,
+        "last_month": yesterday_at.replace(day=1),
+    }
+    timings: dict[str, float] = {}
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
+        cur.execute("SET work_mem = '256MB'")
+        cur.execute("SET maintenance_work_mem = '512MB'")
+
+        def run(label: str, sql: str) -> None:
+            started = time.perf_counter()
+            cur.execute(sql, params)
+            conn.commit()
+            timings[label] = timings.get(label, 0.0) + time.perf_counter() - started
+            log(f"  {label:<14} {cur.rowcount:>10,} rows  {time.perf_counter() - started:6.1f} s")
+
+        cur.execute(
+            "INSERT INTO libraries_cooperationgroup (id, code, name) "
+            "VALUES (1, 'WVL', 'Samenwerking West- en Oost-Vlaanderen')"
+        )
+        for instance_id, code, name, fee in INSTANCES:
+            cur.execute(
+                "INSERT INTO libraries_instance (id, code, name, group_id, renewal_base, "
+                "renewal_grace_days, reminder_after_months, unpaid_after_months, "
+                "write_off_after_months, notice_max_delay_days, sender_email, iban) "
+                "VALUES (%s, %s, %s, 1, 'combination', 0, %s, %s, %s, 7, %s, '')",
+                [
+                    instance_id,
+                    code,
+                    name,
+                    params["reminder"],
+                    params["unpaid"],
+                    params["write_off"],
+                    f"bibliotheek@{code.lower()}.example.be",
+                ],
+            )
+            base = (instance_id - 1) * 3
+            for offset, type_code, type_name, kind, type_fee in (
+                (1, "VOLW", "Volwassenen", "paying", fee),
+                (2, "JEUGD", "Jeugd", "free", "0"),
+                (3, "KIND", "Kinderen (automatisch)", "free_auto", "0"),
+            ):
+                cur.execute(
+                    "INSERT INTO memberships_membershiptype (id, instance_id, code, name, kind, "
+                    "fee, months, booking_code) VALUES (%s, %s, %s, %s, %s, %s, 12, %s)",
+                    [base + offset, instance_id, type_code, type_name, kind, type_fee,
+                     1000 + offset],
+                )
+        conn.commit()
+        run("plan", PLAN_SQL)
+        cur.execute("CREATE INDEX ON plan (k)")
+        cur.execute("ANALYZE plan")
+        run("borrowers", BORROWERS_SQL)
+        run("items", ITEMS_SQL)
+        for sql in MEMBERSHIP_SQL:
+            run("memberships", sql)
+        for sql in POSTING_SQL:
+            run("postings", sql)
+        run("payments", PAYMENT_SQL)
+        run("write-offs", WRITE_OFF_SQL)
+        run("reservations", RESERVATIONS_SQL)
+        run("messages", MESSAGES_SQL)
+        run("audit", AUDIT_SQL)
+        run("job ledger", JOB_LEDGER_SQL)
+        for table in SEQUENCE_TABLES:
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            )
+        cur.execute("DROP TABLE plan")
+        conn.commit()
+    return timings
+
+
+def vacuum_analyze(conninfo: str) -> None:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use
+    print("use bench/tick_bench.py", file=sys.stderr)

@@ -1,0 +1,72 @@
+"""Registering a borrower."""
+
+import logging
+from datetime import date
+
+import pytest
+from django.contrib.auth.hashers import check_password
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.services import borrower_register
+from lidgeld.errors import InvalidInput
+from lidgeld.finance.models import Posting
+from lidgeld.memberships.models import Membership
+from tests.factories import make_instance, make_type
+
+pytestmark = pytest.mark.django_db
+
+
+def register(instance, **overrides):
+    values = {
+        "card_number": "3001",
+        "first_name": "Jan",
+        "last_name": "Maes",
+        "instance": instance,
+        "today": date(2026, 4, 10),
+        "actor": "t",
+    }
+    return borrower_register(**{**values, **overrides})
+
+
+def test_registration_with_a_type_starts_a_membership_and_books_the_fee():
+    instance = make_instance()
+    borrower = register(instance, membership_type=make_type(instance), email="jan@example.be")
+    membership = Membership.objects.get(borrower=borrower)
+    assert (membership.start, membership.end) == (date(2026, 4, 10), date(2027, 4, 30))
+    assert Posting.objects.get(borrower=borrower).balance == 12
+
+
+def test_the_pin_is_stored_hashed_and_never_logged_or_audited(caplog):
+    instance = make_instance()
+    with caplog.at_level(logging.DEBUG):
+        borrower = register(instance, pin="482913")
+    stored = Borrower.objects.get(pk=borrower.pk).pin_hash
+    assert "482913" not in stored
+    assert check_password("482913", stored)
+    assert "482913" not in caplog.text
+    assert all("482913" not in str(event.after) for event in AuditEvent.objects.all())
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ({"card_number": "with space"}, "card number"),
+        ({"first_name": " "}, "first name"),
+        ({"language": "de"}, "nl, fr or en"),
+        ({"pin": "12"}, "4 to 12 digits"),
+        ({"email": "jan@"}, "not a valid e-mail address"),
+    ],
+)
+def test_bad_registrations_are_refused_and_leave_nothing(overrides, says):
+    instance = make_instance()
+    with pytest.raises(InvalidInput, match=says):
+        register(instance, **overrides)
+    assert not Borrower.objects.exists()
+    assert not AuditEvent.objects.filter(action="borrower.registered").exists()
+
+
+def test_a_type_of_another_instance_is_refused():
+    gent, mere = make_instance("GENT"), make_instance("MERE")
+    with pytest.raises(InvalidInput, match="another instance"):
+        register(gent, membership_type=make_type(mere))
