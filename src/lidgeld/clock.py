@@ -32,9 +32,22 @@ class FixedClock(Clock):
         return self._today
 
 
-clock: Clock = Clock()
+class _CurrentClock(Clock):
+    """What ``from lidgeld.clock import clock`` gives: it always asks the clock set
+    last, so a module that imported it early still follows ``set_clock``."""
+
+    def __init__(self) -> None:
+        self.current: Clock = Clock()
+
+    def now(self) -> datetime:
+        return self.current.now()
+
+    def today(self) -> date:
+        return self.current.today()
+
+
+clock = _CurrentClock()
 
 
 def set_clock(new: Clock) -> None:
-    global clock
-    clock = new
+    clock.current = new

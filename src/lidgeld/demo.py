@@ -193,7 +193,9 @@ class _Plan:
         self.people: list[_Person] = []
         self.events: list[_Event] = []
         self.bulk: dict[tuple[date, bool], list[int]] = {}
-        self.items_per_library = [max(5, borrowers * library.weight // 150) for library in LIBRARIES]
+        self.items_per_library = [
+            max(5, borrowers * library.weight // 150) for library in LIBRARIES
+        ]
         self._make_people(borrowers)
         for index, person in enumerate(self.people):
             getattr(self, f"_plan_{person.cohort}")(index, person)

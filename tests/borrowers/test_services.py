@@ -70,3 +70,11 @@ def test_a_type_of_another_instance_is_refused():
     gent, mere = make_instance("GENT"), make_instance("MERE")
     with pytest.raises(InvalidInput, match="another instance"):
         register(gent, membership_type=make_type(mere))
+
+
+def test_audit_events_carry_the_clocks_time():
+    # the conftest clock stands on 10 April 2026, whatever the wall clock says
+    register(make_instance())
+    event = AuditEvent.objects.get(action="borrower.registered")
+    assert event.at.date() == date(2026, 4, 10)
+    assert event.business_date == date(2026, 4, 10)

@@ -138,3 +138,24 @@ def test_renewing_a_list_gives_a_result_per_borrower(gent, adult):
         ("NOPE", False),
     ]
     assert results[2].reason == "unknown card number"
+
+
+def test_an_invalidated_borrower_is_renewed_from_today_with_the_same_type(gent, adult):
+    # given a period invalidated on 1 December for an unpaid fee
+    borrower = make_borrower(gent)
+    make_membership(
+        borrower,
+        adult,
+        start=date(2026, 4, 10),
+        end=date(2027, 4, 30),
+        status="invalidated",
+    )
+    # when the desk renews on 5 December with the fee paid
+    result = membership_renew(borrower=borrower, paid=True, today=date(2026, 12, 5), actor="t")
+    # then a new period of the same type starts that day
+    assert result.renewed
+    assert (result.membership.start, result.membership.end, result.membership.type) == (
+        date(2026, 12, 5),
+        date(2027, 12, 31),
+        adult,
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.selectors import reservations_with_position
 from lidgeld.domain.blocks import Block, Channel, Situation, decide, furthest_stage
-from lidgeld.domain.dunning import stage_on
+from lidgeld.domain.dunning import STAGE_ORDER, Stage, stage_on
 from lidgeld.finance.services import open_contributions
 from lidgeld.memberships.selectors import MembershipView, membership_view
 from lidgeld.notices.models import Message
@@ -79,8 +79,17 @@ def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
     view = membership_view(borrower_id=borrower.pk, today=today)
     open_items = list(open_contributions(borrower.pk).select_related("instance"))
     amount = sum((item.balance for item in open_items), Decimal("0.00"))
+    # A fee past its write-off day that the daily run has not reached yet still counts
+    # as unpaid: it is owed until the run writes it off.
     stage = furthest_stage(
-        [stage_on(item.booked_on, today, item.instance.dunning_policy) for item in open_items]
+        [
+            min(
+                stage_on(item.booked_on, today, item.instance.dunning_policy),
+                Stage.UNPAID,
+                key=STAGE_ORDER.index,
+            )
+            for item in open_items
+        ]
     )
     situation = Situation(
         membership=view.state,

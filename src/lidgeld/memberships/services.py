@@ -169,7 +169,15 @@ def membership_renew(
                 f"the membership runs until {latest.end:%d/%m/%Y}",
                 latest,
             )
-        chosen = membership_type or (latest.type if latest else None)
+        # After an invalidation the last live period may be long gone: keep the type
+        # the borrower had most recently, whatever became of that period.
+        most_recent = (
+            Membership.objects.filter(borrower=locked)
+            .select_related("type")
+            .order_by("-start", "-id")
+            .first()
+        )
+        chosen = membership_type or (most_recent.type if most_recent else None)
         if chosen is None:
             raise InvalidInput(
                 f"borrower {locked.card_number} has no membership yet; choose a type"

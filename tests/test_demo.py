@@ -1,0 +1,91 @@
+"""The demo network: after ``lidgeld demo`` every situation staff must recognise is
+there to look at, made by the real services and daily run, and a second load
+is refused without touching anything."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.selectors import borrower_status
+from lidgeld.circulation.models import Reservation, ReservationStatus
+from lidgeld.demo import demo_load
+from lidgeld.errors import InvalidInput
+from lidgeld.finance.models import WriteOff
+from lidgeld.libraries.models import Instance
+from lidgeld.lifecycle.models import JobRun
+from lidgeld.memberships.models import Membership, Origin, TypeKind
+from lidgeld.memberships.selectors import memberships_expiring
+from lidgeld.notices.models import Channel, Message
+
+TODAY = date(2026, 11, 28)
+NOVEMBER = date(2026, 11, 1)
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_every_situation_on_the_day_it_is_built_up_to():
+    summary = demo_load(today=TODAY, borrowers=120)
+
+    assert json.loads(json.dumps(summary)) == summary
+    assert Borrower.objects.count() == summary["borrowers"] == 120
+    assert set(Instance.objects.values_list("code", flat=True)) == {"GENT", "MERE", "LOCH"}
+    assert set(Instance.objects.values_list("group__code", flat=True)) == {"OOST"}
+
+    statuses = [borrower_status(borrower=b, today=TODAY) for b in Borrower.objects.all()]
+    memberships = {status.membership.state.value for status in statuses}
+    stages = {status.stage for status in statuses}
+    assert {"active", "expired", "invalidated"} <= memberships
+    assert {"open", "reminder", "unpaid"} <= stages
+
+    # R3: an expired borrower's reservation is held, not lost
+    held = [
+        status
+        for status in statuses
+        if any(r.status == ReservationStatus.HELD for r in status.reservations)
+    ]
+    assert held
+    assert all(status.membership.state.value != "active" for status in held)
+    assert Reservation.objects.filter(status=ReservationStatus.WAITING).exists()
+
+    # R2 and R6 happened in the daily run, not by hand
+    assert Membership.objects.filter(
+        type__kind=TypeKind.FREE_AUTO, origin=Origin.AUTOMATIC
+    ).exists()
+    assert WriteOff.objects.filter(recorded_by="job:tick").exists()
+    assert JobRun.objects.order_by("-day").values_list("day", flat=True).first() == TODAY
+
+    # R4: the notice of 1 November went out, by e-mail and (without an address) by letter
+    cae = Message.objects.filter(type="C", kind="AE", date=NOVEMBER)
+    assert cae.filter(channel=Channel.EMAIL).exists()
+    assert cae.filter(channel=Channel.LETTER).exists()
+    assert memberships_expiring(month=NOVEMBER).exists()
+    assert summary["expiring"]["count"] == memberships_expiring(month=NOVEMBER).count()
+
+    # every borrower was registered through the service
+    registered = AuditEvent.objects.filter(action="borrower.registered", actor="demo")
+    assert registered.count() == 120
+
+    staff = get_user_model().objects.get(username="balie")
+    assert staff.is_staff
+    assert staff.is_superuser
+    assert staff.check_password("lidgeld-demo")
+    assert summary["login"]["username"] == "balie"
+    assert "balie" in summary["text"]
+    assert "lidgeld-demo" in summary["text"]
+
+
+@pytest.mark.django_db
+def test_a_second_demo_load_is_refused_and_changes_nothing():
+    demo_load(today=TODAY, borrowers=10)
+    before = (Borrower.objects.count(), Membership.objects.count(), AuditEvent.objects.count())
+
+    with pytest.raises(InvalidInput, match="already loaded"):
+        demo_load(today=TODAY, borrowers=10)
+
+    after = (Borrower.objects.count(), Membership.objects.count(), AuditEvent.objects.count())
+    assert after == before
