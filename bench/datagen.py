@@ -43,14 +43,54 @@ INSTANCES = (
     (3, "KORT", "Bibliotheek Kortrijk", "10.00"),
 )
 
-FIRST_NAMES = (
-    "Emma Lucas Noor Liam Louise Arthur Marie Jules Elena Noah Camille Victor "
-    "Fatima Mohamed Lotte Wout Ines Milan Julie Thomas Sarah Youssef Hanne Lars"
-).split()
-LAST_NAMES = (
-    "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters De_Smet "
-    "Dubois Lambert Dupont Martin El_Amrani Vermeulen Pauwels Hermans Aerts Michiels"
-).split()
+FIRST_NAMES = [
+    "Emma",
+    "Lucas",
+    "Noor",
+    "Liam",
+    "Louise",
+    "Arthur",
+    "Marie",
+    "Jules",
+    "Elena",
+    "Noah",
+    "Camille",
+    "Victor",
+    "Fatima",
+    "Mohamed",
+    "Lotte",
+    "Wout",
+    "Ines",
+    "Milan",
+    "Julie",
+    "Thomas",
+    "Sarah",
+    "Youssef",
+    "Hanne",
+    "Lars",
+]
+LAST_NAMES = [
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Dubois",
+    "Lambert",
+    "Dupont",
+    "Martin",
+    "El Amrani",
+    "Vermeulen",
+    "Pauwels",
+    "Hermans",
+    "Aerts",
+    "Michiels",
+]
 
 
 def _h(seed: int, modulo: int) -> str:
@@ -62,7 +102,7 @@ def _h(seed: int, modulo: int) -> str:
 # INSERT below reads. Dates follow the rules of lidgeld.domain (R1, R6).
 PLAN_SQL = f"""
 CREATE TEMP TABLE plan AS
-WITH raw AS (
+WITH raw AS MATERIALIZED (
     SELECT k,
            1 + k %% 3 AS inst,
            {_h(1, 1000)} AS h_kind,
@@ -84,7 +124,7 @@ WITH raw AS (
            {_h(17, len(LAST_NAMES))} AS h_last,
            {_h(18, 25000)} AS h_birth
       FROM generate_series(1, %(n)s::bigint) AS k
-), a AS (
+), a AS MATERIALIZED (
     SELECT raw.*,
            CASE WHEN h_kind < 700 THEN 'paying' WHEN h_kind < 900 THEN 'free'
                 ELSE 'free_auto' END AS kind,
@@ -92,7 +132,7 @@ WITH raw AS (
                                  ELSE 3 END AS type_id,
            h_lapse < 30 AS lapsed
       FROM raw
-), b AS (
+), b AS MATERIALIZED (
     SELECT a.*,
            CASE WHEN lapsed
                 THEN (date_trunc('month', %(day)s::date)
@@ -100,33 +140,57 @@ WITH raw AS (
                 ELSE (date_trunc('month', %(day)s::date)
                       + make_interval(months => m::int))::date - 1
            END AS p_end,
-           kind = 'paying' AND NOT lapsed AND h_open < 143 AS open_flag,
+           kind = 'paying' AND NOT lapsed AND h_open < 214 AS open_flag,
            NOT lapsed AND m IN (0, 1) AND kind <> 'free_auto' AND h_ahead < 250 AS ahead
       FROM a
-), c AS (
+), c AS MATERIALIZED (
     SELECT b.*,
            (date_trunc('month', p_end) - interval '11 months')::date AS p_start,
            open_flag AND NOT ahead AS p_open,
            open_flag AND ahead AS r_open
       FROM b
-), d AS (
+), d AS MATERIALIZED (
     SELECT c.*,
            p_start + h_day::int AS p_booked,
            -- whole months from the month of booking to the day before the benchmark
            (extract(year FROM %(day)s::date - 1) * 12 + extract(month FROM %(day)s::date - 1))
            - (extract(year FROM p_start) * 12 + extract(month FROM p_start)) AS p_age
       FROM c
+), e AS MATERIALIZED (
+    SELECT d.*,
+           -- what became of the current period's contribution by the day before
+           CASE WHEN NOT p_open THEN 'paid'
+                WHEN p_age >= %(write_off)s AND h_open < 71 THEN 'written_off'
+                WHEN p_age >= %(write_off)s THEN 'paid_unpaid'
+                WHEN p_age >= %(unpaid)s THEN 'unpaid'
+                WHEN p_age >= %(reminder)s THEN 'reminder'
+                ELSE 'open' END AS p_stage
+      FROM d
 )
-SELECT d.*,
-       p_open AND p_age >= %(write_off)s AS invalid_before,
-       CASE WHEN p_open AND p_age >= %(write_off)s
+SELECT e.*,
+       p_stage = 'written_off' AS invalid_before,
+       CASE WHEN p_stage = 'written_off'
             THEN (date_trunc('month', p_booked) + make_interval(months => %(write_off)s))::date
        END AS invalidated_on,
-       CASE WHEN NOT p_open THEN 'paid'
-            WHEN p_age >= %(write_off)s THEN 'written_off'
-            WHEN p_age >= %(unpaid)s THEN 'unpaid'
-            WHEN p_age >= %(reminder)s THEN 'reminder'
-            ELSE 'open' END AS p_stage,
+       -- paid at booking, or late: at the reminder stage, or even at the unpaid stage
+       CASE WHEN p_stage = 'paid' AND h_partial BETWEEN 200 AND 299 AND p_age >= %(reminder)s
+            THEN (date_trunc('month', p_booked)
+                  + make_interval(months => %(reminder)s))::date + h_day::int / 3
+            WHEN p_stage = 'paid' THEN p_booked
+            WHEN p_stage = 'paid_unpaid'
+            THEN (date_trunc('month', p_booked)
+                  + make_interval(months => %(write_off)s - 1))::date + h_day::int / 3
+            WHEN p_stage = 'written_off'
+            THEN (date_trunc('month', p_booked) + make_interval(months => %(write_off)s))::date
+       END AS p_closed,
+       CASE WHEN p_stage = 'paid' AND h_partial BETWEEN 200 AND 299 AND p_age >= %(reminder)s
+            THEN 'reminder'
+            WHEN p_stage = 'paid' THEN 'open'
+            WHEN p_stage = 'paid_unpaid' THEN 'unpaid'
+            ELSE p_stage END AS p_posting_stage,
+       CASE WHEN p_stage IN ('paid', 'paid_unpaid') THEN 'paid'
+            WHEN p_stage = 'written_off' THEN 'written_off'
+            ELSE 'open' END AS p_posting_status,
        p_end + 1 AS r_start,
        (p_end + 1 + interval '12 months')::date - 1 AS r_end,
        %(day)s::date - 1 - (h_day %% 20)::int AS r_booked,
@@ -139,8 +203,8 @@ SELECT d.*,
         + interval '1 month')::date - 1 AS lr_end,
        CASE WHEN h_lang < 800 THEN 'nl' WHEN h_lang < 950 THEN 'fr' ELSE 'en' END AS language,
        (ARRAY{list(FIRST_NAMES)!r})[h_first::int + 1] AS first_name,
-       replace((ARRAY{list(LAST_NAMES)!r})[h_last::int + 1], '_', ' ') AS last_name
-  FROM d
+       (ARRAY{list(LAST_NAMES)!r})[h_last::int + 1] AS last_name
+  FROM e
 """
 
 BORROWERS_SQL = """
@@ -200,13 +264,9 @@ POSTING_SQL = (
     f"""
 INSERT INTO finance_posting {_POSTING_COLUMNS}
 SELECT k, k, inst, k, t.booking_code, 'Lidgeld ' || t.name, t.fee,
-       CASE WHEN p_stage IN ('paid', 'written_off') THEN 0
+       CASE WHEN p_posting_status <> 'open' THEN 0
             WHEN h_partial < 200 THEN t.fee - 5 ELSE t.fee END,
-       p_booked,
-       CASE WHEN p_stage = 'paid' THEN 'open' ELSE p_stage END,
-       CASE WHEN p_stage IN ('paid', 'written_off') THEN p_stage ELSE 'open' END,
-       CASE WHEN p_stage = 'paid' THEN p_booked WHEN p_stage = 'written_off' THEN invalidated_on
-       END
+       p_booked, p_posting_stage, p_posting_status, p_closed
   FROM plan JOIN memberships_membershiptype t ON t.id = plan.type_id
  WHERE plan.kind = 'paying'
 """,
@@ -239,7 +299,7 @@ PAYMENT_SQL = """
 INSERT INTO finance_payment (posting_id, amount, paid_on, channel, recorded_by)
 SELECT p.id,
        CASE WHEN p.status = 'paid' THEN p.amount ELSE 5 END,
-       p.booked_on,
+       CASE WHEN p.status = 'paid' THEN p.closed_on ELSE p.booked_on END,
        CASE WHEN p.id %% 3 = 0 THEN 'kiosk' ELSE 'desk' END,
        'bench'
   FROM finance_posting p
@@ -398,8 +458,15 @@ def generate(
                 cur.execute(
                     "INSERT INTO memberships_membershiptype (id, instance_id, code, name, kind, "
                     "fee, months, booking_code) VALUES (%s, %s, %s, %s, %s, %s, 12, %s)",
-                    [base + offset, instance_id, type_code, type_name, kind, type_fee,
-                     1000 + offset],
+                    [
+                        base + offset,
+                        instance_id,
+                        type_code,
+                        type_name,
+                        kind,
+                        type_fee,
+                        1000 + offset,
+                    ],
                 )
         conn.commit()
         run("plan", PLAN_SQL)

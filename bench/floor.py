@@ -81,12 +81,12 @@ WITH due AS (
 ), audit AS (
     INSERT INTO audit_auditevent ({AUDIT_COLUMNS})
     SELECT %(now)s, %(day)s, %(actor)s, 'membership.invalidated', 'membership', id,
-           borrower_id, instance_id, '{{"status": "active"}}',
+           borrower_id, instance_id, '{{"status": "active"}}'::jsonb,
            jsonb_build_object('status', 'invalidated', 'reason', 'contribution unpaid')
       FROM invalidated
     UNION ALL
     SELECT %(now)s, %(day)s, %(actor)s, 'posting.written_off', 'posting', id, borrower_id,
-           instance_id, '{{"status": "open", "stage": "unpaid"}}',
+           instance_id, '{{"status": "open", "stage": "unpaid"}}'::jsonb,
            jsonb_build_object('status', 'written_off', 'reason', %(reason)s::text)
       FROM closed
     RETURNING 1
@@ -127,7 +127,7 @@ WITH passed AS (
       FROM passed WHERE kind = 'free_auto' AND not_followed
     UNION ALL
     SELECT %(now)s, %(day)s, %(actor)s, 'membership.ended', 'membership', id, borrower_id,
-           instance_id, '{{"status": "active"}}', '{{"status": "ended"}}'
+           instance_id, '{{"status": "active"}}'::jsonb, '{{"status": "ended"}}'::jsonb
       FROM passed
     RETURNING 1
 )

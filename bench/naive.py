@@ -45,7 +45,9 @@ def naive_run(*, day: date, now: datetime, actor: str) -> dict[str, Any]:
     from lidgeld.notices.texts import END_OF_CONTRIBUTION, late_reason
 
     instances = {instance.pk: instance for instance in Instance.objects.all()}
-    types = {membership_type.pk: membership_type for membership_type in MembershipType.objects.all()}
+    types = {
+        membership_type.pk: membership_type for membership_type in MembershipType.objects.all()
+    }
     low, high = CONTRIBUTION_CODES
     month_end = end_of_month(day)
     email = re.compile(EMAIL_REGEX)
@@ -110,7 +112,10 @@ def naive_run(*, day: date, now: datetime, actor: str) -> dict[str, Any]:
                         "membership.invalidated",
                         membership,
                         {"status": "active"},
-                        {"status": MembershipStatus.INVALIDATED.value, "reason": "contribution unpaid"},
+                        {
+                            "status": MembershipStatus.INVALIDATED.value,
+                            "reason": "contribution unpaid",
+                        },
                     )
                     membership.status = MembershipStatus.INVALIDATED
                     membership.invalidated_on = day

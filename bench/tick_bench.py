@@ -419,8 +419,10 @@ def print_report(results: dict[str, Any], names: tuple[str, ...]) -> None:
         print(f"  {name:<13} tick:  {_counts_text(tick['steps'][name]['counts'])}")
         print(f"  {'':<13} floor: {_counts_text(floor_result['steps'][name]['counts'])}")
     audit = results["state"]["audit rows of the day by action"]
-    print(f"  audit rows written: {sum(audit.values()):,}; SQL statements of the tick: "
-          f"{tick['statements']}; days run: {', '.join(tick['days'])}")
+    print(
+        f"  audit rows written: {sum(audit.values()):,}; SQL statements of the tick: "
+        f"{tick['statements']}; days run: {', '.join(tick['days'])}"
+    )
     if len(results["runs"]) > 1:
         runs = ", ".join(
             f"{r['tick_seconds']:.2f}/{r['floor_seconds']:.2f}" for r in results["runs"]

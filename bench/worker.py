@@ -114,8 +114,9 @@ def do_tick(args: argparse.Namespace) -> dict[str, Any]:
 def do_naive(args: argparse.Namespace) -> dict[str, Any]:
     today = date.fromisoformat(args.today)
     _setup(today)
-    from lidgeld.clock import clock
     from naive import naive_run
+
+    from lidgeld.clock import clock
 
     result = naive_run(day=today, now=clock.now(), actor=args.actor)
     result["max_rss_mb"] = _max_rss_mb()

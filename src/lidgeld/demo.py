@@ -14,22 +14,24 @@ from __future__ import annotations
 import random
 import unicodedata
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from lidgeld.audit.services import audit_record
+from lidgeld import clock as clock_module
 from lidgeld.borrowers.models import Borrower
 from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.borrowers.services import borrower_register
-from lidgeld.circulation.models import Item, Reservation, ReservationStatus
+from lidgeld.circulation.models import Item, Reservation
 from lidgeld.circulation.services import reservation_place
+from lidgeld.clock import FixedClock, set_clock
 from lidgeld.domain.months import add_months, days_in_month, first_of_month
 from lidgeld.domain.renewal import period_end
 from lidgeld.errors import InvalidInput, Refused
@@ -38,7 +40,7 @@ from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import instance_add, membership_type_add
 from lidgeld.lifecycle.tick import tick_run
 from lidgeld.memberships.models import Membership, MembershipType, Origin
-from lidgeld.memberships.selectors import covering_day, memberships_expiring
+from lidgeld.memberships.selectors import memberships_expiring
 from lidgeld.memberships.services import membership_renew, memberships_renew
 from lidgeld.notices.models import KIND_END_OF_CONTRIBUTION, TYPE_CONTRIBUTION, Message
 
@@ -406,7 +408,6 @@ class _Replay:
         self.instances: list[Instance] = []
         self.types: list[dict[str, MembershipType]] = []
         self.items: list[list[Item]] = []
-        self.refused = 0
 
     def setup(self) -> None:
         day = self.plan.first_day
@@ -444,16 +445,28 @@ class _Replay:
             )
 
     def run(self) -> None:
+        """Set up the libraries, then replay every day up to today."""
         by_day: dict[date, list[_Event]] = {}
         for event in self.plan.events:
             by_day.setdefault(event.day, []).append(event)
-        day = self.plan.first_day
-        while day <= self.plan.today:
-            if day.day == 1 or day in by_day or day == self.plan.today:
-                tick_run(today=day, now=_morning(day), actor=TICK_ACTOR, instance_codes=list(CODES))
-            for event in by_day.get(day, []):
-                self.play(event)
-            day += timedelta(days=1)
+        # The clock stands on each replayed day, so the audit trail reads in order: the
+        # daily run at 06:00, the desk's work at 09:00.
+        previous = clock_module.clock.current
+        try:
+            set_clock(FixedClock(self.plan.first_day))
+            self.setup()
+            day = self.plan.first_day
+            while day <= self.plan.today:
+                set_clock(FixedClock(day))
+                if day.day == 1 or day in by_day or day == self.plan.today:
+                    tick_run(
+                        today=day, now=_morning(day), actor=TICK_ACTOR, instance_codes=list(CODES)
+                    )
+                for event in by_day.get(day, []):
+                    self.play(event)
+                day += timedelta(days=1)
+        finally:
+            set_clock(previous)
 
     def borrower(self, index: int) -> Borrower:
         borrower = self.plan.people[index].borrower
@@ -508,51 +521,14 @@ class _Replay:
                 payment_register(borrower=borrower, amount=amount, today=day, actor=ACTOR)
         elif event.order == RESERVE:
             person = self.plan.people[index]
-            try:
-                _reserve(
+            # Refused: the borrower already reserved that copy (clicked twice); no harm.
+            with suppress(Refused):
+                reservation_place(
                     borrower=self.borrower(index),
                     item=self.items[person.library][event.item],
                     today=day,
+                    actor=ACTOR,
                 )
-            except Refused:  # already reserved that copy: a borrower clicks once more
-                self.refused += 1
-
-
-def _reserve(*, borrower: Borrower, item: Item, today: date) -> None:
-    try:
-        reservation_place(borrower=borrower, item=item, today=today, actor=ACTOR)
-    except ValueError as error:
-        if "outer query" not in str(error):
-            raise
-        # reservation_place cannot run yet: its validity check keeps an OuterRef
-        # (covering_day(today, OuterRef("borrower_id")).filter(...).exists()). Until
-        # that is fixed, place the reservation exactly as the service would.
-        _reservation_place_as_service(borrower=borrower, item=item, today=today)
-
-
-def _reservation_place_as_service(*, borrower: Borrower, item: Item, today: date) -> None:
-    valid = covering_day(today, borrower.pk).exists()
-    try:
-        with transaction.atomic():
-            reservation = Reservation.objects.create(
-                borrower=borrower,
-                instance=item.instance,
-                item=item,
-                placed_on=today,
-                status=ReservationStatus.WAITING if valid else ReservationStatus.HELD,
-                held_since=None if valid else today,
-            )
-    except IntegrityError:
-        raise Refused(f"borrower {borrower.card_number} already has a reservation") from None
-    audit_record(
-        actor=ACTOR,
-        action="reservation.placed",
-        obj=reservation,
-        today=today,
-        borrower_id=borrower.pk,
-        instance_id=item.instance_id,
-        after={"item": item.barcode, "status": reservation.status},
-    )
 
 
 def _staff_user() -> bool:
@@ -572,8 +548,13 @@ def demo_load(*, today: date, borrowers: int = 2000) -> dict[str, Any]:
         Instance.objects.filter(code__in=CODES).order_by("code").values_list("code", flat=True)
     )
     if existing:
+        named = (
+            f"instances {', '.join(existing)} exist"
+            if len(existing) > 1
+            else f"instance {existing[0]} exists"
+        )
         raise InvalidInput(
-            f"the demo network is already loaded (instance {', '.join(existing)} exists); "
+            f"the demo network is already loaded or its codes are taken ({named}); "
             "load it into an empty database instead, e.g. set LIDGELD_DATA_DIR to a new folder "
             "and run 'lidgeld migrate' first"
         )
@@ -581,7 +562,6 @@ def demo_load(*, today: date, borrowers: int = 2000) -> dict[str, Any]:
     replay = _Replay(plan)
     # One transaction: a failure halfway leaves nothing, and SQLite writes fastest so.
     with transaction.atomic():
-        replay.setup()
         replay.run()
         created = _staff_user()
     return _summary(plan, replay, login_created=created)

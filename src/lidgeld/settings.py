@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +98,10 @@ def _database() -> dict[str, Any]:
         }
         # A file, not Django's shared in-memory default: the concurrency tests need
         # real SQLite locking between connections.
+        # One file per test process, so two suites running side by side never share it.
+        default_test_name = Path(tempfile.gettempdir()) / f"lidgeld-test-{os.getpid()}.sqlite3"
         config["TEST"] = {
-            "NAME": os.environ.get("LIDGELD_SQLITE_TEST_NAME", str(DATA_DIR / "test.sqlite3"))
+            "NAME": os.environ.get("LIDGELD_SQLITE_TEST_NAME", str(default_test_name))
         }
     return config
 
