@@ -57,13 +57,14 @@ def contributions_write_off(*, instance: Instance, ctx: BatchContext) -> StepRes
         status__in=[MembershipStatus.ACTIVE, MembershipStatus.ENDED],
     )
     result.note(ctx, "invalidated", memberships)
-    audit_insert_from(
-        memberships,
-        ctx=ctx,
-        action="membership.invalidated",
-        before={"status": "active"},
-        after={"status": MembershipStatus.INVALIDATED.value, "reason": "contribution unpaid"},
-    )
+    for status in (MembershipStatus.ACTIVE, MembershipStatus.ENDED):
+        audit_insert_from(
+            memberships.filter(status=status),
+            ctx=ctx,
+            action="membership.invalidated",
+            before={"status": status.value},
+            after={"status": MembershipStatus.INVALIDATED.value, "reason": "contribution unpaid"},
+        )
     result.counts["invalidated"] = memberships.update(
         status=MembershipStatus.INVALIDATED, invalidated_on=ctx.day
     )
