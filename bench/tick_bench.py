@@ -103,6 +103,18 @@ class Databases:
             row = conn.execute("SELECT pg_database_size(%s)", [name]).fetchone()
             return row[0] / 1024 / 1024
 
+    def wal_lsn(self) -> str:
+        with self._admin() as conn:
+            return conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+
+    def wal_mb_since(self, lsn: str) -> float:
+        """WAL the whole server wrote since ``lsn`` (the benchmark is its only big writer)."""
+        with self._admin() as conn:
+            row = conn.execute(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)", [lsn]
+            ).fetchone()
+            return float(row[0]) / 1024 / 1024
+
     def server_version(self) -> str:
         with self._admin() as conn:
             return conn.execute("SHOW server_version").fetchone()[0]
@@ -275,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.naive_sample:
             dbs.create(sample, template=base)  # the empty, migrated schema
         results["generation"] = build_template(dbs, base, args.borrowers, day, names, now)
+        results["data"] = snapshot.snapshot(database_url(admin_url, base), day=day)
 
         runs = []
         for attempt in range(1, args.repeat + 1):
@@ -282,11 +295,15 @@ def main(argv: list[str] | None = None) -> int:
             floor_url = dbs.create(f"{base}_floor", template=base)
             dbs.checkpoint()
             log(f"tick on {base}_tick (run {attempt})")
+            lsn = dbs.wal_lsn()
             tick = tick_summary(worker("tick", tick_url, "--today", day.isoformat()), names)
+            tick["wal_mb"] = dbs.wal_mb_since(lsn)
             log(f"tick: {tick['seconds']:.2f} s, peak {tick['max_rss_mb']:.0f} MB")
             dbs.checkpoint()
             log(f"floor on {base}_floor (run {attempt})")
+            lsn = dbs.wal_lsn()
             floor_result = run_floor(floor_url, day, now)
+            floor_result["wal_mb"] = dbs.wal_mb_since(lsn)
             log(f"floor: {floor_result['seconds']:.2f} s")
             tick_state = snapshot.snapshot(tick_url, day=day)
             floor_state = snapshot.snapshot(floor_url, day=day)
@@ -377,6 +394,31 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{key} {value:,}" for key, value in counts.items() if value) or "-"
 
 
+def _by_first(counts: dict[str, int]) -> dict[str, int]:
+    """Add up ``a/b`` keys by ``a``."""
+    out: dict[str, int] = {}
+    for key, value in counts.items():
+        first = key.split("/")[0]
+        out[first] = out.get(first, 0) + value
+    return out
+
+
+def print_data(data: dict[str, dict[str, int]]) -> None:
+    """The states in the generated data, before the tick."""
+    memberships = _by_first(data["memberships by status/origin"])
+    messages = data["messages by date/status/channel/language"]
+    lines = {
+        "memberships": memberships,
+        "postings (status/stage)": data["postings by status/stage"],
+        "reservations": data["reservations by status"],
+    }
+    print("data before the tick:")
+    for label, counts in lines.items():
+        text = ", ".join(f"{key} {value:,}" for key, value in sorted(counts.items()))
+        print(f"  {label}: {text}")
+    print(f"  messages: {sum(messages.values()):,} (last month's CAE notices)")
+
+
 def print_report(results: dict[str, Any], names: tuple[str, ...]) -> None:
     tick, floor_result, machine = results["tick"], results["floor"], results["machine"]
     generation = results["generation"]
@@ -396,6 +438,8 @@ def print_report(results: dict[str, Any], names: tuple[str, ...]) -> None:
         f"template {generation['size_mb']:,.0f} MB"
     )
     print()
+    print_data(results["data"])
+    print()
     header = f"{'step':<14}{'tick s':>9}{'rows':>10}{'floor s':>10}{'rows':>10}{'tick/floor':>12}"
     print(header)
     print("-" * len(header))
@@ -408,6 +452,7 @@ def print_report(results: dict[str, Any], names: tuple[str, ...]) -> None:
             f"{f['seconds']:>10.2f}{changed_rows(f['counts']):>10,}{ratio:>11.1f}x"
         )
     print(f"{'(ledger etc.)':<14}{tick['overhead_seconds']:>9.2f}")
+    print(f"{'WAL written':<14}{tick['wal_mb']:>7.0f}MB{'':>10}{floor_result['wal_mb']:>8.0f}MB")
     print("-" * len(header))
     total_ratio = results["targets"]["tick_over_floor"]["value"]
     print(

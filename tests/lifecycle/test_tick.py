@@ -15,6 +15,7 @@ from lidgeld.lifecycle.tick import STEP_NAMES, tick_run
 from lidgeld.memberships.models import Membership, MembershipStatus, Origin, TypeKind
 from lidgeld.memberships.services import membership_renew
 from lidgeld.notices.models import Message, MessageStatus
+from lidgeld.notices.rendering import messages_render
 from tests.factories import (
     make_borrower,
     make_instance,
@@ -95,6 +96,9 @@ class TestEndOfContributionNotice:
             make_borrower(gent, language="fr", first_name="Luc"), adult, start=date(2025, 5, 1)
         )
         run(date(2026, 4, 1))
+        # the run queues; the text is rendered just before delivery
+        assert set(Message.objects.values_list("rendered_at", flat=True)) == {None}
+        messages_render(list(Message.objects.all()), now=timezone.now())
         dutch = Message.objects.get(language="nl")
         french = Message.objects.get(language="fr")
         assert dutch.body.startswith("Beste Els,")

@@ -19,7 +19,15 @@ def _setup_django() -> None:
 
 
 def build_parser() -> Parser:
-    from lidgeld.cli import borrower_cmds, setup_cmds, tick_cmd
+    from lidgeld.cli import (
+        bank_cmd,
+        borrower_cmds,
+        letters_cmd,
+        notice_cmds,
+        send_cmd,
+        setup_cmds,
+        tick_cmd,
+    )
 
     parser = Parser(
         prog="lidgeld", description="Memberships, contributions and notices of a library network."
@@ -29,6 +37,10 @@ def build_parser() -> Parser:
     setup_cmds.register(commands)
     borrower_cmds.register(commands)
     tick_cmd.register(commands)
+    notice_cmds.register(commands)
+    send_cmd.register(commands)
+    letters_cmd.register(commands)
+    bank_cmd.register(commands)
     return parser
 
 

@@ -11,7 +11,11 @@ from lidgeld.domain.dunning import Stage, booked_before_for
 from lidgeld.finance.models import CONTRIBUTION_CODES, Posting, PostingStatus, WriteOff
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus
+from lidgeld.notices.batch import notices_queue_from
+from lidgeld.notices.models import KIND_REMINDER, KIND_UNPAID
 
+STAGE_NOTICES = {Stage.REMINDER: KIND_REMINDER, Stage.UNPAID: KIND_UNPAID}
+NOTICE_SWITCHES = {KIND_REMINDER: "notice_reminder", KIND_UNPAID: "notice_unpaid"}
 WRITE_OFF_REASON = "R6: lidgeld niet betaald, lidmaatschap ongeldig"
 
 
@@ -33,6 +37,17 @@ def dunning_advance(*, instance: Instance, ctx: BatchContext) -> StepResult:
             stage=from_stage.value, booked_on__lt=booked_before_for(ctx.day, months)
         )
         result.note(ctx, to_stage.value, due)
+        kind = STAGE_NOTICES.get(to_stage)
+        if kind is not None and getattr(instance, NOTICE_SWITCHES[kind]):
+            outcome, count = notices_queue_from(
+                due,
+                kind=kind,
+                instance=instance,
+                ctx=ctx,
+                membership_field="membership_id",
+                posting_field="pk",
+            )
+            result.counts[f"notices_{outcome}"] = result.counts.get(f"notices_{outcome}", 0) + count
         audit_insert_from(
             due,
             ctx=ctx,

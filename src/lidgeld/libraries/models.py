@@ -43,6 +43,18 @@ class Instance(models.Model):
     notice_max_delay_days = models.PositiveSmallIntegerField(default=7)
     sender_email = models.EmailField(blank=True)
     iban = models.CharField(max_length=34, blank=True)
+    # What notices tell the borrower (placeholders {{ instance_address }} …).
+    sender_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    reply_to_email = models.CharField(max_length=254, blank=True, default="", db_default="")
+    address = models.TextField(blank=True, default="", db_default="")
+    opening_hours = models.TextField(blank=True, default="", db_default="")
+    portal_url = models.CharField(max_length=200, blank=True, default="", db_default="")
+    bic = models.CharField(max_length=11, blank=True, default="", db_default="")
+    # Which notices go out (R4 on by default; the others are this library's choice).
+    notice_end_of_contribution = models.BooleanField(default=True, db_default=True)
+    notice_reminder = models.BooleanField(default=False, db_default=False)
+    notice_unpaid = models.BooleanField(default=False, db_default=False)
+    notice_renewal = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["code"]

@@ -22,6 +22,7 @@ from lidgeld.memberships.models import (
     TypeKind,
 )
 from lidgeld.memberships.selectors import live_memberships
+from lidgeld.notices.services import renewal_confirmation_queue
 
 
 def membership_type_get(*, instance: Instance, code: str) -> MembershipType:
@@ -84,6 +85,8 @@ def _create_period(
             membership=membership, paid=paid, today=today, actor=actor, channel=channel
         )
     reservations_resume(borrower_id=borrower.pk, today=today, actor=actor)
+    if origin != Origin.REGISTRATION:
+        renewal_confirmation_queue(membership=membership, today=today)
     return membership, posting
 
 

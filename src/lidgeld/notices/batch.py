@@ -1,10 +1,28 @@
-"""R4 in the daily run: on the 1st, one end-of-contribution notice (CAE) per
-membership that ends this month and that nothing follows."""
+"""Notices in the daily run: queued with one INSERT … SELECT per step.
+
+The text is not rendered here: the sender and the letters run render each
+notice just before delivery (rendering.messages_render), so this step stays
+set-based whatever the library's template says.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Case, DateField, DateTimeField, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Concat
+import re
+from typing import Any
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from lidgeld.batching import BatchContext, StepResult
 from lidgeld.db import insert_from
@@ -19,16 +37,18 @@ from lidgeld.notices.models import (
     Message,
     MessageStatus,
 )
-from lidgeld.notices.texts import END_OF_CONTRIBUTION, late_reason
+from lidgeld.notices.texts import late_reason
 
 # Deliberately simple: the mail server has the last word; this only keeps
 # obvious non-addresses on paper.
 EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = re.compile(EMAIL_REGEX)
 
 MESSAGE_COLUMNS = (
     "borrower",
     "instance",
     "membership",
+    "posting",
     "type",
     "kind",
     "date",
@@ -36,15 +56,51 @@ MESSAGE_COLUMNS = (
     "status",
     "language",
     "to_address",
-    "subject",
-    "body",
     "attempts",
     "last_error",
     "created_at",
 )
 
 
-def cae_due(*, instance: Instance, ctx: BatchContext):
+def _reference(field: str | None) -> Any:
+    return F(field) if field else Value(None, output_field=BigIntegerField())
+
+
+def notices_queue_from(
+    rows: QuerySet[Any],
+    *,
+    kind: str,
+    instance: Instance,
+    ctx: BatchContext,
+    membership_field: str | None,
+    posting_field: str | None,
+) -> tuple[str, int]:
+    """One notice of ``kind`` per row, by e-mail where the address is usable,
+    otherwise as a letter; recorded as skipped when the run is too late (R4)."""
+    days_late = (ctx.run_on - ctx.day).days
+    late = days_late > instance.notice_max_delay_days
+    status = MessageStatus.SKIPPED if late else MessageStatus.QUEUED
+    has_email = Q(borrower__email__regex=EMAIL_REGEX)
+    source = rows.values_list(
+        F("borrower_id"),
+        F("instance_id"),
+        _reference(membership_field),
+        _reference(posting_field),
+        Value(TYPE_CONTRIBUTION),
+        Value(kind),
+        Value(ctx.day, output_field=DateField()),
+        Case(When(has_email, then=Value(Channel.EMAIL.value)), default=Value(Channel.LETTER.value)),
+        Value(status.value),
+        F("borrower__language"),
+        Case(When(has_email, then=F("borrower__email")), default=Value("")),
+        Value(0),
+        Value(late_reason(days_late, instance.notice_max_delay_days) if late else ""),
+        Value(ctx.now, output_field=DateTimeField()),
+    )
+    return ("skipped" if late else "queued"), insert_from(Message, MESSAGE_COLUMNS, source)
+
+
+def cae_due(*, instance: Instance, ctx: BatchContext) -> QuerySet[Membership]:
     already = Message.objects.filter(
         membership_id=OuterRef("pk"), type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION
     )
@@ -62,45 +118,20 @@ def cae_due(*, instance: Instance, ctx: BatchContext):
 
 
 def cae_notices_queue(*, instance: Instance, ctx: BatchContext) -> StepResult:
+    """R4: on the 1st, one end-of-contribution notice (CAE) per membership that
+    ends this month and that nothing follows."""
     result = StepResult()
-    if ctx.day.day != 1:
+    if ctx.day.day != 1 or not instance.notice_end_of_contribution:
         return result
     due = cae_due(instance=instance, ctx=ctx)
-    days_late = (ctx.run_on - ctx.day).days
-    late = days_late > instance.notice_max_delay_days
-    status = MessageStatus.SKIPPED if late else MessageStatus.QUEUED
-    error = late_reason(days_late, instance.notice_max_delay_days) if late else ""
-    has_email = Q(borrower__email__regex=EMAIL_REGEX)
-    result.note(ctx, "skipped" if late else "queued", due)
-    queued = 0
-    for language, text in END_OF_CONTRIBUTION.items():
-        queued += insert_from(
-            Message,
-            MESSAGE_COLUMNS,
-            due.filter(borrower__language=language).values_list(
-                F("borrower_id"),
-                F("instance_id"),
-                F("pk"),
-                Value(TYPE_CONTRIBUTION),
-                Value(KIND_END_OF_CONTRIBUTION),
-                Value(ctx.day, output_field=DateField()),
-                Case(
-                    When(has_email, then=Value(Channel.EMAIL.value)),
-                    default=Value(Channel.LETTER.value),
-                ),
-                Value(status.value),
-                Value(language),
-                Case(When(has_email, then=F("borrower__email")), default=Value("")),
-                Value(text.subject),
-                Concat(
-                    Value(f"{text.greeting} "),
-                    F("borrower__first_name"),
-                    Value(f",\n\n{text.body}\n\n{text.closing}\n{instance.name}\n"),
-                ),
-                Value(0),
-                Value(error),
-                Value(ctx.now, output_field=DateTimeField()),
-            ),
-        )
-    result.counts["skipped" if late else "queued"] = queued
+    result.note(ctx, "notices", due)
+    outcome, count = notices_queue_from(
+        due,
+        kind=KIND_END_OF_CONTRIBUTION,
+        instance=instance,
+        ctx=ctx,
+        membership_field="pk",
+        posting_field=None,
+    )
+    result.counts[outcome] = count
     return result

@@ -8,7 +8,18 @@ from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
 
 TYPE_CONTRIBUTION = "C"
-KIND_END_OF_CONTRIBUTION = "AE"
+KIND_END_OF_CONTRIBUTION = "AE"  # einde contributie (R4)
+KIND_REMINDER = "HR"  # herinnering: the contribution reached the reminder stage
+KIND_UNPAID = "NB"  # niet betaald: the contribution reached the unpaid stage
+KIND_RENEWAL = "VL"  # verlenging: confirmation after a renewal
+
+KIND_NAMES = {
+    KIND_END_OF_CONTRIBUTION: "einde contributie",
+    KIND_REMINDER: "herinnering lidgeld",
+    KIND_UNPAID: "lidgeld niet betaald",
+    KIND_RENEWAL: "bevestiging verlenging",
+}
+POSTING_KINDS = (KIND_REMINDER, KIND_UNPAID)
 
 
 class Channel(models.TextChoices):
@@ -33,6 +44,9 @@ class Message(models.Model):
     membership = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
+    posting = models.ForeignKey(
+        "finance.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
     type = models.CharField(max_length=2)
     kind = models.CharField(max_length=4)
     date = models.DateField()
@@ -42,10 +56,16 @@ class Message(models.Model):
     )
     language = models.CharField(max_length=2, default="nl")
     to_address = models.CharField(max_length=254, blank=True, default="")
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
+    # Written when the notice is rendered (by the sender or the letters run, just
+    # before delivery) and kept as the record of what the borrower got.
+    subject = models.CharField(max_length=300, blank=True, default="", db_default="")
+    body = models.TextField(blank=True, default="", db_default="")
+    body_html = models.TextField(blank=True, default="", db_default="")
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True, default="", db_default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -56,6 +76,16 @@ class Message(models.Model):
                 fields=["membership", "type", "kind"],
                 condition=Q(type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION),
                 name="message_one_cae_per_membership",
+            ),
+            models.UniqueConstraint(
+                fields=["posting", "type", "kind"],
+                condition=Q(type=TYPE_CONTRIBUTION, kind__in=POSTING_KINDS),
+                name="message_one_stage_notice_per_posting",
+            ),
+            models.UniqueConstraint(
+                fields=["membership", "type", "kind"],
+                condition=Q(type=TYPE_CONTRIBUTION, kind=KIND_RENEWAL),
+                name="message_one_confirmation_per_membership",
             ),
             models.CheckConstraint(
                 name="message_status_known", condition=Q(status__in=MessageStatus.values)
@@ -78,3 +108,54 @@ class Message(models.Model):
     @property
     def code(self) -> str:
         return f"{self.type}{self.kind}"
+
+
+LANGUAGE_CHOICES = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
+
+
+class NoticeTemplate(models.Model):
+    """A library's own text for one kind of notice in one language.
+
+    Without dates it is the library's standing text; with ``valid_from`` and
+    ``valid_until`` it is a dated override (e.g. "closed until 3 January") that
+    replaces it for notices dated in that window.
+    """
+
+    instance = models.ForeignKey(
+        Instance, on_delete=models.PROTECT, related_name="notice_templates"
+    )
+    kind = models.CharField(max_length=4, choices=list(KIND_NAMES.items()))
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True, default="")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["instance_id", "kind", "language", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "kind", "language"],
+                condition=Q(valid_from__isnull=True),
+                name="notice_template_one_standing_text",
+            ),
+            models.CheckConstraint(
+                name="notice_template_window_complete",
+                condition=Q(valid_from__isnull=True, valid_until__isnull=True)
+                | Q(
+                    valid_from__isnull=False,
+                    valid_until__isnull=False,
+                    valid_from__lte=models.F("valid_until"),
+                ),
+            ),
+            models.CheckConstraint(
+                name="notice_template_language_known", condition=Q(language__in=["nl", "fr", "en"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        window = f" {self.valid_from} – {self.valid_until}" if self.valid_from else ""
+        return f"{self.instance_id} {self.kind} {self.language}{window}"

@@ -1,0 +1,9 @@
+"""``lidgeld letters``: the day's letters as one PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    """Filled in by the notices issue."""

@@ -1,0 +1,9 @@
+"""``lidgeld notices …``: notice templates and previews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    """Filled in by the notices issue."""

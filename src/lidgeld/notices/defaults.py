@@ -1,0 +1,140 @@
+"""Built-in notice texts, used until a library writes its own.
+
+The Dutch end-of-contribution (CAE) text is the seed's standard text; the
+others follow its tone. They are templates like any library's own, so they
+pass the same validation (tests/notices/test_templates.py checks that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lidgeld.notices.models import (
+    KIND_END_OF_CONTRIBUTION,
+    KIND_REMINDER,
+    KIND_RENEWAL,
+    KIND_UNPAID,
+)
+
+
+@dataclass(frozen=True)
+class DefaultText:
+    subject: str
+    body_text: str
+    body_html: str = ""
+
+
+_PAYMENT_NL = """
+{% if open_amount %}Je kan je lidgeld van € {{ open_amount }} ook overschrijven naar {{ iban }} met de gestructureerde mededeling {{ payment_reference }}.
+{% endif %}"""
+_PAYMENT_FR = """
+{% if open_amount %}Vous pouvez aussi virer votre cotisation de {{ open_amount }} € au compte {{ iban }} avec la communication structurée {{ payment_reference }}.
+{% endif %}"""
+_PAYMENT_EN = """
+{% if open_amount %}You can also transfer your fee of € {{ open_amount }} to {{ iban }} with the structured reference {{ payment_reference }}.
+{% endif %}"""
+
+_SIGNATURE_NL = "\nMet vriendelijke groeten,\n{{ instance_name }}\n"
+_SIGNATURE_FR = "\nCordialement,\n{{ instance_name }}\n"
+_SIGNATURE_EN = "\nKind regards,\n{{ instance_name }}\n"
+
+DEFAULTS: dict[str, dict[str, DefaultText]] = {
+    KIND_END_OF_CONTRIBUTION: {
+        "nl": DefaultText(
+            "Je lidmaatschap van de bibliotheek loopt binnenkort af",
+            "Beste {{ first_name }},\n\n"
+            "Binnenkort loopt je lidmaatschap in onze bibliotheek af. Wil je niets van onze "
+            "diensten missen? Kom dan vóór het einde van deze maand even langs de balie om je "
+            "lidmaatschap te vernieuwen. Zo kan je blijven gebruik maken van ons aanbod en ook "
+            "via Mijn Bibliotheek blijven verlengen en reserveren.\n" + _SIGNATURE_NL,
+        ),
+        "fr": DefaultText(
+            "Votre abonnement à la bibliothèque expire bientôt",
+            "Bonjour {{ first_name }},\n\n"
+            "Votre abonnement à notre bibliothèque expire bientôt. Vous ne voulez rien manquer "
+            "de nos services ? Passez au comptoir avant la fin de ce mois pour renouveler votre "
+            "abonnement. Vous pourrez ainsi continuer à profiter de notre offre et à prolonger "
+            "et réserver via Ma Bibliothèque.\n" + _SIGNATURE_FR,
+        ),
+        "en": DefaultText(
+            "Your library membership ends soon",
+            "Dear {{ first_name }},\n\n"
+            "Your membership of our library ends soon. Don't want to miss any of our services? "
+            "Then drop by the desk before the end of this month to renew your membership. That "
+            "way you can keep using everything we offer, and keep renewing and reserving in My "
+            "Library.\n" + _SIGNATURE_EN,
+        ),
+    },
+    KIND_REMINDER: {
+        "nl": DefaultText(
+            "Herinnering: je lidgeld is nog niet betaald",
+            "Beste {{ first_name }},\n\n"
+            "Je lidgeld van € {{ open_amount }} is nog niet betaald. Tot het betaald is, kan je "
+            "niet lenen aan de zelfuitleentoestellen. Je kan betalen aan de balie.\n"
+            + _PAYMENT_NL
+            + _SIGNATURE_NL,
+        ),
+        "fr": DefaultText(
+            "Rappel : votre cotisation n'est pas encore payée",
+            "Bonjour {{ first_name }},\n\n"
+            "Votre cotisation de {{ open_amount }} € n'est pas encore payée. D'ici là, vous ne "
+            "pouvez pas emprunter aux automates de prêt. Vous pouvez payer au comptoir.\n"
+            + _PAYMENT_FR
+            + _SIGNATURE_FR,
+        ),
+        "en": DefaultText(
+            "Reminder: your membership fee is not paid yet",
+            "Dear {{ first_name }},\n\n"
+            "Your membership fee of € {{ open_amount }} is not paid yet. Until it is, you cannot "
+            "borrow at the self-checkout kiosks. You can pay at the desk.\n"
+            + _PAYMENT_EN
+            + _SIGNATURE_EN,
+        ),
+    },
+    KIND_UNPAID: {
+        "nl": DefaultText(
+            "Je lidgeld is niet betaald",
+            "Beste {{ first_name }},\n\n"
+            "Je lidgeld van € {{ open_amount }} is nog altijd niet betaald. Tot het betaald is, "
+            "kan je in Mijn Bibliotheek niet verlengen of reserveren. Blijft het open, dan wordt "
+            "je lidmaatschap ongeldig.\n" + _PAYMENT_NL + _SIGNATURE_NL,
+        ),
+        "fr": DefaultText(
+            "Votre cotisation n'est pas payée",
+            "Bonjour {{ first_name }},\n\n"
+            "Votre cotisation de {{ open_amount }} € n'est toujours pas payée. D'ici là, vous ne "
+            "pouvez ni prolonger ni réserver dans Ma Bibliothèque. Sans paiement, votre abonnement "
+            "sera annulé.\n" + _PAYMENT_FR + _SIGNATURE_FR,
+        ),
+        "en": DefaultText(
+            "Your membership fee is unpaid",
+            "Dear {{ first_name }},\n\n"
+            "Your membership fee of € {{ open_amount }} is still unpaid. Until it is paid you "
+            "cannot renew or reserve in My Library. If it stays open, your membership will be "
+            "cancelled.\n" + _PAYMENT_EN + _SIGNATURE_EN,
+        ),
+    },
+    KIND_RENEWAL: {
+        "nl": DefaultText(
+            "Je lidmaatschap is verlengd",
+            "Beste {{ first_name }},\n\n"
+            "Je lidmaatschap van {{ instance_name }} is verlengd tot {{ membership_end }}.\n"
+            + _PAYMENT_NL
+            + _SIGNATURE_NL,
+        ),
+        "fr": DefaultText(
+            "Votre abonnement est renouvelé",
+            "Bonjour {{ first_name }},\n\n"
+            "Votre abonnement à {{ instance_name }} est renouvelé jusqu'au {{ membership_end }}.\n"
+            + _PAYMENT_FR
+            + _SIGNATURE_FR,
+        ),
+        "en": DefaultText(
+            "Your membership has been renewed",
+            "Dear {{ first_name }},\n\n"
+            "Your membership of {{ instance_name }} has been renewed until {{ membership_end }}.\n"
+            + _PAYMENT_EN
+            + _SIGNATURE_EN,
+        ),
+    },
+}

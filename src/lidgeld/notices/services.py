@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from lidgeld.audit.services import audit_record
+from lidgeld.borrowers.models import Borrower
+from lidgeld.clock import clock
+from lidgeld.errors import InvalidInput
+from lidgeld.libraries.models import Instance
+from lidgeld.memberships.models import Membership
+from lidgeld.notices.models import (
+    KIND_END_OF_CONTRIBUTION,
+    KIND_NAMES,
+    KIND_REMINDER,
+    KIND_RENEWAL,
+    KIND_UNPAID,
+    TYPE_CONTRIBUTION,
+    Channel,
+    Message,
+    MessageStatus,
+    NoticeTemplate,
+)
+from lidgeld.notices.rendering import (
+    Rendered,
+    notice_context,
+    render,
+    template_for,
+    validate_template,
+)
+
+KIND_SWITCHES = {
+    KIND_END_OF_CONTRIBUTION: "notice_end_of_contribution",
+    KIND_REMINDER: "notice_reminder",
+    KIND_UNPAID: "notice_unpaid",
+    KIND_RENEWAL: "notice_renewal",
+}
+LANGUAGES = ("nl", "fr", "en")
+
+
+def check_kind(kind: str) -> str:
+    kind = (
+        kind.strip().upper().removeprefix("C") if len(kind.strip()) == 3 else kind.strip().upper()
+    )
+    if kind not in KIND_NAMES:
+        known = ", ".join(f"{code} ({name})" for code, name in KIND_NAMES.items())
+        raise InvalidInput(f"unknown notice kind '{kind}'; known: {known}")
+    return kind
+
+
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise InvalidInput(f"language must be nl, fr or en, not '{language}'")
+    return language
+
+
+def notice_template_save(
+    *,
+    instance: Instance,
+    kind: str,
+    language: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    today: date,
+    actor: str,
+) -> NoticeTemplate:
+    """A library's own text; with dates, an override for notices dated in that window.
+
+    Refused as a whole, with the line and the name that is wrong, when the text
+    uses anything but the documented placeholders.
+    """
+    kind = check_kind(kind)
+    language = check_language(language)
+    if (valid_from is None) != (valid_until is None):
+        raise InvalidInput("an override needs both a first and a last day")
+    if valid_from is not None and valid_until is not None and valid_from > valid_until:
+        raise InvalidInput("the override's first day is after its last day")
+    validate_template(subject=subject, body_text=body_text, body_html=body_html)
+    with transaction.atomic():
+        existing = NoticeTemplate.objects.filter(
+            instance=instance,
+            kind=kind,
+            language=language,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        ).first()
+        before = (
+            {
+                "subject": existing.subject,
+                "body_text": existing.body_text,
+                "body_html": existing.body_html,
+            }
+            if existing
+            else None
+        )
+        template = existing or NoticeTemplate(
+            instance=instance,
+            kind=kind,
+            language=language,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        template.subject = subject.strip()
+        template.body_text = body_text
+        template.body_html = body_html
+        template.updated_at = clock.now()
+        template.updated_by = actor
+        template.save()
+        audit_record(
+            actor=actor,
+            action="notice_template.saved",
+            obj=template,
+            today=today,
+            instance_id=instance.pk,
+            before=before,
+            after={
+                "kind": kind,
+                "language": language,
+                "subject": template.subject,
+                "body_text": body_text,
+                "body_html": body_html,
+                "valid_from": valid_from.isoformat() if valid_from else None,
+                "valid_until": valid_until.isoformat() if valid_until else None,
+            },
+        )
+        return template
+
+
+def notice_kinds_set(
+    *, instance: Instance, enabled: dict[str, bool], today: date, actor: str
+) -> Instance:
+    """Switch notice kinds on or off for one library."""
+    changes = {KIND_SWITCHES[check_kind(kind)]: on for kind, on in enabled.items()}
+    with transaction.atomic():
+        locked = Instance.objects.select_for_update().get(pk=instance.pk)
+        before = {field: getattr(locked, field) for field in changes}
+        for field, on in changes.items():
+            setattr(locked, field, on)
+        locked.save(update_fields=list(changes))
+        audit_record(
+            actor=actor, action="instance.notices_changed", obj=locked, today=today,
+            instance_id=locked.pk, before=before, after=changes,
+        )  # fmt: skip
+        return locked
+
+
+def notice_preview(
+    *, borrower: Borrower, kind: str, on: date, language: str | None = None
+) -> Rendered:
+    """Exactly what this borrower would get in a notice of this kind dated ``on``."""
+    kind = check_kind(kind)
+    if language is not None:
+        borrower.language = check_language(language)
+    instance = borrower.home_instance
+    source = template_for(instance=instance, kind=kind, language=borrower.language, on=on)
+    return render(source, notice_context(borrower=borrower, instance=instance, on=on))
+
+
+def usable_email(address: str) -> bool:
+    from lidgeld.notices.batch import EMAIL_PATTERN
+
+    return bool(EMAIL_PATTERN.match(address or ""))
+
+
+def renewal_confirmation_queue(*, membership: Membership, today: date) -> Message | None:
+    """Written in the renewal's own transaction (the outbox), when the library wants it."""
+    instance = membership.instance
+    if not instance.notice_renewal:
+        return None
+    borrower = membership.borrower
+    email = borrower.email if usable_email(borrower.email) else ""
+    return Message.objects.create(
+        borrower=borrower,
+        instance=instance,
+        membership=membership,
+        type=TYPE_CONTRIBUTION,
+        kind=KIND_RENEWAL,
+        date=today,
+        channel=Channel.EMAIL if email else Channel.LETTER,
+        status=MessageStatus.QUEUED,
+        language=borrower.language,
+        to_address=email,
+        created_at=clock.now(),
+    )
