@@ -19,7 +19,23 @@ from datetime import date, datetime
 
 import psycopg
 
-# jsonb literals the tick writes, spelled out here once.
+MESSAGE_COLUMNS = (
+    "borrower_id, instance_id, membership_id, posting_id, type, kind, date, channel, status, "
+    "language, to_address, attempts, last_error, created_at"
+)
+# Notices are queued without text: the sender renders them before delivery.
+# By e-mail where the address looks usable, else a letter; skipped when late (R4).
+CHANNEL_AND_STATUS = """
+           CASE WHEN b.email ~ %(email_regex)s THEN 'email' ELSE 'letter' END,
+           CASE WHEN %(run_on)s::date - %(day)s::date > i.notice_max_delay_days
+                THEN 'skipped' ELSE 'queued' END,
+           b.language,
+           CASE WHEN b.email ~ %(email_regex)s THEN b.email ELSE '' END,
+           0,
+           CASE WHEN %(run_on)s::date - %(day)s::date > i.notice_max_delay_days
+                THEN %(late_reason)s ELSE '' END,
+           %(now)s"""
+
 AUDIT_COLUMNS = (
     "at, business_date, actor, action, object_type, object_id, borrower_id, instance_id, "
     "before, after"
@@ -39,7 +55,7 @@ WITH moved AS (
          OR (p.stage = 'reminder' AND p.booked_on <
                  date_trunc('month', %(day)s::date)
                  + make_interval(months => 1 - i.unpaid_after_months)))
-    RETURNING p.id, p.borrower_id, p.instance_id, p.stage
+    RETURNING p.id, p.borrower_id, p.instance_id, p.membership_id, p.stage
 ), audit AS (
     INSERT INTO audit_auditevent ({AUDIT_COLUMNS})
     SELECT %(now)s, %(day)s, %(actor)s, 'posting.stage_changed', 'posting', id, borrower_id,
@@ -48,9 +64,21 @@ WITH moved AS (
            jsonb_build_object('stage', stage)
       FROM moved
     RETURNING 1
+), notices AS (
+    -- the reminder / unpaid notices of the instances that send them
+    INSERT INTO notices_message ({MESSAGE_COLUMNS})
+    SELECT m.borrower_id, m.instance_id, m.membership_id, m.id, 'C',
+           CASE m.stage WHEN 'reminder' THEN 'HR' ELSE 'NB' END, %(day)s,
+           {CHANNEL_AND_STATUS}
+      FROM moved m
+      JOIN libraries_instance i ON i.id = m.instance_id
+      JOIN borrowers_borrower b ON b.id = m.borrower_id
+     WHERE (m.stage = 'reminder' AND i.notice_reminder) OR (m.stage = 'unpaid' AND i.notice_unpaid)
+    RETURNING status
 )
 SELECT 'reminder', count(*) FROM moved WHERE stage = 'reminder'
 UNION ALL SELECT 'unpaid', count(*) FROM moved WHERE stage = 'unpaid'
+UNION ALL SELECT 'notices_' || status, count(*) FROM notices GROUP BY status
 UNION ALL SELECT 'audit', count(*) FROM audit
 """
 
@@ -65,9 +93,11 @@ WITH due AS (
 ), invalidated AS (
     UPDATE memberships_membership m
        SET status = 'invalidated', invalidated_on = %(day)s
-     WHERE m.id IN (SELECT membership_id FROM due)
-       AND m.status IN ('active', 'ended')
-    RETURNING m.id, m.borrower_id, m.instance_id
+      FROM (SELECT id, status FROM memberships_membership
+             WHERE id IN (SELECT membership_id FROM due) AND status IN ('active', 'ended')
+           ) AS was
+     WHERE m.id = was.id
+    RETURNING m.id, m.borrower_id, m.instance_id, was.status AS status_before
 ), written AS (
     INSERT INTO finance_writeoff (posting_id, amount, written_off_on, reason, recorded_by)
     SELECT id, balance, %(day)s, %(reason)s, %(actor)s FROM due
@@ -81,7 +111,7 @@ WITH due AS (
 ), audit AS (
     INSERT INTO audit_auditevent ({AUDIT_COLUMNS})
     SELECT %(now)s, %(day)s, %(actor)s, 'membership.invalidated', 'membership', id,
-           borrower_id, instance_id, '{{"status": "active"}}'::jsonb,
+           borrower_id, instance_id, jsonb_build_object('status', status_before),
            jsonb_build_object('status', 'invalidated', 'reason', 'contribution unpaid')
       FROM invalidated
     UNION ALL
@@ -164,32 +194,17 @@ UNION ALL SELECT 'resumed', count(*) FROM changed WHERE status = 'waiting'
 UNION ALL SELECT 'audit', count(*) FROM audit
 """
 
-CAE = """
-WITH texts (language, subject, greeting, tail) AS (
-    SELECT * FROM unnest(%(languages)s::text[], %(subjects)s::text[], %(greetings)s::text[],
-                         %(tails)s::text[])
-), queued AS (
-    INSERT INTO notices_message (borrower_id, instance_id, membership_id, type, kind, date,
-                                 channel, status, language, to_address, subject, body,
-                                 attempts, last_error, created_at)
-    SELECT m.borrower_id, m.instance_id, m.id, 'C', 'AE', %(day)s,
-           CASE WHEN b.email ~ %(email_regex)s THEN 'email' ELSE 'letter' END,
-           CASE WHEN %(run_on)s::date - %(day)s::date > i.notice_max_delay_days
-                THEN 'skipped' ELSE 'queued' END,
-           b.language,
-           CASE WHEN b.email ~ %(email_regex)s THEN b.email ELSE '' END,
-           x.subject,
-           x.greeting || ' ' || b.first_name || x.tail || i.name || E'\\n',
-           0,
-           CASE WHEN %(run_on)s::date - %(day)s::date > i.notice_max_delay_days
-                THEN %(late_reason)s ELSE '' END,
-           %(now)s
+CAE = f"""
+WITH queued AS (
+    INSERT INTO notices_message ({MESSAGE_COLUMNS})
+    SELECT m.borrower_id, m.instance_id, m.id, NULL, 'C', 'AE', %(day)s,
+           {CHANNEL_AND_STATUS}
       FROM memberships_membership m
       JOIN memberships_membershiptype t ON t.id = m.type_id
       JOIN borrowers_borrower b ON b.id = m.borrower_id
       JOIN libraries_instance i ON i.id = m.instance_id
-      JOIN texts x ON x.language = b.language
-     WHERE m.status = 'active'
+     WHERE i.notice_end_of_contribution
+       AND m.status = 'active'
        AND m."end" = %(month_end)s
        AND m.start <= %(day)s
        AND t.kind IN ('paying', 'free')
@@ -221,7 +236,6 @@ def floor_run(
     actor: str,
     write_off_reason: str,
     email_regex: str,
-    texts: dict,
     late_reason: str,
     month_end: date,
 ) -> dict[str, dict]:
@@ -235,10 +249,6 @@ def floor_run(
         "email_regex": email_regex,
         "late_reason": late_reason,
         "month_end": month_end,
-        "languages": list(texts),
-        "subjects": [text.subject for text in texts.values()],
-        "greetings": [text.greeting for text in texts.values()],
-        "tails": [f",\n\n{text.body}\n\n{text.closing}\n" for text in texts.values()],
     }
     results: dict[str, dict] = {}
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
@@ -248,7 +258,7 @@ def floor_run(
                 continue
             started = time.perf_counter()
             cur.execute(sql, params)
-            counts = {key: int(count) for key, count in cur.fetchall()}
+            counts = {key: int(count) for key, count in cur.fetchall() if count}
             conn.commit()
             results[name] = {"seconds": time.perf_counter() - started, "counts": counts}
     return results

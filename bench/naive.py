@@ -37,12 +37,14 @@ def naive_run(*, day: date, now: datetime, actor: str) -> dict[str, Any]:
     from lidgeld.notices.batch import EMAIL_REGEX
     from lidgeld.notices.models import (
         KIND_END_OF_CONTRIBUTION,
+        KIND_REMINDER,
+        KIND_UNPAID,
         TYPE_CONTRIBUTION,
         Channel,
         Message,
         MessageStatus,
     )
-    from lidgeld.notices.texts import END_OF_CONTRIBUTION, late_reason
+    from lidgeld.notices.texts import late_reason
 
     instances = {instance.pk: instance for instance in Instance.objects.all()}
     types = {
@@ -69,6 +71,37 @@ def naive_run(*, day: date, now: datetime, actor: str) -> dict[str, Any]:
             before=before,
             after=after,
         )
+
+    def notice(
+        borrower: Borrower, kind: str, instance_id: int, membership_id: Any, posting_id: Any
+    ) -> str:
+        """Queue one notice (its text is rendered at delivery); returns queued / skipped."""
+        instance = instances[instance_id]
+        has_email = email.match(borrower.email) is not None
+        days_late = 0  # the naive loop runs on its own day
+        late = days_late > instance.notice_max_delay_days
+        Message.objects.create(
+            borrower=borrower,
+            instance_id=instance_id,
+            membership_id=membership_id,
+            posting_id=posting_id,
+            type=TYPE_CONTRIBUTION,
+            kind=kind,
+            date=day,
+            channel=Channel.EMAIL if has_email else Channel.LETTER,
+            status=MessageStatus.SKIPPED if late else MessageStatus.QUEUED,
+            language=borrower.language,
+            to_address=borrower.email if has_email else "",
+            attempts=0,
+            last_error=late_reason(days_late, instance.notice_max_delay_days) if late else "",
+            created_at=now,
+        )
+        return "skipped" if late else "queued"
+
+    stage_notices = {
+        Stage.REMINDER.value: (KIND_REMINDER, "notice_reminder"),
+        Stage.UNPAID.value: (KIND_UNPAID, "notice_unpaid"),
+    }
 
     def one_borrower(borrower: Borrower) -> bool:
         changed = False
@@ -99,6 +132,12 @@ def naive_run(*, day: date, now: datetime, actor: str) -> dict[str, Any]:
                     posting.save(update_fields=["stage"])
                     count(to_stage.value)
                     changed = True
+                    kind, switch = stage_notices[to_stage.value]
+                    if getattr(instance, switch):
+                        outcome = notice(
+                            borrower, kind, posting.instance_id, posting.membership_id, posting.pk
+                        )
+                        count(f"notices_{outcome}")
         for posting in postings:
             instance = instances[posting.instance_id]
             if posting.stage != Stage.UNPAID.value or posting.booked_on >= booked_before_for(
@@ -111,7 +150,7 @@ def naive_run(*, day: date, now: datetime, actor: str) -> dict[str, Any]:
                     audit(
                         "membership.invalidated",
                         membership,
-                        {"status": "active"},
+                        {"status": membership.status},
                         {
                             "status": MembershipStatus.INVALIDATED.value,
                             "reason": "contribution unpaid",
@@ -238,40 +277,15 @@ def naive_run(*, day: date, now: datetime, actor: str) -> dict[str, Any]:
                     or period.start > day
                     or types[period.type_id].kind not in (TypeKind.PAYING, TypeKind.FREE)
                     or followed(period)
-                    or borrower.language not in END_OF_CONTRIBUTION
+                    or not instances[period.instance_id].notice_end_of_contribution
                     or Message.objects.filter(
                         membership=period, type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION
                     ).exists()
                 ):
                     continue
-                instance = instances[period.instance_id]
-                text = END_OF_CONTRIBUTION[borrower.language]
-                has_email = email.match(borrower.email) is not None
-                days_late = 0  # the naive loop runs on its own day
-                late = days_late > instance.notice_max_delay_days
-                Message.objects.create(
-                    borrower=borrower,
-                    instance_id=period.instance_id,
-                    membership=period,
-                    type=TYPE_CONTRIBUTION,
-                    kind=KIND_END_OF_CONTRIBUTION,
-                    date=day,
-                    channel=Channel.EMAIL if has_email else Channel.LETTER,
-                    status=MessageStatus.SKIPPED if late else MessageStatus.QUEUED,
-                    language=borrower.language,
-                    to_address=borrower.email if has_email else "",
-                    subject=text.subject,
-                    body=(
-                        f"{text.greeting} {borrower.first_name},\n\n{text.body}\n\n"
-                        f"{text.closing}\n{instance.name}\n"
-                    ),
-                    attempts=0,
-                    last_error=late_reason(days_late, instance.notice_max_delay_days)
-                    if late
-                    else "",
-                    created_at=now,
+                count(
+                    notice(borrower, KIND_END_OF_CONTRIBUTION, period.instance_id, period.pk, None)
                 )
-                count("skipped" if late else "queued")
                 changed = True
         return changed
 

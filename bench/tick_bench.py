@@ -177,7 +177,7 @@ def run_floor(url: str, day: date, now: datetime) -> dict[str, Any]:
     from lidgeld.domain.months import end_of_month
     from lidgeld.finance.batch import WRITE_OFF_REASON
     from lidgeld.notices.batch import EMAIL_REGEX
-    from lidgeld.notices.texts import END_OF_CONTRIBUTION, late_reason
+    from lidgeld.notices.texts import late_reason
 
     started = time.perf_counter()
     steps = floor.floor_run(
@@ -187,7 +187,6 @@ def run_floor(url: str, day: date, now: datetime) -> dict[str, Any]:
         actor=ACTOR,
         write_off_reason=WRITE_OFF_REASON,
         email_regex=EMAIL_REGEX,
-        texts=END_OF_CONTRIBUTION,
         late_reason=late_reason(0, 7),
         month_end=end_of_month(day),
     )

@@ -400,6 +400,15 @@ def _morning(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(6, 0)))
 
 
+# What a notice and a letter show of each library (demo values; the IBANs are valid
+# check-digit-wise but belong to no one).
+LIBRARY_DETAILS = {
+    "GENT": ("Kouter 29\n9000 Gent", "ma–za 10–19 u.", "BE32091000123402"),
+    "MERE": ("Poelstraat 2\n9820 Merelbeke", "di–za 10–18 u.", "BE96068901234505"),
+    "LOCH": ("Dorp-West 52\n9080 Lochristi", "ma, wo, za 9–17 u.", "BE78735005432186"),
+}
+
+
 class _Replay:
     """Play the plan through the services, running the daily run before each day's work."""
 
@@ -415,6 +424,12 @@ class _Replay:
             instance = instance_add(
                 code=library.code, name=library.name, group_code=GROUP, today=day, actor=ACTOR
             )
+            address, hours, iban = LIBRARY_DETAILS[library.code]
+            instance.address, instance.opening_hours, instance.iban = address, hours, iban
+            instance.sender_email = f"{library.code.lower()}@bibliotheek.example"
+            instance.sender_name = library.name
+            instance.portal_url = f"https://{library.code.lower()}.bibliotheek.example/mijn"
+            instance.save()
             self.instances.append(instance)
             self.types.append(
                 {

@@ -11,6 +11,7 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.selectors import reservations_with_position
 from lidgeld.domain.blocks import Block, Channel, Situation, decide, furthest_stage
 from lidgeld.domain.dunning import STAGE_ORDER, Stage, stage_on
+from lidgeld.finance.selectors import PaymentInstructions, instructions_for
 from lidgeld.finance.services import open_contributions
 from lidgeld.memberships.selectors import MembershipView, membership_view
 from lidgeld.notices.models import Message
@@ -26,6 +27,8 @@ class BorrowerStatus:
     blocks: dict[Channel, Block]
     reservations: list[Any]
     messages: list[Message]
+    # How to pay the oldest open contribution by transfer; None when nothing is open.
+    payment: PaymentInstructions | None = None
 
     def as_dict(self) -> dict[str, Any]:
         view = self.membership
@@ -42,6 +45,7 @@ class BorrowerStatus:
                 "type": view.latest.type.code if view.latest else None,
             },
             "contribution": {"open": f"{self.open_amount:.2f}", "stage": self.stage},
+            "payment": self.payment.as_dict() if self.payment else None,
             "blocks": {
                 channel.value: {
                     "allowed": block.allowed,
@@ -106,4 +110,6 @@ def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
         blocks=decide(situation),
         reservations=reservations_with_position(borrower.pk),
         messages=list(Message.objects.filter(borrower=borrower).order_by("date", "id")),
+        # open_items is open_contributions() in its order: the first is the oldest.
+        payment=instructions_for(open_items[0]) if open_items else None,
     )

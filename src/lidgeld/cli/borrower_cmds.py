@@ -187,6 +187,14 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"  open contribution: € {status['contribution']['open']}"
         + (f" ({status['contribution']['stage']})" if status["contribution"]["stage"] else ""),
     ]
+    if payment := status["payment"]:
+        from lidgeld.domain.epc_qr import format_iban
+
+        account = f" to {format_iban(payment['iban'])}" if payment["iban"] else ""
+        missing = "" if payment["epc_qr"] else " (no QR code: check the library's IBAN)"
+        lines.append(
+            f"  pay € {payment['amount']}{account} with reference {payment['reference']}{missing}"
+        )
     for channel, block in status["blocks"].items():
         verdict = "allowed" if block["allowed"] else "BLOCKED"
         lines.append(f"  {channel:<6} {verdict:<8} {block['reason']}: {block['message']}")

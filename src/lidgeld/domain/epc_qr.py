@@ -144,15 +144,19 @@ def format_amount(amount: Decimal | int) -> str:
     """``EUR12.50``; ValueError outside 0.01 … 999999999.99 or with more than two decimals."""
     if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
         raise ValueError(f"the amount must be a Decimal in euros, not {amount!r}")
+    value = Decimal(amount)
+    if not value.is_finite():
+        raise ValueError(f"the amount must be a number of euros, not {amount!r}")
     try:
-        value = Decimal(amount)
         cents = value.quantize(MIN_AMOUNT)
-    except InvalidOperation:
-        raise ValueError(f"the amount must be a number of euros, not {amount!r}") from None
+    except InvalidOperation:  # too many digits to hold in cents
+        raise ValueError(f"the amount must be from € {MIN_AMOUNT} to € {MAX_AMOUNT}") from None
     if cents != value:
         raise ValueError(f"the amount € {amount} has more than two decimals")
     if not MIN_AMOUNT <= cents <= MAX_AMOUNT:
-        raise ValueError(f"the amount must be from € {MIN_AMOUNT} to € {MAX_AMOUNT}, not € {amount}")
+        raise ValueError(
+            f"the amount must be from € {MIN_AMOUNT} to € {MAX_AMOUNT}, not € {amount}"
+        )
     return f"EUR{cents:.2f}"
 
 

@@ -115,3 +115,56 @@ class WriteOff(models.Model):
 
     def __str__(self) -> str:
         return f"€ {self.amount} written off on {self.written_off_on}"
+
+
+class BankOutcome(models.TextChoices):
+    """What the import of one bank transaction did (issue 3, item 6)."""
+
+    PAID = "paid", "betaald"
+    PARTIAL = "partial", "gedeeltelijk betaald"
+    UNMATCHED = "unmatched", "niet herkend"
+    WRONG_AMOUNT = "wrong_amount", "verkeerd bedrag"
+    ALREADY_CLOSED = "already_closed", "al afgesloten"
+    DEBIT = "debit", "debet"
+
+
+class BankTransaction(models.Model):
+    """One transaction of an imported bank statement (CAMT.053), recorded once.
+
+    The unique ``transaction_id`` is what makes a second import of the same file
+    change nothing; ``outcome`` and ``reason`` say what the import did with it, so the
+    lines left for a person can be found again."""
+
+    transaction_id = models.CharField(max_length=100, unique=True)
+    statement_id = models.CharField(max_length=35)
+    account = models.CharField(max_length=34, blank=True, default="")
+    booked_on = models.DateField()
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    reference = models.CharField(max_length=500, blank=True, default="")
+    debtor_name = models.CharField(max_length=140, blank=True, default="")
+    outcome = models.CharField(max_length=16, choices=BankOutcome.choices)
+    reason = models.CharField(max_length=300, blank=True, default="")
+    posting = models.ForeignKey(
+        Posting,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bank_transactions",
+    )
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["booked_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="bank_transaction_amount_not_negative", condition=Q(amount__gte=0)
+            ),
+            models.CheckConstraint(
+                name="bank_transaction_outcome_known",
+                condition=Q(outcome__in=[outcome.value for outcome in BankOutcome]),
+            ),
+        ]
+        indexes = [models.Index(fields=["outcome", "booked_on"], name="bank_tx_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id} € {self.amount} ({self.outcome})"

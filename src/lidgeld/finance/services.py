@@ -171,3 +171,46 @@ def posting_write_off(*, posting: Posting, today: date, actor: str, reason: str)
 def open_amount(borrower_id: int) -> Decimal:
     total = open_contributions(borrower_id).aggregate(total=Sum("balance"))["total"]
     return total or Decimal("0.00")
+
+
+def payment_register_for_posting(
+    *,
+    posting: Posting,
+    amount: Decimal,
+    today: date,
+    actor: str,
+    channel: str = "bank",
+    reference: str = "",
+) -> Posting:
+    """Pay one open item, as named by its payment reference (a bank transfer).
+
+    Unlike :func:`payment_register` nothing is spread over other items: more than the
+    item's open balance is refused, less is a partial payment. ``reference`` is the
+    source of the payment (the bank transaction) and goes into the audit trail."""
+    if amount <= 0:
+        raise InvalidInput("the amount must be more than 0")
+    with transaction.atomic():
+        locked = Posting.objects.select_for_update().filter(pk=posting.pk).first()
+        if locked is None:
+            raise InvalidInput(f"there is no item {posting.pk}")
+        if locked.status != PostingStatus.OPEN:
+            raise Refused(
+                f"this item is {locked.get_status_display()}, only open items can be paid"
+            )
+        if amount > locked.balance:
+            raise Refused(
+                f"€ {amount} is more than the open balance of € {locked.balance}; "
+                f"pay at most € {locked.balance}"
+            )
+        _apply_payment(locked, amount, today=today, actor=actor, channel=channel)
+        if reference:
+            audit_record(
+                actor=actor,
+                action="payment.source",
+                obj=locked,
+                today=today,
+                borrower_id=locked.borrower_id,
+                instance_id=locked.instance_id,
+                after={"channel": channel, "amount": str(amount), "reference": reference},
+            )
+        return locked

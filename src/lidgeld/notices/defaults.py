@@ -24,15 +24,21 @@ class DefaultText:
     body_html: str = ""
 
 
-_PAYMENT_NL = """
-{% if open_amount %}Je kan je lidgeld van € {{ open_amount }} ook overschrijven naar {{ iban }} met de gestructureerde mededeling {{ payment_reference }}.
-{% endif %}"""
-_PAYMENT_FR = """
-{% if open_amount %}Vous pouvez aussi virer votre cotisation de {{ open_amount }} € au compte {{ iban }} avec la communication structurée {{ payment_reference }}.
-{% endif %}"""
-_PAYMENT_EN = """
-{% if open_amount %}You can also transfer your fee of € {{ open_amount }} to {{ iban }} with the structured reference {{ payment_reference }}.
-{% endif %}"""
+_PAYMENT_NL = (
+    "{% if open_amount and iban %}\n\n"
+    "Je kan je lidgeld van € {{ open_amount }} ook overschrijven naar {{ iban }} met de gestructureerde mededeling {{ payment_reference }}."
+    "\n{% endif %}\n"
+)
+_PAYMENT_FR = (
+    "{% if open_amount and iban %}\n\n"
+    "Vous pouvez aussi virer votre cotisation de {{ open_amount }} € au compte {{ iban }} avec la communication structurée {{ payment_reference }}."
+    "\n{% endif %}\n"
+)
+_PAYMENT_EN = (
+    "{% if open_amount and iban %}\n\n"
+    "You can also transfer your fee of € {{ open_amount }} to {{ iban }} with the structured reference {{ payment_reference }}."
+    "\n{% endif %}\n"
+)
 
 _SIGNATURE_NL = "\nMet vriendelijke groeten,\n{{ instance_name }}\n"
 _SIGNATURE_FR = "\nCordialement,\n{{ instance_name }}\n"
