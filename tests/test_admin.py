@@ -23,7 +23,7 @@ from lidgeld.finance.models import Payment, Posting, PostingStatus, WriteOff
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.memberships.models import Membership
-from lidgeld.notices.models import Message
+from lidgeld.notices.models import Message, NoticeTemplate
 from tests.factories import (
     make_borrower,
     make_instance,
@@ -41,6 +41,9 @@ LIDGELD_MODEL_ADMINS = [
     for model, model_admin in admin.site._registry.items()
     if model.__module__.startswith("lidgeld.")
 ]
+# Edited here, through the service that checks and audits them.
+EDITABLE_MODELS = {NoticeTemplate}
+READ_ONLY_MODEL_ADMINS = [(m, a) for m, a in LIDGELD_MODEL_ADMINS if m not in EDITABLE_MODELS]
 
 
 def _aware(day: date, hour: int = 9) -> datetime:
@@ -142,6 +145,15 @@ def build_world(code: str = "GENT"):
         acquired_at=_aware(date(2026, 4, 1), 2),
         expires_at=_aware(date(2026, 4, 1), 4),
     )
+    NoticeTemplate.objects.create(
+        instance=instance,
+        kind="AE",
+        language="nl",
+        subject=f"Je lidmaatschap {code}",
+        body_text="Beste {{ first_name }},",
+        updated_at=_aware(date(2026, 4, 1)),
+        updated_by="staff:x",
+    )
     Group.objects.create(name=f"balie {code}")
     User.objects.create_user(f"balie-{code.lower()}", is_staff=True)
     return borrower, open_fee
@@ -206,7 +218,7 @@ def test_changelist_search_and_filters(admin_client):
 
 def test_every_change_page_is_read_only(admin_client):
     build_world()
-    for model, _ in LIDGELD_MODEL_ADMINS:
+    for model, _ in READ_ONLY_MODEL_ADMINS:
         obj = model._default_manager.first()
         url = _url(model, "change", obj.pk)
         response = admin_client.get(url)
@@ -217,7 +229,7 @@ def test_every_change_page_is_read_only(admin_client):
 
 def test_add_and_delete_are_forbidden(admin_client):
     borrower, _ = build_world()
-    for model, _ in LIDGELD_MODEL_ADMINS:
+    for model, _ in READ_ONLY_MODEL_ADMINS:
         assert admin_client.get(_url(model, "add")).status_code == 403, model
     assert admin_client.get(_url(Borrower, "delete", borrower.pk)).status_code == 403
     response = admin_client.get(_url(Borrower, "changelist"))
@@ -400,3 +412,31 @@ def test_write_off_action(admin_client):
     [text] = _messages(response)
     assert "only open items can be written off" in text
     assert WriteOff.objects.count() == 1
+
+
+# -- notice texts ------------------------------------------------------------------------
+
+
+def test_a_notice_text_is_checked_and_audited_when_saved(admin_client):
+    _, open_fee = build_world()
+    form = {
+        "instance": open_fee.instance_id,
+        "kind": "HR",
+        "language": "nl",
+        "subject": "Herinnering",
+        "body_text": "Beste {{ voornaam }},",
+        "body_html": "",
+        "valid_from": "",
+        "valid_until": "",
+    }
+    response = admin_client.post(_url(NoticeTemplate, "add"), form)
+    assert response.status_code == 200
+    assert "unknown placeholder &#x27;voornaam&#x27;" in response.content.decode()
+    assert not NoticeTemplate.objects.filter(kind="HR").exists()
+
+    form["body_text"] = "Beste {{ first_name }}, betaal € {{ open_amount }}."
+    response = admin_client.post(_url(NoticeTemplate, "add"), form)
+    assert response.status_code == 302
+    saved = NoticeTemplate.objects.get(kind="HR")
+    assert saved.updated_by == "staff:admin"
+    assert AuditEvent.objects.filter(action="notice_template.saved", object_id=saved.pk).exists()
