@@ -37,10 +37,11 @@ import psycopg
 
 STEP_DAY_BEFORE = "the job ledger says every step ran for the day before"
 
+# id, code, name, fee of the paying type, sends reminder / unpaid notices
 INSTANCES = (
-    (1, "GENT", "Bibliotheek Gent", "12.00"),
-    (2, "BRUG", "Bibliotheek Brugge", "15.00"),
-    (3, "KORT", "Bibliotheek Kortrijk", "10.00"),
+    (1, "GENT", "Bibliotheek Gent", "12.00", False),
+    (2, "BRUG", "Bibliotheek Brugge", "15.00", True),
+    (3, "KORT", "Bibliotheek Kortrijk", "10.00", False),
 )
 
 FIRST_NAMES = [
@@ -433,12 +434,13 @@ def generate(
             "INSERT INTO libraries_cooperationgroup (id, code, name) "
             "VALUES (1, 'WVL', 'Samenwerking West- en Oost-Vlaanderen')"
         )
-        for instance_id, code, name, fee in INSTANCES:
+        for instance_id, code, name, fee, stage_notices in INSTANCES:
             cur.execute(
                 "INSERT INTO libraries_instance (id, code, name, group_id, renewal_base, "
                 "renewal_grace_days, reminder_after_months, unpaid_after_months, "
-                "write_off_after_months, notice_max_delay_days, sender_email, iban) "
-                "VALUES (%s, %s, %s, 1, 'combination', 0, %s, %s, %s, 7, %s, '')",
+                "write_off_after_months, notice_max_delay_days, sender_email, iban, "
+                "notice_end_of_contribution, notice_reminder, notice_unpaid) "
+                "VALUES (%s, %s, %s, 1, 'combination', 0, %s, %s, %s, 7, %s, '', true, %s, %s)",
                 [
                     instance_id,
                     code,
@@ -447,6 +449,8 @@ def generate(
                     params["unpaid"],
                     params["write_off"],
                     f"bibliotheek@{code.lower()}.example.be",
+                    stage_notices,
+                    stage_notices,
                 ],
             )
             base = (instance_id - 1) * 3

@@ -24,8 +24,9 @@ QUERIES: dict[str, str] = {
         SELECT written_off_on::text, count(*) FROM finance_writeoff GROUP BY 1""",
     "reservations by status": """
         SELECT status, count(*) FROM circulation_reservation GROUP BY 1""",
-    "messages by date/status/channel/language": """
-        SELECT date || '/' || status || '/' || channel || '/' || language, count(*)
+    "messages by date/kind/status/channel/language": """
+        SELECT date || '/' || type || kind || '/' || status || '/' || channel || '/' || language,
+               count(*)
           FROM notices_message GROUP BY 1""",
     "audit rows of the day by action": """
         SELECT action, count(*) FROM audit_auditevent WHERE business_date = %(day)s GROUP BY 1""",
@@ -44,8 +45,8 @@ QUERIES: dict[str, str] = {
                    closed_on))::bigint) FROM circulation_reservation
         UNION ALL
         SELECT 'messages', sum(hashtext(concat_ws('|', borrower_id, instance_id, membership_id,
-                   type, kind, date, channel, status, language, to_address, subject, body,
-                   attempts, last_error))::bigint) FROM notices_message
+                   posting_id, type, kind, date, channel, status, language, to_address, subject,
+                   body, attempts, last_error))::bigint) FROM notices_message
         UNION ALL
         SELECT 'audit', sum(hashtext(concat_ws('|', business_date, actor, action, object_type,
                    object_id, borrower_id, instance_id, before::text, after::text))::bigint)

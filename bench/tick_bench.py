@@ -405,7 +405,7 @@ def _by_first(counts: dict[str, int]) -> dict[str, int]:
 def print_data(data: dict[str, dict[str, int]]) -> None:
     """The states in the generated data, before the tick."""
     memberships = _by_first(data["memberships by status/origin"])
-    messages = data["messages by date/status/channel/language"]
+    messages = data["messages by date/kind/status/channel/language"]
     lines = {
         "memberships": memberships,
         "postings (status/stage)": data["postings by status/stage"],
@@ -484,7 +484,7 @@ def print_report(results: dict[str, Any], names: tuple[str, ...]) -> None:
             f"(memberships {sum(state['memberships by status/origin'].values()):,}, "
             f"postings {sum(state['postings by status/stage'].values()):,}, "
             f"reservations {sum(state['reservations by status'].values()):,}, "
-            f"messages {sum(state['messages by date/status/channel/language'].values()):,}, "
+            f"messages {sum(state['messages by date/kind/status/channel/language'].values()):,}, "
             f"audit rows of the day {sum(audit.values()):,}; counts and row fingerprints)"
         )
     targets_ = results["targets"]

@@ -74,6 +74,20 @@ LIBRARIES = (
     _Library("LOCH", "Bibliotheek Lochristi", 2, ("9080", "9080", "9080", "9070", "9185")),
 )
 CODES = tuple(library.code for library in LIBRARIES)
+TOWNS = {
+    "9000": "Gent", "9030": "Mariakerke", "9031": "Drongen", "9032": "Wondelgem",
+    "9040": "Sint-Amandsberg", "9041": "Oostakker", "9042": "Desteldonk", "9050": "Gentbrugge",
+    "9051": "Afsnee", "9820": "Merelbeke", "9090": "Melle", "9860": "Oosterzele",
+    "9080": "Lochristi", "9070": "Destelbergen", "9185": "Wachtebeke",
+}  # fmt: skip
+STREETS = ("Kerkstraat", "Stationsstraat", "Dorpsstraat", "Molenstraat", "Schoolstraat",
+           "Nieuwstraat", "Beekstraat", "Lindenlaan", "Kouterweg", "Veldstraat")  # fmt: skip
+
+
+def _street(card: str) -> str:
+    """A street and number that stay the same for the same card (the plan is seeded)."""
+    number = int(card)
+    return f"{STREETS[number % len(STREETS)]} {number % 173 + 1}"
 
 
 @dataclass(frozen=True)
@@ -505,7 +519,9 @@ class _Replay:
                 email=person.email,
                 language=person.language,
                 birth_date=person.birth_date,
+                street=_street(person.card),
                 postal_code=person.postal_code,
+                city=TOWNS.get(person.postal_code, ""),
                 membership_type=self.types[person.library][event.type_code],
                 start=event.start,
                 paid=event.paid,

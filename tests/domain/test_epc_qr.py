@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,8 @@ from lidgeld.domain.payment_reference import MAX_NUMBER, structured_communicatio
 PROPERTY = settings(max_examples=200, deadline=None)
 
 
-def payload(**changes) -> str:
-    fields = {
+def payload(**changes: Any) -> str:
+    fields: dict[str, Any] = {
         "name": "Bibliotheek Gent",
         "iban": "BE68539007547034",
         "amount": Decimal("12.50"),

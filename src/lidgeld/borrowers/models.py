@@ -16,7 +16,9 @@ class Borrower(models.Model):
     last_name = models.CharField(max_length=100)
     birth_date = models.DateField(null=True, blank=True)
     email = models.CharField(max_length=254, blank=True, default="")
+    street = models.CharField(max_length=200, blank=True, default="", db_default="")
     postal_code = models.CharField(max_length=10, blank=True, default="")
+    city = models.CharField(max_length=100, blank=True, default="", db_default="")
     language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="nl")
     home_instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="borrowers")
     # Salted hash from Django's password hashers; the PIN itself is never stored.

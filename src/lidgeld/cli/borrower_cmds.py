@@ -26,7 +26,9 @@ def register(commands: Any) -> None:
     add.add_argument("--pin", help="portal and kiosk PIN, 4 to 12 digits (stored hashed)")
     add.add_argument("--language", default="nl", choices=["nl", "fr", "en"])
     add.add_argument("--birth-date", type=parse_date)
+    add.add_argument("--street", default="", help="street and number, for letters")
     add.add_argument("--postal-code", default="")
+    add.add_argument("--city", default="")
     add.add_argument("--on", type=parse_date, help="the day of registration (default: today)")
     add_json(add)
     add.set_defaults(handler=cmd_borrower_add)
@@ -88,7 +90,9 @@ def cmd_borrower_add(args: argparse.Namespace) -> int:
         pin=args.pin,
         language=args.language,
         birth_date=args.birth_date,
+        street=args.street,
         postal_code=args.postal_code,
+        city=args.city,
         today=_today(args),
         actor=actor(),
     )

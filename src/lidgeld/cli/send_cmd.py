@@ -41,9 +41,7 @@ def register(commands: Any) -> None:
         metavar="N",
         help="messages per claim and per SMTP connection (default 100)",
     )
-    send.add_argument(
-        "--loop", action="store_true", help="keep sending until interrupted (Ctrl-C)"
-    )
+    send.add_argument("--loop", action="store_true", help="keep sending until interrupted (Ctrl-C)")
     send.add_argument(
         "--interval",
         type=_seconds,

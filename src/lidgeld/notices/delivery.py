@@ -280,7 +280,7 @@ class SmtpConnection:
             if s.username or s.password:
                 stage = "login"
                 smtp.login(s.username, s.password)
-        except (smtplib.SMTPException, OSError) as error:
+        except (smtplib.SMTPException, OSError, UnicodeError) as error:
             if smtp is not None:
                 _close_quietly(smtp)
             raise self._fail(stage, error) from None
@@ -299,15 +299,18 @@ class SmtpConnection:
             self.smtp.send_message(mail, from_addr=sender, to_addrs=[recipient])
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()), (0, b"recipient refused"))
-            raise self._classify(code, f"RCPT TO <{recipient}>: {_answer_text(code, text)}")
+            answer = _answer_text(code, text)
+            raise self._classify(code, f"RCPT TO <{recipient}>: {answer}") from None
         except smtplib.SMTPSenderRefused as error:
             answer = _answer_text(error.smtp_code, error.smtp_error)
-            raise self._classify(error.smtp_code, f"MAIL FROM <{sender}>: {answer}")
+            raise self._classify(error.smtp_code, f"MAIL FROM <{sender}>: {answer}") from None
         except smtplib.SMTPNotSupportedError as error:
-            raise PermanentFailure(self.transport.scrub(f"not supported by the server: {error}"))
+            unsupported = self.transport.scrub(f"not supported by the server: {error}")
+            raise PermanentFailure(unsupported) from None
         except smtplib.SMTPResponseException as error:
             answer = _answer_text(error.smtp_code, error.smtp_error)
-            raise self._classify(error.smtp_code, f"DATA: {answer}")
+            stage = "DATA" if isinstance(error, smtplib.SMTPDataError) else "SMTP"
+            raise self._classify(error.smtp_code, f"{stage}: {answer}") from None
         except (smtplib.SMTPException, OSError) as error:
             # The session is gone (lost connection, timeout): the next mail reconnects.
             _close_quietly(self.smtp)
@@ -356,7 +359,8 @@ class FolderTransport:
             partial.write_bytes(mail.as_bytes())
             partial.replace(target)
         except OSError as error:
-            raise TemporaryFailure(f"cannot write to {self.folder}: {error.strerror or error}")
+            text = f"cannot write to {self.folder}: {error.strerror or error}"
+            raise TemporaryFailure(text) from None
 
     def close(self) -> None:
         pass
@@ -406,12 +410,13 @@ def email_build(message: Message, *, now: datetime) -> EmailMessage:
     mail["Subject"] = " ".join(message.subject.split())
     mail["Date"] = format_datetime(timezone.localtime(now))
     mail["Message-ID"] = message.message_id or message_id_for(message)
-    mail["Content-Language"] = message.language
     # RFC 3834: tells auto-responders (holiday replies) not to answer.
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(message.body, charset="utf-8")
     if message.body_html.strip():
         mail.add_alternative(message.body_html, subtype="html", charset="utf-8")
+    # After the content: set_content and add_alternative move Content-* headers.
+    mail["Content-Language"] = message.language
     return mail
 
 
@@ -537,6 +542,10 @@ def _render(messages: list[Message], *, now: datetime) -> dict[int, DeliveryErro
         try:
             messages_render(pending, now=now)
         except Exception:
+            # Nothing was saved, but some may look rendered in memory: start over
+            # one by one, so one broken template keeps back only its own notices.
+            for message in pending:
+                message.rendered_at = None
             for message in pending:
                 try:
                     messages_render([message], now=now)
@@ -556,9 +565,9 @@ def _render(messages: list[Message], *, now: datetime) -> dict[int, DeliveryErro
 
 def _release(messages: list[Message], *, now: datetime) -> None:
     """Hand back claimed messages this run did not get to: due again, attempt uncounted."""
-    Message.objects.filter(
-        pk__in=[m.pk for m in messages], status=MessageStatus.QUEUED
-    ).update(next_attempt_at=now, attempts=F("attempts") - 1)
+    Message.objects.filter(pk__in=[m.pk for m in messages], status=MessageStatus.QUEUED).update(
+        next_attempt_at=now, attempts=F("attempts") - 1
+    )
 
 
 def messages_send(

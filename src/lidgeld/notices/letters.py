@@ -46,7 +46,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import formats, translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -74,8 +74,11 @@ from reportlab.platypus import (
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.blocks import format_amount
+from lidgeld.finance.selectors import payment_instructions
 from lidgeld.libraries.models import Instance
 from lidgeld.notices.models import Channel, Message, MessageStatus
+from lidgeld.notices.qr import epc_qr_png
+from lidgeld.notices.rendering import messages_render
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_LEFT = 20 * mm
@@ -158,16 +161,9 @@ class LettersResult:
 
 
 def borrower_address_lines(borrower: Borrower) -> list[str]:
-    """The lines of the borrower's postal address, as printed in the window.
-
-    Borrower has no street, house number or town yet, so for now this is the
-    name and the postal code only: not enough for the post office. It is the
-    one place to complete when those fields exist.
-    """
-    lines = [borrower.full_name]
-    if borrower.postal_code.strip():
-        lines.append(borrower.postal_code.strip())
-    return lines
+    """The borrower's postal address as printed in the envelope window."""
+    town = " ".join(part for part in (borrower.postal_code.strip(), borrower.city.strip()) if part)
+    return [line for line in (borrower.full_name, borrower.street.strip(), town) if line]
 
 
 def _labels(language: str) -> dict[str, str]:
@@ -230,9 +226,6 @@ class _Letter:
 
 def _payment(borrower_id: int) -> _Payment | None:
     """The payment box of a borrower with an open contribution, else None."""
-    from lidgeld.finance.selectors import payment_instructions
-    from lidgeld.notices.qr import epc_qr_png
-
     instructions = payment_instructions(borrower_id=borrower_id)
     if instructions is None or instructions.amount <= 0:
         return None
@@ -583,7 +576,7 @@ def _pdf(letters: Sequence[_Letter], *, title: str) -> tuple[bytes, int]:
 # --- the run ----------------------------------------------------------------
 
 
-def letters_due(*, day: date, instance_ids: Sequence[int] | None = None):
+def letters_due(*, day: date, instance_ids: Sequence[int] | None = None) -> QuerySet[Message]:
     """Queued letters of one business day, in the order they are printed:
     by library, then postal code (the post sorts by it), then name."""
     letters = Message.objects.filter(
@@ -605,8 +598,6 @@ def letters_pdf(
 ) -> LettersResult:
     """All queued letters dated ``day`` as one A4 PDF; changes nothing but the
     rendered text of the notices (kept as the record of what was printed)."""
-    from lidgeld.notices.rendering import messages_render
-
     messages = list(letters_due(day=day, instance_ids=instance_ids))
     if not messages:
         return LettersResult(pdf=b"", count=0, message_ids=[])
@@ -625,9 +616,10 @@ def letters_pdf(
 
 def letters_mark_sent(*, message_ids: Sequence[int], now: datetime, actor: str) -> int:
     """Printing is the delivery: mark the printed letters sent, in one transaction,
-    with an audit event each (dated by the letter's business date). Only
-    letters still queued change (a concurrent run
-    that got there first keeps its record); returns how many did."""
+    with an audit event each (dated by the letter's business date).
+
+    Only letters still queued change (a concurrent run that got there first
+    keeps its record); returns how many did."""
     marked = 0
     with transaction.atomic():
         for start in range(0, len(message_ids), 500):

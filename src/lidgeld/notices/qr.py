@@ -21,9 +21,10 @@ BORDER = 4  # the quiet zone the QR standard asks for, in modules
 
 def _qr(payload: str) -> segno.QRCode:
     qr = segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
-    if qr.version > MAX_VERSION:
+    version = qr.version  # an int: make_qr never makes a Micro QR ("M1" … "M4")
+    if not isinstance(version, int) or version > MAX_VERSION:
         raise ValueError(
-            f"the EPC QR payload needs QR version {qr.version}, at most {MAX_VERSION} is allowed"
+            f"the EPC QR payload needs QR version {version}, at most {MAX_VERSION} is allowed"
         )
     return qr
 

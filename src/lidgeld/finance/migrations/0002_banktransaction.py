@@ -5,32 +5,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0001_initial'),
+        ("finance", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BankTransaction',
+            name="BankTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transaction_id', models.CharField(max_length=100, unique=True)),
-                ('statement_id', models.CharField(max_length=35)),
-                ('account', models.CharField(blank=True, default='', max_length=34)),
-                ('booked_on', models.DateField()),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18)),
-                ('reference', models.CharField(blank=True, default='', max_length=500)),
-                ('debtor_name', models.CharField(blank=True, default='', max_length=140)),
-                ('outcome', models.CharField(choices=[('paid', 'betaald'), ('partial', 'gedeeltelijk betaald'), ('unmatched', 'niet herkend'), ('wrong_amount', 'verkeerd bedrag'), ('already_closed', 'al afgesloten'), ('debit', 'debet')], max_length=16)),
-                ('reason', models.CharField(blank=True, default='', max_length=300)),
-                ('imported_at', models.DateTimeField()),
-                ('posting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bank_transactions', to='finance.posting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("transaction_id", models.CharField(max_length=100, unique=True)),
+                ("statement_id", models.CharField(max_length=35)),
+                ("account", models.CharField(blank=True, default="", max_length=34)),
+                ("booked_on", models.DateField()),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18)),
+                ("reference", models.CharField(blank=True, default="", max_length=500)),
+                ("debtor_name", models.CharField(blank=True, default="", max_length=140)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("paid", "betaald"),
+                            ("partial", "gedeeltelijk betaald"),
+                            ("unmatched", "niet herkend"),
+                            ("wrong_amount", "verkeerd bedrag"),
+                            ("already_closed", "al afgesloten"),
+                            ("debit", "debet"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, default="", max_length=300)),
+                ("imported_at", models.DateTimeField()),
+                (
+                    "posting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bank_transactions",
+                        to="finance.posting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['booked_on', 'id'],
-                'indexes': [models.Index(fields=['outcome', 'booked_on'], name='bank_tx_outcome_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='bank_transaction_amount_not_negative'), models.CheckConstraint(condition=models.Q(('outcome__in', ['paid', 'partial', 'unmatched', 'wrong_amount', 'already_closed', 'debit'])), name='bank_transaction_outcome_known')],
+                "ordering": ["booked_on", "id"],
+                "indexes": [
+                    models.Index(fields=["outcome", "booked_on"], name="bank_tx_outcome_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0)),
+                        name="bank_transaction_amount_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "outcome__in",
+                                [
+                                    "paid",
+                                    "partial",
+                                    "unmatched",
+                                    "wrong_amount",
+                                    "already_closed",
+                                    "debit",
+                                ],
+                            )
+                        ),
+                        name="bank_transaction_outcome_known",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,92 +5,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('borrowers', '0001_initial'),
-        ('finance', '0001_initial'),
-        ('libraries', '0002_instance_address_instance_bic_and_more'),
-        ('memberships', '0002_period_guards'),
-        ('notices', '0001_initial'),
+        ("borrowers", "0001_initial"),
+        ("finance", "0001_initial"),
+        ("libraries", "0002_instance_address_instance_bic_and_more"),
+        ("memberships", "0002_period_guards"),
+        ("notices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NoticeTemplate',
+            name="NoticeTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('AE', 'einde contributie'), ('HR', 'herinnering lidgeld'), ('NB', 'lidgeld niet betaald'), ('VL', 'bevestiging verlenging')], max_length=4)),
-                ('language', models.CharField(choices=[('nl', 'Nederlands'), ('fr', 'Français'), ('en', 'English')], max_length=2)),
-                ('subject', models.CharField(max_length=300)),
-                ('body_text', models.TextField()),
-                ('body_html', models.TextField(blank=True, default='')),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_until', models.DateField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField()),
-                ('updated_by', models.CharField(max_length=150)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("AE", "einde contributie"),
+                            ("HR", "herinnering lidgeld"),
+                            ("NB", "lidgeld niet betaald"),
+                            ("VL", "bevestiging verlenging"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("nl", "Nederlands"), ("fr", "Français"), ("en", "English")],
+                        max_length=2,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300)),
+                ("body_text", models.TextField()),
+                ("body_html", models.TextField(blank=True, default="")),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_until", models.DateField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField()),
+                ("updated_by", models.CharField(max_length=150)),
             ],
             options={
-                'ordering': ['instance_id', 'kind', 'language', 'valid_from'],
+                "ordering": ["instance_id", "kind", "language", "valid_from"],
             },
         ),
         migrations.AddField(
-            model_name='message',
-            name='body_html',
-            field=models.TextField(blank=True, db_default='', default=''),
+            model_name="message",
+            name="body_html",
+            field=models.TextField(blank=True, db_default="", default=""),
         ),
         migrations.AddField(
-            model_name='message',
-            name='message_id',
-            field=models.CharField(blank=True, db_default='', default='', max_length=200),
+            model_name="message",
+            name="message_id",
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='message',
-            name='next_attempt_at',
+            model_name="message",
+            name="next_attempt_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='message',
-            name='posting',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='finance.posting'),
+            model_name="message",
+            name="posting",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="messages",
+                to="finance.posting",
+            ),
         ),
         migrations.AddField(
-            model_name='message',
-            name='rendered_at',
+            model_name="message",
+            name="rendered_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='message',
-            name='body',
-            field=models.TextField(blank=True, db_default='', default=''),
+            model_name="message",
+            name="body",
+            field=models.TextField(blank=True, db_default="", default=""),
         ),
         migrations.AlterField(
-            model_name='message',
-            name='subject',
-            field=models.CharField(blank=True, db_default='', default='', max_length=300),
+            model_name="message",
+            name="subject",
+            field=models.CharField(blank=True, db_default="", default="", max_length=300),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ('HR', 'NB')), ('type', 'C')), fields=('posting', 'type', 'kind'), name='message_one_stage_notice_per_posting'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ("HR", "NB")), ("type", "C")),
+                fields=("posting", "type", "kind"),
+                name="message_one_stage_notice_per_posting",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'VL'), ('type', 'C')), fields=('membership', 'type', 'kind'), name='message_one_confirmation_per_membership'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "VL"), ("type", "C")),
+                fields=("membership", "type", "kind"),
+                name="message_one_confirmation_per_membership",
+            ),
         ),
         migrations.AddField(
-            model_name='noticetemplate',
-            name='instance',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notice_templates', to='libraries.instance'),
+            model_name="noticetemplate",
+            name="instance",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="notice_templates",
+                to="libraries.instance",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='noticetemplate',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('instance', 'kind', 'language'), name='notice_template_one_standing_text'),
+            model_name="noticetemplate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_from__isnull", True)),
+                fields=("instance", "kind", "language"),
+                name="notice_template_one_standing_text",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='noticetemplate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('valid_from__isnull', True), ('valid_until__isnull', True)), models.Q(('valid_from__isnull', False), ('valid_from__lte', models.F('valid_until')), ('valid_until__isnull', False)), _connector='OR'), name='notice_template_window_complete'),
+            model_name="noticetemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("valid_from__isnull", True), ("valid_until__isnull", True)),
+                    models.Q(
+                        ("valid_from__isnull", False),
+                        ("valid_from__lte", models.F("valid_until")),
+                        ("valid_until__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="notice_template_window_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='noticetemplate',
-            constraint=models.CheckConstraint(condition=models.Q(('language__in', ['nl', 'fr', 'en'])), name='notice_template_language_known'),
+            model_name="noticetemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("language__in", ["nl", "fr", "en"])),
+                name="notice_template_language_known",
+            ),
         ),
     ]

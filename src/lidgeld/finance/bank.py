@@ -1,0 +1,799 @@
+"""Bank statements (issue 3, item 6): read an ISO 20022 CAMT.053 statement and register
+the transfers that carry the structured communication of an open contribution.
+
+Reading (:func:`parse_camt053`) is all-or-nothing: a file that is not a CAMT.053
+statement, or one with an entry the rules below cannot read, is refused as a whole with
+what is wrong and where, before anything is written. Any ``camt.053.001.NN`` version is
+read; only the elements named here are used.
+
+Importing (:func:`bank_statement_import`) never guesses. A credit is registered only
+when its structured communication names an open contribution and the amount is at most
+what is still open on it (less is a partial payment). Everything else — no or an
+unknown reference, too much money, an item already paid or written off, a reversal — is
+recorded and listed *for a person* with the reason. Each transaction is recorded once
+under its bank id (:class:`~lidgeld.finance.models.BankTransaction`), so importing the
+same file again, or a later file that repeats a transaction, changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from lxml import etree
+
+from lidgeld.audit.services import audit_record
+from lidgeld.clock import clock
+from lidgeld.domain.epc_qr import format_iban
+from lidgeld.domain.payment_reference import (
+    parse_structured_communication,
+    structured_communication,
+)
+from lidgeld.errors import InvalidInput, Refused
+from lidgeld.finance.models import (
+    CONTRIBUTION_CODES,
+    BankOutcome,
+    BankTransaction,
+    Posting,
+    PostingStatus,
+)
+from lidgeld.finance.services import payment_register_for_posting
+
+CURRENCY = "EUR"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ID = 35  # Max35Text: Stmt/Id, AcctSvcrRef, EndToEndId in every version
+_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d{2})")
+_OTHER_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3})\.\d{3}\.\d{2}")
+_DECIMAL = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A structured communication written in free text: 123/4567/89012 (spaces around the
+# slashes allowed) or twelve digits in a row, not part of a longer number. The +++ or
+# *** around it do not matter. Only a candidate with right check digits counts.
+_IN_TEXT = re.compile(r"(?<![\d/])(?:\d{3}\s*/\s*\d{4}\s*/\s*\d{5}|\d{12})(?![\d/])")
+_CENT = Decimal("0.01")
+_NOT_PROVIDED = "NOTPROVIDED"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One transaction detail (``Ntry/NtryDtls/TxDtls``) with what it needs of its entry.
+
+    An entry without details is read as one transaction of the entry's amount."""
+
+    transaction_id: str
+    statement_id: str
+    account: str
+    entry_index: int
+    tx_index: int
+    line: int
+    booked_on: date
+    amount: Decimal
+    currency: str
+    credit: bool
+    reversal: bool
+    booked: bool
+    entry_reference: str
+    account_servicer_reference: str
+    end_to_end_id: str
+    structured: tuple[str, ...]
+    unstructured: tuple[str, ...]
+    debtor_name: str
+
+    @property
+    def reference_text(self) -> str:
+        """The remittance information as the bank passed it on (structured first)."""
+        return " ".join(part for part in (*self.structured, *self.unstructured) if part)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One booking on the account (``Ntry``)."""
+
+    index: int
+    line: int
+    amount: Decimal
+    currency: str
+    credit: bool
+    reversal: bool
+    booked: bool
+    booked_on: date
+    entry_reference: str
+    account_servicer_reference: str
+    transactions: tuple[Transaction, ...]
+
+
+@dataclass(frozen=True)
+class AccountStatement:
+    """One ``Stmt``: the bookings of one account."""
+
+    statement_id: str
+    account: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A CAMT.053 document. Usually one account statement; a bank may bundle several,
+    then ``statement_id`` and ``account`` are those of the first and each transaction
+    carries its own."""
+
+    version: str
+    message_id: str
+    statements: tuple[AccountStatement, ...]
+
+    @property
+    def statement_id(self) -> str:
+        return self.statements[0].statement_id
+
+    @property
+    def account(self) -> str:
+        return self.statements[0].account
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(entry for stmt in self.statements for entry in stmt.entries)
+
+    @property
+    def transactions(self) -> tuple[Transaction, ...]:
+        return tuple(tx for entry in self.entries for tx in entry.transactions)
+
+
+class _Reader:
+    """Finds elements in the statement's namespace and says where a problem is."""
+
+    def __init__(self, namespace: str) -> None:
+        self.ns = {"c": namespace}
+
+    def _path(self, path: str) -> str:
+        return "/".join(f"c:{part}" for part in path.split("/"))
+
+    def find(self, element: etree._Element, path: str) -> etree._Element | None:
+        return element.find(self._path(path), self.ns)
+
+    def findall(self, element: etree._Element, path: str) -> list[etree._Element]:
+        return list(element.iterfind(self._path(path), self.ns))
+
+    def text(self, element: etree._Element, path: str) -> str:
+        found = self.find(element, path)
+        if found is None or found.text is None:
+            return ""
+        return " ".join(found.text.split())
+
+    def first_text(self, element: etree._Element, *paths: str) -> str:
+        for path in paths:
+            value = self.text(element, path)
+            if value:
+                return value
+        return ""
+
+
+def _refuse(where: str, problem: str) -> InvalidInput:
+    return InvalidInput(f"the bank statement is refused, nothing was imported: {where}: {problem}")
+
+
+def _line(element: etree._Element) -> int:
+    line: Any = element.sourceline  # lxml-stubs leave it untyped
+    return int(line or 0)
+
+
+def _mentions_dtd(data: bytes) -> bool:
+    head = data[:65536]
+    return any(
+        marker.encode(encoding) in head
+        for marker in ("<!DOCTYPE", "<!ENTITY")
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+    )
+
+
+def _parse_xml(data: bytes) -> etree._Element:
+    if not data.strip():
+        raise _refuse("the file", "it is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise _refuse("the file", f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        if _mentions_dtd(data):
+            raise _refuse(
+                "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
+            ) from None
+        where = f"line {error.lineno}" if error.lineno else "the file"
+        raise _refuse(where, f"this is not well-formed XML ({error.msg})") from None
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack doctype and internal_DTD
+    if docinfo.doctype or docinfo.internal_DTD is not None or _mentions_dtd(data):
+        raise _refuse(
+            "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
+        )
+    return root
+
+
+def _namespace_of(root: etree._Element) -> str:
+    qname = etree.QName(root)
+    namespace = qname.namespace or ""
+    if qname.localname == "Document" and _NAMESPACE.fullmatch(namespace):
+        return namespace
+    other = _OTHER_CAMT.fullmatch(namespace)
+    if other and other.group(1) != "camt.053":
+        hint = f"this is a {other.group(1)} message, not a camt.053 statement"
+    elif qname.localname != "Document":
+        hint = f"the root element is <{qname.localname}>, not <Document>"
+    else:
+        hint = f"the namespace is '{namespace or 'none'}'"
+    raise _refuse(
+        f"line {_line(root)}",
+        f"this is not a CAMT.053 bank statement ({hint}); "
+        "expected <Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.NN'>",
+    )
+
+
+def _identifier(reader: _Reader, element: etree._Element, path: str, where: str) -> str:
+    value = reader.text(element, path)
+    if len(value) > MAX_ID:
+        raise _refuse(where, f"{path} '{value[:40]}…' is longer than {MAX_ID} characters")
+    return value
+
+
+def _amount(reader: _Reader, element: etree._Element, path: str, where: str) -> tuple[Decimal, str]:
+    found = reader.find(element, path)
+    if found is None:
+        raise _refuse(where, f"{path} (the amount) is missing")
+    text = (found.text or "").strip()
+    if not _DECIMAL.fullmatch(text):
+        if text.startswith("-"):
+            raise _refuse(
+                f"{where}, line {_line(found)}",
+                f"amount '{text}' is negative; CAMT gives the direction in CdtDbtInd",
+            )
+        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' is not a decimal number")
+    try:
+        amount = Decimal(text.lstrip("+"))
+    except InvalidOperation:  # pragma: no cover - the pattern only lets decimals through
+        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' is not a number") from None
+    if amount != amount.quantize(_CENT):
+        raise _refuse(
+            f"{where}, line {_line(found)}", f"amount '{text}' has fractions of a euro cent"
+        )
+    currency = (found.get("Ccy") or "").strip()
+    if not currency:
+        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' has no currency (Ccy)")
+    if currency != CURRENCY:
+        raise _refuse(
+            f"{where}, line {_line(found)}",
+            f"amount {text} is in {currency}; only euro ({CURRENCY}) statements can be imported",
+        )
+    return amount.quantize(_CENT), currency
+
+
+def _direction(reader: _Reader, element: etree._Element, where: str) -> bool:
+    indicator = reader.text(element, "CdtDbtInd")
+    if indicator not in ("CRDT", "DBIT"):
+        problem = "is missing" if not indicator else f"is '{indicator}', not CRDT or DBIT"
+        raise _refuse(where, f"CdtDbtInd (credit or debit) {problem}")
+    return indicator == "CRDT"
+
+
+def _date(reader: _Reader, element: etree._Element, where: str) -> date:
+    for path in ("BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm"):
+        text = reader.text(element, path)
+        if not text:
+            continue
+        try:
+            if not _ISO_DATE.match(text):
+                raise ValueError(text)
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            raise _refuse(where, f"{path} '{text}' is not a date (YYYY-MM-DD)") from None
+    raise _refuse(where, "the booking date (BookgDt) is missing")
+
+
+def _is_true(text: str) -> bool:
+    return text.strip().lower() in ("true", "1")
+
+
+def _transaction(
+    reader: _Reader,
+    tx: etree._Element | None,
+    *,
+    entry: dict[str, Any],
+    tx_index: int,
+    tx_count: int,
+    where: str,
+) -> Transaction:
+    """One transaction detail; ``tx`` None for an entry without details."""
+    amount, currency = entry["amount"], entry["currency"]
+    credit = entry["credit"]
+    structured: tuple[str, ...] = ()
+    unstructured: tuple[str, ...] = ()
+    debtor = servicer_ref = end_to_end = ""
+    line = entry["line"]
+    if tx is None:
+        info = reader.text(entry["element"], "AddtlNtryInf")
+        unstructured = (info,) if info else ()
+    else:
+        line = _line(tx)
+        if reader.find(tx, "Amt") is not None:
+            amount, currency = _amount(reader, tx, "Amt", where)
+        elif reader.find(tx, "AmtDtls/TxAmt/Amt") is not None:
+            amount, currency = _amount(reader, tx, "AmtDtls/TxAmt/Amt", where)
+        elif tx_count > 1:
+            raise _refuse(where, "the transaction has no amount (Amt or AmtDtls/TxAmt/Amt)")
+        if reader.text(tx, "CdtDbtInd"):
+            credit = _direction(reader, tx, where)
+        structured = tuple(
+            ref
+            for strd in reader.findall(tx, "RmtInf/Strd")
+            if (ref := reader.text(strd, "CdtrRefInf/Ref"))
+        )
+        unstructured = tuple(
+            " ".join((element.text or "").split())
+            for element in reader.findall(tx, "RmtInf/Ustrd")
+            if (element.text or "").strip()
+        )
+        debtor = reader.first_text(
+            tx,
+            "RltdPties/Dbtr/Nm",
+            "RltdPties/Dbtr/Pty/Nm",
+            "RltdPties/UltmtDbtr/Nm",
+            "RltdPties/UltmtDbtr/Pty/Nm",
+        )
+        servicer_ref = _identifier(reader, tx, "Refs/AcctSvcrRef", where)
+        end_to_end = _identifier(reader, tx, "Refs/EndToEndId", where)
+    if end_to_end.upper() == _NOT_PROVIDED:
+        end_to_end = ""
+    entry_ref = entry["servicer_ref"]
+    if servicer_ref:
+        transaction_id = servicer_ref
+    elif entry_ref:
+        transaction_id = entry_ref if tx_count <= 1 else f"{entry_ref}/{tx_index}"
+    elif end_to_end:
+        transaction_id = end_to_end
+    else:
+        transaction_id = f"{entry['statement_id']}/{entry['index']}/{tx_index}"
+    return Transaction(
+        transaction_id=transaction_id,
+        statement_id=entry["statement_id"],
+        account=entry["account"],
+        entry_index=entry["index"],
+        tx_index=tx_index,
+        line=line,
+        booked_on=entry["booked_on"],
+        amount=amount,
+        currency=currency,
+        credit=credit,
+        reversal=entry["reversal"],
+        booked=entry["booked"],
+        entry_reference=entry["reference"],
+        account_servicer_reference=servicer_ref or entry_ref,
+        end_to_end_id=end_to_end,
+        structured=structured,
+        unstructured=unstructured,
+        debtor_name=debtor[:140],
+    )
+
+
+def _entry(
+    reader: _Reader, element: etree._Element, *, index: int, statement_id: str, account: str
+) -> Entry:
+    where = f"entry {index} (line {_line(element)}) of statement {statement_id}"
+    amount, currency = _amount(reader, element, "Amt", where)
+    credit = _direction(reader, element, where)
+    booked_on = _date(reader, element, where)
+    status = reader.first_text(element, "Sts/Cd", "Sts")
+    servicer_ref = _identifier(reader, element, "AcctSvcrRef", where)
+    details = reader.findall(element, "NtryDtls/TxDtls")
+    context: dict[str, Any] = {
+        "element": element,
+        "index": index,
+        "line": _line(element),
+        "statement_id": statement_id,
+        "account": account,
+        "amount": amount,
+        "currency": currency,
+        "credit": credit,
+        "reversal": _is_true(reader.text(element, "RvslInd")),
+        # Sts is required by the schema; a bank that leaves it out books what it sends.
+        "booked": status in ("", "BOOK"),
+        "booked_on": booked_on,
+        "reference": reader.text(element, "NtryRef"),
+        "servicer_ref": servicer_ref,
+    }
+    if details:
+        transactions = tuple(
+            _transaction(
+                reader,
+                tx,
+                entry=context,
+                tx_index=tx_index,
+                tx_count=len(details),
+                where=f"transaction {tx_index} (line {_line(tx)}) of {where}",
+            )
+            for tx_index, tx in enumerate(details, start=1)
+        )
+    else:
+        transactions = (
+            _transaction(reader, None, entry=context, tx_index=1, tx_count=1, where=where),
+        )
+    return Entry(
+        index=index,
+        line=_line(element),
+        amount=amount,
+        currency=currency,
+        credit=credit,
+        reversal=context["reversal"],
+        booked=context["booked"],
+        booked_on=booked_on,
+        entry_reference=context["reference"],
+        account_servicer_reference=servicer_ref,
+        transactions=transactions,
+    )
+
+
+def _account_statement(reader: _Reader, element: etree._Element, index: int) -> AccountStatement:
+    where = f"statement {index} (line {_line(element)})"
+    statement_id = _identifier(reader, element, "Id", where)
+    if not statement_id:
+        raise _refuse(where, "the statement id (Stmt/Id) is missing")
+    where = f"statement {statement_id} (line {_line(element)})"
+    account_element = reader.find(element, "Acct")
+    if account_element is None:
+        raise _refuse(where, "the account (Acct) is missing")
+    account = "".join(reader.first_text(account_element, "Id/IBAN", "Id/Othr/Id").split()).upper()
+    if not account:
+        raise _refuse(where, "the account has no IBAN (Acct/Id/IBAN)")
+    account_currency = reader.text(account_element, "Ccy")
+    if account_currency and account_currency != CURRENCY:
+        raise _refuse(
+            where,
+            f"the account is in {account_currency}; only euro ({CURRENCY}) statements "
+            "can be imported",
+        )
+    entries = tuple(
+        _entry(reader, entry, index=entry_index, statement_id=statement_id, account=account)
+        for entry_index, entry in enumerate(reader.findall(element, "Ntry"), start=1)
+    )
+    return AccountStatement(statement_id=statement_id, account=account, entries=entries)
+
+
+def parse_camt053(data: bytes) -> Statement:
+    """Read a CAMT.053 statement (any ``camt.053.001.NN``). InvalidInput, naming what is
+    wrong and where, for anything that is not one: not XML, a DTD, another message,
+    a missing statement id, account, amount, direction or booking date, an amount that
+    is not a decimal, another currency than the euro."""
+    root = _parse_xml(data)
+    namespace = _namespace_of(root)
+    reader = _Reader(namespace)
+    report = reader.find(root, "BkToCstmrStmt")
+    if report is None:
+        raise _refuse(
+            f"line {_line(root)}", "<BkToCstmrStmt> (bank-to-customer statement) is missing"
+        )
+    statements = reader.findall(report, "Stmt")
+    if not statements:
+        raise _refuse(f"line {_line(report)}", "the file holds no statement (<Stmt>)")
+    parsed = tuple(
+        _account_statement(reader, element, index)
+        for index, element in enumerate(statements, start=1)
+    )
+    match = _NAMESPACE.fullmatch(namespace)
+    assert match is not None  # _namespace_of checked it
+    return Statement(
+        version=f"camt.053.001.{match.group(1)}",
+        message_id=reader.text(report, "GrpHdr/MsgId"),
+        statements=parsed,
+    )
+
+
+# ------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class _Found:
+    number: int | None
+    problem: str
+
+
+def find_reference(tx: Transaction) -> _Found:
+    """The reference number in the structured communication of a transaction: the
+    structured creditor reference first, else one in the free text. Several different
+    ones in the free text is ambiguous: nothing is guessed."""
+    wrong: list[str] = []
+    for ref in tx.structured:
+        try:
+            return _Found(parse_structured_communication(ref), "")
+        except ValueError:
+            wrong.append(ref)
+    numbers: list[int] = []
+    for text in tx.unstructured:
+        for match in _IN_TEXT.finditer(text):
+            try:
+                number = parse_structured_communication(match.group(0))
+            except ValueError:
+                wrong.append(match.group(0))
+                continue
+            if number not in numbers:
+                numbers.append(number)
+    if len(numbers) == 1:
+        return _Found(numbers[0], "")
+    if len(numbers) > 1:
+        shown = ", ".join(structured_communication(number) for number in numbers)
+        return _Found(None, f"several structured communications in the text ({shown})")
+    if wrong:
+        return _Found(
+            None,
+            f"'{wrong[0]}' is not a valid structured communication (wrong check digits "
+            "or not 12 digits)",
+        )
+    if tx.structured or tx.unstructured:
+        return _Found(None, "no structured communication in the remittance information")
+    return _Found(None, "no remittance information (no reference)")
+
+
+# -------------------------------------------------------------------------- report
+
+
+COUNTED = (
+    BankOutcome.PAID.value,
+    BankOutcome.PARTIAL.value,
+    BankOutcome.UNMATCHED.value,
+    BankOutcome.WRONG_AMOUNT.value,
+    BankOutcome.ALREADY_CLOSED.value,
+    BankOutcome.DEBIT.value,
+    "already_imported",
+    "not_booked",
+)
+FOR_A_PERSON = (
+    BankOutcome.UNMATCHED.value,
+    BankOutcome.WRONG_AMOUNT.value,
+    BankOutcome.ALREADY_CLOSED.value,
+)
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """A transaction a person has to look at, and why."""
+
+    transaction_id: str
+    booked_on: date
+    amount: Decimal
+    reference: str
+    debtor_name: str
+    outcome: str
+    reason: str
+    posting_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "transaction_id": self.transaction_id,
+            "date": self.booked_on.isoformat(),
+            "amount": f"{self.amount:.2f}",
+            "reference": self.reference,
+            "debtor_name": self.debtor_name,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "posting_id": self.posting_id,
+        }
+
+
+@dataclass
+class ImportReport:
+    """What one import did: counts per outcome, the total registered, and the lines
+    left for a person. ``already_imported`` counts transactions recorded before (an
+    earlier import, or the same transaction twice in the file); ``not_booked`` counts
+    pending or information-only entries, which are left for a later statement."""
+
+    statement_id: str
+    account: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
+    total_paid: Decimal = Decimal("0.00")
+    for_a_person: list[ReportLine] = field(default_factory=list)
+
+    @property
+    def transactions(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "statement": self.statement_id,
+            "account": self.account,
+            "transactions": self.transactions,
+            "counts": dict(self.counts),
+            "total_paid": f"{self.total_paid:.2f}",
+            "for_a_person": [line.as_dict() for line in self.for_a_person],
+        }
+
+
+# -------------------------------------------------------------------------- import
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _recorded(transaction_ids: Iterable[str]) -> set[str]:
+    wanted = sorted(set(transaction_ids))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        found.update(
+            BankTransaction.objects.filter(transaction_id__in=chunk).values_list(
+                "transaction_id", flat=True
+            )
+        )
+    return found
+
+
+def _card(posting: Posting) -> str:
+    return posting.borrower.card_number
+
+
+def _decide(tx: Transaction) -> tuple[str, str, Posting | None]:
+    """The outcome for a booked credit, and the locked posting it pays (if any)."""
+    if tx.reversal:
+        return (
+            BankOutcome.UNMATCHED.value,
+            "a reversal (RvslInd) of an earlier booking, not a payment",
+            None,
+        )
+    found = find_reference(tx)
+    if found.number is None:
+        return BankOutcome.UNMATCHED.value, found.problem, None
+    reference = structured_communication(found.number)
+    posting = (
+        Posting.objects.select_for_update(of=("self",))
+        .select_related("borrower", "instance")
+        .filter(pk=found.number)
+        .first()
+    )
+    if posting is None:
+        return BankOutcome.UNMATCHED.value, f"no item has the reference {reference}", None
+    low, high = CONTRIBUTION_CODES
+    if not low <= posting.booking_code <= high:
+        return (
+            BankOutcome.UNMATCHED.value,
+            f"{reference} is item {posting.pk} of {_card(posting)} with booking code "
+            f"{posting.booking_code}, not a contribution",
+            posting,
+        )
+    payee = "".join(posting.instance.iban.split()).upper()
+    if payee and tx.account and payee != tx.account:
+        return (
+            BankOutcome.UNMATCHED.value,
+            f"{reference} is a contribution of {posting.instance.code}, payable to "
+            f"{format_iban(payee)}, but the money came in on {format_iban(tx.account)}",
+            posting,
+        )
+    if posting.status == PostingStatus.PAID:
+        return (
+            BankOutcome.ALREADY_CLOSED.value,
+            f"the contribution {reference} of {_card(posting)} was already paid "
+            f"on {posting.closed_on:%d/%m/%Y}; a refund or another use is a person's call",
+            posting,
+        )
+    if posting.status == PostingStatus.WRITTEN_OFF:
+        return (
+            BankOutcome.ALREADY_CLOSED.value,
+            f"the contribution {reference} of {_card(posting)} was written off "
+            f"on {posting.closed_on:%d/%m/%Y}",
+            posting,
+        )
+    if tx.amount <= 0:
+        return BankOutcome.WRONG_AMOUNT.value, "a transfer of € 0.00 pays nothing", posting
+    if tx.amount > posting.balance:
+        return (
+            BankOutcome.WRONG_AMOUNT.value,
+            f"€ {tx.amount} is more than the € {posting.balance} still open on the "
+            f"contribution {reference} of {_card(posting)}; nothing registered",
+            posting,
+        )
+    outcome = BankOutcome.PAID if tx.amount == posting.balance else BankOutcome.PARTIAL
+    return outcome.value, "", posting
+
+
+def _import_one(
+    tx: Transaction, report: ImportReport, *, today: date, actor: str, seen: set[str]
+) -> None:
+    if tx.transaction_id in seen:
+        report.counts["already_imported"] += 1
+        return
+    if not tx.booked:
+        report.counts["not_booked"] += 1
+        return
+    if tx.credit:
+        outcome, reason, posting = _decide(tx)
+    else:
+        outcome, reason, posting = BankOutcome.DEBIT.value, "", None
+    if outcome in (BankOutcome.PAID.value, BankOutcome.PARTIAL.value):
+        assert posting is not None
+        payment_register_for_posting(
+            posting=posting,
+            amount=tx.amount,
+            today=today,
+            actor=actor,
+            channel="bank",
+            reference=f"{tx.statement_id} {tx.transaction_id}",
+        )
+        report.total_paid += tx.amount
+    BankTransaction.objects.create(
+        transaction_id=tx.transaction_id,
+        statement_id=tx.statement_id,
+        account=tx.account[:34],
+        booked_on=tx.booked_on,
+        amount=tx.amount,
+        reference=tx.reference_text[:500],
+        debtor_name=tx.debtor_name[:140],
+        outcome=outcome,
+        reason=reason[:300],
+        posting=posting,
+        imported_at=clock.now(),
+    )
+    seen.add(tx.transaction_id)
+    report.counts[outcome] += 1
+    if outcome in FOR_A_PERSON:
+        report.for_a_person.append(
+            ReportLine(
+                transaction_id=tx.transaction_id,
+                booked_on=tx.booked_on,
+                amount=tx.amount,
+                reference=tx.reference_text,
+                debtor_name=tx.debtor_name,
+                outcome=outcome,
+                reason=reason,
+                posting_id=posting.pk if posting is not None else None,
+            )
+        )
+
+
+def bank_statement_import(*, data: bytes, today: date, actor: str) -> ImportReport:
+    """Read a CAMT.053 statement and register its payments, in one transaction.
+
+    A malformed file is refused as a whole (InvalidInput) before anything is written.
+    Paying registers through the desk's payment path, channel ``bank``, so the stage
+    and the blocks clear as they do at the desk."""
+    statement = parse_camt053(data)
+    transactions = statement.transactions
+    report = ImportReport(statement_id=statement.statement_id, account=statement.account)
+    try:
+        with transaction.atomic():
+            seen = _recorded(tx.transaction_id for tx in transactions)
+            for tx in transactions:
+                _import_one(tx, report, today=today, actor=actor, seen=seen)
+            recorded = sum(report.counts[outcome] for outcome in BankOutcome.values)
+            if recorded:  # a file imported before changes nothing, not even the audit trail
+                audit_record(
+                    actor=actor,
+                    action="bank.statement_imported",
+                    obj=None,
+                    today=today,
+                    after={
+                        "statement": statement.statement_id,
+                        "account": statement.account,
+                        "counts": dict(report.counts),
+                        "total_paid": str(report.total_paid),
+                    },
+                )
+    except IntegrityError:
+        # Another import of the same transactions committed first (two imports at once).
+        if _recorded(tx.transaction_id for tx in transactions):
+            raise Refused(
+                f"statement {statement.statement_id} was being imported at the same time; "
+                "nothing was written by this import: import the file again to see what is left"
+            ) from None
+        raise
+    return report
