@@ -216,8 +216,8 @@ def _parse_xml(data: bytes) -> etree._Element:
             ) from None
         where = f"line {error.lineno}" if error.lineno else "the file"
         raise _refuse(where, f"this is not well-formed XML ({error.msg})") from None
-    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack doctype and internal_DTD
-    if docinfo.doctype or docinfo.internal_DTD is not None or _mentions_dtd(data):
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack doctype and internalDTD
+    if docinfo.doctype or docinfo.internalDTD is not None or _mentions_dtd(data):
         raise _refuse(
             "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
         )

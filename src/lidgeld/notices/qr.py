@@ -38,7 +38,7 @@ def epc_qr_svg(payload: str, *, scale: int = 4, title: str = "EPC QR: scan to pa
 
 
 def epc_qr_png(payload: str, scale: int = 5) -> bytes:
-    """A black-on-white PNG, ``scale`` pixels per module: 5 gives 225 to 305 pixels for
+    """A black-on-white PNG, ``scale`` pixels per module: 5 gives 225 to 285 pixels for
     the payloads lidgeld makes. A PDF letter places it at its own size (2.5 cm or more
     reads well with a phone camera)."""
     buffer = io.BytesIO()
