@@ -36,7 +36,7 @@ PLACEHOLDERS: dict[str, str] = {
     "instance_name": "naam van de bibliotheek",
     "instance_address": "adres van de bibliotheek",
     "opening_hours": "openingsuren",
-    "open_amount": "openstaand lidgeld, 12,50 (leeg als er niets openstaat)",
+    "open_amount": "openstaand lidgeld van de post met deze mededeling, 12,50 (leeg als niets openstaat)",
     "payment_reference": "gestructureerde mededeling, +++123/4567/89002+++",
     "iban": "rekeningnummer van de bibliotheek",
     "portal_url": "adres van Mijn Bibliotheek",
@@ -175,13 +175,11 @@ def notice_context(
 ) -> dict[str, str]:
     """The documented values for one notice, each a plain string in the borrower's language."""
     language = borrower.language
+    # The amount and the reference always belong to the same item, so a transfer made
+    # from the notice matches that item exactly when the bank statement comes in.
     if posting is None or posting.status != "open":
         posting = open_contributions(borrower.pk).first()
-        amount = sum(
-            open_contributions(borrower.pk).values_list("balance", flat=True), Decimal("0")
-        )
-    else:
-        amount = posting.balance
+    amount = posting.balance if posting is not None else Decimal("0")
     if membership is None:
         membership = borrower.memberships.exclude(status="invalidated").order_by("-end").first()
     return {
