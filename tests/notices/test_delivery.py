@@ -464,8 +464,6 @@ def test_two_senders_claiming_at_once_get_different_messages():
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_message_locked_by_another_sender_is_skipped_not_waited_for():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks between connections: PostgreSQL only")
     from django.db import connections, transaction
 
     instance = make_instance()

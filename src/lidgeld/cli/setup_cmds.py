@@ -60,6 +60,9 @@ def register(commands: Any) -> None:
     serve = commands.add_parser("serve", help="start the web application (back office)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-sender", action="store_true", help="do not deliver the outbox from this process"
+    )
     serve.set_defaults(handler=cmd_serve)
 
 
@@ -152,10 +155,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import threading
+
     from waitress import serve
 
+    from lidgeld.notices.delivery import sender_loop, transport_from_settings
     from lidgeld.wsgi import application
 
+    stop = threading.Event()
+    if not args.no_sender:
+        # The outbox is delivered beside the web server; without LIDGELD_SMTP_URL the
+        # mail lands in a local folder, so nothing leaves the machine by accident.
+        destination = transport_from_settings().describe()
+        threading.Thread(target=sender_loop, args=(stop, 30), name="sender", daemon=True).start()
+        print(f"notices are delivered every 30 s to {destination}", flush=True)
     print(f"lidgeld back office on http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
-    serve(application, host=args.host, port=args.port, threads=8)
+    try:
+        serve(application, host=args.host, port=args.port, threads=8)
+    finally:
+        stop.set()
     return 0
