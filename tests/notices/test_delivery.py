@@ -618,7 +618,9 @@ def test_lidgeld_send_reports_the_counts(gent, server, monkeypatch, capsys):
     )
 
     assert main(["send"]) == 0
-    assert capsys.readouterr().out.startswith("sent 0, retried later 0, failed 0, remaining 0")
+    assert capsys.readouterr().out.startswith(
+        "sent 0, retried later 0, failed 0, skipped as too late 0, remaining 0"
+    )
 
 
 def test_lidgeld_send_interval_needs_loop(db, capsys):
@@ -648,3 +650,29 @@ def test_the_background_sender_delivers_until_it_is_stopped(server):
     assert len(server.accepted) == 1
     assert fresh(message).status == MessageStatus.SENT
     assert sum(report.sent for report in reports) == 1
+
+
+@pytest.mark.django_db
+def test_a_notice_too_late_to_send_is_skipped_not_sent(tmp_path, monkeypatch):
+    # given a CAE of 1 April still queued on 20 April (the sender was down; at most 7 days)
+    from datetime import date as date_
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    monkeypatch.delenv("LIDGELD_SMTP_URL", raising=False)
+    monkeypatch.setenv("LIDGELD_MAIL_DIR", str(tmp_path))
+    instance = make_instance()
+    borrower = make_borrower(instance, email="laat@example.be")
+    late = Message.objects.create(
+        borrower=borrower, instance=instance, type="C", kind="AE", date=date_(2026, 4, 1),
+        channel="email", language="nl", to_address=borrower.email,
+        created_at=timezone.make_aware(datetime(2026, 4, 1, 2)),
+    )  # fmt: skip
+    # when the sender runs
+    report = messages_send(now=timezone.make_aware(datetime(2026, 4, 20, 9)))
+    # then it is recorded as skipped, with the reason, and nothing is written
+    late.refresh_from_db()
+    assert (late.status, report.skipped, report.sent) == ("skipped", 1, 0)
+    assert "te laat" in late.last_error
+    assert list(tmp_path.iterdir()) == []

@@ -54,7 +54,7 @@ def register(commands: Any) -> None:
 
 def _text(report: Any) -> str:
     line = (
-        f"sent {report.sent}, retried later {report.retried}, failed {report.failed}, "
+        f"sent {report.sent}, retried later {report.retried}, failed {report.failed}, skipped as too late {report.skipped}, "
         f"remaining {report.remaining} (via {report.transport})"
     )
     if report.stopped:

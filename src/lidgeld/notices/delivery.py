@@ -73,6 +73,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from lidgeld.errors import InvalidInput
+from lidgeld.libraries.models import Instance
 from lidgeld.notices.models import Channel, Message, MessageStatus
 
 logger = logging.getLogger("lidgeld.notices.delivery")
@@ -429,6 +430,7 @@ class SendReport:
     sent: int = 0
     retried: int = 0  # temporary failure: stays queued, tried again later
     failed: int = 0
+    skipped: int = 0  # too late to send (R4)
     remaining: int = 0  # e-mail still queued after the run (due later or not reached)
     batches: int = 0
     stopped: str = ""  # why the run stopped early (connection failure), if it did
@@ -439,6 +441,7 @@ class SendReport:
             "sent": self.sent,
             "retried": self.retried,
             "failed": self.failed,
+            "skipped": self.skipped,
             "remaining": self.remaining,
             "batches": self.batches,
             "stopped": self.stopped,
@@ -454,6 +457,27 @@ def _due(now: datetime) -> Q:
     return Q(status=MessageStatus.QUEUED, channel=Channel.EMAIL) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
+
+
+def messages_skip_stale(*, now: datetime) -> int:
+    """R4 for the sender: a notice that could only go out more than the library's
+    ``notice_max_delay_days`` after its date (the sender was down) is recorded as
+    skipped, not sent, so nobody is told in December that April's membership ends."""
+    today = timezone.localdate(now)
+    skipped = 0
+    for instance in Instance.objects.all():
+        limit = instance.notice_max_delay_days
+        skipped += Message.objects.filter(
+            instance=instance,
+            status=MessageStatus.QUEUED,
+            channel=Channel.EMAIL,
+            date__lt=today - timedelta(days=limit),
+        ).update(
+            status=MessageStatus.SKIPPED,
+            next_attempt_at=None,
+            last_error=f"Niet verstuurd: meer dan {limit} dagen te laat; not sent: more than {limit} days late",
+        )
+    return skipped
 
 
 def messages_claim(
@@ -584,6 +608,7 @@ def messages_send(
         raise InvalidInput("the batch size must be at least 1")
     transport = transport or transport_from_settings()
     report = SendReport(transport=transport.describe())
+    report.skipped = messages_skip_stale(now=now)
     started = time.monotonic()
     while max_batches is None or report.batches < max_batches:
         if stop is not None and stop.is_set():
