@@ -19,7 +19,7 @@ from django.utils import timezone
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Loan, ReservationStatus
-from lidgeld.finance.models import Payment, Posting, PostingStatus, WriteOff
+from lidgeld.finance.models import BankTransaction, Payment, Posting, PostingStatus, WriteOff
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.memberships.models import Membership
@@ -144,6 +144,16 @@ def build_world(code: str = "GENT"):
         holder="host:1",
         acquired_at=_aware(date(2026, 4, 1), 2),
         expires_at=_aware(date(2026, 4, 1), 4),
+    )
+    BankTransaction.objects.create(
+        transaction_id=f"TX-{code}",
+        statement_id=f"STMT-{code}",
+        booked_on=date(2026, 4, 2),
+        amount=Decimal("12.00"),
+        reference="+++000/0000/00101+++",
+        outcome="unmatched",
+        reason="no such item",
+        imported_at=_aware(date(2026, 4, 2)),
     )
     NoticeTemplate.objects.create(
         instance=instance,

@@ -17,6 +17,7 @@ _LABELS = {
     "debit": "debits (ignored)",
     "already_imported": "already imported",
     "not_booked": "not booked yet (ignored)",
+    "id_conflict": "bank id seen before, other amount",
 }
 
 

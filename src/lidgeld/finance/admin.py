@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_today, staff_actor
 from lidgeld.errors import LidgeldError
-from lidgeld.finance.models import Payment, Posting, WriteOff
+from lidgeld.finance.models import BankTransaction, Payment, Posting, WriteOff
 from lidgeld.finance.services import posting_write_off
 
 
@@ -126,3 +126,26 @@ class WriteOffAdmin(ReadOnlyAdmin):
     @admin.display(description="kaartnummer", ordering="posting__borrower__card_number")
     def card_number(self, write_off: WriteOff) -> str:
         return write_off.posting.borrower.card_number
+
+
+@admin.register(BankTransaction)
+class BankTransactionAdmin(ReadOnlyAdmin):
+    """Every line of every imported bank statement, with what was done with it."""
+
+    list_display = (
+        "booked_on",
+        "transaction_id",
+        "amount",
+        "outcome",
+        "debtor_name",
+        "reference",
+        "reason",
+        "posting",
+        "statement_id",
+    )
+    list_display_links = ("transaction_id",)
+    list_filter = ("outcome", "statement_id")
+    list_select_related = ("posting",)
+    search_fields = ("transaction_id", "reference", "debtor_name", "statement_id")
+    date_hierarchy = "booked_on"
+    ordering = ("-booked_on", "-id")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -363,7 +363,9 @@ def _transaction(
     elif entry_ref:
         transaction_id = entry_ref if tx_count <= 1 else f"{entry_ref}/{tx_index}"
     elif end_to_end:
-        transaction_id = end_to_end
+        # The payer chooses the EndToEndId, so two payers may choose the same one:
+        # the day and the amount keep their transfers apart.
+        transaction_id = f"{end_to_end}@{entry['booked_on']:%Y-%m-%d}/{amount}"
     else:
         transaction_id = f"{entry['statement_id']}/{entry['index']}/{tx_index}"
     return Transaction(
@@ -429,6 +431,16 @@ def _entry(
     else:
         transactions = (
             _transaction(reader, None, entry=context, tx_index=1, tx_count=1, where=where),
+        )
+    ids = [tx.transaction_id for tx in transactions]
+    if len(set(ids)) < len(ids):
+        # The transfers of one entry are different transfers, even when the bank gives
+        # them one reference: number them (a repeated entry stays a repeat).
+        transactions = tuple(
+            replace(tx, transaction_id=f"{tx.transaction_id}/{tx.tx_index}")
+            if ids.count(tx.transaction_id) > 1
+            else tx
+            for tx in transactions
         )
     return Entry(
         index=index,
@@ -557,11 +569,14 @@ COUNTED = (
     BankOutcome.DEBIT.value,
     "already_imported",
     "not_booked",
+    "id_conflict",
 )
+ID_CONFLICT = "id_conflict"
 FOR_A_PERSON = (
     BankOutcome.UNMATCHED.value,
     BankOutcome.WRONG_AMOUNT.value,
     BankOutcome.ALREADY_CLOSED.value,
+    ID_CONFLICT,
 )
 
 
@@ -596,7 +611,9 @@ class ImportReport:
     """What one import did: counts per outcome, the total registered, and the lines
     left for a person. ``already_imported`` counts transactions recorded before (an
     earlier import, or the same transaction twice in the file); ``not_booked`` counts
-    pending or information-only entries, which are left for a later statement."""
+    pending or information-only entries, which are left for a later statement;
+    ``id_conflict`` counts a bank id recorded before with another amount (for a
+    person, not recorded)."""
 
     statement_id: str
     account: str
@@ -627,13 +644,14 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def _recorded(transaction_ids: Iterable[str]) -> set[str]:
+def _recorded(transaction_ids: Iterable[str]) -> dict[str, Decimal]:
+    """The transactions recorded before, with their amounts."""
     wanted = sorted(set(transaction_ids))
-    found: set[str] = set()
+    found: dict[str, Decimal] = {}
     for chunk in _chunks(wanted):
         found.update(
             BankTransaction.objects.filter(transaction_id__in=chunk).values_list(
-                "transaction_id", flat=True
+                "transaction_id", "amount"
             )
         )
     return found
@@ -645,12 +663,6 @@ def _card(posting: Posting) -> str:
 
 def _decide(tx: Transaction) -> tuple[str, str, Posting | None]:
     """The outcome for a booked credit, and the locked posting it pays (if any)."""
-    if tx.reversal:
-        return (
-            BankOutcome.UNMATCHED.value,
-            "a reversal (RvslInd) of an earlier booking, not a payment",
-            None,
-        )
     found = find_reference(tx)
     if found.number is None:
         return BankOutcome.UNMATCHED.value, found.problem, None
@@ -707,15 +719,45 @@ def _decide(tx: Transaction) -> tuple[str, str, Posting | None]:
 
 
 def _import_one(
-    tx: Transaction, report: ImportReport, *, today: date, actor: str, seen: set[str]
+    tx: Transaction,
+    report: ImportReport,
+    *,
+    today: date,
+    actor: str,
+    seen: dict[str, Decimal],
 ) -> None:
-    if tx.transaction_id in seen:
-        report.counts["already_imported"] += 1
-        return
     if not tx.booked:
         report.counts["not_booked"] += 1
         return
-    if tx.credit:
+    if tx.transaction_id in seen:
+        if seen[tx.transaction_id] == tx.amount:
+            report.counts["already_imported"] += 1
+            return
+        # The same bank id with another amount is not the same transfer: nothing is
+        # written (the id is taken), a person looks at it.
+        report.counts[ID_CONFLICT] += 1
+        report.for_a_person.append(
+            ReportLine(
+                transaction_id=tx.transaction_id,
+                booked_on=tx.booked_on,
+                amount=tx.amount,
+                reference=tx.reference_text,
+                debtor_name=tx.debtor_name,
+                outcome=ID_CONFLICT,
+                reason=(
+                    f"the bank id {tx.transaction_id} was imported before with "
+                    f"€ {seen[tx.transaction_id]}, not € {tx.amount}: nothing registered"
+                ),
+            )
+        )
+        return
+    if tx.reversal:
+        outcome, reason, posting = (
+            BankOutcome.UNMATCHED.value,
+            "a reversal (RvslInd) of an earlier booking, not a payment",
+            None,
+        )
+    elif tx.credit:
         outcome, reason, posting = _decide(tx)
     else:
         outcome, reason, posting = BankOutcome.DEBIT.value, "", None
@@ -743,7 +785,7 @@ def _import_one(
         posting=posting,
         imported_at=clock.now(),
     )
-    seen.add(tx.transaction_id)
+    seen[tx.transaction_id] = tx.amount
     report.counts[outcome] += 1
     if outcome in FOR_A_PERSON:
         report.for_a_person.append(
