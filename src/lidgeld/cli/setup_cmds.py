@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date, parse_fee
+from lidgeld.libraries.services import INSTANCE_NUMBER_FIELDS, INSTANCE_TEXT_FIELDS
 
 
 def actor() -> str:
@@ -30,6 +31,16 @@ def register(commands: Any) -> None:
     instance_add.add_argument("--group", help="cooperation group code (created when new)")
     add_json(instance_add)
     instance_add.set_defaults(handler=cmd_instance_add)
+
+    instance_set = instance_commands.add_parser("set", help="change a library's details and policy")
+    instance_set.add_argument("--code", required=True)
+    for field in INSTANCE_TEXT_FIELDS:
+        instance_set.add_argument(f"--{field.replace('_', '-')}", dest=field, metavar="TEXT")
+    for field in INSTANCE_NUMBER_FIELDS:
+        instance_set.add_argument(f"--{field.replace('_', '-')}", dest=field, type=int, metavar="N")
+    instance_set.add_argument("--renewal-base", choices=["combination", "now", "expiry"])
+    add_json(instance_set)
+    instance_set.set_defaults(handler=cmd_instance_set)
 
     type_ = commands.add_parser("type", help="membership types")
     type_commands = type_.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -95,6 +106,26 @@ def cmd_instance_add(args: argparse.Namespace) -> int:
             "group": instance.group.code if instance.group else None,
         },
         f"instance {instance.code} ({instance.name}) added",
+    )
+    return 0
+
+
+def cmd_instance_set(args: argparse.Namespace) -> int:
+    from lidgeld.clock import clock
+    from lidgeld.errors import InvalidInput
+    from lidgeld.libraries.services import instance_get, instance_update
+
+    fields = (*INSTANCE_TEXT_FIELDS, *INSTANCE_NUMBER_FIELDS, "renewal_base")
+    changes = {field: getattr(args, field) for field in fields if getattr(args, field) is not None}
+    if not changes:
+        raise InvalidInput("say what to change, e.g. --iban BE68539007547034 (see --help)")
+    instance = instance_update(
+        instance=instance_get(args.code), changes=changes, today=clock.today(), actor=actor()
+    )
+    emit(
+        args,
+        {"code": instance.code, "changed": {k: getattr(instance, k) for k in changes}},
+        f"instance {instance.code}: {', '.join(changes)} changed",
     )
     return 0
 

@@ -106,3 +106,90 @@ def membership_type_add(
             after={"code": code, "kind": type_kind, "fee": str(fee), "months": months},
         )
         return membership_type
+
+
+INSTANCE_TEXT_FIELDS = (
+    "name",
+    "address",
+    "opening_hours",
+    "sender_name",
+    "sender_email",
+    "reply_to_email",
+    "portal_url",
+    "iban",
+    "bic",
+)
+INSTANCE_NUMBER_FIELDS = (
+    "renewal_grace_days",
+    "reminder_after_months",
+    "unpaid_after_months",
+    "write_off_after_months",
+    "notice_max_delay_days",
+)
+
+
+def instance_update(
+    *, instance: Instance, changes: dict[str, object], today: date, actor: str
+) -> Instance:
+    """Change a library's details and policy; refused as a whole when a value is wrong."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from lidgeld.domain.dunning import DunningPolicy
+    from lidgeld.domain.epc_qr import bic_is_valid, iban_problem
+    from lidgeld.domain.renewal import RenewalBase
+
+    unknown = (
+        set(changes) - set(INSTANCE_TEXT_FIELDS) - set(INSTANCE_NUMBER_FIELDS) - {"renewal_base"}
+    )
+    if unknown:
+        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}")
+    clean: dict[str, object] = {}
+    for field, value in changes.items():
+        if field in INSTANCE_TEXT_FIELDS:
+            text = str(value).replace("\\n", "\n").strip()
+            if field == "name" and not text:
+                raise InvalidInput("the name cannot be empty")
+            if field in ("sender_email", "reply_to_email") and text:
+                try:
+                    validate_email(text)
+                except ValidationError:
+                    raise InvalidInput(f"'{text}' is not a valid e-mail address") from None
+            if field == "iban" and text:
+                text = text.replace(" ", "").upper()
+                if problem := iban_problem(text):
+                    raise InvalidInput(f"IBAN {text}: {problem}")
+            if field == "bic" and text and not bic_is_valid(text):
+                raise InvalidInput(f"'{text}' is not a BIC (8 or 11 letters and digits)")
+            clean[field] = text
+        elif field == "renewal_base":
+            if value not in {base.value for base in RenewalBase}:
+                raise InvalidInput("the renewal base is combination, now or expiry")
+            clean[field] = value
+        else:
+            if not isinstance(value, int) or value < 0:
+                raise InvalidInput(f"{field} must be a whole number of 0 or more")
+            clean[field] = value
+    policy = {
+        name: clean.get(f"{name}_after_months", getattr(instance, f"{name}_after_months"))
+        for name in ("reminder", "unpaid", "write_off")
+    }
+    try:
+        DunningPolicy(
+            reminder_months=int(policy["reminder"]),  # type: ignore[call-overload]
+            unpaid_months=int(policy["unpaid"]),  # type: ignore[call-overload]
+            write_off_months=int(policy["write_off"]),  # type: ignore[call-overload]
+        )
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    with transaction.atomic():
+        locked = Instance.objects.select_for_update().get(pk=instance.pk)
+        before = {field: getattr(locked, field) for field in clean}
+        for field, value in clean.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=list(clean))
+        audit_record(
+            actor=actor, action="instance.changed", obj=locked, today=today,
+            instance_id=locked.pk, before=before, after=clean,
+        )  # fmt: skip
+        return locked
