@@ -292,7 +292,9 @@ def naive_run(*, day: date, now: datetime, actor: str) -> dict[str, Any]:
     started = time.perf_counter()
     borrowers = 0
     affected = 0
-    for borrower in Borrower.objects.order_by("pk").iterator(chunk_size=2000):
+    # Only what the rules read, as a careful loop would (and robust to new columns).
+    borrowers_qs = Borrower.objects.only("pk", "email", "language").order_by("pk")
+    for borrower in borrowers_qs.iterator(chunk_size=2000):
         with transaction.atomic():
             if one_borrower(borrower):
                 affected += 1

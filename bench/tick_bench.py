@@ -125,6 +125,10 @@ class Databases:
             return {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in names}
 
 
+class WorkerFailed(Exception):
+    pass
+
+
 def worker(command: str, url: str, *extra: str) -> dict[str, Any]:
     """Run bench/worker.py in its own process against ``url``; its JSON answer."""
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "lidgeld.settings"}
@@ -136,7 +140,7 @@ def worker(command: str, url: str, *extra: str) -> dict[str, Any]:
         check=False,
     )
     if completed.returncode != 0:
-        raise SystemExit(f"bench worker '{command}' failed (exit {completed.returncode})")
+        raise WorkerFailed(f"bench worker '{command}' failed (exit {completed.returncode})")
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -333,16 +337,22 @@ def main(argv: list[str] | None = None) -> int:
             naive_url = dbs.create(f"{sample}_naive", template=sample)
             sample_tick_url = dbs.create(f"{sample}_tick", template=sample)
             log(f"naive loop on {sample}_naive")
-            naive = worker("naive", naive_url, "--today", day.isoformat(), "--actor", ACTOR)
-            log(f"naive: {naive['seconds']:.1f} s for {naive['affected']:,} affected borrowers")
-            sample_tick = tick_summary(
-                worker("tick", sample_tick_url, "--today", day.isoformat()), names
-            )
-            results["naive"] = naive
-            results["sample_tick"] = sample_tick
-            results["check_naive"] = snapshot.differences(
-                snapshot.snapshot(naive_url, day=day), snapshot.snapshot(sample_tick_url, day=day)
-            )
+            try:
+                naive = worker("naive", naive_url, "--today", day.isoformat(), "--actor", ACTOR)
+                sample_tick = tick_summary(
+                    worker("tick", sample_tick_url, "--today", day.isoformat()), names
+                )
+            except WorkerFailed as error:  # keep the tick and floor figures
+                results["naive_error"] = str(error)
+                log(str(error))
+            else:
+                log(f"naive: {naive['seconds']:.1f} s, {naive['affected']:,} affected borrowers")
+                results["naive"] = naive
+                results["sample_tick"] = sample_tick
+                results["check_naive"] = snapshot.differences(
+                    snapshot.snapshot(naive_url, day=day),
+                    snapshot.snapshot(sample_tick_url, day=day),
+                )
     finally:
         if not args.keep:
             for name in list(reversed(dbs.created)):
@@ -356,8 +366,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2, default=str))
     else:
         print_report(results, names)
-    failed_checks = results["check_floor"] or results.get("check_naive")
-    return 1 if failed_checks else 0
+    failed = results["check_floor"] or results.get("check_naive") or "naive_error" in results
+    return 1 if failed else 0
 
 
 def targets(results: dict[str, Any]) -> dict[str, Any]:
@@ -514,6 +524,8 @@ def print_report(results: dict[str, Any], names: tuple[str, ...]) -> None:
                 print(f"  {line}")
         else:
             print("check: OK, naive loop and tick left identical state on the sample")
+    if "naive_error" in results:
+        print(f"naive loop: FAILED ({results['naive_error']}); see the log above")
     print(
         f"peak memory of the tick process (ru_maxrss): {tick['max_rss_mb']:.0f} MB "
         f"({tick['rss_before_mb']:.0f} MB after Django start-up)"
@@ -539,4 +551,8 @@ def print_report(results: dict[str, Any], names: tuple[str, ...]) -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except WorkerFailed as error:
+        print(f"tick_bench: {error}; see its traceback above", file=sys.stderr)
+        raise SystemExit(1) from None

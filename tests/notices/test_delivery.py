@@ -676,3 +676,41 @@ def test_a_notice_too_late_to_send_is_skipped_not_sent(tmp_path, monkeypatch):
     assert (late.status, report.skipped, report.sent) == ("skipped", 1, 0)
     assert "te laat" in late.last_error
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_a_notice_about_an_open_fee_carries_the_scan_to_pay_code(tmp_path, monkeypatch):
+    import io
+    from datetime import date as date_
+    from datetime import datetime
+
+    import zxingcpp
+    from django.utils import timezone
+    from PIL import Image
+
+    from lidgeld.domain.payment_reference import structured_communication
+    from tests.factories import make_membership, make_open_fee, make_type
+
+    monkeypatch.delenv("LIDGELD_SMTP_URL", raising=False)
+    monkeypatch.setenv("LIDGELD_MAIL_DIR", str(tmp_path))
+    instance = make_instance(iban="BE68539007547034", sender_email="gent@bib.example")
+    borrower = make_borrower(instance, email="els@example.be")
+    fee = make_open_fee(
+        make_membership(borrower, make_type(instance), start=date_(2026, 4, 10)), date_(2026, 4, 10)
+    )
+    Message.objects.create(
+        borrower=borrower, instance=instance, posting=fee, type="C", kind="HR",
+        date=date_(2026, 5, 1), channel="email", language="nl", to_address=borrower.email,
+        created_at=timezone.make_aware(datetime(2026, 5, 1, 2)),
+    )  # fmt: skip
+    messages_send(now=timezone.make_aware(datetime(2026, 5, 1, 9)))
+    (written,) = tmp_path.iterdir()
+    mail = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    (image,) = [part for part in mail.iter_attachments() if part.get_content_type() == "image/png"]
+    (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.get_content())))
+    assert "BE68539007547034" in code.text
+    assert "EUR12.00" in code.text
+    assert structured_communication(fee.pk).strip("+").replace("/", "") in code.text
+    assert (
+        structured_communication(fee.pk) in mail.get_body(preferencelist=("plain",)).get_content()
+    )

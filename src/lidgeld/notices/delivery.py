@@ -416,9 +416,26 @@ def email_build(message: Message, *, now: datetime) -> EmailMessage:
     mail.set_content(message.body, charset="utf-8")
     if message.body_html.strip():
         mail.add_alternative(message.body_html, subtype="html", charset="utf-8")
+    if qr := _payment_qr(message):
+        # Scan to pay: the same EPC code the letter prints, for the item the text names.
+        mail.add_attachment(qr, maintype="image", subtype="png", filename="betalen-qr.png")
     # After the content: set_content and add_alternative move Content-* headers.
     mail["Content-Language"] = message.language
     return mail
+
+
+def _payment_qr(message: Message) -> bytes | None:
+    from lidgeld.finance.selectors import instructions_for, payment_instructions
+    from lidgeld.notices.qr import epc_qr_png
+
+    posting = message.posting
+    if posting is not None and posting.status == "open":
+        instructions = instructions_for(posting)
+    else:
+        instructions = payment_instructions(borrower_id=message.borrower_id)
+    if instructions is None or instructions.epc_qr is None:
+        return None
+    return epc_qr_png(instructions.epc_qr)
 
 
 # --- the run -------------------------------------------------------------------------------
