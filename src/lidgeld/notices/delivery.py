@@ -425,10 +425,15 @@ def email_build(message: Message, *, now: datetime) -> EmailMessage:
 
 
 def _payment_qr(message: Message) -> bytes | None:
-    from lidgeld.finance.selectors import instructions_for, payment_instructions
+    from lidgeld.finance.selectors import (
+        PaymentInstructions,
+        instructions_for,
+        payment_instructions,
+    )
     from lidgeld.notices.qr import epc_qr_png
 
     posting = message.posting
+    instructions: PaymentInstructions | None
     if posting is not None and posting.status == "open":
         instructions = instructions_for(posting)
     else:
