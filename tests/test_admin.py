@@ -24,6 +24,7 @@ from lidgeld.libraries.models import CooperationGroup
 from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.models import Message, NoticeTemplate
+from lidgeld.sip2.models import Terminal
 from tests.factories import (
     make_borrower,
     make_instance,
@@ -154,6 +155,13 @@ def build_world(code: str = "GENT"):
         outcome="unmatched",
         reason="no such item",
         imported_at=_aware(date(2026, 4, 2)),
+    )
+    Terminal.objects.create(
+        login=f"kiosk-{code.lower()}",
+        password_hash="!",
+        instance=instance,
+        location="hal",
+        created_at=_aware(date(2026, 4, 1)),
     )
     NoticeTemplate.objects.create(
         instance=instance,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lidgeld.notices",
     "lidgeld.audit",
     "lidgeld.lifecycle",
+    "lidgeld.sip2",
 ]
 
 MIDDLEWARE = [
