@@ -20,6 +20,7 @@ run: install
 	$(BIN)/lidgeld migrate
 	$(BIN)/lidgeld demo --if-empty
 	$(BIN)/lidgeld tick
+	@echo "back office: http://127.0.0.1:8000/admin/  demo staff login: balie / lidgeld-demo"
 	$(BIN)/lidgeld serve
 
 test: install
