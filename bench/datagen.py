@@ -21,21 +21,19 @@ end the evening before the benchmark day. On the benchmark day the tick finds:
                 paying or free type, not renewed yet, get an end-of-contribution
                 notice.
 
-Also present: membership history, renewals in advance, lapsed borrowers, paid,
-partly paid and written-off contributions with their payments and write-offs,
+Also present: membership history, renewals in advance, lapsed borrowers, paid
+(on time, or late at the reminder or unpaid stage), partly paid and written-off
+contributions with their payments and write-offs,
 ready / fulfilled / cancelled reservations, last month's CAE messages and one
 audit row per borrower.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from datetime import date, datetime
 
 import psycopg
-
-STEP_DAY_BEFORE = "the job ledger says every step ran for the day before"
 
 # id, code, name, fee of the paying type, sends reminder / unpaid notices
 INSTANCES = (
@@ -501,7 +499,3 @@ def generate(
 def vacuum_analyze(conninfo: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-
-
-if __name__ == "__main__":  # pragma: no cover - manual use
-    print("use bench/tick_bench.py", file=sys.stderr)

@@ -26,6 +26,7 @@ def build_parser() -> Parser:
         notice_cmds,
         send_cmd,
         setup_cmds,
+        sip2_cmd,
         tick_cmd,
     )
 
@@ -41,6 +42,7 @@ def build_parser() -> Parser:
     send_cmd.register(commands)
     letters_cmd.register(commands)
     bank_cmd.register(commands)
+    sip2_cmd.register(commands)
     return parser
 
 

@@ -1,0 +1,113 @@
+"""Loans: checkout, checkin and renewal (the kiosk's and, later, the desk's).
+
+Whether a borrower may borrow is the one block decision (R7) for the channel:
+a refusal carries the block's reason as its code and the block's sentence in
+the borrower's language as its message.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+
+from lidgeld.audit.services import audit_record
+from lidgeld.borrowers.models import Borrower
+from lidgeld.circulation.models import Item, Loan, Reservation, ReservationStatus
+from lidgeld.domain.blocks import Channel
+from lidgeld.errors import Refused
+
+LOAN_DAYS = 21
+
+
+def _refuse_if_blocked(borrower: Borrower, today: date, channel: Channel) -> None:
+    from lidgeld.borrowers.selectors import borrower_status
+
+    block = borrower_status(borrower=borrower, today=today).blocks[channel]
+    if not block.allowed:
+        raise Refused(block.message(borrower.language), code=block.reason.value)
+
+
+def loan_checkout(
+    *, borrower: Borrower, item: Item, today: date, actor: str, channel: Channel = Channel.KIOSK
+) -> Loan:
+    """Lend ``item`` to ``borrower`` for LOAN_DAYS days; refused when blocked or already out."""
+    with transaction.atomic():
+        _refuse_if_blocked(borrower, today, channel)
+        try:
+            with transaction.atomic():
+                loan = Loan.objects.create(
+                    item=item,
+                    borrower=borrower,
+                    out_on=today,
+                    due_on=today + timedelta(days=LOAN_DAYS),
+                )
+        except IntegrityError:
+            raise Refused(
+                f"{item.title} ({item.barcode}) is already on loan", code="on_loan"
+            ) from None
+        audit_record(
+            actor=actor,
+            action="loan.checked_out",
+            obj=loan,
+            today=today,
+            borrower_id=borrower.pk,
+            instance_id=item.instance_id,
+            after={"item": item.barcode, "due_on": loan.due_on.isoformat()},
+        )
+        return loan
+
+
+def loan_checkin(*, item: Item, today: date, actor: str) -> Loan | None:
+    """Take ``item`` back; None when it was not on loan (nothing changes then)."""
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().filter(item=item, returned_on__isnull=True).first()
+        if loan is None:
+            return None
+        loan.returned_on = today
+        loan.save(update_fields=["returned_on"])
+        audit_record(
+            actor=actor,
+            action="loan.checked_in",
+            obj=loan,
+            today=today,
+            borrower_id=loan.borrower_id,
+            instance_id=item.instance_id,
+            before={"returned_on": None},
+            after={"item": item.barcode, "returned_on": today.isoformat()},
+        )
+        return loan
+
+
+def loan_renew(*, loan: Loan, today: date, actor: str, channel: Channel = Channel.KIOSK) -> Loan:
+    """Extend an open loan to LOAN_DAYS days from today; refused when the borrower is
+    blocked or someone else is waiting for the item."""
+    with transaction.atomic():
+        locked = Loan.objects.select_for_update().select_related("borrower", "item").get(pk=loan.pk)
+        if locked.returned_on is not None:
+            raise Refused(f"{locked.item.title} was already returned", code="returned")
+        _refuse_if_blocked(locked.borrower, today, channel)
+        waiting = (
+            Reservation.objects.filter(
+                item_id=locked.item_id,
+                status__in=[ReservationStatus.WAITING, ReservationStatus.READY],
+            )
+            .exclude(borrower_id=locked.borrower_id)
+            .exists()
+        )
+        if waiting:
+            raise Refused(f"{locked.item.title} is reserved by someone else", code="reserved")
+        before = {"due_on": locked.due_on.isoformat()}
+        locked.due_on = max(locked.due_on, today + timedelta(days=LOAN_DAYS))
+        locked.save(update_fields=["due_on"])
+        audit_record(
+            actor=actor,
+            action="loan.renewed",
+            obj=locked,
+            today=today,
+            borrower_id=locked.borrower_id,
+            instance_id=locked.item.instance_id,
+            before=before,
+            after={"due_on": locked.due_on.isoformat()},
+        )
+        return locked

@@ -1,0 +1,98 @@
+"""The kiosks: ``lidgeld sip2`` (the SIP2 server) and ``lidgeld terminal add``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from lidgeld.cli.base import add_json, emit
+from lidgeld.cli.setup_cmds import actor
+
+
+def register(commands: Any) -> None:
+    sip2 = commands.add_parser("sip2", help="start the SIP2 server for self-checkout kiosks")
+    sip2.add_argument("--host", default="127.0.0.1")
+    sip2.add_argument("--port", type=int, default=6001)
+    sip2.add_argument("--tls-cert", metavar="FILE", help="PEM certificate: serve over TLS")
+    sip2.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
+    sip2.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="close a connection silent this long (default 600)",
+    )
+    sip2.add_argument("--workers", type=int, default=8, help="database threads (default 8)")
+    sip2.set_defaults(handler=cmd_sip2)
+
+    terminal = commands.add_parser("terminal", help="self-checkout kiosk accounts (SIP2)")
+    terminal_commands = terminal.add_subparsers(dest="action", metavar="ACTION", required=True)
+    terminal_add = terminal_commands.add_parser("add", help="add a kiosk account")
+    terminal_add.add_argument("--login", required=True, help="the kiosk's SIP2 login (CN)")
+    terminal_add.add_argument("--password", required=True, help="the kiosk's SIP2 password (CO)")
+    terminal_add.add_argument("--instance", required=True, help="instance code, e.g. GENT")
+    terminal_add.add_argument("--location", default="", help="where the kiosk stands")
+    terminal_add.add_argument(
+        "--charset", default="utf-8", help="utf-8 (default), cp850 or latin-1"
+    )
+    add_json(terminal_add)
+    terminal_add.set_defaults(handler=cmd_terminal_add)
+
+
+def cmd_sip2(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from lidgeld.errors import InvalidInput
+    from lidgeld.sip2.server import Sip2Server, tls_context
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise InvalidInput("TLS needs both --tls-cert and --tls-key")
+    if not 0 < args.port < 65536:
+        raise InvalidInput(f"--port must be between 1 and 65535, not {args.port}")
+    if args.workers < 1 or args.idle_timeout <= 0:
+        raise InvalidInput("--workers and --idle-timeout must be more than 0")
+    context = None
+    if args.tls_cert:
+        try:
+            context = tls_context(args.tls_cert, args.tls_key)
+        except (OSError, ValueError) as error:
+            raise InvalidInput(f"cannot use the TLS certificate or key: {error}") from None
+    server = Sip2Server(
+        host=args.host,
+        port=args.port,
+        ssl_context=context,
+        idle_timeout=args.idle_timeout,
+        workers=args.workers,
+    )
+    try:
+        asyncio.run(server.run())
+    except OSError as error:
+        raise InvalidInput(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+    return 0
+
+
+def cmd_terminal_add(args: argparse.Namespace) -> int:
+    from lidgeld.clock import clock
+    from lidgeld.sip2.services import terminal_add
+
+    terminal = terminal_add(
+        login=args.login,
+        password=args.password,
+        instance_code=args.instance,
+        location=args.location,
+        charset=args.charset,
+        today=clock.today(),
+        actor=actor(),
+    )
+    emit(
+        args,
+        {
+            "login": terminal.login,
+            "instance": terminal.instance.code,
+            "location": terminal.location,
+            "charset": terminal.charset,
+        },
+        f"terminal {terminal.login} added for {terminal.instance.code}"
+        + (f" ({terminal.location})" if terminal.location else ""),
+    )
+    return 0

@@ -1,0 +1,166 @@
+"""The kiosk's one-query patron lookup decides exactly as borrower_status (R7)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lidgeld.borrowers.selectors import borrower_status
+from lidgeld.domain.blocks import Channel, MembershipState, Reason
+from lidgeld.libraries.models import CooperationGroup
+from lidgeld.memberships.models import MembershipStatus, TypeKind
+from lidgeld.sip2.selectors import kiosk_patron, visible_instance_ids
+from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 4, 15)
+
+
+def _active(b, t):
+    make_membership(b, t, start=date(2026, 1, 1))
+
+
+def _no_membership(b, t):
+    pass
+
+
+def _only_a_future_period(b, t):
+    make_membership(b, t, start=date(2026, 6, 1))
+
+
+def _expired(b, t):
+    make_membership(b, t, start=date(2025, 1, 1))  # ended 31/12/2025
+
+
+def _expired_after_two_periods(b, t):
+    make_membership(b, t, start=date(2024, 1, 1))
+    make_membership(b, t, start=date(2025, 1, 1))
+
+
+def _invalidated(b, t):
+    m = make_membership(b, t, start=date(2025, 8, 1), status=MembershipStatus.INVALIDATED)
+    make_open_fee(m, booked_on=date(2025, 8, 1)).delete()
+
+
+def _fee_open(b, t):
+    m = make_membership(b, t, start=date(2026, 4, 10))
+    make_open_fee(m, booked_on=date(2026, 4, 10))
+
+
+def _fee_reminder(b, t):
+    m = make_membership(b, t, start=date(2026, 3, 10))
+    make_open_fee(m, booked_on=date(2026, 3, 10))
+
+
+def _fee_unpaid(b, t):
+    m = make_membership(b, t, start=date(2025, 10, 1))
+    make_open_fee(m, booked_on=date(2025, 10, 1))
+
+
+def _fee_past_write_off_day(b, t):
+    m = make_membership(b, t, start=date(2025, 8, 1))
+    make_open_fee(m, booked_on=date(2025, 8, 1))
+
+
+def _partly_paid_two_fees(b, t):
+    m = make_membership(b, t, start=date(2026, 1, 1))
+    make_open_fee(m, booked_on=date(2026, 1, 1), amount="5.50")
+    make_open_fee(m, booked_on=date(2026, 4, 1), amount="12.00")
+
+
+def _expired_with_a_fee(b, t):
+    m = make_membership(b, t, start=date(2025, 1, 1))
+    make_open_fee(m, booked_on=date(2025, 12, 1))
+
+
+def _free_and_contiguous(b, t):
+    free = make_type(t.instance, code="GRATIS", kind=TypeKind.FREE)
+    make_membership(b, free, start=date(2025, 5, 1))
+    make_membership(b, free, start=date(2026, 5, 1))
+
+
+SCENARIOS = [
+    (_active, Reason.OK),
+    (_no_membership, Reason.NO_MEMBERSHIP),
+    (_only_a_future_period, Reason.NO_MEMBERSHIP),
+    (_expired, Reason.EXPIRED),
+    (_expired_after_two_periods, Reason.EXPIRED),
+    (_invalidated, Reason.INVALIDATED),
+    (_fee_open, Reason.FEE_OPEN),
+    (_fee_reminder, Reason.FEE_REMINDER),
+    (_fee_unpaid, Reason.FEE_UNPAID),
+    (_fee_past_write_off_day, Reason.FEE_UNPAID),
+    (_partly_paid_two_fees, Reason.FEE_REMINDER),
+    (_expired_with_a_fee, Reason.EXPIRED),
+    (_free_and_contiguous, Reason.OK),
+]
+
+
+@pytest.mark.parametrize(("given", "reason"), SCENARIOS, ids=[s[0].__name__ for s in SCENARIOS])
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_the_lean_kiosk_lookup_and_borrower_status_agree(given, reason, language):
+    gent = make_instance()
+    borrower = make_borrower(gent, language=language)
+    given(borrower, make_type(gent))
+    full = borrower_status(borrower=borrower, today=TODAY)
+    lean = kiosk_patron(card_number=borrower.card_number, instance_ids=[gent.pk], today=TODAY)
+    assert lean is not None
+    expected = full.blocks[Channel.KIOSK]
+    assert lean.block.reason is expected.reason is reason
+    assert lean.block.allowed is expected.allowed
+    assert lean.block.sentences == expected.sentences  # every language, every amount and date
+    assert lean.membership is full.membership.state
+    assert lean.open_amount == full.open_amount
+    assert (lean.stage.value if lean.stage else None) == full.stage
+
+
+def test_fees_of_two_instances_each_follow_their_own_dunning_policy():
+    group = CooperationGroup.objects.create(code="LEIE", name="Leiestreek")
+    gent = make_instance("GENT", group=group)
+    deinze = make_instance(
+        "DEINZE", group=group, reminder_after_months=2, unpaid_after_months=3,
+        write_off_after_months=9,
+    )
+    borrower = make_borrower(gent)
+    make_open_fee(make_membership(borrower, make_type(gent), start=date(2026, 3, 20)), date(2026, 3, 20))
+    make_open_fee(
+        make_membership(borrower, make_type(deinze), start=date(2027, 3, 1)), date(2026, 1, 5)
+    )
+    full = borrower_status(borrower=borrower, today=TODAY)
+    lean = kiosk_patron(card_number=borrower.card_number, instance_ids=[gent.pk, deinze.pk], today=TODAY)
+    assert lean is not None
+    assert lean.block.reason is full.blocks[Channel.KIOSK].reason is Reason.FEE_UNPAID
+    assert lean.open_amount == full.open_amount
+
+
+def test_one_query_per_patron_lookup():
+    gent = make_instance()
+    borrower = make_borrower(gent)
+    _partly_paid_two_fees(borrower, make_type(gent))
+    with CaptureQueriesContext(connection) as queries:
+        lean = kiosk_patron(card_number=borrower.card_number, instance_ids=[gent.pk], today=TODAY)
+    assert lean is not None and lean.open_items == 2
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_terminal_sees_its_instance_and_its_cooperation_group_only():
+    group = CooperationGroup.objects.create(code="LEIE", name="Leiestreek")
+    gent = make_instance("GENT", group=group)
+    deinze = make_instance("DEINZE", group=group)
+    brugge = make_instance("BRUGGE")
+    assert sorted(visible_instance_ids(gent)) == sorted([gent.pk, deinze.pk])
+    assert visible_instance_ids(brugge) == [brugge.pk]
+    from_deinze = make_borrower(deinze)
+    from_brugge = make_borrower(brugge)
+    seen_from_gent = visible_instance_ids(gent)
+    assert kiosk_patron(card_number=from_deinze.card_number, instance_ids=seen_from_gent, today=TODAY)
+    assert (
+        kiosk_patron(card_number=from_brugge.card_number, instance_ids=seen_from_gent, today=TODAY)
+        is None
+    )
+    found = kiosk_patron(card_number=from_brugge.card_number, instance_ids=[brugge.pk], today=TODAY)
+    assert found is not None and found.membership is MembershipState.NONE
