@@ -172,7 +172,7 @@ class Client:
                 chunk = self.sock.recv(65536)
                 if not chunk:
                     return True
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return False
         except ConnectionError:
             return True

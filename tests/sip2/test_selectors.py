@@ -122,16 +122,23 @@ def test_fees_of_two_instances_each_follow_their_own_dunning_policy():
     group = CooperationGroup.objects.create(code="LEIE", name="Leiestreek")
     gent = make_instance("GENT", group=group)
     deinze = make_instance(
-        "DEINZE", group=group, reminder_after_months=2, unpaid_after_months=3,
+        "DEINZE",
+        group=group,
+        reminder_after_months=1,
+        unpaid_after_months=2,
         write_off_after_months=9,
     )
     borrower = make_borrower(gent)
-    make_open_fee(make_membership(borrower, make_type(gent), start=date(2026, 3, 20)), date(2026, 3, 20))
-    make_open_fee(
-        make_membership(borrower, make_type(deinze), start=date(2027, 3, 1)), date(2026, 1, 5)
-    )
+    # The oldest fee (Gent) is only at its reminder; the younger one (Deinze, stricter
+    # policy) is already unpaid: the furthest stage counts.
+    gent_period = make_membership(borrower, make_type(gent), start=date(2026, 1, 5))
+    make_open_fee(gent_period, booked_on=date(2026, 1, 5))
+    deinze_period = make_membership(borrower, make_type(deinze), start=date(2027, 2, 1))
+    make_open_fee(deinze_period, booked_on=date(2026, 1, 20))
     full = borrower_status(borrower=borrower, today=TODAY)
-    lean = kiosk_patron(card_number=borrower.card_number, instance_ids=[gent.pk, deinze.pk], today=TODAY)
+    lean = kiosk_patron(
+        card_number=borrower.card_number, instance_ids=[gent.pk, deinze.pk], today=TODAY
+    )
     assert lean is not None
     assert lean.block.reason is full.blocks[Channel.KIOSK].reason is Reason.FEE_UNPAID
     assert lean.open_amount == full.open_amount
@@ -143,7 +150,8 @@ def test_one_query_per_patron_lookup():
     _partly_paid_two_fees(borrower, make_type(gent))
     with CaptureQueriesContext(connection) as queries:
         lean = kiosk_patron(card_number=borrower.card_number, instance_ids=[gent.pk], today=TODAY)
-    assert lean is not None and lean.open_items == 2
+    assert lean is not None
+    assert lean.open_items == 2
     assert len(queries.captured_queries) == 1
 
 
@@ -157,10 +165,13 @@ def test_a_terminal_sees_its_instance_and_its_cooperation_group_only():
     from_deinze = make_borrower(deinze)
     from_brugge = make_borrower(brugge)
     seen_from_gent = visible_instance_ids(gent)
-    assert kiosk_patron(card_number=from_deinze.card_number, instance_ids=seen_from_gent, today=TODAY)
+    assert kiosk_patron(
+        card_number=from_deinze.card_number, instance_ids=seen_from_gent, today=TODAY
+    )
     assert (
         kiosk_patron(card_number=from_brugge.card_number, instance_ids=seen_from_gent, today=TODAY)
         is None
     )
     found = kiosk_patron(card_number=from_brugge.card_number, instance_ids=[brugge.pk], today=TODAY)
-    assert found is not None and found.membership is MembershipState.NONE
+    assert found is not None
+    assert found.membership is MembershipState.NONE

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.blocks import Block, Channel, MembershipState, Situation, decide, furthest_stage
@@ -60,39 +62,100 @@ _VALUES = (
 )
 
 
+# Stand-ins for the parameters of the compiled statement (see _statement).
+_CARD = "\x00card\x00"
+_DAY = date(1901, 2, 3)
+_FIRST_ID = -1_000_000
+
+
+def _queryset(card_number: str, instance_ids: list[int], today: date) -> QuerySet[Borrower]:
+    low, high = CONTRIBUTION_CODES
+    periods = Membership.objects.filter(borrower_id=OuterRef("pk")).order_by()
+    return Borrower.objects.filter(
+        card_number=card_number, home_instance_id__in=instance_ids
+    ).annotate(
+        fee=FilteredRelation(
+            "postings",
+            condition=Q(
+                postings__status=PostingStatus.OPEN,
+                postings__booking_code__gte=low,
+                postings__booking_code__lte=high,
+            ),
+        ),
+        covered=Exists(covering_day(today, OuterRef("pk"))),
+        last_started_status=Subquery(
+            periods.filter(start__lte=today).order_by("-start", "-id").values("status")[:1]
+        ),
+        latest_end=Subquery(periods.order_by("-end", "-id").values("end")[:1]),
+    )
+
+
+# (database alias, vendor, number of instance ids) → (SQL, parameter template)
+_STATEMENTS: dict[tuple[str, str, int], tuple[str, list[Any]]] = {}
+
+
+def _statement(count: int) -> tuple[str, list[Any]]:
+    """The SQL of the lookup, compiled by the ORM once per number of visible
+    instances and then reused: building a query costs far more than running it."""
+    key = (connection.alias, connection.vendor, count)
+    cached = _STATEMENTS.get(key)
+    if cached is None:
+        ids = [_FIRST_ID - n for n in range(count)]
+        query = _queryset(_CARD, ids, _DAY).values_list(*_VALUES).query
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        cached = _STATEMENTS[key] = (sql, list(params))
+    return cached
+
+
+def _bind(template: list[Any], card_number: str, instance_ids: list[int], today: date) -> list[Any]:
+    day = connection.ops.adapt_datefield_value(today)
+    sentinel_day = connection.ops.adapt_datefield_value(_DAY)
+    params: list[Any] = []
+    for value in template:
+        if value == _CARD:
+            params.append(card_number)
+        elif value in (sentinel_day, _DAY):
+            params.append(day)
+        elif isinstance(value, int) and not isinstance(value, bool) and value <= _FIRST_ID:
+            params.append(instance_ids[_FIRST_ID - value])
+        else:
+            params.append(value)
+    return params
+
+
+def _date(value: Any) -> date:
+    """A date column read without the ORM (SQLite gives text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _day(value: Any) -> date | None:
+    return None if value is None else _date(value)
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def kiosk_patron(
     *, card_number: str, instance_ids: Iterable[int], today: date
 ) -> KioskPatron | None:
     """The borrower with this card, if a terminal of these instances may see them, and
     their kiosk block today. One SQL statement: the borrower row, joined to their open
     contributions (usually none or one row), with the membership facts as subqueries."""
-    low, high = CONTRIBUTION_CODES
-    periods = Membership.objects.filter(borrower_id=OuterRef("pk")).order_by()
-    rows = list(
-        Borrower.objects.filter(card_number=card_number, home_instance_id__in=list(instance_ids))
-        .annotate(
-            fee=FilteredRelation(
-                "postings",
-                condition=Q(
-                    postings__status=PostingStatus.OPEN,
-                    postings__booking_code__gte=low,
-                    postings__booking_code__lte=high,
-                ),
-            ),
-            covered=Exists(covering_day(today, OuterRef("pk"))),
-            last_started_status=Subquery(
-                periods.filter(start__lte=today).order_by("-start", "-id").values("status")[:1]
-            ),
-            latest_end=Subquery(periods.order_by("-end", "-id").values("end")[:1]),
-        )
-        .values_list(*_VALUES)
-    )
+    ids = list(instance_ids)
+    if not ids:
+        return None
+    sql, template = _statement(len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _bind(template, card_number, ids, today))
+        rows = cursor.fetchall()
     if not rows:
         return None
     first = rows[0]
     (pk, card, first_name, last_name, language, pin_hash, covered, last_status, latest_end) = first[
         :9
     ]
+    latest_end = _day(latest_end)
     if covered:
         state = MembershipState.ACTIVE
     elif last_status is None:
@@ -101,7 +164,11 @@ def kiosk_patron(
         state = MembershipState.INVALIDATED
     else:
         state = MembershipState.EXPIRED
-    fees = [row[9:] for row in rows if row[9] is not None]
+    fees = [
+        (_money(balance), _date(booked_on), reminder, unpaid, write_off)
+        for balance, booked_on, reminder, unpaid, write_off in (row[9:] for row in rows)
+        if balance is not None
+    ]
     amount = sum((balance for balance, *_ in fees), Decimal("0.00"))
     # As borrower_status: a fee past its write-off day that the daily run has not
     # reached yet still counts as unpaid.
