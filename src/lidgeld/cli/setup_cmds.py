@@ -74,6 +74,8 @@ def register(commands: Any) -> None:
     serve.add_argument(
         "--no-sender", action="store_true", help="do not deliver the outbox from this process"
     )
+    serve.add_argument("--sip2-port", type=int, default=6001, help="SIP2 port for the kiosks")
+    serve.add_argument("--no-sip2", action="store_true", help="do not start the SIP2 server")
     serve.set_defaults(handler=cmd_serve)
 
 
@@ -200,9 +202,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
         destination = transport_from_settings().describe()
         threading.Thread(target=sender_loop, args=(stop, 30), name="sender", daemon=True).start()
         print(f"notices are delivered every 30 s to {destination}", flush=True)
+    if not args.no_sip2:
+        threading.Thread(
+            target=_sip2_until, args=(args.host, args.sip2_port, stop), name="sip2", daemon=True
+        ).start()
     print(f"lidgeld back office on http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
     try:
         serve(application, host=args.host, port=args.port, threads=8)
     finally:
         stop.set()
     return 0
+
+
+def _sip2_until(host: str, port: int, stop: Any) -> None:
+    """The kiosks' SIP2 server, beside the web server, until ``stop`` is set."""
+    import asyncio
+
+    from lidgeld.sip2.server import Sip2Server
+
+    async def run() -> None:
+        server = Sip2Server(host=host, port=port)
+        try:
+            bound_host, bound_port = await server.start()
+        except OSError as error:
+            print(
+                f"SIP2 server not started: cannot listen on {host}:{port}: {error.strerror}",
+                flush=True,
+            )
+            return
+        print(f"SIP2 server for the kiosks on {bound_host}:{bound_port}", flush=True)
+        while not stop.is_set():
+            await asyncio.sleep(0.5)
+        await server.stop()
+
+    asyncio.run(run())
