@@ -104,6 +104,10 @@ def _database() -> dict[str, Any]:
         config["TEST"] = {
             "NAME": os.environ.get("LIDGELD_SQLITE_TEST_NAME", str(default_test_name))
         }
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's own queries bind on the client and are never prepared; this lets the
+        # kiosks' hot lookup (sip2/selectors.py) run as a server-side prepared statement.
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = 5
     return config
 
 

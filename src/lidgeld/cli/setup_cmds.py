@@ -218,6 +218,8 @@ def _sip2_until(host: str, port: int, stop: Any) -> None:
     """The kiosks' SIP2 server, beside the web server, until ``stop`` is set."""
     import asyncio
 
+    import uvloop
+
     from lidgeld.sip2.server import Sip2Server
 
     async def run() -> None:
@@ -235,4 +237,4 @@ def _sip2_until(host: str, port: int, stop: Any) -> None:
             await asyncio.sleep(0.5)
         await server.stop()
 
-    asyncio.run(run())
+    uvloop.run(run())

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from lidgeld.domain.dunning import STAGE_ORDER, Stage
 
@@ -115,10 +116,19 @@ class Block:
     allowed: bool
     reason: Reason
     warning: bool
-    sentences: dict[str, str]
+    situation: Situation
+
+    @cached_property
+    def sentences(self) -> dict[str, str]:
+        """The sentence in every language; made when first asked (a kiosk needs one)."""
+        return _sentences(self.reason, self.situation)
 
     def message(self, language: str = "nl") -> str:
-        return self.sentences.get(language) or self.sentences["nl"]
+        if language not in LANGUAGES:
+            language = "nl"
+        if "sentences" in self.__dict__:
+            return self.sentences[language]
+        return _sentence(self.reason, self.situation, language)
 
 
 def format_amount(amount: Decimal, language: str) -> str:
@@ -133,14 +143,15 @@ def format_day(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
+def _sentence(reason: Reason, situation: Situation, language: str) -> str:
+    return SENTENCES[reason][language].format(
+        amount=format_amount(situation.open_amount, language),
+        end=format_day(situation.membership_end),
+    )
+
+
 def _sentences(reason: Reason, situation: Situation) -> dict[str, str]:
-    return {
-        language: SENTENCES[reason][language].format(
-            amount=format_amount(situation.open_amount, language),
-            end=format_day(situation.membership_end),
-        )
-        for language in LANGUAGES
-    }
+    return {language: _sentence(reason, situation, language) for language in LANGUAGES}
 
 
 def _membership_reason(state: MembershipState) -> Reason | None:
@@ -160,7 +171,7 @@ def decide(situation: Situation) -> dict[Channel, Block]:
     fee_reason = FEE_REASONS[stage] if situation.open_amount > 0 else None
 
     def block(channel: Channel, allowed: bool, reason: Reason, warning: bool = False) -> Block:
-        return Block(channel, allowed, reason, warning, _sentences(reason, situation))
+        return Block(channel, allowed, reason, warning, situation)
 
     blocks: dict[Channel, Block] = {}
     # A membership problem outranks a fee: it is what the borrower must fix first.

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
@@ -168,8 +169,9 @@ def _postgresql_rows(card_number: str, instance_ids: list[int], today: date) -> 
     params = {"day": today, "card": card_number, "ids": instance_ids, "low": low, "high": high}
     connection.ensure_connection()
     started = time.monotonic()
-    # psycopg's own cursor: Django's wrapper cannot ask for a prepared statement.
-    with connection.connection.cursor() as cursor:
+    # A server-side-binding psycopg cursor: Django's own (client-side binding) cannot
+    # use a prepared statement.
+    with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(_POSTGRESQL_LOOKUP, params, prepare=True)
         rows = cursor.fetchall()
     if connection.queries_logged:  # keep query counting (tests, debug) truthful
