@@ -43,7 +43,7 @@ LIDGELD_MODEL_ADMINS = [
     if model.__module__.startswith("lidgeld.")
 ]
 # Edited here, through the service that checks and audits them.
-EDITABLE_MODELS = {NoticeTemplate}
+EDITABLE_MODELS = {NoticeTemplate, Terminal}
 READ_ONLY_MODEL_ADMINS = [(m, a) for m, a in LIDGELD_MODEL_ADMINS if m not in EDITABLE_MODELS]
 
 
@@ -458,3 +458,23 @@ def test_a_notice_text_is_checked_and_audited_when_saved(admin_client):
     saved = NoticeTemplate.objects.get(kind="HR")
     assert saved.updated_by == "staff:admin"
     assert AuditEvent.objects.filter(action="notice_template.saved", object_id=saved.pk).exists()
+
+
+def test_a_kiosk_account_is_added_with_a_hashed_password(admin_client):
+    from django.contrib.auth.hashers import check_password
+
+    _, open_fee = build_world()
+    form = {"login": "kiosk 2", "password": "geheim123", "instance": open_fee.instance_id,
+            "location": "hal", "charset": "cp850"}  # fmt: skip
+    response = admin_client.post(_url(Terminal, "add"), form)
+    assert response.status_code == 200
+    assert "login &#x27;kiosk 2&#x27; must be" in response.content.decode()
+    assert not Terminal.objects.filter(location="hal", charset="cp850").exists()
+
+    form["login"] = "kiosk-2"
+    assert admin_client.post(_url(Terminal, "add"), form).status_code == 302
+    terminal = Terminal.objects.get(login="kiosk-2")
+    assert check_password("geheim123", terminal.password_hash)
+    assert "geheim123" not in str(AuditEvent.objects.get(action="terminal.added").after)
+    page = admin_client.get(_url(Terminal, "change", terminal.pk)).content.decode()
+    assert terminal.password_hash not in page

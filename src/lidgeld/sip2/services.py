@@ -19,17 +19,13 @@ CHARSET_NAMES = [name for name, _ in CHARSETS]
 MIN_PASSWORD = 6
 
 
-def terminal_add(
-    *,
-    login: str,
-    password: str,
-    instance_code: str,
-    today: date,
-    actor: str,
-    location: str = "",
-    charset: str = "utf-8",
-) -> Terminal:
-    """A kiosk account (SIP2 login CN / password CO). The password is stored hashed."""
+def terminal_check(
+    *, login: str, password: str, location: str = "", charset: str = "utf-8"
+) -> tuple[str, str, str]:
+    """The login, location and charset as they will be stored; InvalidInput when wrong.
+
+    The back office's form asks this before saving, so a refusal shows on the form.
+    """
     login = login.strip()
     if not LOGIN_PATTERN.match(login):
         raise InvalidInput(f"login '{login}' must be 1 to 60 letters, digits, '.', '_', '@' or '-'")
@@ -43,6 +39,25 @@ def terminal_add(
     location = location.strip()
     if len(location) > 60 or "|" in location:
         raise InvalidInput("the location is at most 60 characters, without '|'")
+    if Terminal.objects.filter(login=login).exists():
+        raise InvalidInput(f"there is already a terminal '{login}'; choose another login")
+    return login, location, charset
+
+
+def terminal_add(
+    *,
+    login: str,
+    password: str,
+    instance_code: str,
+    today: date,
+    actor: str,
+    location: str = "",
+    charset: str = "utf-8",
+) -> Terminal:
+    """A kiosk account (SIP2 login CN / password CO). The password is stored hashed."""
+    login, location, charset = terminal_check(
+        login=login, password=password, location=location, charset=charset
+    )
     instance = instance_get(instance_code)
     with transaction.atomic():
         if Terminal.objects.filter(login=login).exists():
