@@ -484,22 +484,37 @@ def checkout(session: Session, request: Message, edge: Edge) -> Message | None:
         loan = loan_checkout(borrower=borrower, item=item, today=edge.today, actor=session.actor)
     except LidgeldError as error:
         return negative(session, request, edge, _refused_text(error, patron.language))
+    return _loan_answer("12", session, request, edge, patron, loan, renewed=False)
+
+
+def _loan_answer(
+    code: str,
+    session: Session,
+    request: Message,
+    edge: Edge,
+    patron: KioskPatron,
+    loan: Loan,
+    *,
+    renewed: bool,
+) -> Message:
+    """The positive answer to a checkout (12) or a renewal (30): the same layout."""
     fixed = {
         "ok": "1",
-        "renewal_ok": "N",
+        "renewal_ok": "Y" if renewed else "N",
         "magnetic_media": "U",
         "desensitize": "Y",
         "transaction_date": edge.stamp,
     }
+    sentence = "renewed" if renewed else "checked_out"
     fields: list[tuple[str, str | None]] = [
         ("AO", _institution(session, request)),
         ("AA", patron.card_number),
-        ("AB", item.barcode),
-        ("AJ", item.title),
+        ("AB", loan.item.barcode),
+        ("AJ", loan.item.title),
         ("AH", sip_date(loan.due_on)),
-        ("AF", text("checked_out", patron.language, due=short_date(loan.due_on))),
+        ("AF", text(sentence, patron.language, due=short_date(loan.due_on))),
     ]
-    return _message("12", request, fixed, fields)
+    return _message(code, request, fixed, fields)
 
 
 def checkin(session: Session, request: Message, edge: Edge) -> Message | None:
@@ -558,22 +573,7 @@ def renew(session: Session, request: Message, edge: Edge) -> Message | None:
         loan = loan_renew(loan=loan, today=edge.today, actor=session.actor)
     except LidgeldError as error:
         return negative(session, request, edge, _refused_text(error, patron.language))
-    fixed = {
-        "ok": "1",
-        "renewal_ok": "Y",
-        "magnetic_media": "U",
-        "desensitize": "Y",
-        "transaction_date": edge.stamp,
-    }
-    fields: list[tuple[str, str | None]] = [
-        ("AO", _institution(session, request)),
-        ("AA", patron.card_number),
-        ("AB", loan.item.barcode),
-        ("AJ", loan.item.title),
-        ("AH", sip_date(loan.due_on)),
-        ("AF", text("renewed", patron.language, due=short_date(loan.due_on))),
-    ]
-    return _message("30", request, fixed, fields)
+    return _loan_answer("30", session, request, edge, patron, loan, renewed=True)
 
 
 def renew_all(session: Session, request: Message, edge: Edge) -> Message | None:
