@@ -3,25 +3,20 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Item, Reservation, ReservationStatus
 from lidgeld.errors import Refused
-from lidgeld.memberships.models import Membership
 from lidgeld.memberships.selectors import covering_day
-
-
-def _covering(day: date) -> QuerySet[Membership]:
-    return covering_day(day, OuterRef("borrower_id"))
 
 
 def reservations_resume(*, borrower_id: int, today: date, actor: str) -> int:
     """R3: held reservations go back to waiting as soon as the membership is valid again."""
     held = Reservation.objects.filter(
         borrower_id=borrower_id, status=ReservationStatus.HELD
-    ).filter(Exists(_covering(today)))
+    ).filter(Exists(covering_day(today, OuterRef("borrower_id"))))
     ids = list(held.values_list("pk", flat=True))
     if not ids:
         return 0

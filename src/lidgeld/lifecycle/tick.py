@@ -8,6 +8,7 @@ whole steps only and the next run picks up exactly where this one stopped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -118,28 +119,20 @@ def tick_run(
 ) -> TickReport:
     """Run (or, with ``dry_run``, rehearse and roll back) every missed day in order."""
     report = TickReport(today=today, dry_run=dry_run)
-    with exclusive("tick", now=now):
+    # A rehearsal runs the real steps, so its counts are exact, inside one transaction
+    # that is then rolled back.
+    rehearsal = transaction.atomic() if dry_run else nullcontext()
+    with exclusive("tick", now=now), rehearsal:
+        _run_days(
+            report,
+            today=today,
+            now=now,
+            verbose=verbose,
+            actor=actor,
+            instance_codes=instance_codes,
+        )
         if dry_run:
-            # The rehearsal runs the real steps, so its counts are exact, then undoes them.
-            with transaction.atomic():
-                _run_days(
-                    report,
-                    today=today,
-                    now=now,
-                    verbose=verbose,
-                    actor=actor,
-                    instance_codes=instance_codes,
-                )
-                transaction.set_rollback(True)
-        else:
-            _run_days(
-                report,
-                today=today,
-                now=now,
-                verbose=verbose,
-                actor=actor,
-                instance_codes=instance_codes,
-            )
+            transaction.set_rollback(True)
     return report
 
 

@@ -16,7 +16,6 @@ from lidgeld.finance.services import contribution_book
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import (
     Membership,
-    MembershipStatus,
     MembershipType,
     Origin,
     TypeKind,
@@ -238,7 +237,3 @@ def memberships_renew(
         except (Refused, InvalidInput) as refusal:
             results.append(RenewalResult(card, False, refusal.message))
     return results
-
-
-def membership_status_label(membership: Membership) -> str:
-    return MembershipStatus(membership.status).label

@@ -26,7 +26,7 @@ from lidgeld.finance.services import open_contributions
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.defaults import DEFAULTS, DefaultText
-from lidgeld.notices.models import KIND_NAMES, Message, NoticeTemplate
+from lidgeld.notices.models import Message, NoticeTemplate
 
 PLACEHOLDERS: dict[str, str] = {
     "first_name": "voornaam van de lener",
@@ -254,7 +254,3 @@ def messages_render(messages: Iterable[Message], *, now: datetime) -> None:
         message.body_html = rendered.body_html
         message.rendered_at = now
     Message.objects.bulk_update(pending, ["subject", "body", "body_html", "rendered_at"])
-
-
-def kind_label(kind: str) -> str:
-    return KIND_NAMES.get(kind, kind)

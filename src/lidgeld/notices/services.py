@@ -10,6 +10,7 @@ from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
+from lidgeld.notices.batch import EMAIL_PATTERN
 from lidgeld.notices.models import (
     KIND_END_OF_CONTRIBUTION,
     KIND_NAMES,
@@ -161,8 +162,6 @@ def notice_preview(
 
 
 def usable_email(address: str) -> bool:
-    from lidgeld.notices.batch import EMAIL_PATTERN
-
     return bool(EMAIL_PATTERN.match(address or ""))
 
 
