@@ -19,6 +19,7 @@ from lidgeld.memberships.models import (
     Origin,
     TypeKind,
 )
+from lidgeld.notices.models import Message
 
 _sequence = itertools.count(1)
 
@@ -123,3 +124,44 @@ def make_reservation(
         status=status,
         held_since=placed_on if status == ReservationStatus.HELD else None,
     )
+
+
+def make_message(
+    borrower: Borrower,
+    day: date,
+    kind: str = "AE",
+    channel: str = "email",
+    status: str = "sent",
+    membership: Membership | None = None,
+    instance: Instance | None = None,
+) -> Message:
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    at = timezone.make_aware(datetime.combine(day, time(6, 0)))
+    return Message.objects.create(
+        borrower=borrower,
+        instance=instance or borrower.home_instance,
+        membership=membership,
+        type="C",
+        kind=kind,
+        date=day,
+        channel=channel,
+        status=status,
+        to_address=borrower.email if channel == "email" else "",
+        created_at=at,
+        sent_at=at if status == "sent" else None,
+    )
+
+
+def make_staff(
+    username: str, *instances: Instance, role: str = "desk", password: str = "balie-wachtwoord-1"
+):
+    from django.contrib.auth.models import User
+
+    from lidgeld.staff.models import StaffAccount
+
+    user = User.objects.create_user(username=username, password=password)
+    StaffAccount.objects.create(user=user, role=role).instances.set(instances)
+    return user

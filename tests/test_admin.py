@@ -24,7 +24,9 @@ from lidgeld.libraries.models import CooperationGroup
 from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.models import Message, NoticeTemplate
+from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection
 from lidgeld.sip2.models import Terminal
+from lidgeld.staff.models import StaffAccount
 from tests.factories import (
     make_borrower,
     make_instance,
@@ -173,7 +175,26 @@ def build_world(code: str = "GENT"):
         updated_by="staff:x",
     )
     Group.objects.create(name=f"balie {code}")
-    User.objects.create_user(f"balie-{code.lower()}", is_staff=True)
+    desk_user = User.objects.create_user(f"balie-{code.lower()}", is_staff=True)
+    StaffAccount.objects.create(user=desk_user, role="desk").instances.set([instance])
+    saved = SavedSelection.objects.create(
+        name=f"CAE {code}",
+        owner=desk_user.username,
+        rule="B.date = 2026-03-01 AND B.kind = CAE",
+        created_at=_aware(date(2026, 4, 1)),
+        updated_at=_aware(date(2026, 4, 1)),
+    )
+    borrower_set = BorrowerSet.objects.create(
+        owner=desk_user.username,
+        origin="selection",
+        rule=saved.rule,
+        saved_selection=saved,
+        instance_ids=[instance.pk],
+        size=1,
+        created_at=_aware(date(2026, 4, 1)),
+        expires_on=date(2026, 4, 8),
+    )
+    BorrowerSetMember.objects.create(borrower_set=borrower_set, borrower=borrower)
     return borrower, open_fee
 
 

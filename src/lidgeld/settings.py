@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "lidgeld.audit",
     "lidgeld.lifecycle",
     "lidgeld.sip2",
+    "lidgeld.staff",
+    "lidgeld.selections",
 ]
 
 MIDDLEWARE = [
@@ -144,3 +146,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LIDGELD_LOG_LEVEL", "WARNING")},
 }
+
+# A temporary set (the result of a selection) is kept this many days, then purged
+# by the daily run.
+LIDGELD_SET_DAYS = int(os.environ.get("LIDGELD_SET_DAYS", "7"))

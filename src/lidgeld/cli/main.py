@@ -24,9 +24,12 @@ def build_parser() -> Parser:
         borrower_cmds,
         letters_cmd,
         notice_cmds,
+        report_cmd,
+        select_cmd,
         send_cmd,
         setup_cmds,
         sip2_cmd,
+        staff_cmd,
         tick_cmd,
     )
 
@@ -43,6 +46,9 @@ def build_parser() -> Parser:
     letters_cmd.register(commands)
     bank_cmd.register(commands)
     sip2_cmd.register(commands)
+    report_cmd.register(commands)
+    staff_cmd.register(commands)
+    select_cmd.register(commands)
     return parser
 
 

@@ -1,0 +1,234 @@
+"""JSON endpoints for selections and sets, and the downloads of reports and sets.
+
+Every endpoint acts for the logged-in staff member: what they may see is their
+scope (their libraries and those libraries' cooperation groups)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from lidgeld.api.downloads import table_download
+from lidgeld.api.params import Params
+from lidgeld.audit.services import audit_record
+from lidgeld.clock import clock
+from lidgeld.errors import InvalidInput, LidgeldError, Refused
+from lidgeld.exports.table import Table
+from lidgeld.selections.rules import RuleError, to_json, to_text
+from lidgeld.staff.scope import Scope
+from lidgeld.staff.selectors import scope_for_user
+
+View = Callable[..., HttpResponseBase]
+
+
+def _error(message: str, status: int, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def staff_endpoint(view: Callable[..., HttpResponseBase]) -> View:
+    """Logged-in staff only; user mistakes become 400/403 answers with the sentence."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user: Any = request.user
+        if not user.is_authenticated:
+            return _error("log in first", 401)
+        if not user.is_superuser and not hasattr(user, "staff_account"):
+            return _error("this login is not a staff account", 403)
+        try:
+            scope = scope_for_user(user=user)
+            return view(request, scope, clock.today(), *args, **kwargs)
+        except RuleError as error:
+            return _error(error.message, 400, position=error.position, path=error.path)
+        except Refused as error:
+            return _error(error.message, 403, code=error.code)
+        except LidgeldError as error:
+            return _error(error.message, 400, code=error.code)
+
+    return wrapper
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("the request body is not JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidInput('send a JSON object, e.g. {"text": "B.kind = CAE"}')
+    return data
+
+
+def _rule_of(data: dict[str, Any]) -> Any:
+    from lidgeld.selections.services import rule_from_json, rule_from_text
+
+    if "rule" in data:
+        return rule_from_json(data["rule"])
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise InvalidInput('send the rule as "rule" (JSON form) or "text" (text form)')
+    return rule_from_text(text)
+
+
+@require_POST
+@staff_endpoint
+def rule_check(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
+    """Both forms of one rule: the builder shows the text form beside its rows."""
+    rule = _rule_of(_body(request))
+    return JsonResponse({"text": to_text(rule), "rule": to_json(rule)})
+
+
+@require_POST
+@staff_endpoint
+def selection_run(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
+    from lidgeld.selections.services import saved_selection_get
+    from lidgeld.selections.services import selection_run as run
+
+    data = _body(request)
+    saved = saved_selection_get(scope=scope, name=str(data["saved"])) if "saved" in data else None
+    rule = _rule_of({"text": saved.rule} if saved else data)
+    borrower_set = run(scope=scope, rule=rule, today=today, saved=saved)
+    return JsonResponse(_set_json(borrower_set), status=201)
+
+
+def _set_json(borrower_set: Any) -> dict[str, Any]:
+    return {
+        "set": borrower_set.pk,
+        "size": borrower_set.size,
+        "origin": borrower_set.origin,
+        "rule": borrower_set.rule,
+        "owner": borrower_set.owner,
+        "created_at": borrower_set.created_at.isoformat(timespec="seconds"),
+        "expires_on": borrower_set.expires_on.isoformat(),
+    }
+
+
+@require_GET
+@staff_endpoint
+def set_list(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
+    from lidgeld.selections.services import sets_visible
+
+    return JsonResponse({"sets": [_set_json(item) for item in sets_visible(scope=scope)[:200]]})
+
+
+@require_POST
+@staff_endpoint
+def set_combine(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
+    from lidgeld.selections.services import set_combine as combine
+
+    data = _body(request)
+    params = Params({key: str(value) for key, value in data.items()})
+    borrower_set = combine(
+        scope=scope,
+        left_id=params.required_integer("left"),
+        right_id=params.required_integer("right"),
+        origin=params.text("operation", default=""),
+        today=today,
+    )
+    return JsonResponse(_set_json(borrower_set), status=201)
+
+
+@require_GET
+@staff_endpoint
+def set_export(request: HttpRequest, scope: Scope, today: date, set_id: int) -> HttpResponseBase:
+    from lidgeld.selections.services import export_fields, set_export_audit, set_get, set_table
+
+    params = Params(request.GET)
+    fmt = params.export_format()
+    borrower_set = set_get(scope=scope, set_id=set_id)
+    fields = export_fields(
+        params.text("fields", default="card,first_name,last_name,email").split(",")
+    )
+    table = set_table(scope=scope, borrower_set=borrower_set, fields=fields)
+
+    def audit(rows: int, complete: bool) -> None:
+        set_export_audit(
+            scope=scope,
+            borrower_set=borrower_set,
+            fields=fields,
+            fmt=fmt,
+            rows=rows,
+            today=today,
+            complete=complete,
+        )
+
+    return table_download(
+        table,
+        fmt=fmt,
+        filename=f"set-{borrower_set.pk}",
+        excel_csv=params.flag("excel"),
+        today=today,
+        audit=audit,
+    )
+
+
+@require_GET
+@staff_endpoint
+def report_download(request: HttpRequest, scope: Scope, today: date, name: str) -> HttpResponseBase:
+    from lidgeld.api.params import report_from_params
+
+    params = Params(request.GET)
+    table, filters = report_from_params(name, params, scope=scope, today=today)
+    fmt = params.export_format(allow_json=True)
+    if fmt is None:
+        return _page_json(table, limit=params.integer("limit") or 500)
+
+    def audit(rows: int, complete: bool) -> None:
+        audit_record(
+            actor=scope.actor,
+            action="report.export",
+            obj=None,
+            today=today,
+            after={
+                "report": name,
+                "format": fmt.value,
+                "rows": rows,
+                "filters": filters,
+                "complete": complete,
+            },
+        )
+
+    return table_download(
+        table,
+        fmt=fmt,
+        filename=f"{name}-{today.isoformat()}",
+        excel_csv=params.flag("excel"),
+        today=today,
+        audit=audit,
+    )
+
+
+def _page_json(table: Table, *, limit: int) -> JsonResponse:
+    """The first rows for a page; a page that needs everything offers the download."""
+    rows: list[list[Any]] = []
+    truncated = False
+    for row in table.rows:
+        if len(rows) == limit:
+            truncated = True
+            break
+        rows.append([_plain(value) for value in row.values] + [row.kind.value])
+    return JsonResponse(
+        {
+            "title": table.title,
+            "filters": list(table.filters),
+            "columns": [
+                {"key": column.key, "label": column.label, "type": column.type.value}
+                for column in table.columns
+            ],
+            "rows": rows,
+            "truncated": truncated,
+        }
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return value
+    return str(value)

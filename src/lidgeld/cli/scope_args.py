@@ -1,0 +1,50 @@
+"""``--user``: run a report, selection or export with what one staff account may see."""
+
+from __future__ import annotations
+
+import argparse
+
+from lidgeld.staff.scope import Scope, operator_scope
+
+
+def add_scope_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help=(
+            "act as this staff account: only the borrowers of its libraries (and their "
+            "cooperation groups) are used, and the audit log names it (default: the "
+            "operator at this terminal, who sees every library)"
+        ),
+    )
+
+
+def scope_from_args(args: argparse.Namespace) -> Scope:
+    from django.contrib.auth import get_user_model
+
+    from lidgeld.cli.setup_cmds import actor
+    from lidgeld.errors import InvalidInput
+    from lidgeld.staff.selectors import scope_for_user
+
+    username = getattr(args, "user", None)
+    if not username:
+        return operator_scope(actor())
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise InvalidInput(f"there is no staff account '{username}'; see 'lidgeld staff list'")
+    return scope_for_user(user=user)
+
+
+def instance_ids_from_codes(text: str | None) -> list[int] | None:
+    """``GENT,LEUVEN`` → their ids; None (no filter) when not given."""
+    from lidgeld.errors import InvalidInput
+    from lidgeld.libraries.models import Instance
+
+    if not text:
+        return None
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    found = dict(Instance.objects.filter(code__in=codes).values_list("code", "id"))
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
+    return [found[code] for code in codes]

@@ -1,0 +1,389 @@
+"""What a selection rule can test (R9): field groups ("rubriektypes") and their fields.
+
+Standard library only, so the rule language, the CLI help and the tests work without
+Django. Each field names a fixed ORM path on its group's model: only these paths ever
+reach a query, whatever a user writes.
+
+``RuleError`` and ``Operator`` live here rather than in ``rules`` because the
+catalogue needs them and ``rules`` imports the catalogue; ``rules`` re-exports both.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from lidgeld.errors import InvalidInput
+
+__all__ = [
+    "EXPORT_FIELDS",
+    "FIELDS",
+    "GROUPS",
+    "ExportField",
+    "Field",
+    "FieldGroup",
+    "Operator",
+    "RuleError",
+    "Value",
+    "ValueType",
+    "coerce",
+    "field_for",
+    "operators_for",
+]
+
+
+class RuleError(InvalidInput):
+    """A rule that cannot be used, with where the problem is and what to write instead.
+
+    ``message`` is one sentence without the location, so adapters can place it
+    themselves (the CLI prints it above ``pointer(text)``). ``position`` is a 0-based
+    character offset in the rule text, ``path`` a JSONPath into the JSON form.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: int | None = None,
+        path: str | None = None,
+        expected: str | None = None,
+    ) -> None:
+        super().__init__(message, code="invalid_rule")
+        self.position = position
+        self.path = path
+        self.expected = expected
+
+    def __str__(self) -> str:
+        # People count characters from 1; the attribute stays 0-based for code.
+        if self.position is not None:
+            return f"at character {self.position + 1}: {self.message}"
+        if self.path is not None:
+            return f"at {self.path}: {self.message}"
+        return self.message
+
+    def located(self, *, position: int | None, path: str | None) -> RuleError:
+        """The same error, placed in a rule (a field lookup does not know where it is)."""
+        return RuleError(self.message, position=position, path=path, expected=self.expected)
+
+    def pointer(self, text: str) -> str:
+        """The line of ``text`` holding the error and a caret under the position."""
+        if self.position is None:
+            return text
+        position = min(max(self.position, 0), len(text))
+        start = text.rfind("\n", 0, position) + 1
+        end = text.find("\n", position)
+        line = text[start : len(text) if end == -1 else end]
+        # Keep tabs so the caret lines up however the terminal expands them.
+        pad = "".join("\t" if ch == "\t" else " " for ch in line[: position - start])
+        return f"{line}\n{pad}^"
+
+
+class Operator(enum.Enum):
+    EQ = "="
+    NE = "≠"
+    LT = "<"
+    LE = "≤"
+    GT = ">"
+    GE = "≥"
+    BETWEEN = "between"
+    IN = "in"
+    CONTAINS = "contains"
+    IS_EMPTY = "is empty"
+
+
+class ValueType(enum.Enum):
+    TEXT = "text"
+    INTEGER = "integer"
+    MONEY = "money"
+    DATE = "date"
+    CHOICE = "choice"
+
+
+Value = str | int | Decimal | date
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    letter: str
+    name_nl: str
+    name_en: str
+    model: str  # Django label, "app.Model"
+
+
+@dataclass(frozen=True)
+class Field:
+    group: str
+    name: str
+    label_nl: str
+    label_en: str
+    type: ValueType
+    path: str  # ORM lookup path on the group's model
+    choices: tuple[str, ...] = ()  # what users write, for CHOICE
+    # Written choice → stored value, where they differ (CAE is stored as kind AE). The
+    # stored values are accepted as written too.
+    stored_as: tuple[tuple[str, str], ...] = ()
+    upper_case: bool = False  # codes are stored in capitals whatever users type
+
+    @property
+    def ref(self) -> str:
+        return f"{self.group}.{self.name}"
+
+
+@dataclass(frozen=True)
+class ExportField:
+    key: str
+    label_nl: str
+    label_en: str
+    path: str  # ORM path on Borrower
+    type: ValueType
+
+
+GROUPS: dict[str, FieldGroup] = {
+    group.letter: group
+    for group in (
+        FieldGroup("A", "Lener", "Borrower", "borrowers.Borrower"),
+        FieldGroup("B", "Berichten", "Messages", "notices.Message"),
+        FieldGroup("C", "Contributies", "Contributions", "finance.Posting"),
+        FieldGroup("D", "Abonnementen", "Memberships", "memberships.Membership"),
+        FieldGroup("E", "Reserveringen", "Reservations", "circulation.Reservation"),
+    )
+}
+
+_T, _I, _M, _D, _C = (
+    ValueType.TEXT,
+    ValueType.INTEGER,
+    ValueType.MONEY,
+    ValueType.DATE,
+    ValueType.CHOICE,
+)
+_INSTANCE = ("Instantie", "Instance", _T, "instance__code")
+
+# ref, Dutch label, English label, type, ORM path ("" when it is the field's name)
+_CATALOGUE: tuple[tuple[str, str, str, ValueType, str], ...] = (
+    ("A.card", "Kaartnummer", "Card number", _T, "card_number"),
+    ("A.first_name", "Voornaam", "First name", _T, ""),
+    ("A.last_name", "Familienaam", "Last name", _T, ""),
+    ("A.birth_date", "Geboortedatum", "Date of birth", _D, ""),
+    ("A.postal_code", "Postcode", "Postal code", _T, ""),
+    ("A.city", "Gemeente", "City", _T, ""),
+    ("A.email", "E-mailadres", "E-mail address", _T, ""),
+    ("A.language", "Taal", "Language", _C, ""),
+    ("A.home_instance", "Thuisinstantie", "Home instance", _T, "home_instance__code"),
+    ("A.registered_on", "Ingeschreven op", "Registered on", _D, ""),
+    ("B.date", "Berichtdatum", "Message date", _D, ""),
+    ("B.type", "Berichttype", "Message type", _C, ""),
+    ("B.kind", "Berichtsoort", "Message kind", _C, ""),
+    ("B.channel", "Kanaal", "Channel", _C, ""),
+    ("B.status", "Berichtstatus", "Message status", _C, ""),
+    ("B.instance", *_INSTANCE),
+    ("C.booking_code", "Boekingscode", "Booking code", _I, ""),
+    ("C.amount", "Bedrag", "Amount", _M, ""),
+    ("C.balance", "Open bedrag", "Open amount", _M, ""),
+    ("C.booked_on", "Geboekt op", "Booked on", _D, ""),
+    ("C.status", "Status post", "Item status", _C, ""),
+    ("C.stage", "Fase", "Stage", _C, ""),
+    ("C.instance", *_INSTANCE),
+    ("D.type", "Abonnementstype", "Membership type", _T, "type__code"),
+    ("D.start", "Begindatum", "Start date", _D, ""),
+    ("D.end", "Einddatum", "End date", _D, ""),
+    ("D.status", "Status abonnement", "Membership status", _C, ""),
+    ("D.origin", "Oorsprong", "Origin", _C, ""),
+    ("D.instance", *_INSTANCE),
+    ("E.status", "Status reservering", "Reservation status", _C, ""),
+    ("E.placed_on", "Geplaatst op", "Placed on", _D, ""),
+    ("E.instance", *_INSTANCE),
+)
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "A.language": ("nl", "fr", "en"),
+    "B.type": ("C",),
+    # Staff know message kinds by their full code, type letter included (CAE).
+    "B.kind": ("CAE", "CHR", "CNB", "CVL"),
+    "B.channel": ("email", "letter"),
+    "B.status": ("queued", "sent", "failed", "skipped"),
+    "C.status": ("open", "paid", "written_off"),
+    "C.stage": ("open", "reminder", "unpaid", "written_off"),
+    "D.status": ("active", "ended", "invalidated"),
+    "D.origin": ("registration", "desk", "portal", "automatic"),
+    "E.status": ("waiting", "held", "ready", "fulfilled", "cancelled"),
+}
+_STORED_AS = {"B.kind": (("CAE", "AE"), ("CHR", "HR"), ("CNB", "NB"), ("CVL", "VL"))}
+
+
+def _field(ref: str, label_nl: str, label_en: str, type_: ValueType, path: str) -> Field:
+    group, name = ref.split(".")
+    path = path or name
+    return Field(
+        group,
+        name,
+        label_nl,
+        label_en,
+        type_,
+        path,
+        _CHOICES.get(ref, ()),
+        _STORED_AS.get(ref, ()),
+        # Instance and membership-type codes are stored in capitals.
+        upper_case=path.endswith("__code"),
+    )
+
+
+FIELDS: dict[str, Field] = {row[0]: _field(*row) for row in _CATALOGUE}
+
+
+def _export(key: str) -> ExportField:
+    field = FIELDS[f"A.{key}"]
+    type_ = ValueType.DATE if field.type is ValueType.DATE else ValueType.TEXT
+    return ExportField(key, field.label_nl, field.label_en, field.path, type_)
+
+
+# The borrower columns a set export may contain, in the order they are offered.
+EXPORT_FIELDS: dict[str, ExportField] = {
+    spec.key: spec
+    for spec in (
+        _export("card"),
+        _export("first_name"),
+        _export("last_name"),
+        _export("email"),
+        _export("birth_date"),
+        ExportField("street", "Straat", "Street", "street", ValueType.TEXT),
+        _export("postal_code"),
+        _export("city"),
+        _export("language"),
+        _export("home_instance"),
+        _export("registered_on"),
+    )
+}
+
+_ORDERED = (Operator.EQ, Operator.NE, Operator.LT, Operator.LE, Operator.GT, Operator.GE)
+_OPERATORS: dict[ValueType, frozenset[Operator]] = {
+    ValueType.TEXT: frozenset(
+        {Operator.EQ, Operator.NE, Operator.IN, Operator.CONTAINS, Operator.IS_EMPTY}
+    ),
+    ValueType.CHOICE: frozenset({Operator.EQ, Operator.NE, Operator.IN, Operator.IS_EMPTY}),
+}
+for _ordered_type in (ValueType.INTEGER, ValueType.MONEY, ValueType.DATE):
+    _OPERATORS[_ordered_type] = frozenset(
+        {*_ORDERED, Operator.BETWEEN, Operator.IN, Operator.IS_EMPTY}
+    )
+
+
+def operators_for(field: Field) -> frozenset[Operator]:
+    """The operators that make sense for the field's kind of value."""
+    return _OPERATORS[field.type]
+
+
+def group_list() -> str:
+    """'A (Lener), B (Berichten), … or E (Reserveringen)', for messages."""
+    names = [f"{g.letter} ({g.name_nl})" for g in GROUPS.values()]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def unknown_group(letter: str) -> str:
+    return f"unknown field group '{letter}'; use {group_list()}"
+
+
+_REF = re.compile(r"([A-Za-z])\.([A-Za-z_]+)")
+
+
+def field_for(ref: str) -> Field:
+    """The field a reference such as ``B.date`` or ``b.DATE`` names."""
+    match = _REF.fullmatch(ref)
+    if match is None:
+        raise RuleError(
+            f"'{ref}' is not a field; write a group letter, a dot and a field name, such as B.date",
+            expected="a field",
+        )
+    letter, name = match.group(1).upper(), match.group(2).lower()
+    if letter not in GROUPS:
+        raise RuleError(unknown_group(letter), expected="a field group")
+    field = FIELDS.get(f"{letter}.{name}")
+    if field is not None:
+        return field
+    raise RuleError(_unknown_field(letter, name), expected="a field")
+
+
+def _unknown_field(letter: str, name: str) -> str:
+    own = [field for field in FIELDS.values() if field.group == letter]
+    # Staff know the Dutch labels from the old system ("Berichtsoort"), so those lead
+    # to a suggestion too.
+    spellings: dict[str, Field] = {}
+    for field in own:
+        for spelling in (field.name, field.label_nl, field.label_en):
+            spellings[re.sub(r"[\s_-]", "", spelling.lower())] = field
+    close = difflib.get_close_matches(re.sub(r"[\s_-]", "", name), spellings, n=1, cutoff=0.6)
+    known = ", ".join(field.name for field in own)
+    group = GROUPS[letter]
+    hint = ""
+    if close:
+        field = spellings[close[0]]
+        hint = f" (did you mean {field.ref}, {field.label_nl}?)"
+    return f"{letter} ({group.name_nl}) has no field '{name}'{hint}; its fields are {known}"
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_BELGIAN_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_MONEY = re.compile(r"[+-]?\d+(?:[.,]\d+)?", re.ASCII)
+_DATE_HINT = "write 2020-04-01 or 01/04/2020"
+
+
+def coerce(field: Field, raw: str) -> Value:
+    """The typed value of ``raw`` for ``field``; ValueError says what to write instead."""
+    if field.type is ValueType.TEXT:
+        return raw.strip().upper() if field.upper_case else raw
+    text = raw.strip()
+    if field.type is ValueType.DATE:
+        return _date(raw, text)
+    if field.type is ValueType.INTEGER:
+        if not _INTEGER.fullmatch(text):
+            raise ValueError(f"'{raw}' is not a whole number; write digits only, such as 1000")
+        return int(text)
+    if field.type is ValueType.MONEY:
+        return _money(raw, text)
+    return _choice(field, raw, text)
+
+
+def _date(raw: str, text: str) -> date:
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _BELGIAN_DATE.fullmatch(text):
+        day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    else:
+        raise ValueError(f"'{raw}' is not a date; {_DATE_HINT}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            f"'{raw}' is not an existing date (check the day and the month); {_DATE_HINT}"
+        ) from None
+
+
+def _money(raw: str, text: str) -> Decimal:
+    # Amounts are euros; people paste them with the sign from a statement.
+    text = text.removeprefix("€").removesuffix("€").strip()
+    if not _MONEY.fullmatch(text):
+        raise ValueError(
+            f"'{raw}' is not an amount; write euros such as 12.50 or 12,50 (no thousands separator)"
+        )
+    amount = Decimal(text.replace(",", "."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"'{raw}' has more than two decimals; write an amount such as 12.50")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _choice(field: Field, raw: str, text: str) -> str:
+    key = text.casefold()
+    stored = dict(field.stored_as)
+    for choice in field.choices:
+        if choice.casefold() == key:
+            return stored.get(choice, choice)
+    for value in stored.values():
+        if value.casefold() == key:
+            return value
+    accepted = [*field.choices, *stored.values()]
+    raise ValueError(
+        f"'{raw}' is not a known {field.label_en.lower()}; write one of {', '.join(accepted)}"
+    )

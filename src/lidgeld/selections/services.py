@@ -1,0 +1,271 @@
+"""Run a selection into a set, combine sets, export a set (audited), purge old sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet, Value
+
+from lidgeld.audit.services import audit_record
+from lidgeld.borrowers.models import Borrower
+from lidgeld.clock import clock
+from lidgeld.db import insert_from
+from lidgeld.errors import InvalidInput
+from lidgeld.exports.table import Column, ColumnType, Row, Table
+from lidgeld.selections.compile import borrowers_matching
+from lidgeld.selections.fields import EXPORT_FIELDS, ValueType
+from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection, SetOrigin
+from lidgeld.selections.rules import Node, from_json, parse, to_text, validate
+from lidgeld.staff.scope import Scope
+
+DEFAULT_EXPORT_FIELDS = ("card", "first_name", "last_name", "email")
+
+
+def rule_from_text(text: str) -> Node:
+    return validate(parse(text))
+
+
+def rule_from_json(data: Any) -> Node:
+    return validate(from_json(data))
+
+
+def selection_run(
+    *, scope: Scope, rule: Node, today: date, saved: SavedSelection | None = None
+) -> BorrowerSet:
+    """Materialise the borrowers the rule selects into a new temporary set."""
+    borrowers = borrowers_matching(rule, scope=scope)
+    with transaction.atomic():
+        borrower_set = _new_set(
+            scope=scope, origin=SetOrigin.SELECTION, rule=to_text(rule), today=today, saved=saved
+        )
+        size = insert_from(
+            BorrowerSetMember,
+            ["borrower_set", "borrower"],
+            borrowers.values_list(Value(borrower_set.pk), "pk"),
+        )
+        return _finish(borrower_set, size=size, scope=scope, today=today)
+
+
+def set_combine(
+    *, scope: Scope, left_id: int, right_id: int, origin: str, today: date
+) -> BorrowerSet:
+    """Union, intersection or difference (left without right) of two of one's sets."""
+    if origin not in (SetOrigin.UNION, SetOrigin.INTERSECTION, SetOrigin.DIFFERENCE):
+        raise InvalidInput(
+            f"'{origin}' is not a way to combine sets; choose union, intersection or difference"
+        )
+    left = set_get(scope=scope, set_id=left_id)
+    right = set_get(scope=scope, set_id=right_id)
+    left_ids = _member_ids(left)
+    right_ids = _member_ids(right)
+    if origin == SetOrigin.UNION:
+        chosen = Borrower.objects.filter(pk__in=left_ids) | Borrower.objects.filter(
+            pk__in=right_ids
+        )
+    elif origin == SetOrigin.INTERSECTION:
+        chosen = Borrower.objects.filter(pk__in=left_ids).filter(pk__in=right_ids)
+    else:
+        chosen = Borrower.objects.filter(pk__in=left_ids).exclude(pk__in=right_ids)
+    chosen = scope.limit(chosen, "home_instance_id")
+    symbol = {"union": "∪", "intersection": "∩", "difference": "∖"}[origin]
+    with transaction.atomic():
+        borrower_set = _new_set(
+            scope=scope, origin=origin, rule=f"set {left.pk} {symbol} set {right.pk}", today=today
+        )
+        size = insert_from(
+            BorrowerSetMember,
+            ["borrower_set", "borrower"],
+            chosen.order_by().values_list(Value(borrower_set.pk), "pk"),
+        )
+        return _finish(borrower_set, size=size, scope=scope, today=today)
+
+
+def _member_ids(borrower_set: BorrowerSet) -> QuerySet[BorrowerSetMember, int]:
+    return BorrowerSetMember.objects.filter(borrower_set=borrower_set).values_list(
+        "borrower_id", flat=True
+    )
+
+
+def _new_set(
+    *, scope: Scope, origin: str, rule: str, today: date, saved: SavedSelection | None = None
+) -> BorrowerSet:
+    return BorrowerSet.objects.create(
+        owner=scope.actor,
+        origin=origin,
+        rule=rule,
+        saved_selection=saved,
+        instance_ids=None if scope.instance_ids is None else sorted(scope.instance_ids),
+        created_at=clock.now(),
+        expires_on=today + timedelta(days=settings.LIDGELD_SET_DAYS),
+    )
+
+
+def _finish(borrower_set: BorrowerSet, *, size: int, scope: Scope, today: date) -> BorrowerSet:
+    borrower_set.size = size
+    borrower_set.save(update_fields=["size"])
+    audit_record(
+        actor=scope.actor,
+        action=f"set.{borrower_set.origin}",
+        obj=borrower_set,
+        today=today,
+        after={"rule": borrower_set.rule, "size": size},
+    )
+    return borrower_set
+
+
+def sets_visible(*, scope: Scope) -> QuerySet[BorrowerSet]:
+    """One's own sets; an operator with access to everything sees all of them."""
+    sets = BorrowerSet.objects.all()
+    if not scope.everything:
+        sets = sets.filter(owner=scope.actor)
+    return sets
+
+
+def set_get(*, scope: Scope, set_id: int) -> BorrowerSet:
+    borrower_set = sets_visible(scope=scope).filter(pk=set_id).first()
+    if borrower_set is None:
+        # The same answer whether the set is someone else's or does not exist.
+        raise InvalidInput(f"there is no set {set_id} of yours; 'lidgeld set list' shows them")
+    return borrower_set
+
+
+def export_fields(names: Sequence[str] | None) -> list[str]:
+    chosen = [name.strip() for name in (names or DEFAULT_EXPORT_FIELDS) if name.strip()]
+    unknown = [name for name in chosen if name not in EXPORT_FIELDS]
+    if unknown or not chosen:
+        raise InvalidInput(
+            f"unknown field {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(EXPORT_FIELDS)}"
+        )
+    return chosen
+
+
+def set_table(*, scope: Scope, borrower_set: BorrowerSet, fields: Sequence[str]) -> Table:
+    """The set's borrowers with the chosen fields, read as they are streamed out."""
+    specs = [EXPORT_FIELDS[name] for name in fields]
+    columns = [
+        Column(
+            key=name,
+            label=spec.label_nl,
+            type=ColumnType.DATE if spec.type == ValueType.DATE else ColumnType.TEXT,
+        )
+        for name, spec in zip(fields, specs, strict=True)
+    ]
+    borrowers = scope.limit(
+        Borrower.objects.filter(pk__in=_member_ids(borrower_set)), "home_instance_id"
+    )
+    if borrower_set.instance_ids is not None:
+        borrowers = borrowers.filter(home_instance_id__in=borrower_set.instance_ids)
+    values = borrowers.order_by("card_number").values_list(*(spec.path for spec in specs))
+
+    def rows() -> Iterator[Row]:
+        for record in values.iterator(chunk_size=2000):
+            yield Row(record)
+
+    return Table(
+        title=f"Set {borrower_set.pk}",
+        columns=columns,
+        rows=rows(),
+        filters=[f"Selectie: {borrower_set.rule}", f"Aantal leners: {borrower_set.size}"],
+    )
+
+
+def set_export(
+    *,
+    scope: Scope,
+    set_id: int,
+    fields: Sequence[str] | None,
+    fmt: Any,
+    out: BinaryIO,
+    today: date,
+    excel_csv: bool = False,
+) -> int:
+    """Write the set with the chosen fields; the export is audited (personal data)."""
+    from lidgeld.exports.writers import write_table
+
+    borrower_set = set_get(scope=scope, set_id=set_id)
+    chosen = export_fields(fields)
+    table = set_table(scope=scope, borrower_set=borrower_set, fields=chosen)
+    rows = write_table(table, out, fmt, excel_csv=excel_csv, generated_on=today)
+    set_export_audit(
+        scope=scope, borrower_set=borrower_set, fields=chosen, fmt=fmt, rows=rows, today=today
+    )
+    return rows
+
+
+def set_export_audit(
+    *,
+    scope: Scope,
+    borrower_set: BorrowerSet,
+    fields: Sequence[str],
+    fmt: Any,
+    rows: int,
+    today: date,
+    complete: bool = True,
+) -> None:
+    audit_record(
+        actor=scope.actor,
+        action="set.export",
+        obj=borrower_set,
+        today=today,
+        after={
+            "set": borrower_set.pk,
+            "fields": list(fields),
+            "format": str(getattr(fmt, "value", fmt)),
+            "rows": rows,
+            "complete": complete,
+        },
+    )
+
+
+def selection_save(*, scope: Scope, name: str, rule: Node, today: date) -> SavedSelection:
+    """Keep a rule under a name (replacing one's own rule of that name)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("give the selection a name")
+    now = clock.now()
+    with transaction.atomic():
+        saved, created = SavedSelection.objects.update_or_create(
+            owner=scope.actor,
+            name=name,
+            defaults={"rule": to_text(rule), "updated_at": now},
+            create_defaults={"rule": to_text(rule), "updated_at": now, "created_at": now},
+        )
+        audit_record(
+            actor=scope.actor,
+            action="selection.save" if created else "selection.update",
+            obj=saved,
+            today=today,
+            after={"name": name, "rule": saved.rule},
+        )
+    return saved
+
+
+def saved_selection_get(*, scope: Scope, name: str) -> SavedSelection:
+    saved = SavedSelection.objects.filter(owner=scope.actor, name=name.strip()).first()
+    if saved is None:
+        raise InvalidInput(f"you have no saved selection '{name}'; 'lidgeld selection list'")
+    return saved
+
+
+def sets_purge(*, today: date, actor: str) -> int:
+    """Delete the sets whose time is up; running it twice deletes nothing more."""
+    expired = BorrowerSet.objects.filter(expires_on__lt=today)
+    with transaction.atomic():
+        ids = list(expired.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        BorrowerSetMember.objects.filter(borrower_set_id__in=ids).delete()
+        BorrowerSet.objects.filter(pk__in=ids).delete()
+        audit_record(
+            actor=actor,
+            action="set.purge",
+            obj=None,
+            today=today,
+            after={"sets": len(ids)},
+        )
+    return len(ids)

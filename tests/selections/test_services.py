@@ -1,0 +1,191 @@
+"""Sets: run, combine, export (audited), purge; only one's own and within one's scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.errors import InvalidInput
+from lidgeld.exports.writers import ExportFormat
+from lidgeld.selections.models import BorrowerSet, BorrowerSetMember
+from lidgeld.selections.services import (
+    rule_from_text,
+    selection_run,
+    selection_save,
+    set_combine,
+    set_export,
+    set_get,
+    sets_purge,
+    sets_visible,
+)
+from lidgeld.staff.scope import Scope, operator_scope
+from tests.factories import make_borrower, make_instance, make_message
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 4, 10)
+APRIL_1 = date(2026, 4, 1)
+
+
+@pytest.fixture
+def gent():
+    return make_instance("GENT")
+
+
+def run(rule: str, scope: Scope) -> BorrowerSet:
+    return selection_run(scope=scope, rule=rule_from_text(rule), today=TODAY)
+
+
+def export_csv(scope: Scope, set_id: int, fields: list[str]) -> list[list[str]]:
+    out = io.BytesIO()
+    set_export(
+        scope=scope, set_id=set_id, fields=fields, fmt=ExportFormat.CSV, out=out, today=TODAY
+    )
+    return list(csv.reader(io.StringIO(out.getvalue().decode("utf-8"))))
+
+
+def test_the_seed_recipe_selection_to_set_to_email_export(gent):
+    # given: who got a CAE on 1 April, and who got something else that day
+    cae = make_borrower(gent, card="C1", email="cae@example.be")
+    make_message(cae, APRIL_1)
+    other = make_borrower(gent, card="C2", email="other@example.be")
+    make_message(other, APRIL_1, kind="HR")
+    make_message(other, date(2026, 3, 1))
+    staff = operator_scope("balie")
+
+    # when
+    borrower_set = run("B.date = 2026-04-01 AND B.kind = CAE", staff)
+    rows = export_csv(staff, borrower_set.pk, ["email"])
+
+    # then
+    assert borrower_set.size == 1
+    assert borrower_set.rule == "B.date = 2026-04-01 AND B.kind = CAE"
+    assert borrower_set.expires_on == TODAY + timedelta(days=7)
+    assert rows == [["E-mailadres"], ["cae@example.be"]]
+    event = AuditEvent.objects.get(action="set.export")
+    assert event.actor == "balie"
+    assert event.object_id == borrower_set.pk
+    assert event.after == {
+        "set": borrower_set.pk,
+        "fields": ["email"],
+        "format": "csv",
+        "rows": 1,
+        "complete": True,
+    }
+
+
+def test_a_set_is_frozen_when_it_runs(gent):
+    first = make_borrower(gent, card="C1")
+    make_message(first, APRIL_1)
+    staff = operator_scope("balie")
+    borrower_set = run("B.kind = CAE", staff)
+
+    make_message(make_borrower(gent, card="LATER"), APRIL_1)
+
+    assert [row[0] for row in export_csv(staff, borrower_set.pk, ["card"])[1:]] == ["C1"]
+
+
+def test_sets_combine(gent):
+    staff = operator_scope("balie")
+    for card, language in (("NL1", "nl"), ("NL2", "nl"), ("FR1", "fr")):
+        make_borrower(gent, card=card, language=language)
+    dutch = run("A.language = nl", staff)
+    first_cards = run("A.card in (NL1, FR1)", staff)
+
+    def members(borrower_set: BorrowerSet) -> set[str]:
+        return {row[0] for row in export_csv(staff, borrower_set.pk, ["card"])[1:]}
+
+    union = set_combine(
+        scope=staff, left_id=dutch.pk, right_id=first_cards.pk, origin="union", today=TODAY
+    )
+    both = set_combine(
+        scope=staff, left_id=dutch.pk, right_id=first_cards.pk, origin="intersection", today=TODAY
+    )
+    rest = set_combine(
+        scope=staff, left_id=dutch.pk, right_id=first_cards.pk, origin="difference", today=TODAY
+    )
+    assert (members(union), union.size) == ({"NL1", "NL2", "FR1"}, 3)
+    assert (members(both), both.size) == ({"NL1"}, 1)
+    assert (members(rest), rest.size) == ({"NL2"}, 1)
+    assert rest.rule == f"set {dutch.pk} ∖ set {first_cards.pk}"
+    with pytest.raises(InvalidInput, match="union, intersection or difference"):
+        set_combine(scope=staff, left_id=dutch.pk, right_id=rest.pk, origin="xor", today=TODAY)
+
+
+def test_one_sees_and_exports_only_ones_own_sets(gent):
+    make_borrower(gent, card="C1")
+    an = Scope(actor="an", instance_ids=frozenset({gent.pk}))
+    bert = Scope(actor="bert", instance_ids=frozenset({gent.pk}))
+    ans_set = run("A.card = C1", an)
+
+    assert list(sets_visible(scope=bert)) == []
+    with pytest.raises(InvalidInput, match=f"there is no set {ans_set.pk} of yours"):
+        set_get(scope=bert, set_id=ans_set.pk)
+    with pytest.raises(InvalidInput):
+        export_csv(bert, ans_set.pk, ["email"])
+    assert not AuditEvent.objects.filter(action="set.export").exists()
+
+
+def test_an_instance_user_cannot_select_or_export_outside_their_group():
+    gent = make_instance("GENT")
+    brugge = make_instance("BRUGGE")
+    make_message(make_borrower(gent, card="G1", email="g@example.be"), APRIL_1)
+    make_message(make_borrower(brugge, card="B1", email="b@example.be"), APRIL_1)
+    gent_desk = Scope(actor="balie-gent", instance_ids=frozenset({gent.pk}))
+
+    borrower_set = run("B.kind = CAE OR A.card = B1", gent_desk)
+
+    assert borrower_set.size == 1
+    assert export_csv(gent_desk, borrower_set.pk, ["card", "email"])[1:] == [["G1", "g@example.be"]]
+
+
+def test_unknown_export_fields_are_refused_before_anything_is_written(gent):
+    staff = operator_scope("balie")
+    borrower_set = run("A.card = C1", staff)
+    with pytest.raises(InvalidInput, match="unknown field password; choose from card"):
+        export_csv(staff, borrower_set.pk, ["email", "password"])
+    assert not AuditEvent.objects.filter(action="set.export").exists()
+
+
+def test_a_saved_selection_is_replaced_under_its_name(gent):
+    staff = operator_scope("balie")
+    selection_save(scope=staff, name="CAE april", rule=rule_from_text("B.kind = CAE"), today=TODAY)
+    saved = selection_save(
+        scope=staff, name="CAE april", rule=rule_from_text("b.KIND = cae"), today=TODAY
+    )
+    assert saved.rule == "B.kind = cae"
+    assert AuditEvent.objects.filter(action__startswith="selection.").count() == 2
+
+
+def test_expired_sets_are_purged_once(gent):
+    make_borrower(gent, card="C1")
+    staff = operator_scope("balie")
+    old = run("A.card = C1", staff)
+    kept = run("A.card = C1", staff)
+    BorrowerSet.objects.filter(pk=old.pk).update(expires_on=TODAY - timedelta(days=1))
+
+    assert sets_purge(today=TODAY, actor="job:tick") == 1
+    assert sets_purge(today=TODAY, actor="job:tick") == 0
+    assert list(BorrowerSet.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert BorrowerSetMember.objects.filter(borrower_set_id=old.pk).count() == 0
+
+
+def test_running_a_selection_takes_the_same_queries_whatever_the_size(gent):
+    staff = operator_scope("balie")
+
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            make_message(make_borrower(gent), APRIL_1)
+        from django.db import connection
+
+        with CaptureQueriesContext(connection) as queries:
+            borrower_set = run("B.kind = CAE", staff)
+        assert borrower_set.size >= count
+        return len(queries)
+
+    assert queries_for(2) == queries_for(40)
