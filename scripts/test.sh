@@ -8,6 +8,17 @@ PG_URL="${LIDGELD_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgr
 ran=()
 failed=0
 
+echo "== system parts"
+# LibreOffice reads our XLSX files back as an independent second reader; Debian's
+# package, installed here when we may (root with apt), never downloaded by a test.
+if ! command -v soffice >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing LibreOffice Calc (headless) from Debian's packages"
+    (apt-get install -y -qq libreoffice-calc-nogui >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libreoffice-calc-nogui >/dev/null 2>&1; }) || echo "could not install LibreOffice"
+fi
+if [ "${CI:-}" = "true" ] && ! command -v soffice >/dev/null 2>&1; then
+    echo "LibreOffice (soffice) is required in CI but missing"; failed=1
+fi
+
 echo "== lint: ruff and mypy"
 if ! { $BIN/ruff check src tests bench && $BIN/ruff format --check src tests bench && $BIN/mypy; }; then
     echo "lint failed"; failed=1

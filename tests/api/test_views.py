@@ -181,3 +181,15 @@ def test_a_login_without_staff_account_is_refused(world, django_user_model):
     client = Client()
     client.force_login(django_user_model.objects.create_user("plain", password="x" * 12))
     assert client.get("/api/sets").status_code == 403
+
+
+def test_a_selection_within_a_library_outside_ones_scope_is_refused(gent_desk):
+    status, answer = post(
+        gent_desk, "/api/selections/run", {"text": "B.kind = CAE", "instance": "BRUGGE"}
+    )
+    assert status == 403
+    assert "access" in answer["error"]
+    status, answer = post(
+        gent_desk, "/api/selections/run", {"text": "B.kind = CAE", "instance": "GENT"}
+    )
+    assert (status, answer["size"]) == (201, 1)

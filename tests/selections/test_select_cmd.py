@@ -129,3 +129,23 @@ def test_unknown_fields_and_formats_are_usage_errors(cae_world, capsys, tmp_path
 def test_the_field_list_names_every_group(capsys):
     fields = run_json(capsys, "selection", "fields")
     assert {item["field"][0] for item in fields} == {"A", "B", "C", "D", "E"}
+
+
+def test_the_daily_run_purges_sets_whose_days_are_up(cae_world, capsys):
+    chosen = run_json(capsys, "select", "B.kind = CAE")
+    BorrowerSet.objects.filter(pk=chosen["set"]).update(expires_on=date(2026, 4, 9))
+
+    assert run_json(capsys, "tick", "--today", "2026-04-10", "--dry-run")["dry_run"] is True
+    assert BorrowerSet.objects.filter(pk=chosen["set"]).exists()
+    assert run_json(capsys, "tick", "--today", "2026-04-10")["sets_purged"] == 1
+    assert not BorrowerSet.objects.exists()
+    assert run_json(capsys, "tick", "--today", "2026-04-10")["sets_purged"] == 0
+
+
+def test_select_within_some_libraries(cae_world, capsys):
+    assert run_json(capsys, "select", "B.kind = CAE", "--instance", "BRUGGE")["size"] == 1
+    make_staff("balie-gent", cae_world[0])
+    code = main(["select", "B.kind = CAE", "--instance", "BRUGGE", "--user", "balie-gent"])
+    assert code == 2
+    assert "you do not have access to that library" in capsys.readouterr().err
+    assert BorrowerSet.objects.count() == 1

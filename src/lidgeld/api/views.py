@@ -91,6 +91,7 @@ def selection_run(request: HttpRequest, scope: Scope, today: date) -> HttpRespon
 
     data = _body(request)
     saved = saved_selection_get(scope=scope, name=str(data["saved"])) if "saved" in data else None
+    scope = scope.within(Params({"instance": data.get("instance")}).instances())
     rule = _rule_of({"text": saved.rule} if saved else data)
     borrower_set = run(scope=scope, rule=rule, today=today, saved=saved)
     return JsonResponse(_set_json(borrower_set), status=201)

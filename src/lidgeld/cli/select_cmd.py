@@ -9,7 +9,7 @@ import tempfile
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit
-from lidgeld.cli.scope_args import add_scope_args, scope_from_args
+from lidgeld.cli.scope_args import add_scope_args, instance_ids_from_codes, scope_from_args
 
 RULE_HELP = (
     "a rule such as 'B.date = 2026-04-01 AND B.kind = CAE'; field groups A (lener), "
@@ -30,6 +30,11 @@ def register(commands: Any) -> None:
     source = select.add_mutually_exclusive_group(required=True)
     source.add_argument("rule", nargs="?", metavar="RULE", help=RULE_HELP)
     source.add_argument("--saved", metavar="NAME", help="run one of your saved selections")
+    select.add_argument(
+        "--instance",
+        metavar="CODE[,CODE]",
+        help="only borrowers (and their records) of these libraries",
+    )
     add_scope_args(select)
     add_json(select)
     select.set_defaults(handler=cmd_select)
@@ -120,6 +125,7 @@ def cmd_select(args: argparse.Namespace) -> int:
 
     scope = scope_from_args(args)
     saved = saved_selection_get(scope=scope, name=args.saved) if args.saved else None
+    scope = scope.within(instance_ids_from_codes(args.instance))
     rule = _rule(saved.rule if saved else args.rule)
     borrower_set = selection_run(scope=scope, rule=rule, today=clock.today(), saved=saved)
     emit(

@@ -38,7 +38,17 @@ def cmd_tick(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         instance_codes=codes,
     )
-    emit(args, report.as_dict(), _text(report, [step.name for step in STEPS], args.verbose))
+    data = report.as_dict()
+    text = _text(report, [step.name for step in STEPS], args.verbose)
+    if not args.dry_run:
+        from lidgeld.selections.services import sets_purge
+
+        # Temporary sets hold personal data: they go when their days are up (R9).
+        purged = sets_purge(today=today, actor="job:tick")
+        data["sets_purged"] = purged
+        if purged:
+            text += f"\n  temporary sets purged: {purged}"
+    emit(args, data, text)
     return 0
 
 

@@ -48,6 +48,10 @@ class Scope:
             )
         return wanted
 
+    def within(self, requested: Iterable[int] | None) -> Scope:
+        """The same person, looking at fewer libraries (refused outside their own)."""
+        return Scope(actor=self.actor, instance_ids=self.narrow(requested))
+
 
 def operator_scope(actor: str) -> Scope:
     return Scope(actor=actor, instance_ids=None)
