@@ -18,6 +18,17 @@ fi
 if [ "${CI:-}" = "true" ] && ! command -v soffice >/dev/null 2>&1; then
     echo "LibreOffice (soffice) is required in CI but missing"; failed=1
 fi
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium"
+    (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }) || echo "could not install chromium"
+fi
+# axe-core (accessibility checks of the portal) comes from the npm package, pinned
+# in package-lock.json.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+    echo "installing axe-core from npm"
+    npm ci --no-audit --no-fund --silent || echo "could not install axe-core"
+fi
 
 echo "== lint: ruff and mypy"
 if ! { $BIN/ruff check src tests bench && $BIN/ruff format --check src tests bench && $BIN/mypy; }; then

@@ -6,6 +6,8 @@ import pytest
 
 from lidgeld.clock import FixedClock, set_clock
 
+pytest_plugins = ["tests.browser"]
+
 
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only behaviour (row locks between connections) is left out of the

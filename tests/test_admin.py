@@ -27,6 +27,7 @@ from lidgeld.notices.models import Message, NoticeTemplate
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection
 from lidgeld.sip2.models import Terminal
 from lidgeld.staff.models import StaffAccount
+from lidgeld.web.models import LoginFailure
 from tests.factories import (
     make_borrower,
     make_instance,
@@ -195,6 +196,7 @@ def build_world(code: str = "GENT"):
         expires_on=date(2026, 4, 8),
     )
     BorrowerSetMember.objects.create(borrower_set=borrower_set, borrower=borrower)
+    LoginFailure.objects.create(key=f"user:{code.lower()}", at=_aware(date(2026, 4, 1)))
     return borrower, open_fee
 
 

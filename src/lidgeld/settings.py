@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lidgeld.sip2",
     "lidgeld.staff",
     "lidgeld.selections",
+    "lidgeld.web",
 ]
 
 MIDDLEWARE = [
