@@ -20,10 +20,15 @@ class Clock:
 
 
 class FixedClock(Clock):
-    def __init__(self, today: date) -> None:
+    """A day that does not pass (09:00 unless ``now`` says otherwise)."""
+
+    def __init__(self, today: date, now: datetime | None = None) -> None:
         self._today = today
+        self._now = now
 
     def now(self) -> datetime:
+        if self._now is not None:
+            return self._now
         return timezone.make_aware(
             datetime.combine(self._today, datetime.min.time().replace(hour=9))
         )

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "lidgeld.staff",
     "lidgeld.selections",
     "lidgeld.web",
+    "lidgeld.staffweb",
+    "lidgeld.portal",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lidgeld.staffweb.context.staff_navigation",
             ],
         },
     },

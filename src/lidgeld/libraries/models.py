@@ -55,6 +55,10 @@ class Instance(models.Model):
     notice_reminder = models.BooleanField(default=False, db_default=False)
     notice_unpaid = models.BooleanField(default=False, db_default=False)
     notice_renewal = models.BooleanField(default=False, db_default=False)
+    # Mijn Bibliotheek: may borrowers renew online, and from how many months before the
+    # end (1 = from the 1st of the month the membership ends)?
+    portal_renewal = models.BooleanField(default=True, db_default=True)
+    portal_renewal_window_months = models.PositiveSmallIntegerField(default=1, db_default=1)
 
     class Meta:
         ordering = ["code"]

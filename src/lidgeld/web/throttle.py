@@ -18,6 +18,8 @@ from lidgeld.web.models import LoginFailure
 WINDOW = timedelta(minutes=15)
 FREE_FAILURES = 3
 LOCK_AFTER = 10
+# Delays stop growing here, so someone who keeps trying reaches the lock.
+MAX_DELAY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def throttle_verdict(*, keys: Iterable[str], now: datetime) -> Verdict:
                 allowed=False, wait_seconds=max(1, int((until - now).total_seconds())), locked=True
             )
         if len(failures) > FREE_FAILURES:
-            delay = timedelta(seconds=2 ** (len(failures) - FREE_FAILURES))
+            delay = timedelta(seconds=min(MAX_DELAY_SECONDS, 2 ** (len(failures) - FREE_FAILURES)))
             ready = failures[-1] + delay
             if ready > now:
                 wait = max(1, int((ready - now).total_seconds()))

@@ -1,0 +1,68 @@
+"""Who may open a staff page: logged in, a staff account, a role high enough.
+
+Every page gets ``request.scope`` (the libraries this person may see) and
+``request.role``; borrowers outside the scope are answered with 404, the same as a
+borrower that does not exist, so a URL reveals nothing."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseBase
+
+from lidgeld.borrowers.models import Borrower
+from lidgeld.staff.models import Role
+from lidgeld.staff.scope import Scope
+from lidgeld.staff.selectors import scope_for_user
+
+RANK = {Role.DESK: 1, Role.COORDINATOR: 2, Role.ADMINISTRATOR: 3}
+
+
+def role_of(user: Any) -> str | None:
+    if user.is_superuser:
+        return Role.ADMINISTRATOR
+    account = getattr(user, "staff_account", None)
+    return account.role if account is not None else None
+
+
+def may(role: str | None, needed: str) -> bool:
+    return role is not None and RANK[Role(role)] >= RANK[Role(needed)]
+
+
+def staff_page(
+    needed: str = Role.DESK,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user: Any = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), "staffweb:login")
+            role = role_of(user)
+            if role is None or not user.is_active:
+                raise PermissionDenied("this login is not a staff account")
+            if not may(role, needed):
+                raise PermissionDenied(f"this page is for the role {Role(needed).label} and up")
+            request.scope = scope_for_user(user=user)  # type: ignore[attr-defined]
+            request.role = role  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def visible_borrower(scope: Scope, borrower_id: int) -> Borrower:
+    """The borrower if this person may see them; otherwise 404, never 403."""
+    borrower = (
+        scope.limit(Borrower.objects.select_related("home_instance"), "home_instance_id")
+        .filter(pk=borrower_id)
+        .first()
+    )
+    if borrower is None:
+        raise Http404("no such borrower")
+    return borrower
