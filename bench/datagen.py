@@ -499,3 +499,204 @@ def generate(
 def vacuum_analyze(conninfo: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
+
+
+# --- Message history and open items for the reports benchmark (issue 5) -----------------
+#
+# Added to a generated network (the ids above: the current period of borrower k has id
+# k): notices of the ``months`` months before the benchmark day, all set-based.
+
+_EMAIL_OK = "b.email ~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$'"
+_MESSAGE_COLUMNS = """(borrower_id, instance_id, membership_id, posting_id, type, kind, date,
+                              channel, status, language, to_address, subject, body, attempts,
+                              last_error, created_at, sent_at)"""
+# channel, status, language, to_address: as the sender leaves a delivered notice
+_DELIVERED = f"""CASE WHEN {_EMAIL_OK} THEN 'email' ELSE 'letter' END, 'sent', b.language,
+       CASE WHEN {_EMAIL_OK} THEN b.email ELSE '' END"""
+
+# End-of-contribution notices (CAE) on the 1st of the month in which a 12-month cycle
+# ends: the cycle of borrower k follows the end of period k, so each month ≈ 1/12 of the
+# borrowers of a paying or free type get one. It is linked to the period that ends that
+# month when the data holds one, else (an older period) the membership is NULL.
+CAE_HISTORY_SQL = f"""
+INSERT INTO notices_message {_MESSAGE_COLUMNS}
+SELECT b.id, c.instance_id, mm.id, NULL, 'C', 'AE', s.d,
+       {_DELIVERED},
+       'Je lidmaatschap loopt binnenkort af', 'Beste ' || b.first_name || ', …', 1, '',
+       (s.d + time '06:00') AT TIME ZONE 'Europe/Brussels',
+       (s.d + time '06:05') AT TIME ZONE 'Europe/Brussels'
+  FROM borrowers_borrower b
+  JOIN memberships_membership c ON c.id = b.id
+  JOIN memberships_membershiptype t ON t.id = c.type_id
+ CROSS JOIN LATERAL (
+       SELECT (date_trunc('month', c."end") - make_interval(months => 12 * g))::date AS d
+         FROM generate_series(0, %(cycles)s) AS g
+       ) AS s
+  LEFT JOIN memberships_membership mm
+         ON mm.borrower_id = b.id AND mm."end" = (s.d + interval '1 month')::date - 1
+ WHERE t.kind <> 'free_auto'
+   AND s.d >= %(first)s AND s.d < %(day)s
+   AND NOT EXISTS (SELECT 1 FROM notices_message x
+                    WHERE x.borrower_id = b.id AND x.date = s.d
+                      AND x.type = 'C' AND x.kind = 'AE')
+"""
+
+# A renewal confirmation (VL) for every renewed period, on the day it was made.
+VL_HISTORY_SQL = f"""
+INSERT INTO notices_message {_MESSAGE_COLUMNS}
+SELECT b.id, m.instance_id, m.id, NULL, 'C', 'VL', m.created_on,
+       {_DELIVERED},
+       'Je lidmaatschap is verlengd', 'Beste ' || b.first_name || ', …', 1, '',
+       (m.created_on + time '10:00') AT TIME ZONE 'Europe/Brussels',
+       (m.created_on + time '10:05') AT TIME ZONE 'Europe/Brussels'
+  FROM memberships_membership m
+  JOIN borrowers_borrower b ON b.id = m.borrower_id
+ WHERE m.origin <> 'registration'
+   AND m.created_on >= %(first)s AND m.created_on < %(day)s
+   AND NOT EXISTS (SELECT 1 FROM notices_message x
+                    WHERE x.membership_id = m.id AND x.type = 'C' AND x.kind = 'VL')
+"""
+
+# Reminder (HR) and unpaid (NB) notices for the contributions that reached those stages,
+# on the day they did, in the instances that send them.
+STAGE_HISTORY_SQL = f"""
+INSERT INTO notices_message {_MESSAGE_COLUMNS}
+SELECT b.id, p.instance_id, NULL, p.id, 'C', n.kind, n.d,
+       {_DELIVERED},
+       n.subject, 'Beste ' || b.first_name || ', …', 1, '',
+       (n.d + time '06:00') AT TIME ZONE 'Europe/Brussels',
+       (n.d + time '06:05') AT TIME ZONE 'Europe/Brussels'
+  FROM finance_posting p
+  JOIN libraries_instance i ON i.id = p.instance_id
+  JOIN borrowers_borrower b ON b.id = p.borrower_id
+ CROSS JOIN LATERAL (VALUES
+       ('HR', (date_trunc('month', p.booked_on)
+               + make_interval(months => i.reminder_after_months))::date,
+        i.notice_reminder, ARRAY['reminder', 'unpaid', 'written_off'],
+        'Herinnering: je lidgeld is nog niet betaald'),
+       ('NB', (date_trunc('month', p.booked_on)
+               + make_interval(months => i.unpaid_after_months))::date,
+        i.notice_unpaid, ARRAY['unpaid', 'written_off'], 'Je lidgeld is niet betaald')
+       ) AS n(kind, d, sends, stages, subject)
+ WHERE p.booking_code BETWEEN 1000 AND 1999
+   AND n.sends AND p.stage = ANY (n.stages)
+   AND n.d >= %(first)s AND n.d < %(day)s
+   AND NOT EXISTS (SELECT 1 FROM notices_message x
+                    WHERE x.posting_id = p.id AND x.type = 'C' AND x.kind = n.kind)
+"""
+
+# The rest up to the wanted total: confirmations (50 %%), reminders (35 %%) and unpaid
+# notices (15 %%) whose period or contribution the generated data no longer holds
+# (membership and posting NULL, which the one-per-record unique indexes ignore), spread
+# evenly over the months; reminders and unpaid notices on the 1st, as the daily run
+# sends them.
+FILL_HISTORY_SQL = f"""
+INSERT INTO notices_message {_MESSAGE_COLUMNS}
+SELECT b.id, b.home_instance_id, NULL, NULL, 'C', f.kind, f.d,
+       {_DELIVERED},
+       CASE f.kind WHEN 'VL' THEN 'Je lidmaatschap is verlengd'
+                   WHEN 'HR' THEN 'Herinnering: je lidgeld is nog niet betaald'
+                   ELSE 'Je lidgeld is niet betaald' END,
+       'Beste ' || b.first_name || ', …', 1, '',
+       (f.d + time '06:00') AT TIME ZONE 'Europe/Brussels',
+       (f.d + time '06:05') AT TIME ZONE 'Europe/Brussels'
+  FROM (
+    SELECT g, k, kind,
+           CASE WHEN kind = 'VL' THEN month + h_day ELSE month END AS d
+      FROM (
+        SELECT g,
+               1 + (hashint8extended(g, 21) & 2147483647) %% %(n)s AS k,
+               (%(first)s::date + make_interval(months => (g %% %(months)s)::int))::date
+                   AS month,
+               CASE WHEN (hashint8extended(g, 22) & 2147483647) %% 100 < 50 THEN 'VL'
+                    WHEN (hashint8extended(g, 22) & 2147483647) %% 100 < 85 THEN 'HR'
+                    ELSE 'NB' END AS kind,
+               ((hashint8extended(g, 23) & 2147483647) %% 28)::int AS h_day
+          FROM generate_series(1, %(rows)s::bigint) AS g
+      ) AS raw
+  ) AS f
+  JOIN borrowers_borrower b ON b.id = f.k
+"""
+
+OPEN_ITEMS_SQL = """
+SELECT count(*) FROM finance_posting
+ WHERE status = 'open' AND balance > 0 AND booking_code BETWEEN 1000 AND 1999
+"""
+
+# More open contributions when the network has too few: booked last month (so still at
+# the open stage), for borrowers 1, 2, … in turn, at their home library's paying type.
+EXTRA_OPEN_ITEMS_SQL = """
+INSERT INTO finance_posting (borrower_id, instance_id, membership_id, booking_code,
+                             description, amount, balance, booked_on, stage, status, closed_on)
+SELECT b.id, b.home_instance_id, NULL, t.booking_code, 'Lidgeld ' || t.name, t.fee, t.fee,
+       %(day)s::date - 1 - (g %% 28)::int, 'open', 'open', NULL
+  FROM generate_series(1, %(rows)s::bigint) AS g
+  JOIN borrowers_borrower b ON b.id = 1 + (g - 1) %% %(n)s
+  JOIN memberships_membershiptype t ON t.instance_id = b.home_instance_id AND t.kind = 'paying'
+"""
+
+
+def benchmark_day(conninfo: str) -> date:
+    """The day a generated network is made for: the day after its job ledger."""
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute("SELECT max(day) + 1 FROM lifecycle_jobrun").fetchone()
+    if row is None or row[0] is None:
+        raise ValueError("the database holds no generated network (its job ledger is empty)")
+    return row[0]
+
+
+def message_history(
+    conninfo: str, *, day: date, total: int, months: int = 24, log=print
+) -> dict[str, int]:
+    """Add the notices of the ``months`` months before ``day`` until the database holds
+    ``total`` messages (or the structural ones alone, when they are more); returns the
+    rows added per part."""
+    first = first_month_back(day, months)
+    added: dict[str, int] = {}
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
+        cur.execute("SET work_mem = '256MB'")
+        n = cur.execute("SELECT count(*) FROM borrowers_borrower").fetchone()[0]
+        params: dict[str, object] = {
+            "day": day,
+            "first": first,
+            "months": months,
+            "cycles": months // 12 + 1,
+            "n": n,
+        }
+
+        def run(label: str, sql: str) -> None:
+            started = time.perf_counter()
+            cur.execute(sql, params)
+            added[label] = cur.rowcount
+            conn.commit()
+            log(f"  {label:<14} {cur.rowcount:>10,} rows  {time.perf_counter() - started:6.1f} s")
+
+        run("CAE history", CAE_HISTORY_SQL)
+        run("VL history", VL_HISTORY_SQL)
+        run("HR/NB history", STAGE_HISTORY_SQL)
+        have = cur.execute("SELECT count(*) FROM notices_message").fetchone()[0]
+        params["rows"] = max(0, total - have)
+        run("other history", FILL_HISTORY_SQL)
+    return added
+
+
+def ensure_open_items(conninfo: str, *, day: date, minimum: int, log=print) -> tuple[int, int]:
+    """At least ``minimum`` open contribution items (1000–1999); (found, added)."""
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        found = cur.execute(OPEN_ITEMS_SQL).fetchone()[0]
+        if found >= minimum:
+            return found, 0
+        n = cur.execute("SELECT count(*) FROM borrowers_borrower").fetchone()[0]
+        started = time.perf_counter()
+        cur.execute(EXTRA_OPEN_ITEMS_SQL, {"day": day, "rows": minimum - found, "n": n})
+        added = cur.rowcount
+        conn.commit()
+        log(f"  {'open items':<14} {added:>10,} rows  {time.perf_counter() - started:6.1f} s")
+        return found, added
+
+
+def first_month_back(day: date, months: int) -> date:
+    """The 1st of the month ``months`` months before the month of ``day``."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)

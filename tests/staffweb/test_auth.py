@@ -67,7 +67,7 @@ def test_repeated_failures_slow_down_then_lock_even_the_right_password(client, d
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
     # the same answer for a name that does not exist
-    for second in range(10):
+    for _ in range(10):
         attempt(client, "nobody", "wrong")
     assert attempt(client, "nobody", "wrong").status_code == 429
     # after the window the right password works again
