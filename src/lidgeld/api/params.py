@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -12,9 +11,6 @@ from lidgeld.errors import InvalidInput
 from lidgeld.exports.table import Table
 from lidgeld.exports.writers import parse_format
 from lidgeld.staff.scope import Scope
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_CODES = re.compile(r"^\s*(\d{1,4})\s*-\s*(\d{1,4})\s*$")
 
 
 class Params:
@@ -59,24 +55,16 @@ class Params:
             ) from None
 
     def month(self, name: str, *, default: date) -> date:
+        from lidgeld.reports.filters import parse_report_month
+
         value = self.optional(name)
-        if value is None:
-            return first_of_month(default)
-        match = _MONTH.match(value)
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise InvalidInput(f"'{name}' = '{value}': write the month as YYYY-MM, e.g. 2026-04")
-        return date(int(match.group(1)), int(match.group(2)), 1)
+        return first_of_month(default) if value is None else parse_report_month(value)
 
     def codes(self, name: str) -> tuple[int, int]:
+        from lidgeld.reports.filters import parse_code_range
+
         value = self.optional(name)
-        if value is None:
-            return 1000, 1999
-        match = _CODES.match(value)
-        if not match:
-            raise InvalidInput(
-                f"'{name}' = '{value}': write a booking-code range as FROM-TO, e.g. 1000-1999"
-            )
-        return int(match.group(1)), int(match.group(2))
+        return (1000, 1999) if value is None else parse_code_range(value)
 
     def flag(self, name: str) -> bool:
         return (self.optional(name) or "").lower() in ("1", "true", "yes", "ja", "on")

@@ -4,16 +4,14 @@ memberships) as CSV, XLSX or PDF, with what the chosen staff account may see."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
-import tempfile
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from lidgeld.cli.base import add_json, default_json, parse_date
+from lidgeld.cli.export_output import write_file, write_stdout
 from lidgeld.cli.scope_args import add_scope_args
 
 if TYPE_CHECKING:
@@ -25,26 +23,23 @@ _SUFFIX_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".pdf": "pdf"}
 
 
 def parse_codes(text: str) -> tuple[int, int]:
-    """``1000-1999`` → (1000, 1999); one code alone is a range of one."""
-    parts = [part.strip() for part in text.strip().split("-")]
-    if len(parts) == 1:
-        parts = parts * 2
-    if len(parts) != 2 or not all(part.isascii() and part.isdigit() for part in parts):
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a booking-code range; write it as FROM-TO, e.g. 1000-1999"
-        )
-    return int(parts[0]), int(parts[1])
+    from lidgeld.errors import InvalidInput
+    from lidgeld.reports.filters import parse_code_range
+
+    try:
+        return parse_code_range(text)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def parse_report_month(text: str) -> date:
-    from lidgeld.domain.months import parse_month
+    from lidgeld.errors import InvalidInput
+    from lidgeld.reports.filters import parse_report_month as parse
 
     try:
-        return parse_month(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a month; write the month as YYYY-MM, e.g. 2026-04"
-        ) from None
+        return parse(text)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def parse_export_format(text: str) -> ExportFormat:
@@ -242,72 +237,6 @@ def _format(args: argparse.Namespace) -> ExportFormat:
     return parse_export_format(_SUFFIX_FORMATS.get(suffix, "csv"))
 
 
-def _target_folder(path: str) -> str:
-    from lidgeld.errors import InvalidInput
-
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InvalidInput(f"there is no folder '{folder}'; create it or choose another file")
-    if os.path.isdir(path):
-        raise InvalidInput(f"'{path}' is a folder; give a file name, e.g. {path}/rapport.csv")
-    return folder
-
-
-def _write_file(
-    table: Table,
-    path: str,
-    fmt: ExportFormat,
-    *,
-    excel: bool,
-    today: date,
-    record: Callable[[int], None],
-) -> int:
-    """Write the file, then ``record(rows)`` the export; neither happens without the other."""
-    from django.db import transaction
-
-    from lidgeld.errors import InvalidInput
-    from lidgeld.exports.writers import write_table
-
-    folder = _target_folder(path)
-    # Written beside the target and renamed over it only when complete, so a run that
-    # fails half-way leaves no half file (and an older report of the same name intact).
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".part"
-        )
-    except OSError as error:
-        raise InvalidInput(
-            f"cannot write in '{folder}': {error.strerror or error}; choose another folder"
-        ) from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            rows = write_table(table, out, fmt, excel_csv=excel, generated_on=today)
-        with transaction.atomic():
-            record(rows)
-            os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return rows
-
-
-def _write_stdout(table: Table, fmt: ExportFormat, *, excel: bool, today: date) -> int:
-    from lidgeld.errors import InvalidInput
-    from lidgeld.exports.writers import write_table
-
-    name = fmt.value
-    if name != "csv":
-        raise InvalidInput(
-            f"{name.upper()} cannot be written to the screen; give a file name, "
-            f"e.g. -o rapport.{name}"
-        )
-    sys.stdout.flush()
-    rows = write_table(table, sys.stdout.buffer, fmt, excel_csv=excel, generated_on=today)
-    sys.stdout.buffer.flush()
-    return rows
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from lidgeld.audit.services import audit_record
     from lidgeld.cli.scope_args import scope_from_args
@@ -336,10 +265,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
 
     if to_screen:
-        rows = _write_stdout(table, fmt, excel=args.excel, today=today)
+        rows = write_stdout(table, fmt, excel=args.excel, today=today)
         record(rows)
     else:
-        rows = _write_file(table, args.output, fmt, excel=args.excel, today=today, record=record)
+        rows = write_file(table, args.output, fmt, excel=args.excel, today=today, record=record)
     if args.json:
         text = json.dumps(
             {"report": args.report, "rows": rows, "file": args.output, "format": fmt_name},

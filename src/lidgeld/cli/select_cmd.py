@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import tempfile
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit
@@ -165,66 +162,38 @@ def cmd_set_combine(args: argparse.Namespace) -> int:
 
 
 def cmd_set_export(args: argparse.Namespace) -> int:
+    from lidgeld.cli.export_output import write_file, write_stdout
     from lidgeld.clock import clock
-    from lidgeld.exports.writers import ExportFormat, parse_format
-    from lidgeld.selections.services import set_export
+    from lidgeld.exports.writers import parse_format
+    from lidgeld.selections.services import (
+        export_fields,
+        set_export_audit,
+        set_get,
+        set_table,
+    )
 
     scope = scope_from_args(args)
     fmt = parse_format(args.format)
-    fields = args.fields.split(",")
     today = clock.today()
-    if args.output == "-":
-        if fmt is not ExportFormat.CSV:
-            from lidgeld.errors import InvalidInput
+    borrower_set = set_get(scope=scope, set_id=args.set_id)
+    fields = export_fields(args.fields.split(","))
+    table = set_table(scope=scope, borrower_set=borrower_set, fields=fields)
 
-            raise InvalidInput("only CSV can go to the screen; give a file name with -o")
-        rows = set_export(
-            scope=scope,
-            set_id=args.set_id,
-            fields=fields,
-            fmt=fmt,
-            out=sys.stdout.buffer,
-            today=today,
-            excel_csv=args.excel,
+    def record(rows: int) -> None:
+        set_export_audit(
+            scope=scope, borrower_set=borrower_set, fields=fields, fmt=fmt, rows=rows, today=today
         )
-        sys.stdout.flush()
+
+    if args.output == "-":
+        record(write_stdout(table, fmt, excel=args.excel, today=today))
         return 0
-    rows = write_atomically(
-        args.output,
-        lambda handle: set_export(
-            scope=scope,
-            set_id=args.set_id,
-            fields=fields,
-            fmt=fmt,
-            out=handle,
-            today=today,
-            excel_csv=args.excel,
-        ),
-    )
+    rows = write_file(table, args.output, fmt, excel=args.excel, today=today, record=record)
     emit(
         args,
-        {"set": args.set_id, "rows": rows, "file": args.output, "format": fmt.value},
+        {"set": borrower_set.pk, "rows": rows, "file": args.output, "format": fmt.value},
         f"{rows} rows → {args.output}",
     )
     return 0
-
-
-def write_atomically(path: str, write: Any) -> int:
-    """Write next to the target and rename: a failed export leaves no half file."""
-    from lidgeld.errors import InvalidInput
-
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InvalidInput(f"there is no folder '{folder}' to write '{path}' in")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".lidgeld-", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            rows = int(write(out))
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return rows
 
 
 def cmd_set_purge(args: argparse.Namespace) -> int:

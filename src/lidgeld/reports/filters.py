@@ -1,0 +1,30 @@
+"""Report filters typed by people (CLI, query strings), read the same way everywhere."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lidgeld.errors import InvalidInput
+
+
+def parse_code_range(text: str) -> tuple[int, int]:
+    """``1000-1999`` → (1000, 1999); one code alone is a range of one."""
+    parts = [part.strip() for part in text.strip().split("-")]
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise InvalidInput(
+            f"'{text}' is not a booking-code range; write it as FROM-TO, e.g. 1000-1999"
+        )
+    return int(parts[0]), int(parts[1])
+
+
+def parse_report_month(text: str) -> date:
+    from lidgeld.domain.months import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError:
+        raise InvalidInput(
+            f"'{text}' is not a month; write the month as YYYY-MM, e.g. 2026-04"
+        ) from None
