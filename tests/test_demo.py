@@ -81,6 +81,18 @@ def test_the_demo_shows_every_situation_and_cannot_be_loaded_twice():
     assert summary["login"]["username"] == "balie"
     assert "balie" in summary["text"]
     assert "lidgeld-demo" in summary["text"]
+    from lidgeld.staff.models import StaffAccount
+
+    roles = {
+        account.user.username: (account.role, [i.code for i in account.instances.all()])
+        for account in StaffAccount.objects.all()
+    }
+    assert roles == {
+        "gent-balie": ("desk", ["GENT"]),
+        "gent-coordinator": ("coordinator", ["GENT"]),
+        "gent-beheerder": ("administrator", ["GENT"]),
+    }
+    assert get_user_model().objects.get(username="gent-balie").check_password("lidgeld-demo")
 
     # Loading it a second time is refused before anything is written. (One test, not two:
     # a load replays a year of daily runs and takes seconds whatever the size.)

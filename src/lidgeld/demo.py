@@ -53,6 +53,8 @@ MINIMUM_BORROWERS = 10
 STAFF_USERNAME = "balie"
 STAFF_PASSWORD = "lidgeld-demo"
 BACK_OFFICE_URL = "http://127.0.0.1:8000/admin/"
+STAFF_URL = "http://127.0.0.1:8000/staff/"
+PORTAL_URL = "http://127.0.0.1:8000/portal/"
 
 
 @dataclass(frozen=True)
@@ -562,12 +564,32 @@ class _Replay:
                 )
 
 
-def _staff_user() -> bool:
-    """The back-office login; an existing one is left as it is. True when created."""
+# One login per role of the staff pages, all for Gent (whose group shares borrowers).
+DEMO_ACCOUNTS = (
+    ("gent-balie", "desk"),
+    ("gent-coordinator", "coordinator"),
+    ("gent-beheerder", "administrator"),
+)
+
+
+def _staff_user(today: date) -> bool:
+    """The back-office logins; existing ones are left as they are. True when created."""
+    from lidgeld.staff.services import staff_add
+
     users = get_user_model()
     if users.objects.filter(username=STAFF_USERNAME).exists():
         return False
     users.objects.create_superuser(username=STAFF_USERNAME, email="", password=STAFF_PASSWORD)
+    for username, role in DEMO_ACCOUNTS:
+        if not users.objects.filter(username=username).exists():
+            staff_add(
+                username=username,
+                password=STAFF_PASSWORD,
+                role=role,
+                instance_codes=["GENT"],
+                today=today,
+                actor=ACTOR,
+            )
     return True
 
 
@@ -594,7 +616,7 @@ def demo_load(*, today: date, borrowers: int = 2000) -> dict[str, Any]:
     # One transaction: a failure halfway leaves nothing, and SQLite writes fastest so.
     with transaction.atomic():
         replay.run()
-        created = _staff_user()
+        created = _staff_user(today)
     return _summary(plan, replay, login_created=created)
 
 
@@ -708,8 +730,10 @@ def _summary(plan: _Plan, replay: _Replay, *, login_created: bool) -> dict[str, 
             f"{cae.get('letter', 0)} letter); {expiring} memberships still end this month: "
             f"lidgeld expiring --month {month}",
             f"try: lidgeld status CARD --on {today.isoformat()} with {tried}",
-            f"back office: lidgeld serve, then {BACK_OFFICE_URL} - user {STAFF_USERNAME}, "
-            f"password {STAFF_PASSWORD}{login_note}",
+            f"staff pages: lidgeld serve, then {STAFF_URL} - user {STAFF_USERNAME} (all "
+            f"libraries) or {', '.join(name for name, _ in DEMO_ACCOUNTS)} (one per role), "
+            f"password {STAFF_PASSWORD}{login_note}; back office for superusers: {BACK_OFFICE_URL}",
+            f"Mijn Bibliotheek: {PORTAL_URL}",
         ]
     )
     return summary
