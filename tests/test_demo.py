@@ -93,6 +93,10 @@ def test_the_demo_shows_every_situation_and_cannot_be_loaded_twice():
         "gent-beheerder": ("administrator", ["GENT"]),
     }
     assert get_user_model().objects.get(username="gent-balie").check_password("lidgeld-demo")
+    from django.contrib.auth.hashers import check_password
+
+    assert not Borrower.objects.filter(pin_hash="").exists()
+    assert check_password("1234", Borrower.objects.first().pin_hash)
 
     # Loading it a second time is refused before anything is written. (One test, not two:
     # a load replays a year of daily runs and takes seconds whatever the size.)

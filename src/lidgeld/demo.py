@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -52,6 +53,7 @@ HISTORY_MONTHS = 12  # the replay starts on the 1st, twelve months before today'
 MINIMUM_BORROWERS = 10
 STAFF_USERNAME = "balie"
 STAFF_PASSWORD = "lidgeld-demo"
+DEMO_PIN = "1234"
 BACK_OFFICE_URL = "http://127.0.0.1:8000/admin/"
 STAFF_URL = "http://127.0.0.1:8000/staff/"
 PORTAL_URL = "http://127.0.0.1:8000/portal/"
@@ -617,6 +619,11 @@ def demo_load(*, today: date, borrowers: int = 2000) -> dict[str, Any]:
     with transaction.atomic():
         replay.run()
         created = _staff_user(today)
+        # One hash for every demo borrower: hashing 2,000 PINs one by one would take
+        # minutes, and demo PINs are public anyway.
+        Borrower.objects.filter(home_instance__code__in=CODES, pin_hash="").update(
+            pin_hash=make_password(DEMO_PIN)
+        )
     return _summary(plan, replay, login_created=created)
 
 
@@ -733,7 +740,7 @@ def _summary(plan: _Plan, replay: _Replay, *, login_created: bool) -> dict[str, 
             f"staff pages: lidgeld serve, then {STAFF_URL} - user {STAFF_USERNAME} (all "
             f"libraries) or {', '.join(name for name, _ in DEMO_ACCOUNTS)} (one per role), "
             f"password {STAFF_PASSWORD}{login_note}; back office for superusers: {BACK_OFFICE_URL}",
-            f"Mijn Bibliotheek: {PORTAL_URL}",
+            f"Mijn Bibliotheek: {PORTAL_URL} - any card number above, PIN {DEMO_PIN}",
         ]
     )
     return summary
