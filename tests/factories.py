@@ -165,3 +165,67 @@ def make_staff(
     user = User.objects.create_user(username=username, password=password)
     StaffAccount.objects.create(user=user, role=role).instances.set(instances)
     return user
+
+
+_pin_hashes: dict[str, str] = {}
+
+
+def with_pin(borrower: Borrower, pin: str = "1234") -> Borrower:
+    """Give ``borrower`` a PIN. A PIN hash costs a third of a second on purpose, so one
+    hash per PIN is made once per test run and shared (each still checks as it would)."""
+    from django.contrib.auth.hashers import make_password
+
+    if pin not in _pin_hashes:
+        _pin_hashes[pin] = make_password(pin)
+    borrower.pin_hash = _pin_hashes[pin]
+    borrower.save(update_fields=["pin_hash"])
+    return borrower
+
+
+def make_loan(
+    borrower: Borrower,
+    item: Item,
+    out_on: date,
+    due_on: date | None = None,
+):
+    from datetime import timedelta
+
+    from lidgeld.circulation.models import Loan
+
+    return Loan.objects.create(
+        item=item,
+        borrower=borrower,
+        out_on=out_on,
+        due_on=due_on or out_on + timedelta(days=21),
+    )
+
+
+# -- desk pages (staff web) ------------------------------------------------------------
+
+
+def make_payment(posting: Posting, day: date, amount: str | None = None):
+    """A payment on an open item, closing it when it covers the balance."""
+    from lidgeld.finance.models import Payment
+
+    paid = Decimal(amount) if amount is not None else posting.balance
+    payment = Payment.objects.create(
+        posting=posting, amount=paid, paid_on=day, channel="desk", recorded_by="test"
+    )
+    posting.balance -= paid
+    if posting.balance == 0:
+        posting.status, posting.closed_on = PostingStatus.PAID, day
+    posting.save(update_fields=["balance", "status", "closed_on"])
+    return payment
+
+
+def make_write_off(posting: Posting, day: date, reason: str = "test"):
+    from lidgeld.finance.models import WriteOff
+
+    write_off = WriteOff.objects.create(
+        posting=posting, amount=posting.balance, written_off_on=day, reason=reason,
+        recorded_by="test",
+    )  # fmt: skip
+    posting.balance = Decimal("0.00")
+    posting.status, posting.stage, posting.closed_on = PostingStatus.WRITTEN_OFF, "written_off", day
+    posting.save(update_fields=["balance", "status", "stage", "closed_on"])
+    return write_off

@@ -113,3 +113,68 @@ def borrower_register(
                 paid=paid,
             )
         return borrower
+
+
+def borrower_pin_set(*, borrower: Borrower, pin: str, today: date, actor: str) -> Borrower:
+    """A new PIN (portal and kiosk), stored as a salted hash; the PIN itself is never kept
+    nor audited. Who may set it (the borrower with the old PIN, a reset link, the desk)
+    is the caller's to check."""
+    if not PIN_PATTERN.match(pin):
+        raise InvalidInput("a PIN is 4 to 12 digits")
+    with transaction.atomic():
+        locked = Borrower.objects.select_for_update().get(pk=borrower.pk)
+        had_pin = bool(locked.pin_hash)
+        locked.pin_hash = make_password(pin)
+        locked.save(update_fields=["pin_hash"])
+        audit_record(
+            actor=actor,
+            action="borrower.pin_set",
+            obj=locked,
+            today=today,
+            borrower_id=locked.pk,
+            instance_id=locked.home_instance_id,
+            before={"pin": "set" if had_pin else "none"},
+            after={"pin": "set"},
+        )
+    borrower.pin_hash = locked.pin_hash
+    return borrower
+
+
+def borrower_contact_update(
+    *,
+    borrower: Borrower,
+    today: date,
+    actor: str,
+    email: str | None = None,
+    language: str | None = None,
+) -> Borrower:
+    """Change the e-mail address and/or the language notices and pages use; what is
+    left out (None) stays as it is."""
+    changes: dict[str, str] = {}
+    if email is not None:
+        changes["email"] = clean_email(email)
+    if language is not None:
+        if language not in ("nl", "fr", "en"):
+            raise InvalidInput(f"language must be nl, fr or en, not '{language}'")
+        changes["language"] = language
+    with transaction.atomic():
+        locked = Borrower.objects.select_for_update().get(pk=borrower.pk)
+        before = {field: getattr(locked, field) for field in changes}
+        changed = {field: value for field, value in changes.items() if before[field] != value}
+        if changed:
+            for field, value in changed.items():
+                setattr(locked, field, value)
+            locked.save(update_fields=list(changed))
+            audit_record(
+                actor=actor,
+                action="borrower.contact_changed",
+                obj=locked,
+                today=today,
+                borrower_id=locked.pk,
+                instance_id=locked.home_instance_id,
+                before={field: before[field] for field in changed},
+                after=changed,
+            )
+    for field, value in changes.items():
+        setattr(borrower, field, value)
+    return borrower

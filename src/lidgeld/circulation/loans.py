@@ -20,7 +20,7 @@ from lidgeld.errors import Refused
 LOAN_DAYS = 21
 
 
-def _refuse_if_blocked(borrower: Borrower, today: date, channel: Channel) -> None:
+def refuse_if_blocked(borrower: Borrower, today: date, channel: Channel) -> None:
     from lidgeld.borrowers.selectors import borrower_status
 
     block = borrower_status(borrower=borrower, today=today).blocks[channel]
@@ -33,7 +33,7 @@ def loan_checkout(
 ) -> Loan:
     """Lend ``item`` to ``borrower`` for LOAN_DAYS days; refused when blocked or already out."""
     with transaction.atomic():
-        _refuse_if_blocked(borrower, today, channel)
+        refuse_if_blocked(borrower, today, channel)
         try:
             with transaction.atomic():
                 loan = Loan.objects.create(
@@ -86,7 +86,7 @@ def loan_renew(*, loan: Loan, today: date, actor: str, channel: Channel = Channe
         locked = Loan.objects.select_for_update().select_related("borrower", "item").get(pk=loan.pk)
         if locked.returned_on is not None:
             raise Refused(f"{locked.item.title} was already returned", code="returned")
-        _refuse_if_blocked(locked.borrower, today, channel)
+        refuse_if_blocked(locked.borrower, today, channel)
         waiting = (
             Reservation.objects.filter(
                 item_id=locked.item_id,

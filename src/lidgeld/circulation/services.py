@@ -7,7 +7,9 @@ from django.db.models import Exists, OuterRef
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
+from lidgeld.circulation.loans import refuse_if_blocked
 from lidgeld.circulation.models import Item, Reservation, ReservationStatus
+from lidgeld.domain.blocks import Channel
 from lidgeld.errors import Refused
 from lidgeld.memberships.selectors import covering_day
 
@@ -34,9 +36,15 @@ def reservations_resume(*, borrower_id: int, today: date, actor: str) -> int:
     return len(ids)
 
 
-def reservation_place(*, borrower: Borrower, item: Item, today: date, actor: str) -> Reservation:
-    """Place a reservation (the channel's block decision is the caller's to check)."""
+def reservation_place(
+    *, borrower: Borrower, item: Item, today: date, actor: str, channel: Channel = Channel.DESK
+) -> Reservation:
+    """Place a reservation. The desk may always place one for a borrower without a valid
+    membership (it is held, R3); anywhere else the channel's block decision (R7) must
+    allow it, and a refusal carries the block's reason and sentence."""
     with transaction.atomic():
+        if channel is not Channel.DESK:
+            refuse_if_blocked(borrower, today, channel)
         valid = covering_day(today, borrower.pk).exists()
         try:
             with transaction.atomic():
@@ -50,7 +58,8 @@ def reservation_place(*, borrower: Borrower, item: Item, today: date, actor: str
                 )
         except IntegrityError:
             raise Refused(
-                f"borrower {borrower.card_number} already has a reservation for {item.title}"
+                f"borrower {borrower.card_number} already has a reservation for {item.title}",
+                code="already_reserved",
             ) from None
         audit_record(
             actor=actor,

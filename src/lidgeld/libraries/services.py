@@ -125,6 +125,25 @@ INSTANCE_NUMBER_FIELDS = (
     "unpaid_after_months",
     "write_off_after_months",
     "notice_max_delay_days",
+    "portal_renewal_window_months",
+)
+# The largest value each number may take: beyond it the setting makes no sense (and the
+# column could not hold it).
+INSTANCE_NUMBER_LIMITS = {
+    "renewal_grace_days": 366,
+    "reminder_after_months": 120,
+    "unpaid_after_months": 120,
+    "write_off_after_months": 120,
+    "notice_max_delay_days": 365,
+    "portal_renewal_window_months": 12,
+}
+# Switches: which notices go out, and whether borrowers may renew in Mijn Bibliotheek.
+INSTANCE_FLAG_FIELDS = (
+    "notice_end_of_contribution",
+    "notice_reminder",
+    "notice_unpaid",
+    "notice_renewal",
+    "portal_renewal",
 )
 
 
@@ -140,7 +159,11 @@ def instance_update(
     from lidgeld.domain.renewal import RenewalBase
 
     unknown = (
-        set(changes) - set(INSTANCE_TEXT_FIELDS) - set(INSTANCE_NUMBER_FIELDS) - {"renewal_base"}
+        set(changes)
+        - set(INSTANCE_TEXT_FIELDS)
+        - set(INSTANCE_NUMBER_FIELDS)
+        - set(INSTANCE_FLAG_FIELDS)
+        - {"renewal_base"}
     )
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}")
@@ -166,9 +189,15 @@ def instance_update(
             if value not in {base.value for base in RenewalBase}:
                 raise InvalidInput("the renewal base is combination, now or expiry")
             clean[field] = value
+        elif field in INSTANCE_FLAG_FIELDS:
+            if not isinstance(value, bool):
+                raise InvalidInput(f"{field} is on or off (true or false), not '{value}'")
+            clean[field] = value
         else:
-            if not isinstance(value, int) or value < 0:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidInput(f"{field} must be a whole number of 0 or more")
+            if value > INSTANCE_NUMBER_LIMITS[field]:
+                raise InvalidInput(f"{field} can be at most {INSTANCE_NUMBER_LIMITS[field]}")
             clean[field] = value
     policy = {
         name: clean.get(f"{name}_after_months", getattr(instance, f"{name}_after_months"))

@@ -3,24 +3,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.services import reservations_resume
-from lidgeld.domain.renewal import RenewalBase, period_from, renewal_period
+from lidgeld.domain.blocks import Channel, MembershipState
+from lidgeld.domain.renewal import (
+    Eligibility,
+    LatestPeriod,
+    Period,
+    RenewalBase,
+    period_from,
+    renewal_eligibility,
+    renewal_period,
+)
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import Posting
-from lidgeld.finance.services import contribution_book
+from lidgeld.finance.services import contribution_book, open_contributions
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import (
     Membership,
+    MembershipStatus,
     MembershipType,
     Origin,
     TypeKind,
 )
-from lidgeld.memberships.selectors import live_memberships
+from lidgeld.memberships.selectors import MembershipView, membership_view
 from lidgeld.notices.services import renewal_confirmation_queue
 
 
@@ -85,7 +97,9 @@ def _create_period(
         )
     reservations_resume(borrower_id=borrower.pk, today=today, actor=actor)
     if origin != Origin.REGISTRATION:
-        renewal_confirmation_queue(membership=membership, today=today)
+        renewal_confirmation_queue(
+            membership=membership, today=today, always=origin == Origin.PORTAL
+        )
     return membership, posting
 
 
@@ -120,6 +134,12 @@ class RenewalResult:
     reason: str  # "renewed" or why not, in words staff can act on
     membership: Membership | None = None
     posting: Posting | None = None
+    # Why not, for a borrower (in their language) and for a program; None when renewed.
+    eligibility: Eligibility | None = None
+
+    @property
+    def reason_code(self) -> str:
+        return self.eligibility.reason.value if self.eligibility else "renewed"
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -137,6 +157,85 @@ class RenewalResult:
         return data
 
 
+@dataclass(frozen=True)
+class RenewalPlan:
+    """What renewing today would do, or why it may not (``eligibility``)."""
+
+    eligibility: Eligibility
+    latest: Membership | None  # the live period that ends last
+    membership_type: MembershipType | None  # the type the new period gets
+    period: Period | None  # the new period; None when refused or no type is known
+
+
+def renewal_plan(
+    *,
+    borrower: Borrower,
+    today: date,
+    channel: Channel = Channel.DESK,
+    membership_type: MembershipType | None = None,
+    view: MembershipView | None = None,
+    open_amount: Decimal | None = None,
+) -> RenewalPlan:
+    """The renewal a desk or the portal would make today, decided by the one rule
+    (:func:`lidgeld.domain.renewal.renewal_eligibility`) for both. The portal shows
+    it before the borrower confirms; :func:`membership_renew` asks it again under
+    the borrower's lock.
+
+    ``view`` and ``open_amount`` are the borrower's membership view and open amount for
+    ``today`` when the caller has just read them (a page showing the borrower's
+    status), so they are not read twice."""
+    periods = list(
+        Membership.objects.filter(borrower_id=borrower.pk).select_related("type__instance")
+    )
+    live = [p for p in periods if p.status != MembershipStatus.INVALIDATED]
+    latest = max(live, key=lambda p: (p.end, p.pk), default=None)
+    # After an invalidation the last live period may be long gone: keep the type
+    # the borrower had most recently, whatever became of that period.
+    most_recent = max(periods, key=lambda p: (p.start, p.pk), default=None)
+    chosen = membership_type or (most_recent.type if most_recent else None)
+    instance = chosen.instance if chosen is not None else borrower.home_instance
+    online = channel is not Channel.DESK
+
+    def state() -> MembershipState:
+        return (view or membership_view(borrower_id=borrower.pk, today=today)).state
+
+    def owed() -> Decimal:
+        return open_amount if open_amount is not None else _open_amount(borrower.pk)
+
+    eligibility = renewal_eligibility(
+        latest=LatestPeriod(
+            start=latest.start,
+            end=latest.end,
+            made_on=latest.created_on,
+            automatic=latest.origin == Origin.AUTOMATIC,
+        )
+        if latest is not None
+        else None,
+        invalidated=online and state() is MembershipState.INVALIDATED,
+        auto_renewing=chosen is not None and chosen.kind == TypeKind.FREE_AUTO,
+        open_amount=owed() if online else Decimal("0.00"),
+        today=today,
+        channel=channel,
+        online_allowed=instance.portal_renewal,
+        window_months=instance.portal_renewal_window_months,
+    )
+    period = None
+    if eligibility.allowed and chosen is not None:
+        period = renewal_period(
+            previous_end=latest.end if latest else None,
+            today=today,
+            months=chosen.months,
+            base=RenewalBase(instance.renewal_base),
+            grace_days=instance.renewal_grace_days,
+        )
+    return RenewalPlan(eligibility, latest, chosen, period)
+
+
+def _open_amount(borrower_id: int) -> Decimal:
+    total = open_contributions(borrower_id).aggregate(total=Sum("balance"))["total"]
+    return total or Decimal("0.00")
+
+
 def membership_renew(
     *,
     borrower: Borrower,
@@ -146,56 +245,38 @@ def membership_renew(
     membership_type: MembershipType | None = None,
     origin: str = Origin.DESK,
 ) -> RenewalResult:
-    """R5: one renewal, decided by staff. Two renewals at the same moment give one.
+    """R5: one renewal, decided by staff or, online, by the borrower. Two renewals at the
+    same moment give one.
 
     The borrower row is locked first, so a second request waits and then finds the
-    period the first one made; a renewal already made today, or a period that has
-    not started yet, means the borrower is renewed and nothing more is booked.
+    period the first one made; :func:`renewal_plan` then answers "already renewed" and
+    nothing more is booked. A renewal from the portal (``origin`` PORTAL) is held to
+    the online rules of that same plan.
     """
+    channel = Channel.PORTAL if origin == Origin.PORTAL else Channel.DESK
     with transaction.atomic():
         locked = (
             Borrower.objects.select_for_update().select_related("home_instance").get(pk=borrower.pk)
         )
-        latest = (
-            live_memberships()
-            .filter(borrower=locked)
-            .select_related("type")
-            .order_by("-end", "-id")
-            .first()
+        plan = renewal_plan(
+            borrower=locked, today=today, channel=channel, membership_type=membership_type
         )
-        if latest is not None and _already_renewed(latest, today):
+        if not plan.eligibility.allowed:
             return RenewalResult(
                 locked.card_number,
                 False,
-                f"already renewed on {latest.created_on:%d/%m/%Y}: "
-                f"the membership runs until {latest.end:%d/%m/%Y}",
-                latest,
+                plan.eligibility.message("en"),
+                plan.latest,
+                eligibility=plan.eligibility,
             )
-        # After an invalidation the last live period may be long gone: keep the type
-        # the borrower had most recently, whatever became of that period.
-        most_recent = (
-            Membership.objects.filter(borrower=locked)
-            .select_related("type")
-            .order_by("-start", "-id")
-            .first()
-        )
-        chosen = membership_type or (most_recent.type if most_recent else None)
-        if chosen is None:
+        if plan.membership_type is None or plan.period is None:
             raise InvalidInput(
                 f"borrower {locked.card_number} has no membership yet; choose a type"
             )
-        instance = chosen.instance
-        period = renewal_period(
-            previous_end=latest.end if latest else None,
-            today=today,
-            months=chosen.months,
-            base=RenewalBase(instance.renewal_base),
-            grace_days=instance.renewal_grace_days,
-        )
         membership, posting = _create_period(
             borrower=locked,
-            membership_type=chosen,
-            start=period.start,
+            membership_type=plan.membership_type,
+            start=plan.period.start,
             today=today,
             origin=origin,
             actor=actor,
@@ -203,12 +284,6 @@ def membership_renew(
             channel=origin,
         )
         return RenewalResult(locked.card_number, True, "renewed", membership, posting)
-
-
-def _already_renewed(latest: Membership, today: date) -> bool:
-    """A period that has not started yet, or one staff made today, is the renewal itself."""
-    made_by_staff_today = latest.created_on == today and latest.origin != Origin.AUTOMATIC
-    return latest.start > today or made_by_staff_today
 
 
 def memberships_renew(

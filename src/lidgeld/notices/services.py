@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from jinja2 import TemplateError
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -11,6 +13,7 @@ from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.batch import EMAIL_PATTERN
+from lidgeld.notices.defaults import DefaultText
 from lidgeld.notices.models import (
     KIND_END_OF_CONTRIBUTION,
     KIND_NAMES,
@@ -27,6 +30,7 @@ from lidgeld.notices.rendering import (
     Rendered,
     notice_context,
     render,
+    template_errors,
     template_for,
     validate_template,
 )
@@ -165,10 +169,14 @@ def usable_email(address: str) -> bool:
     return bool(EMAIL_PATTERN.match(address or ""))
 
 
-def renewal_confirmation_queue(*, membership: Membership, today: date) -> Message | None:
-    """Written in the renewal's own transaction (the outbox), when the library wants it."""
+def renewal_confirmation_queue(
+    *, membership: Membership, today: date, always: bool = False
+) -> Message | None:
+    """Written in the renewal's own transaction (the outbox), when the library wants it,
+    or ``always`` — a borrower who renewed online gets the payment instructions whatever
+    the library chose for desk renewals, where staff hand them over."""
     instance = membership.instance
-    if not instance.notice_renewal:
+    if not (instance.notice_renewal or always):
         return None
     borrower = membership.borrower
     email = borrower.email if usable_email(borrower.email) else ""
@@ -185,3 +193,78 @@ def renewal_confirmation_queue(*, membership: Membership, today: date) -> Messag
         to_address=email,
         created_at=clock.now(),
     )
+
+
+def notice_override_delete(*, template: NoticeTemplate, today: date, actor: str) -> None:
+    """Remove a dated override (the library reopened early, the dates were wrong).
+
+    A standing text is not deleted this way: it is what the library sends every
+    month, so it is changed, not removed."""
+    if template.valid_from is None:
+        raise InvalidInput("only a dated override can be deleted; change the standing text instead")
+    with transaction.atomic():
+        locked = NoticeTemplate.objects.select_for_update().filter(pk=template.pk).first()
+        if locked is None:
+            raise InvalidInput("this override was deleted already")
+        before = {
+            "kind": locked.kind,
+            "language": locked.language,
+            "subject": locked.subject,
+            "body_text": locked.body_text,
+            "body_html": locked.body_html,
+            "valid_from": locked.valid_from.isoformat() if locked.valid_from else None,
+            "valid_until": locked.valid_until.isoformat() if locked.valid_until else None,
+        }
+        audit_record(
+            actor=actor,
+            action="notice_template.deleted",
+            obj=locked,
+            today=today,
+            instance_id=locked.instance_id,
+            before=before,
+        )
+        locked.delete()
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    """A text being written, rendered for one borrower; or why it cannot be yet."""
+
+    rendered: Rendered | None
+    problems: list[str]
+
+
+def notice_draft_preview(
+    *,
+    instance: Instance,
+    borrower: Borrower,
+    language: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    on: date,
+) -> DraftPreview:
+    """What this borrower would get from a text that is not saved yet.
+
+    The same checks as saving, each problem with its line, so the person writing
+    sees a mistake while typing instead of when pressing save."""
+    language = check_language(language)
+    problems: list[str] = []
+    if not subject.strip():
+        problems.append("the subject is empty")
+    if "\n" in subject:
+        problems.append("the subject must be one line")
+    if not body_text.strip():
+        problems.append("the plain-text body is empty")
+    problems += template_errors(subject, part="subject") + template_errors(body_text, part="body")
+    if body_html:
+        problems += template_errors(body_html, part="HTML body", html=True)
+    if problems:
+        return DraftPreview(rendered=None, problems=problems)
+    borrower.language = language  # a preview object only; never saved
+    draft = DefaultText(subject=subject, body_text=body_text, body_html=body_html)
+    try:
+        rendered = render(draft, notice_context(borrower=borrower, instance=instance, on=on))
+    except TemplateError as error:  # checked above; kept so a preview never breaks the page
+        return DraftPreview(rendered=None, problems=[str(error)])
+    return DraftPreview(rendered=rendered, problems=[])

@@ -29,10 +29,7 @@ def terminal_check(
     login = login.strip()
     if not LOGIN_PATTERN.match(login):
         raise InvalidInput(f"login '{login}' must be 1 to 60 letters, digits, '.', '_', '@' or '-'")
-    if len(password) < MIN_PASSWORD or any(c in password for c in "|\r\n"):
-        raise InvalidInput(
-            f"the password needs at least {MIN_PASSWORD} characters and no '|' or line breaks"
-        )
+    terminal_password_check(password)
     charset = charset.strip().lower()
     if charset not in CHARSET_NAMES:
         raise InvalidInput(f"charset must be one of {', '.join(CHARSET_NAMES)}, not '{charset}'")
@@ -42,6 +39,14 @@ def terminal_check(
     if Terminal.objects.filter(login=login).exists():
         raise InvalidInput(f"there is already a terminal '{login}'; choose another login")
     return login, location, charset
+
+
+def terminal_password_check(password: str) -> None:
+    """A kiosk sends its password in the SIP2 login, where '|' ends a field."""
+    if len(password) < MIN_PASSWORD or any(c in password for c in "|\r\n"):
+        raise InvalidInput(
+            f"the password needs at least {MIN_PASSWORD} characters and no '|' or line breaks"
+        )
 
 
 def terminal_add(
@@ -89,3 +94,54 @@ def terminal_authenticate(*, login: str, password: str) -> Terminal | None:
         make_password(password)  # same work as a check: do not reveal which logins exist
         return None
     return terminal if check_password(password, terminal.password_hash) else None
+
+
+def _terminal_enabled_set(
+    *, terminal: Terminal, enabled: bool, today: date, actor: str
+) -> Terminal:
+    with transaction.atomic():
+        locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        if locked.enabled == enabled:
+            return locked
+        locked.enabled = enabled
+        locked.save(update_fields=["enabled"])
+        audit_record(
+            actor=actor,
+            action="terminal.enabled" if enabled else "terminal.disabled",
+            obj=locked,
+            today=today,
+            instance_id=locked.instance_id,
+            before={"login": locked.login, "enabled": not enabled},
+            after={"login": locked.login, "enabled": enabled},
+        )
+        return locked
+
+
+def terminal_disable(*, terminal: Terminal, today: date, actor: str) -> Terminal:
+    """The kiosk can no longer log in (stolen, replaced, out of use); nothing is deleted,
+    so the audit trail of what it did keeps its name."""
+    return _terminal_enabled_set(terminal=terminal, enabled=False, today=today, actor=actor)
+
+
+def terminal_enable(*, terminal: Terminal, today: date, actor: str) -> Terminal:
+    return _terminal_enabled_set(terminal=terminal, enabled=True, today=today, actor=actor)
+
+
+def terminal_password_set(
+    *, terminal: Terminal, password: str, today: date, actor: str
+) -> Terminal:
+    """A new kiosk password, stored hashed; the audit says it changed, never what it is."""
+    terminal_password_check(password)
+    with transaction.atomic():
+        locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        locked.password_hash = make_password(password)
+        locked.save(update_fields=["password_hash"])
+        audit_record(
+            actor=actor,
+            action="terminal.password_set",
+            obj=locked,
+            today=today,
+            instance_id=locked.instance_id,
+            after={"login": locked.login},
+        )
+        return locked

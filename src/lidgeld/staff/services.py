@@ -7,11 +7,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from lidgeld.audit.services import audit_record
-from lidgeld.errors import InvalidInput
+from lidgeld.errors import InvalidInput, Refused
 from lidgeld.libraries.models import Instance
 from lidgeld.staff.models import Role, StaffAccount
+from lidgeld.staff.scope import Scope
 
 
 def staff_add(
@@ -54,5 +56,169 @@ def staff_add(
             today=today,
             instance_id=instances[0].id,
             after={"username": username, "role": role, "instances": sorted(codes)},
+        )
+    return account
+
+
+# --- managing accounts from the staff pages -----------------------------------------
+#
+# An administrator manages the accounts of their own libraries (their scope). An
+# account that also serves a library outside that scope belongs to that other
+# library's administrators as well, so it is left alone: changing it would change
+# what people elsewhere may see.
+
+
+def _accounts_serving_outside(within: Scope) -> QuerySet[Any, int]:
+    through: Any = StaffAccount.instances.through
+    return through.objects.exclude(instance_id__in=sorted(within.instance_ids or ())).values(
+        "staffaccount_id"
+    )
+
+
+def staff_accounts_manageable(*, within: Scope) -> QuerySet[StaffAccount]:
+    """The accounts an administrator with this scope may see and change."""
+    accounts = (
+        StaffAccount.objects.select_related("user")
+        .prefetch_related("instances")
+        .order_by("user__username")
+    )
+    if within.everything:
+        return accounts
+    inside: Any = StaffAccount.instances.through
+    return accounts.filter(
+        pk__in=inside.objects.filter(instance_id__in=sorted(within.instance_ids or ())).values(
+            "staffaccount_id"
+        ),
+        user__is_superuser=False,
+    ).exclude(pk__in=_accounts_serving_outside(within))
+
+
+def _check_manageable(account: StaffAccount, within: Scope) -> None:
+    if not staff_accounts_manageable(within=within).filter(pk=account.pk).exists():
+        raise Refused(
+            f"the account '{account.user.get_username()}' also serves libraries outside yours; "
+            "ask an administrator of those libraries",
+            code="account_not_allowed",
+        )
+
+
+def _instances_within(codes: list[str], within: Scope | None) -> list[Instance]:
+    codes = sorted({code.strip().upper() for code in codes if code.strip()})
+    if not codes:
+        raise InvalidInput("give at least one library (instance code) for this account")
+    instances = list(Instance.objects.filter(code__in=codes).order_by("code"))
+    missing = sorted(set(codes) - {instance.code for instance in instances})
+    if missing:
+        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
+    if within is not None:
+        foreign = [instance.code for instance in instances if not within.allows(instance.pk)]
+        if foreign:
+            raise Refused(
+                f"you cannot give access to {', '.join(foreign)}: "
+                "choose only libraries of your own account",
+                code="instance_not_allowed",
+            )
+    return instances
+
+
+def staff_add_within(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    instance_codes: list[str],
+    within: Scope,
+    today: date,
+    actor: str,
+) -> StaffAccount:
+    """``staff_add`` for an administrator: only for libraries within their own scope."""
+    _instances_within(instance_codes, within)
+    return staff_add(
+        username=username,
+        password=password,
+        role=role,
+        instance_codes=instance_codes,
+        today=today,
+        actor=actor,
+    )
+
+
+def staff_update(
+    *,
+    account: StaffAccount,
+    within: Scope,
+    today: date,
+    actor: str,
+    role: str | None = None,
+    instance_codes: list[str] | None = None,
+    active: bool | None = None,
+) -> StaffAccount:
+    """Change an account's role, libraries or whether it may log in; only what differs is
+    written and audited. Refused as a whole when one value is wrong."""
+    _check_manageable(account, within)
+    username = account.user.get_username()
+    if role is not None and role not in Role.values:
+        raise InvalidInput(f"role '{role}' is unknown; choose one of {', '.join(Role.values)}")
+    own = username == actor
+    if own and active is False:
+        raise Refused("you cannot disable your own account; ask another administrator")
+    if own and role is not None and role != Role.ADMINISTRATOR:
+        raise Refused("you cannot take away your own administrator role")
+    instances = _instances_within(instance_codes, within) if instance_codes is not None else None
+    with transaction.atomic():
+        locked = StaffAccount.objects.select_for_update().select_related("user").get(pk=account.pk)
+        current_codes = sorted(locked.instances.values_list("code", flat=True))
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        if role is not None and role != locked.role:
+            before["role"], after["role"] = locked.role, role
+            locked.role = role
+            locked.save(update_fields=["role"])
+        if instances is not None and [i.code for i in instances] != current_codes:
+            before["instances"], after["instances"] = current_codes, [i.code for i in instances]
+            locked.instances.set(instances)
+        if active is not None and active != locked.user.is_active:
+            before["active"], after["active"] = locked.user.is_active, active
+            locked.user.is_active = active
+            locked.user.save(update_fields=["is_active"])
+        if after:
+            audit_record(
+                actor=actor,
+                action="staff.changed",
+                obj=locked,
+                today=today,
+                instance_id=_first_instance_id(locked),
+                before={"username": username, **before},
+                after={"username": username, **after},
+            )
+        return locked
+
+
+def _first_instance_id(account: StaffAccount) -> int | None:
+    """The library an account's audit events are filed under (its first, by code)."""
+    first = account.instances.order_by("code").first()
+    return first.pk if first is not None else None
+
+
+def staff_password_set(
+    *, account: StaffAccount, password: str, within: Scope, today: date, actor: str
+) -> StaffAccount:
+    """A new password for an account (hashed); the audit says that, never the password."""
+    _check_manageable(account, within)
+    user = account.user
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput("the password is too weak: " + " ".join(error.messages)) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="staff.password_set",
+            obj=account,
+            today=today,
+            instance_id=_first_instance_id(account),
+            after={"username": user.get_username()},
         )
     return account

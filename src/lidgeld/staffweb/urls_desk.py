@@ -1,9 +1,33 @@
+"""Desk work: the dashboard, finding a borrower, the borrower page with its actions, and
+the memberships that end this month. Every borrower id in a path goes through
+``visible_borrower`` (404 outside the staff member's libraries)."""
+
 from django.urls import path
 
-from lidgeld.staffweb.views import placeholder
+from lidgeld.staffweb.views import desk_actions, desk_borrowers, desk_dashboard, desk_expiring
 
 urlpatterns = [
-    path("", placeholder.page, {"title": "Dashboard"}, name="dashboard"),
-    path("borrowers/", placeholder.page, {"title": "Borrowers"}, name="borrower-search"),
-    path("expiring/", placeholder.page, {"title": "Expiring memberships"}, name="expiring"),
+    path("", desk_dashboard.dashboard, name="dashboard"),
+    path("next-run/", desk_dashboard.next_run, name="next-run"),
+    path("borrowers/", desk_borrowers.search, name="borrower-search"),
+    path("borrowers/<int:borrower_id>/", desk_borrowers.borrower, name="borrower"),
+    path(
+        "borrowers/<int:borrower_id>/renew/paid/",
+        desk_actions.renew,
+        {"paid": True},
+        name="renew-paid",
+    ),
+    path(
+        "borrowers/<int:borrower_id>/renew/open/",
+        desk_actions.renew,
+        {"paid": False},
+        name="renew-open",
+    ),
+    path("borrowers/<int:borrower_id>/payment/", desk_actions.payment, name="payment"),
+    path(
+        "borrowers/<int:borrower_id>/items/<int:posting_id>/write-off/",
+        desk_actions.write_off,
+        name="write-off",
+    ),
+    path("expiring/", desk_expiring.expiring, name="expiring"),
 ]

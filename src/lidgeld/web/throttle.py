@@ -18,6 +18,7 @@ from lidgeld.web.models import LoginFailure
 WINDOW = timedelta(minutes=15)
 FREE_FAILURES = 3
 LOCK_AFTER = 10
+ADDRESS_FACTOR = 5
 # Delays stop growing here, so someone who keeps trying reaches the lock.
 MAX_DELAY_SECONDS = 30
 
@@ -37,18 +38,26 @@ def _failures(key: str, now: datetime) -> list[datetime]:
     )
 
 
+def _lock_after(key: str) -> int:
+    """An address is shared by a whole branch behind one router: it gets more room
+    before it locks than one card or one user name does."""
+    return LOCK_AFTER * ADDRESS_FACTOR if key.startswith("ip:") else LOCK_AFTER
+
+
 def throttle_verdict(*, keys: Iterable[str], now: datetime) -> Verdict:
     """May an attempt for these keys (e.g. the name typed and the address) go ahead?"""
     worst = Verdict(allowed=True, wait_seconds=0, locked=False)
     for key in keys:
         failures = _failures(key, now)
-        if len(failures) >= LOCK_AFTER:
-            until = failures[-LOCK_AFTER] + WINDOW
+        lock_after = _lock_after(key)
+        if len(failures) >= lock_after:
+            until = failures[-lock_after] + WINDOW
             return Verdict(
                 allowed=False, wait_seconds=max(1, int((until - now).total_seconds())), locked=True
             )
-        if len(failures) > FREE_FAILURES:
-            delay = timedelta(seconds=min(MAX_DELAY_SECONDS, 2 ** (len(failures) - FREE_FAILURES)))
+        free = FREE_FAILURES * (ADDRESS_FACTOR if key.startswith("ip:") else 1)
+        if len(failures) > free:
+            delay = timedelta(seconds=min(MAX_DELAY_SECONDS, 2 ** (len(failures) - free)))
             ready = failures[-1] + delay
             if ready > now:
                 wait = max(1, int((ready - now).total_seconds()))

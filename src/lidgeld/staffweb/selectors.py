@@ -1,0 +1,364 @@
+"""What the desk pages read: borrower search, the borrower page, the expiring list and
+the dashboard's figures. Rules stay in the apps' services and selectors; this module
+only gathers, within the staff member's scope, what a page shows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    Count,
+    DecimalField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Collate, TruncMonth, Upper
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status
+from lidgeld.domain.dunning import STAGE_ORDER, Stage
+from lidgeld.domain.months import add_months, end_of_month, first_of_month
+from lidgeld.finance.models import CONTRIBUTION_CODES, Payment, Posting, PostingStatus, WriteOff
+from lidgeld.libraries.models import Instance
+from lidgeld.lifecycle.locks import Busy
+from lidgeld.lifecycle.models import JobRun
+from lidgeld.lifecycle.tick import STEP_NAMES, TickReport, tick_run
+from lidgeld.memberships.models import Membership
+from lidgeld.memberships.selectors import (
+    followed_by_later_period,
+    live_memberships,
+    memberships_expiring,
+)
+from lidgeld.notices.models import KIND_END_OF_CONTRIBUTION, TYPE_CONTRIBUTION, Message
+from lidgeld.notices.qr import epc_qr_svg
+from lidgeld.staff.scope import Scope
+
+SEARCH_LIMIT = 50
+AUDIT_SHOWN = 50
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
+ZERO = Decimal("0.00")
+
+
+# -- borrower search ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    kind: str  # "card", "email", "name", or "" for an empty query
+    borrowers: list[Borrower]
+    more: bool  # more borrowers match than are shown
+
+
+def _key(field: str) -> Any:
+    """The search key of a column: the expression borrowers/migrations/0003 indexes."""
+    upper = Upper(field)
+    return Collate(upper, "C") if connection.vendor == "postgresql" else upper
+
+
+def _prefix(field: str, text: str) -> dict[str, str]:
+    """``field`` starts with ``text``, as a range on the key: index-friendly, any collation."""
+    after = text[:-1] + chr(ord(text[-1]) + 1)
+    return {f"{field}__gte": text, f"{field}__lt": after}
+
+
+def search_kind(query: str) -> str:
+    if not query:
+        return ""
+    if "@" in query or (" " not in query and "." in query):
+        return "email"
+    if " " not in query and any(ch.isdigit() for ch in query):
+        return "card"
+    return "name"
+
+
+def _name_branches(words: list[str]) -> list[dict[str, str]]:
+    """The readings of a typed name: "peeters an", "an peeters", "de smet", "de smet an"."""
+    branches = [_prefix("k_last", " ".join(words))]
+    for cut in range(1, len(words)):
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        branches.append(_prefix("k_last", head) | _prefix("k_first", tail))
+        branches.append(_prefix("k_first", head) | _prefix("k_last", tail))
+    return branches
+
+
+def borrower_search(*, scope: Scope, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Borrowers whose card number, e-mail address or name starts with ``query``.
+
+    Each reading of the query is one index range read in display order and cut off
+    after ``limit + 1`` rows, so the cost does not depend on how many borrowers match;
+    the readings are merged here and the page's rows fetched in one more query."""
+    query = re.sub(r"\s+", " ", query).strip()[:100]
+    kind = search_kind(query)
+    if not kind:
+        return SearchResult(query, kind, [], False)
+    text = query.upper()
+    base = scope.limit(Borrower.objects.all(), "home_instance_id")
+    order: tuple[str, ...]
+    if kind == "name":
+        base = base.annotate(k_last=_key("last_name"), k_first=_key("first_name"))
+        order = ("k_last", "k_first", "id")
+        branches = _name_branches(text.split(" "))
+    else:
+        base = base.annotate(k=_key("card_number" if kind == "card" else "email"))
+        order = ("k", "id")
+        branches = [_prefix("k", text)]
+    found: dict[int, tuple[Any, ...]] = {}
+    for branch in branches:
+        rows = base.filter(**branch).order_by(*order).values_list(*order)[: limit + 1]
+        for row in rows:
+            found[row[-1]] = row
+    ranked = sorted(found.values())
+    ids = [row[-1] for row in ranked[:limit]]
+    by_id = {b.pk: b for b in with_summary(Borrower.objects.filter(pk__in=ids).order_by())}
+    return SearchResult(query, kind, [by_id[i] for i in ids if i in by_id], len(ranked) > limit)
+
+
+def with_summary(borrowers: QuerySet[Borrower]) -> QuerySet[Borrower]:
+    """Each borrower with ``member_until`` (end of the latest live period) and
+    ``open_fee`` (open contributions), as a result list shows them."""
+    low, high = CONTRIBUTION_CODES
+    last_end = (
+        live_memberships().filter(borrower_id=OuterRef("pk")).order_by("-end").values("end")[:1]
+    )
+    open_fee = (
+        Posting.objects.filter(
+            borrower_id=OuterRef("pk"),
+            status=PostingStatus.OPEN,
+            booking_code__gte=low,
+            booking_code__lte=high,
+        )
+        .order_by()
+        .values("borrower_id")
+        .annotate(total=Sum("balance"))
+        .values("total")
+    )
+    return borrowers.select_related("home_instance").annotate(
+        member_until=Subquery(last_end),
+        open_fee=Coalesce(Subquery(open_fee, output_field=MONEY), Value(ZERO), output_field=MONEY),
+    )
+
+
+# -- the borrower page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BorrowerPage:
+    status: BorrowerStatus
+    memberships: list[Membership]
+    postings: list[Posting]
+    audit: list[AuditEvent]
+    qr_svg: str  # inline SVG of the EPC QR code, "" when there is nothing to pay by transfer
+
+
+def borrower_page(*, borrower: Borrower, today: date) -> BorrowerPage:
+    status = borrower_status(borrower=borrower, today=today)
+    payment = status.payment
+    return BorrowerPage(
+        status=status,
+        memberships=list(
+            Membership.objects.filter(borrower=borrower)
+            .select_related("type", "instance")
+            .order_by("-start", "-id")
+        ),
+        postings=list(Posting.objects.filter(borrower=borrower).order_by("-booked_on", "-id")),
+        audit=list(
+            AuditEvent.objects.filter(borrower=borrower).order_by("-at", "-id")[:AUDIT_SHOWN]
+        ),
+        qr_svg=epc_qr_svg(payment.epc_qr, scale=4) if payment and payment.epc_qr else "",
+    )
+
+
+# -- expiring memberships -------------------------------------------------------------
+
+
+def expiring_rows(*, instance_ids: frozenset[int] | None, month: date) -> QuerySet[Membership]:
+    """The expiring list of ``month`` (R8) with what each borrower owes and whether the
+    end-of-contribution notice (CAE) went out, as the report has it."""
+    ids = sorted(instance_ids) if instance_ids is not None else None
+    owed = Posting.objects.filter(
+        borrower_id=OuterRef("borrower_id"),
+        status=PostingStatus.OPEN,
+        booking_code__range=CONTRIBUTION_CODES,
+    )
+    if ids is not None:
+        # What another network's library booked is not this user's to see, not even summed.
+        owed = owed.filter(instance_id__in=ids)
+    cae = Message.objects.filter(
+        membership_id=OuterRef("pk"), type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION
+    )
+    memberships = memberships_expiring(month=month, instance_ids=ids).annotate(
+        open_amount=Coalesce(
+            Subquery(
+                owed.order_by().values("borrower_id").annotate(t=Sum("balance")).values("t"),
+                output_field=MONEY,
+            ),
+            Value(ZERO),
+            output_field=MONEY,
+        ),
+        cae_status=Subquery(cae.order_by("id").values("status")[:1]),
+    )
+    return memberships
+
+
+def instances_in(scope: Scope) -> list[Instance]:
+    return list(scope.limit(Instance.objects.order_by("code"), "id"))
+
+
+# -- dashboard ------------------------------------------------------------------------
+
+
+def memberships_ending_per_month(
+    *, scope: Scope, today: date, months: int = 12
+) -> list[tuple[date, int]]:
+    """Per month from this one: the periods that end then and that nothing follows
+    (what the expiring list of that month will hold). Periods always end on a month's
+    last day, so grouping by ``end`` is grouping by month."""
+    ends = [end_of_month(add_months(first_of_month(today), n)) for n in range(months)]
+    periods = scope.limit(
+        live_memberships().filter(end__gte=ends[0], end__lte=ends[-1]), "instance_id"
+    ).exclude(followed_by_later_period())
+    counts = dict(periods.order_by().values("end").annotate(n=Count("id")).values_list("end", "n"))
+    return [(end, counts.get(end, 0)) for end in ends]
+
+
+def open_contributions_per_stage(*, scope: Scope) -> list[tuple[str, int, Decimal]]:
+    """Open contributions per dunning stage (as the last daily run left them)."""
+    postings = scope.limit(
+        Posting.objects.filter(status=PostingStatus.OPEN, booking_code__range=CONTRIBUTION_CODES),
+        "instance_id",
+    )
+    rows = {
+        stage: (n, total or ZERO)
+        for stage, n, total in postings.order_by()
+        .values("stage")
+        .annotate(n=Count("id"), total=Sum("balance"))
+        .values_list("stage", "n", "total")
+    }
+    stages = [s.value for s in STAGE_ORDER if s is not Stage.WRITTEN_OFF]
+    return [(stage, *rows.get(stage, (0, ZERO))) for stage in stages]
+
+
+def paid_and_written_off_per_month(
+    *, scope: Scope, today: date, months: int = 12
+) -> list[tuple[date, Decimal, Decimal]]:
+    """Per month of the last ``months`` (this one included): contributions paid and
+    written off, in euros; one UNION of two GROUP BYs."""
+    firsts = [add_months(first_of_month(today), n - months + 1) for n in range(months)]
+    paid = (
+        scope.limit(
+            Payment.objects.filter(
+                paid_on__gte=firsts[0], posting__booking_code__range=CONTRIBUTION_CODES
+            ),
+            "posting__instance_id",
+        )
+        .annotate(month=TruncMonth("paid_on"), what=Value("paid"))
+        .order_by()
+        .values("month", "what")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "what", "total")
+    )
+    written_off = (
+        scope.limit(
+            WriteOff.objects.filter(
+                written_off_on__gte=firsts[0], posting__booking_code__range=CONTRIBUTION_CODES
+            ),
+            "posting__instance_id",
+        )
+        .annotate(month=TruncMonth("written_off_on"), what=Value("written_off"))
+        .order_by()
+        .values("month", "what")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "what", "total")
+    )
+    sums: dict[tuple[date, str], Decimal] = {}
+    for month, what, total in paid.union(written_off, all=True):
+        day = month.date() if isinstance(month, datetime) else month
+        sums[(day, what)] = Decimal(total or 0)
+    return [(m, sums.get((m, "paid"), ZERO), sums.get((m, "written_off"), ZERO)) for m in firsts]
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    ending: list[tuple[date, int]]
+    stages: list[tuple[str, int, Decimal]]
+    money: list[tuple[date, Decimal, Decimal]]
+    at: datetime  # when they were counted (they are kept a few minutes)
+
+
+FIGURES_SECONDS = 600
+
+
+def dashboard_figures(*, scope: Scope, today: date, now: datetime) -> DashboardFigures:
+    """The three charts' figures. Each is one GROUP BY, but over a million borrowers the
+    three take a second or two, so they are kept ten minutes per set of libraries."""
+    ids = "all" if scope.instance_ids is None else ",".join(map(str, sorted(scope.instance_ids)))
+    key = f"staffweb:figures:{today.isoformat()}:{ids}"
+    kept = cache.get(key)
+    if isinstance(kept, DashboardFigures):
+        return kept
+    figures = DashboardFigures(
+        ending=memberships_ending_per_month(scope=scope, today=today),
+        stages=open_contributions_per_stage(scope=scope),
+        money=paid_and_written_off_per_month(scope=scope, today=today),
+        at=now,
+    )
+    cache.set(key, figures, FIGURES_SECONDS)
+    return figures
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    """The daily run's dry run for the libraries in scope."""
+
+    day: date  # the day the next run will process (today, or tomorrow when today is done)
+    report: TickReport | None  # None when another run holds the lock
+    at: datetime  # when it was made (it is kept a few minutes)
+
+
+REHEARSAL_SECONDS = 300
+
+
+def next_run_day(*, instance_ids: list[int], today: date) -> date:
+    """Today while any of these libraries has a step of today left, else tomorrow."""
+    done = JobRun.objects.filter(day=today, instance_id__in=instance_ids).count()
+    return today if done < len(instance_ids) * len(STEP_NAMES) else today + timedelta(days=1)
+
+
+def next_run_rehearsal(
+    *, scope: Scope, today: date, now: datetime, fresh: bool = False
+) -> Rehearsal | None:
+    """What the next daily run will do, from a rehearsal that is rolled back.
+
+    It runs the real steps (exact counts) and so takes the daily run's lock for its
+    duration; it is kept for a few minutes so a busy dashboard does not rehearse at
+    every look. None when the scope holds no library."""
+    instances = instances_in(scope)
+    if not instances:
+        return None
+    ids = [i.pk for i in instances]
+    day = next_run_day(instance_ids=ids, today=today)
+    key = f"staffweb:rehearsal:{day.isoformat()}:{','.join(map(str, ids))}"
+    kept = None if fresh else cache.get(key)
+    if isinstance(kept, Rehearsal):
+        return kept
+    codes = None if scope.everything else [i.code for i in instances]
+    try:
+        report: TickReport | None = tick_run(
+            today=day, now=now, dry_run=True, instance_codes=codes, actor="dashboard"
+        )
+    except Busy:
+        return Rehearsal(day=day, report=None, at=now)
+    rehearsal = Rehearsal(day=day, report=report, at=now)
+    cache.set(key, rehearsal, REHEARSAL_SECONDS)
+    return rehearsal

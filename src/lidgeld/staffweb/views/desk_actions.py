@@ -1,0 +1,110 @@
+"""The desk's changes to one borrower: renew (with a confirmation step), register a
+payment, write off an open item (coordinators and up).
+
+Each GET only shows what will happen; each POST calls the one service that does it
+(and audits it) and goes back to the borrower page, which then shows the new blocks.
+A refusal or a typing mistake changes nothing and is said at the top of that page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lidgeld.clock import clock
+from lidgeld.errors import LidgeldError
+from lidgeld.exports.formatting import format_money_be
+from lidgeld.finance.models import Posting, PostingStatus
+from lidgeld.finance.services import parse_amount, payment_register, posting_write_off
+from lidgeld.memberships.models import TypeKind
+from lidgeld.memberships.services import membership_renew, renewal_plan
+from lidgeld.staff.models import Role
+from lidgeld.staffweb.access import staff_page, visible_borrower
+from lidgeld.staffweb.views.desk_common import actor, renewal_outcome
+
+
+def _back(borrower_id: int) -> HttpResponseBase:
+    return redirect("staffweb:borrower", borrower_id=borrower_id)
+
+
+@staff_page()
+@require_http_methods(["GET", "POST"])
+def renew(request: HttpRequest, borrower_id: int, paid: bool) -> HttpResponseBase:
+    borrower = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
+    today = clock.today()
+    if request.method == "POST":
+        try:
+            result = membership_renew(
+                borrower=borrower, paid=paid, today=today, actor=actor(request)
+            )
+        except LidgeldError as error:
+            messages.error(request, error.message)
+        else:
+            sentence = renewal_outcome(result)
+            (messages.success if result.renewed else messages.warning)(request, sentence)
+        return _back(borrower.pk)
+    plan = renewal_plan(borrower=borrower, today=today)
+    chosen = plan.membership_type
+    context = {
+        "borrower": borrower,
+        "plan": plan,
+        "paid": paid,
+        "fee": chosen.fee if chosen is not None and chosen.kind == TypeKind.PAYING else None,
+        "today": today,
+    }
+    return render(request, "staffweb/desk/renew_confirm.html", context)
+
+
+@staff_page()
+@require_POST
+def payment(request: HttpRequest, borrower_id: int) -> HttpResponseBase:
+    borrower = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
+    try:
+        amount = parse_amount(request.POST.get("amount", ""))
+        result = payment_register(
+            borrower=borrower, amount=amount, today=clock.today(), actor=actor(request)
+        )
+    except LidgeldError as error:
+        messages.error(request, _("Payment not registered: %(reason)s") % {"reason": error.message})
+    else:
+        values = {"paid": format_money_be(result.paid), "open": format_money_be(result.still_open)}
+        messages.success(
+            request,
+            _("Payment of %(paid)s registered; %(open)s is still open.") % values
+            if result.still_open
+            else _("Payment of %(paid)s registered; the contribution is paid in full.") % values,
+        )
+    return _back(borrower.pk)
+
+
+@staff_page(needed=Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def write_off(request: HttpRequest, borrower_id: int, posting_id: int) -> HttpResponseBase:
+    borrower = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
+    posting = get_object_or_404(Posting, pk=posting_id, borrower=borrower)
+    error = ""
+    reason = request.POST.get("reason", "").strip()
+    if request.method == "POST":
+        try:
+            done = posting_write_off(
+                posting=posting, today=clock.today(), actor=actor(request), reason=reason
+            )
+        except LidgeldError as refusal:
+            error = refusal.message
+        else:
+            messages.success(
+                request,
+                _("%(amount)s written off.") % {"amount": format_money_be(done.amount)},
+            )
+            return _back(borrower.pk)
+    context = {
+        "borrower": borrower,
+        "posting": posting,
+        "is_open": posting.status == PostingStatus.OPEN,
+        "reason": reason,
+        "error": error,
+    }
+    status = 400 if error else 200
+    return render(request, "staffweb/desk/write_off_confirm.html", context, status=status)

@@ -1,0 +1,112 @@
+"""Finding a borrower and the borrower page: everything the desk needs about one person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from lidgeld.clock import clock
+from lidgeld.domain.blocks import Channel, format_amount
+from lidgeld.staff.models import Role
+from lidgeld.staffweb.access import may, staff_page, visible_borrower
+from lidgeld.staffweb.selectors import SEARCH_LIMIT, borrower_page, borrower_search
+from lidgeld.staffweb.views import desk_common as words
+
+
+def _changes(values: Any) -> str:
+    """An audit event's before/after as staff read it: "status: open, balance: 12.00"."""
+    if not values:
+        return ""
+    if isinstance(values, dict):
+        return ", ".join(f"{key}: {value}" for key, value in values.items())
+    return str(values)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@staff_page()
+@require_GET
+def search(request: HttpRequest) -> HttpResponseBase:
+    result = borrower_search(scope=request.scope, query=request.GET.get("q", ""))  # type: ignore[attr-defined]
+    exact = (
+        len(result.borrowers) == 1
+        and result.kind == "card"
+        and result.borrowers[0].card_number.upper() == result.query.upper()
+    )
+    if exact and not is_htmx(request):
+        # A scanned card opens the borrower at once: that is what the desk wants.
+        return redirect("staffweb:borrower", borrower_id=result.borrowers[0].pk)
+    context = {"result": result, "limit": SEARCH_LIMIT, "title": "borrowers"}
+    template = (
+        "staffweb/desk/_search_results.html" if is_htmx(request) else "staffweb/desk/search.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@staff_page()
+@require_GET
+def borrower(request: HttpRequest, borrower_id: int) -> HttpResponse:
+    person = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
+    page = borrower_page(borrower=person, today=clock.today())
+    status = page.status
+    language = words.staff_language()
+    view = status.membership
+    context: dict[str, Any] = {
+        "borrower": person,
+        "page": page,
+        "status": status,
+        "today": status.today,
+        "membership_state": words.label(words.MEMBERSHIP_STATES, view.state),
+        "membership_active": view.state.value == "active",
+        "member_until": view.valid_until or (view.latest.end if view.latest else None),
+        "blocks": [
+            {
+                "code": channel.value,
+                "channel": words.label(words.CHANNEL_LABELS, channel),
+                "allowed": block.allowed,
+                "warning": block.warning,
+                "reason": block.reason.value,
+                "sentence": block.message(language),
+            }
+            for channel, block in ((c, status.blocks[c]) for c in Channel)
+        ],
+        # "open" is said by the amount; a later stage is worth its own word.
+        "stage": "" if status.stage in (None, "open") else words.label(words.STAGES, status.stage),
+        "memberships": [
+            (m, words.label(words.PERIOD_STATUSES, m.status), words.label(words.ORIGINS, m.origin))
+            for m in page.memberships
+        ],
+        "postings": [
+            (
+                p,
+                words.label(words.POSTING_STATUSES, p.status),
+                words.label(words.STAGES, p.stage),
+            )
+            for p in page.postings
+        ],
+        "messages_sent": [
+            (
+                m,
+                words.label(words.MESSAGE_KINDS, m.kind),
+                words.label(words.MESSAGE_STATUSES, m.status),
+                words.label(words.MESSAGE_CHANNELS, m.channel),
+            )
+            for m in reversed(status.messages)
+        ],
+        "reservations": [
+            (r, words.label(words.RESERVATION_STATUSES, r.status)) for r in status.reservations
+        ],
+        "audit": [(e, _changes(e.before), _changes(e.after)) for e in page.audit],
+        "amount_prefill": format_amount(status.open_amount, "nl") if status.open_amount else "",
+        "may_write_off": may(request.role, Role.COORDINATOR),  # type: ignore[attr-defined]
+        "title": person.full_name,
+    }
+    return render(request, "staffweb/desk/borrower.html", context)

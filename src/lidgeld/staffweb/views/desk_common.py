@@ -1,0 +1,104 @@
+"""What the desk pages share: the staff member's language, the actor of a change, and
+the words for the codes the domain uses (translated; English msgids)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from lidgeld.domain.blocks import Channel, MembershipState
+from lidgeld.exports.formatting import format_date_be, format_money_be
+from lidgeld.memberships.services import RenewalResult
+
+CHANNEL_LABELS = {
+    Channel.DESK: gettext_lazy("Desk"),
+    Channel.KIOSK: gettext_lazy("Self-checkout kiosk"),
+    Channel.PORTAL: gettext_lazy("Mijn Bibliotheek (portal)"),
+}
+MEMBERSHIP_STATES = {
+    MembershipState.ACTIVE: gettext_lazy("valid"),
+    MembershipState.EXPIRED: gettext_lazy("expired"),
+    MembershipState.INVALIDATED: gettext_lazy("invalidated (fee not paid)"),
+    MembershipState.NONE: gettext_lazy("no membership"),
+}
+STAGES = {
+    "open": gettext_lazy("open"),
+    "reminder": gettext_lazy("reminder"),
+    "unpaid": gettext_lazy("unpaid"),
+    "written_off": gettext_lazy("written off"),
+}
+POSTING_STATUSES = {
+    "open": gettext_lazy("open"),
+    "paid": gettext_lazy("paid"),
+    "written_off": gettext_lazy("written off"),
+}
+PERIOD_STATUSES = {
+    "active": gettext_lazy("running"),
+    "ended": gettext_lazy("ended"),
+    "invalidated": gettext_lazy("invalidated"),
+}
+ORIGINS = {
+    "registration": gettext_lazy("registration"),
+    "desk": gettext_lazy("desk"),
+    "portal": gettext_lazy("Mijn Bibliotheek"),
+    "automatic": gettext_lazy("automatic"),
+}
+MESSAGE_KINDS = {
+    "AE": gettext_lazy("end of contribution"),
+    "HR": gettext_lazy("fee reminder"),
+    "NB": gettext_lazy("fee unpaid"),
+    "VL": gettext_lazy("renewal confirmation"),
+}
+MESSAGE_STATUSES = {
+    "queued": gettext_lazy("waiting to be sent"),
+    "sent": gettext_lazy("sent"),
+    "failed": gettext_lazy("failed"),
+    "skipped": gettext_lazy("skipped"),
+}
+MESSAGE_CHANNELS = {"email": gettext_lazy("e-mail"), "letter": gettext_lazy("letter")}
+RESERVATION_STATUSES = {
+    "waiting": gettext_lazy("waiting"),
+    "held": gettext_lazy("held (membership not valid)"),
+    "ready": gettext_lazy("ready for pick-up"),
+    "fulfilled": gettext_lazy("picked up"),
+    "cancelled": gettext_lazy("cancelled"),
+}
+
+
+def label(labels: dict[Any, Any], code: Any) -> str:
+    return str(labels.get(code, code))
+
+
+def staff_language() -> str:
+    """The language the block sentences are shown in: the page's (nl or en)."""
+    return "en" if (get_language() or "nl").lower().startswith("en") else "nl"
+
+
+def actor(request: HttpRequest) -> str:
+    """Who the audit trail names for a change made in these pages."""
+    return request.user.get_username()
+
+
+def renewal_outcome(result: RenewalResult) -> str:
+    """One renewal's result in a sentence for staff."""
+    membership, posting = result.membership, result.posting
+    if result.renewed and membership is not None:
+        values = {"start": format_date_be(membership.start), "end": format_date_be(membership.end)}
+        if posting is None:
+            return _("Renewed from %(start)s until %(end)s; no fee.") % values
+        values["fee"] = format_money_be(posting.amount)
+        if posting.balance == 0:
+            return _("Renewed from %(start)s until %(end)s; fee %(fee)s paid.") % values
+        return _("Renewed from %(start)s until %(end)s; fee %(fee)s open.") % values
+    if membership is not None:
+        # At the desk the one refusal with a period is "that period is the renewal".
+        return _("Not renewed: already renewed on %(made)s; the membership runs until %(end)s.") % {
+            "made": format_date_be(membership.created_on),
+            "end": format_date_be(membership.end),
+        }
+    if result.reason == "unknown card number":
+        return _("Not renewed: no borrower with this card in your libraries.")
+    return _("Not renewed: %(reason)s") % {"reason": result.reason}

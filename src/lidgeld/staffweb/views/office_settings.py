@@ -1,0 +1,197 @@
+"""Settings per library (administrator): policy and details, and the kiosks' SIP2
+accounts. Every change goes through the library's or the kiosk's service, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lidgeld.clock import clock
+from lidgeld.errors import LidgeldError
+from lidgeld.libraries.models import Instance
+from lidgeld.libraries.services import instance_update
+from lidgeld.sip2.models import Terminal
+from lidgeld.sip2.services import (
+    terminal_add,
+    terminal_disable,
+    terminal_enable,
+    terminal_password_set,
+)
+from lidgeld.staff.models import Role
+from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.forms import InstanceSettingsForm, PasswordForm, TerminalAddForm
+from lidgeld.staffweb.views.office_common import (
+    actor_of,
+    instance_chosen,
+    instance_visible,
+    instances_visible,
+    scope_of,
+)
+
+
+def _url(name: str, instance: Instance) -> str:
+    return f"{reverse(name)}?{urlencode({'instance': instance.code})}"
+
+
+def _settings_page(
+    request: HttpRequest,
+    instance: Instance | None,
+    form: InstanceSettingsForm | None,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "title": _("Settings"),
+        "tab": "library",
+        "instances": instances_visible(request),
+        "instance": instance,
+        "form": form,
+        "error": error,
+    }
+    return render(request, "staffweb/office/settings.html", context, status=status)
+
+
+@require_GET
+@staff_page(Role.ADMINISTRATOR)
+def settings(request: HttpRequest) -> HttpResponse:
+    instance = instance_chosen(request)
+    form = InstanceSettingsForm.for_instance(instance) if instance else None
+    return _settings_page(request, instance, form)
+
+
+@require_POST
+@staff_page(Role.ADMINISTRATOR)
+def settings_save(request: HttpRequest, code: str) -> HttpResponseBase:
+    instance = instance_visible(request, code)
+    form = InstanceSettingsForm.for_instance(instance, request.POST)
+    if not form.is_valid():
+        return _settings_page(
+            request, instance, form, error=_("Some values need fixing; see below."), status=400
+        )
+    changes = form.changes(instance)
+    if not changes:
+        messages.info(request, _("Nothing changed."))
+        return redirect(_url("staffweb:settings", instance))
+    try:
+        instance_update(
+            instance=instance, changes=changes, today=clock.today(), actor=actor_of(request)
+        )
+    except LidgeldError as error:
+        return _settings_page(request, instance, form, error=error.message, status=400)
+    messages.success(request, _("The settings of %(code)s are saved.") % {"code": instance.code})
+    return redirect(_url("staffweb:settings", instance))
+
+
+# --- kiosks (SIP2 terminal accounts) ----------------------------------------------------
+
+
+def _terminal_or_404(request: HttpRequest, pk: int) -> Terminal:
+    terminal = get_object_or_404(Terminal.objects.select_related("instance"), pk=pk)
+    if not scope_of(request).allows(terminal.instance_id):
+        raise Http404("no such terminal")
+    return terminal
+
+
+def _terminals_page(
+    request: HttpRequest,
+    instance: Instance | None,
+    *,
+    add_form: TerminalAddForm | None = None,
+    error: str = "",
+    status: int = 200,
+    failed: int | None = None,
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "title": _("Kiosks (SIP2)"),
+        "tab": "terminals",
+        "instances": instances_visible(request),
+        "instance": instance,
+        "terminals": Terminal.objects.filter(instance=instance).order_by("login")
+        if instance
+        else [],
+        "add_form": add_form or TerminalAddForm(),
+        "error": error,
+        "failed": failed,
+    }
+    return render(request, "staffweb/office/terminals.html", context, status=status)
+
+
+@require_GET
+@staff_page(Role.ADMINISTRATOR)
+def terminals(request: HttpRequest) -> HttpResponse:
+    return _terminals_page(request, instance_chosen(request))
+
+
+@require_POST
+@staff_page(Role.ADMINISTRATOR)
+def terminal_new(request: HttpRequest, code: str) -> HttpResponseBase:
+    instance = instance_visible(request, code)
+    form = TerminalAddForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            terminal = terminal_add(
+                login=data["login"],
+                password=data["password"],
+                instance_code=instance.code,
+                location=data["location"],
+                charset=data["charset"],
+                today=clock.today(),
+                actor=actor_of(request),
+            )
+        except LidgeldError as error:
+            return _terminals_page(
+                request, instance, add_form=form, error=error.message, status=400
+            )
+        messages.success(request, _("Kiosk %(login)s added.") % {"login": terminal.login})
+        return redirect(_url("staffweb:settings-terminals", instance))
+    return _terminals_page(
+        request,
+        instance,
+        add_form=form,
+        error=_("Some values need fixing; see below."),
+        status=400,
+    )
+
+
+@require_POST
+@staff_page(Role.ADMINISTRATOR)
+def terminal_switch(request: HttpRequest, pk: int, on: bool) -> HttpResponseBase:
+    terminal = _terminal_or_404(request, pk)
+    change = terminal_enable if on else terminal_disable
+    change(terminal=terminal, today=clock.today(), actor=actor_of(request))
+    done = _("Kiosk %(login)s may log in again.") if on else _("Kiosk %(login)s is disabled.")
+    messages.success(request, done % {"login": terminal.login})
+    return redirect(_url("staffweb:settings-terminals", terminal.instance))
+
+
+@require_POST
+@staff_page(Role.ADMINISTRATOR)
+def terminal_password(request: HttpRequest, pk: int) -> HttpResponseBase:
+    terminal = _terminal_or_404(request, pk)
+    form = PasswordForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise LidgeldError(_("Give the new password."))
+        terminal_password_set(
+            terminal=terminal,
+            password=form.cleaned_data["password"],
+            today=clock.today(),
+            actor=actor_of(request),
+        )
+    except LidgeldError as error:
+        return _terminals_page(
+            request, terminal.instance, error=error.message, status=400, failed=terminal.pk
+        )
+    messages.success(
+        request, _("The password of kiosk %(login)s is changed.") % {"login": terminal.login}
+    )
+    return redirect(_url("staffweb:settings-terminals", terminal.instance))

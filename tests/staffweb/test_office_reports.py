@@ -1,0 +1,108 @@
+"""Reports as pages: the seed's filters, Belgian dates and amounts, downloads through the
+audited API, mistakes said in the page, and only one's own libraries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from lidgeld.audit.models import AuditEvent
+from tests.factories import (
+    make_borrower,
+    make_instance,
+    make_membership,
+    make_message,
+    make_open_fee,
+    make_staff,
+    make_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+APRIL_1 = date(2026, 4, 1)
+
+
+@pytest.fixture
+def world():
+    gent, brugge = make_instance("GENT"), make_instance("BRUGGE")
+    an = make_borrower(gent, card="G1", email="an@example.be", first_name="An", last_name="Aerts")
+    make_message(an, APRIL_1)
+    make_message(make_borrower(brugge, card="B1", first_name="Bo", last_name="Bral"), APRIL_1)
+    volw = make_type(gent, fee="12.50")
+    make_open_fee(make_membership(an, volw, date(2026, 4, 2)), date(2026, 4, 2), amount="1234.50")
+    return gent, brugge
+
+
+@pytest.fixture
+def desk(client, world):
+    client.force_login(make_staff("balie-gent", world[0]))
+    return client
+
+
+def test_the_seeds_cae_overview_lists_who_got_a_cae_mail(desk):
+    response = desk.get(
+        "/staff/reports/",
+        {"report": "messages", "kind": "CAE", "from": "2026-04-01", "to": "2026-04-01"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "An Aerts" in page
+    assert "01/04/2026" in page
+    assert "Bo Bral" not in page  # BRUGGE is not this desk's library
+    # the downloads carry the same filters to the audited endpoint
+    assert "/api/reports/messages?" in page
+    assert "kind=CAE" in page
+    assert "format=xlsx" in page
+
+
+def test_outstanding_items_show_belgian_amounts_with_subtotals(desk):
+    response = desk.get("/staff/reports/", {"report": "outstanding"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "€ 1.234,50" in page
+    assert "row-subtotal" in page
+    assert "row-total" in page
+    assert 'value="1000-1999"' in page  # the seed's default range
+
+
+def test_expiring_report_defaults_to_this_month(desk):
+    page = desk.get("/staff/reports/", {"report": "expiring"}).content.decode()
+    assert 'value="2026-04"' in page
+    assert "Vervallende abonnementen" in page
+
+
+def test_a_wrong_filter_is_said_in_the_page_without_downloads(desk):
+    response = desk.get(
+        "/staff/reports/", {"report": "messages", "from": "2026-04-02", "to": "2026-04-01"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "the period starts after it ends" in page
+    assert "/api/reports/" not in page
+
+
+def test_another_librarys_report_is_refused(desk):
+    response = desk.get("/staff/reports/", {"report": "messages", "instance": "BRUGGE"})
+    assert response.status_code == 400
+    assert "you do not have access to that library" in response.content.decode()
+
+
+def test_the_download_link_is_audited(desk):
+    response = desk.get("/api/reports/outstanding", {"format": "csv", "codes": "1000-1999"})
+    b"".join(response.streaming_content)
+    event = AuditEvent.objects.get(action="report.export")
+    assert (event.actor, event.after["rows"]) == ("balie-gent", 3)  # item, subtotal, total
+
+
+def test_an_unknown_report_falls_back_to_the_message_overview(desk):
+    response = desk.get("/staff/reports/", {"report": "nope"})
+    assert response.status_code == 200
+    assert 'aria-current="page">' in response.content.decode()
+
+
+def test_the_page_is_english_by_choice(desk):
+    desk.cookies["django_language"] = "en"
+    page = desk.get("/staff/reports/").content.decode()
+    assert "Message overview" in page
+    assert "Download:" in page

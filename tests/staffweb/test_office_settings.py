@@ -1,0 +1,223 @@
+"""Settings per library and the kiosks' accounts: administrators only, own libraries
+only, every change through its service and audited, a wrong value changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django import forms
+from django.contrib.auth.hashers import check_password
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.libraries.models import CooperationGroup, Instance
+from lidgeld.sip2.models import Terminal
+from lidgeld.sip2.services import terminal_add, terminal_authenticate
+from lidgeld.staffweb.forms import InstanceSettingsForm
+from tests.factories import make_instance, make_staff
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 4, 10)
+
+
+@pytest.fixture
+def world():
+    group = CooperationGroup.objects.create(code="OOST", name="Oost")
+    gent = make_instance("GENT", group=group, iban="BE68539007547034")
+    leuven = make_instance("LEUVEN", group=group)
+    brugge = make_instance("BRUGGE")
+    return gent, leuven, brugge
+
+
+@pytest.fixture
+def admin(client, world):
+    client.force_login(make_staff("beheer-gent", world[0], role="administrator"))
+    return client
+
+
+def form_of(instance: Instance, **changes) -> dict:
+    """What the settings page posts when nothing is touched, with some changes."""
+    data: dict = {}
+    for name, field in InstanceSettingsForm.base_fields.items():
+        value = getattr(instance, name)
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[name] = "on"  # an unticked box is not sent at all
+        else:
+            data[name] = value
+    data.update(changes)
+    return data
+
+
+def test_only_administrators_open_settings(client, world):
+    client.force_login(make_staff("coord", world[0], role="coordinator"))
+    assert client.get("/staff/settings/").status_code == 403
+    assert client.post("/staff/settings/GENT/", form_of(world[0])).status_code == 403
+    assert client.get("/staff/settings/terminals/").status_code == 403
+    assert client.get("/staff/settings/accounts/").status_code == 403
+
+
+def test_the_settings_page_shows_every_setting_with_a_label(admin):
+    page = admin.get("/staff/settings/").content.decode()
+    for name in ("reminder_after_months", "renewal_base", "iban", "sender_email",
+                 "notice_reminder", "portal_renewal", "portal_renewal_window_months"):  # fmt: skip
+        assert f'for="id_{name}"' in page, name
+    assert 'value="BE68539007547034"' in page
+
+
+def test_changed_settings_are_saved_and_only_they_are_audited(admin, world):
+    data = form_of(
+        world[0],
+        unpaid_after_months=5,
+        notice_reminder="on",
+        portal_renewal_window_months=2,
+        address="Kouter 29\r\n9000 Gent",
+    )
+    data.pop("portal_renewal")
+    response = admin.post("/staff/settings/GENT/", data)
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/settings/?instance=GENT"
+    gent = Instance.objects.get(code="GENT")
+    assert gent.unpaid_after_months == 5
+    assert (gent.notice_reminder, gent.portal_renewal) == (True, False)
+    assert gent.portal_renewal_window_months == 2
+    assert gent.address == "Kouter 29\n9000 Gent"
+    event = AuditEvent.objects.get(action="instance.changed")
+    assert set(event.after) == {
+        "unpaid_after_months",
+        "notice_reminder",
+        "portal_renewal",
+        "portal_renewal_window_months",
+        "address",
+    }
+    assert event.before["unpaid_after_months"] == 6
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"unpaid_after_months": 9}, "the dunning delays must grow"),
+        ({"iban": "BE68539007547035"}, "IBAN BE68539007547035"),
+        ({"sender_email": "gent@"}, "not a valid e-mail address"),
+        ({"portal_renewal_window_months": 13}, "hoogstens 12"),  # Django, in Dutch
+        ({"reminder_after_months": "een"}, "Voer een geheel getal in"),
+    ],
+)
+def test_a_wrong_value_is_said_and_nothing_changes(admin, world, changes, says):
+    response = admin.post("/staff/settings/GENT/", form_of(world[0], **changes))
+    assert response.status_code == 400
+    assert says in response.content.decode().replace("&#x27;", "'")
+    assert Instance.objects.get(code="GENT").unpaid_after_months == 6
+    assert not AuditEvent.objects.exists()
+
+
+def test_nothing_changed_writes_nothing(admin, world):
+    assert admin.post("/staff/settings/GENT/", form_of(world[0])).status_code == 302
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_library_of_the_same_group_is_within_reach_and_another_is_not(admin, world):
+    assert admin.get("/staff/settings/?instance=LEUVEN").status_code == 200
+    assert admin.get("/staff/settings/?instance=BRUGGE").status_code == 404
+    response = admin.post("/staff/settings/BRUGGE/", form_of(world[2], name="Overgenomen"))
+    assert response.status_code == 404
+    assert Instance.objects.get(code="BRUGGE").name != "Overgenomen"
+
+
+def test_instance_update_refuses_a_switch_that_is_not_on_or_off():
+    from lidgeld.errors import InvalidInput
+    from lidgeld.libraries.services import instance_update
+
+    gent = make_instance("GENT")
+    with pytest.raises(InvalidInput, match="on or off"):
+        instance_update(instance=gent, changes={"portal_renewal": 1}, today=TODAY, actor="t")
+    with pytest.raises(InvalidInput, match="at most 12"):
+        instance_update(
+            instance=gent, changes={"portal_renewal_window_months": 24}, today=TODAY, actor="t"
+        )
+
+
+# --- kiosks -------------------------------------------------------------------------------
+
+
+def kiosk(instance: Instance, login: str = "kiosk-gent-1") -> Terminal:
+    return terminal_add(
+        login=login, password="kiosk-secret-1", instance_code=instance.code, today=TODAY, actor="t"
+    )
+
+
+def test_a_kiosk_is_added_with_a_hashed_password(admin):
+    response = admin.post(
+        "/staff/settings/GENT/terminals/add",
+        {"login": "kiosk-1", "password": "geheim-123", "location": "Inkom", "charset": "cp850"},
+    )
+    assert response.status_code == 302
+    terminal = Terminal.objects.get(login="kiosk-1")
+    assert terminal.password_hash != "geheim-123"
+    assert check_password("geheim-123", terminal.password_hash)
+    event = AuditEvent.objects.get(action="terminal.added")
+    assert "geheim-123" not in str(event.after)
+    assert "kiosk-1" in admin.get(response["Location"]).content.decode()
+
+
+def test_a_wrong_kiosk_is_said_and_not_added(admin, world):
+    kiosk(world[0])
+    response = admin.post(
+        "/staff/settings/GENT/terminals/add",
+        {"login": "kiosk-gent-1", "password": "geheim-123", "charset": "utf-8"},
+    )
+    assert response.status_code == 400
+    assert "there is already a terminal" in response.content.decode()
+    response = admin.post(
+        "/staff/settings/GENT/terminals/add",
+        {"login": "kiosk-2", "password": "kort", "charset": "utf-8"},
+    )
+    assert "at least 6 characters" in response.content.decode().replace("&#x27;", "'")
+    assert Terminal.objects.count() == 1
+
+
+def test_a_kiosk_is_disabled_enabled_and_given_a_new_password(admin, world):
+    terminal = kiosk(world[0])
+    assert admin.post(f"/staff/settings/terminals/{terminal.pk}/disable").status_code == 302
+    assert terminal_authenticate(login="kiosk-gent-1", password="kiosk-secret-1") is None
+    assert admin.post(f"/staff/settings/terminals/{terminal.pk}/enable").status_code == 302
+    response = admin.post(
+        f"/staff/settings/terminals/{terminal.pk}/password", {"password": "nieuw-geheim"}
+    )
+    assert response.status_code == 302
+    assert terminal_authenticate(login="kiosk-gent-1", password="nieuw-geheim") is not None
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="terminal.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "terminal.added",
+        "terminal.disabled",
+        "terminal.enabled",
+        "terminal.password_set",
+    ]
+
+
+def test_a_weak_kiosk_password_is_refused(admin, world):
+    terminal = kiosk(world[0])
+    response = admin.post(
+        f"/staff/settings/terminals/{terminal.pk}/password", {"password": "a|b|c|d"}
+    )
+    assert response.status_code == 400
+    assert terminal_authenticate(login="kiosk-gent-1", password="kiosk-secret-1") is not None
+
+
+def test_another_librarys_kiosks_are_not_found(admin, world):
+    terminal = kiosk(world[2], login="kiosk-brugge")
+    assert admin.get("/staff/settings/terminals/?instance=BRUGGE").status_code == 404
+    assert admin.post(f"/staff/settings/terminals/{terminal.pk}/disable").status_code == 404
+    assert (
+        admin.post(
+            f"/staff/settings/terminals/{terminal.pk}/password", {"password": "nieuw-geheim"}
+        ).status_code
+        == 404
+    )
+    assert admin.post("/staff/settings/BRUGGE/terminals/add", {}).status_code == 404
+    assert Terminal.objects.get(pk=terminal.pk).enabled

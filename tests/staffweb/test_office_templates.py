@@ -1,0 +1,177 @@
+"""Notice texts in the staff pages: edit per kind and language with a live preview,
+closure overrides with their dates, which kinds go out; coordinators and up, own
+libraries only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from lidgeld.audit.models import AuditEvent
+from lidgeld.libraries.models import Instance
+from lidgeld.notices.models import NoticeTemplate
+from lidgeld.notices.services import notice_template_save
+from tests.factories import make_borrower, make_instance, make_staff
+
+pytestmark = pytest.mark.django_db
+
+EDIT = "/staff/templates/GENT/CAE/nl/"
+
+
+@pytest.fixture
+def world():
+    gent, brugge = make_instance("GENT"), make_instance("BRUGGE")
+    make_borrower(gent, card="G1", first_name="Griet")
+    make_borrower(brugge, card="B1", first_name="Bart")
+    return gent, brugge
+
+
+@pytest.fixture
+def coordinator(client, world):
+    client.force_login(make_staff("coord-gent", world[0], role="coordinator"))
+    return client
+
+
+def text(**changes):
+    return {
+        "subject": "Je lidmaatschap loopt af",
+        "body_text": "Beste {{ first_name }},\r\nkom langs.\r\n",
+        "body_html": "",
+    } | changes
+
+
+def override(instance, start=date(2026, 7, 1), end=date(2026, 7, 31)):
+    return notice_template_save(
+        instance=instance, kind="AE", language="nl", subject="Gesloten",
+        body_text="We zijn gesloten, {{ first_name }}.", valid_from=start, valid_until=end,
+        today=date(2026, 4, 10), actor="test",
+    )  # fmt: skip
+
+
+def test_a_desk_account_may_not_edit_texts(client, world):
+    client.force_login(make_staff("balie-gent", world[0]))
+    assert client.get("/staff/templates/").status_code == 403
+    assert client.post(EDIT, text()).status_code == 403
+    assert not NoticeTemplate.objects.exists()
+
+
+def test_the_overview_shows_standard_texts_and_kinds(coordinator):
+    page = coordinator.get("/staff/templates/").content.decode()
+    assert "CAE – " in page
+    assert "Je lidmaatschap van de bibliotheek loopt binnenkort af" in page  # the seed's text
+    assert 'name="kind-AE" value="on" checked' in page
+
+
+def test_the_editor_starts_from_the_standard_text_with_a_preview(coordinator):
+    response = coordinator.get(EDIT)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Binnenkort loopt je lidmaatschap in onze bibliotheek af" in page
+    assert 'aria-live="polite"' in page
+    assert "Beste Griet," in page  # rendered for the library's first borrower
+
+
+def test_saving_keeps_the_text_with_plain_line_breaks_and_audits(coordinator, world):
+    response = coordinator.post(EDIT, text())
+    assert response.status_code == 302
+    saved = NoticeTemplate.objects.get(instance=world[0], kind="AE", language="nl")
+    assert saved.body_text == "Beste {{ first_name }},\nkom langs.\n"
+    assert saved.valid_from is None
+    assert AuditEvent.objects.get(action="notice_template.saved").actor == "coord-gent"
+
+
+def test_a_template_mistake_is_said_with_its_line_and_nothing_is_saved(coordinator):
+    response = coordinator.post(EDIT, text(body_text="Beste,\n{{ voornaam }}"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "body, line 2: unknown placeholder &#x27;voornaam&#x27;" in page
+    assert "{{ voornaam }}</textarea>" in page
+    assert not NoticeTemplate.objects.exists()
+
+
+def test_the_live_preview_renders_the_unsaved_text_for_a_chosen_borrower(coordinator):
+    response = coordinator.post(
+        "/staff/templates/GENT/preview/nl",
+        text(subject="Dag {{ first_name|upper }}", card="G1", on="2026-05-01"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Dag GRIET" in page
+    assert "01/05/2026" in page
+    assert not NoticeTemplate.objects.exists()
+
+
+def test_the_preview_shows_problems_with_line_numbers(coordinator):
+    response = coordinator.post(
+        "/staff/templates/GENT/preview/nl", text(body_text="a\nb\n{% for x in y %}{% endfor %}")
+    )
+    assert "body, line 3: &#x27;{% for %}&#x27; is not allowed" in response.content.decode()
+
+
+def test_the_preview_only_finds_borrowers_of_ones_own_libraries(coordinator):
+    page = coordinator.post("/staff/templates/GENT/preview/nl", text(card="B1")).content.decode()
+    assert "No borrower of your libraries has card number B1" in page
+    assert "Bart" not in page
+
+
+def test_a_closure_override_needs_its_dates(coordinator):
+    response = coordinator.post(EDIT, text(override="new"))
+    assert response.status_code == 400
+    assert "first and the last day" in response.content.decode()
+    response = coordinator.post(
+        EDIT, text(override="new", valid_from="2026-07-31", valid_until="2026-07-01")
+    )
+    assert "first day is after its last day" in response.content.decode()
+    assert not NoticeTemplate.objects.exists()
+
+
+def test_a_closure_override_is_saved_edited_and_deleted(coordinator, world):
+    response = coordinator.post(
+        EDIT, text(override="new", valid_from="2026-07-01", valid_until="2026-07-31")
+    )
+    assert response.status_code == 302
+    closure = NoticeTemplate.objects.get(valid_from__isnull=False)
+    assert (closure.valid_from, closure.valid_until) == (date(2026, 7, 1), date(2026, 7, 31))
+    page = coordinator.get("/staff/templates/").content.decode()
+    assert "01/07/2026" in page
+    assert "31/07/2026" in page
+    # edited: the dates stay
+    edit = f"/staff/templates/overrides/{closure.pk}/"
+    assert coordinator.post(edit, text(subject="Zomersluiting")).status_code == 302
+    closure.refresh_from_db()
+    assert (closure.subject, closure.valid_from) == ("Zomersluiting", date(2026, 7, 1))
+    # deleted, audited with what it said
+    assert coordinator.post(f"{edit}delete").status_code == 302
+    assert not NoticeTemplate.objects.exists()
+    assert AuditEvent.objects.get(action="notice_template.deleted").before["subject"] == (
+        "Zomersluiting"
+    )
+
+
+def test_another_librarys_texts_are_not_found(coordinator, world):
+    closure = override(world[1])
+    assert coordinator.get("/staff/templates/BRUGGE/CAE/nl/").status_code == 404
+    assert coordinator.get("/staff/templates/?instance=BRUGGE").status_code == 404
+    assert coordinator.get(f"/staff/templates/overrides/{closure.pk}/").status_code == 404
+    assert coordinator.post(f"/staff/templates/overrides/{closure.pk}/delete").status_code == 404
+    assert coordinator.post("/staff/templates/BRUGGE/preview/nl", text()).status_code == 404
+    assert coordinator.post("/staff/templates/BRUGGE/kinds", {}).status_code == 404
+    assert NoticeTemplate.objects.filter(pk=closure.pk).exists()
+
+
+def test_an_unknown_kind_or_language_is_not_found(coordinator):
+    assert coordinator.get("/staff/templates/GENT/CXX/nl/").status_code == 404
+    assert coordinator.get("/staff/templates/GENT/CAE/de/").status_code == 404
+
+
+def test_notice_kinds_are_switched_and_only_changes_audited(coordinator, world):
+    response = coordinator.post("/staff/templates/GENT/kinds", {"kind-AE": "on", "kind-HR": "on"})
+    assert response.status_code == 302
+    gent = Instance.objects.get(pk=world[0].pk)
+    assert (gent.notice_end_of_contribution, gent.notice_reminder) == (True, True)
+    assert AuditEvent.objects.get(action="instance.notices_changed").after == {
+        "notice_reminder": True
+    }
+    coordinator.post("/staff/templates/GENT/kinds", {"kind-AE": "on", "kind-HR": "on"})
+    assert AuditEvent.objects.filter(action="instance.notices_changed").count() == 1
