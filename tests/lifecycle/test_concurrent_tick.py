@@ -63,3 +63,47 @@ def test_a_second_tick_while_one_is_busy_returns_at_once(monkeypatch):
     monkeypatch.undo()
     assert tick.tick_run(today=DAY, now=NOW).days == []
     assert Membership.objects.filter(status=MembershipStatus.ACTIVE).count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_rehearsal_never_turns_the_real_run_away(monkeypatch):
+    # given a dry run (the dashboard's) that is busy in its first step
+    instance = make_instance()
+    make_membership(make_borrower(instance), make_type(instance), start=date(2025, 5, 1))
+    tick.tick_run(today=date(2026, 3, 31), now=NOW)
+    inside_first_step = threading.Event()
+    release = threading.Event()
+    first_step = tick.STEPS[0]
+
+    def slow(**kwargs):
+        inside_first_step.set()
+        assert release.wait(timeout=30)
+        return first_step.run(**kwargs)
+
+    rehearsal_steps = (tick.Step(first_step.name, slow, ""), *tick.STEPS[1:])
+    real_steps = tick.STEPS
+    errors = []
+
+    def rehearse() -> None:
+        try:
+            monkeypatch.setattr(tick, "STEPS", rehearsal_steps)
+            tick.tick_run(today=DAY, now=NOW, dry_run=True)
+        except Exception as error:  # asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    rehearsal = threading.Thread(target=rehearse)
+    rehearsal.start()
+    try:
+        assert inside_first_step.wait(timeout=30)
+        monkeypatch.setattr(tick, "STEPS", real_steps)
+        # when the real run starts, it is not refused as busy and does the day
+        assert tick.tick_run(today=DAY, now=NOW).days == [DAY]
+    finally:
+        release.set()
+        rehearsal.join(timeout=60)
+    # and the rehearsal, overtaken, says so instead of failing with a database error
+    assert [type(error) for error in errors] == [Busy]
+    assert JobRun.objects.filter(day=DAY).count() == len(tick.STEPS)

@@ -11,7 +11,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from lidgeld.web.models import LoginFailure
-from lidgeld.web.throttle import FREE_FAILURES, LOCK_AFTER
+from lidgeld.web.throttle import FREE_FAILURES, LOCK_AFTER, ONE_ADDRESS
 from tests.portal.conftest import PIN, logged_in, member, text_of
 
 pytestmark = pytest.mark.django_db
@@ -118,9 +118,10 @@ def test_the_lock_reads_the_same_for_a_card_that_does_not_exist(gent, adult, mov
 
 def test_guessing_many_cards_from_one_address_is_locked_too(gent, adult, moving):
     borrower = member(gent, adult)
-    for number in range(LOCK_AFTER):
+    # one card after another, each as soon as the address's growing wait allows
+    for number in range(ONE_ADDRESS.lock_after):
         attempt(Client(), f"GUESS-{number}", "0000", address="192.0.2.7")
-        moving.moment += timedelta(seconds=70)
+        moving.moment += timedelta(seconds=ONE_ADDRESS.max_delay_seconds + 1)
     # the right card and PIN from that address are held back as well
     assert attempt(Client(), borrower.card_number, PIN, address="192.0.2.7").status_code == 429
     # from another address the borrower is not affected

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from lidgeld.web.throttle import (
-    ADDRESS_FACTOR,
+    ONE_ADDRESS,
     FREE_FAILURES,
     LOCK_AFTER,
     WINDOW,
@@ -51,7 +51,7 @@ def test_a_key_locks_after_the_limit_until_the_window_has_passed():
 def test_an_address_gets_more_room_than_a_card():
     last = fail("ip:10.0.0.1", LOCK_AFTER)
     assert throttle_verdict(keys=["ip:10.0.0.1"], now=last + timedelta(minutes=1)).allowed
-    last = fail("ip:10.0.0.2", LOCK_AFTER * ADDRESS_FACTOR, every=timedelta(seconds=10))
+    last = fail("ip:10.0.0.2", ONE_ADDRESS.lock_after, every=timedelta(seconds=10))
     assert throttle_verdict(keys=["ip:10.0.0.2"], now=last + timedelta(seconds=40)).locked
 
 

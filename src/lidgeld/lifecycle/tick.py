@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from lidgeld.batching import BatchContext, StepResult
 from lidgeld.circulation.batch import reservations_hold_and_resume
@@ -20,7 +20,7 @@ from lidgeld.clock import clock
 from lidgeld.domain.months import days_of
 from lidgeld.finance.batch import contributions_write_off, dunning_advance
 from lidgeld.libraries.models import Instance
-from lidgeld.lifecycle.locks import exclusive
+from lidgeld.lifecycle.locks import Busy, exclusive
 from lidgeld.lifecycle.models import JobRun
 from lidgeld.memberships.batch import memberships_expire
 from lidgeld.notices.batch import cae_notices_queue
@@ -121,18 +121,27 @@ def tick_run(
     report = TickReport(today=today, dry_run=dry_run)
     # A rehearsal runs the real steps, so its counts are exact, inside one transaction
     # that is then rolled back.
+    # It takes no lock: the real run must never be turned away because someone
+    # looked at the dashboard; what a rehearsal writes is rolled back anyway.
     rehearsal = transaction.atomic() if dry_run else nullcontext()
-    with exclusive("tick", now=now), rehearsal:
-        _run_days(
-            report,
-            today=today,
-            now=now,
-            verbose=verbose,
-            actor=actor,
-            instance_codes=instance_codes,
-        )
-        if dry_run:
-            transaction.set_rollback(True)
+    lock = nullcontext() if dry_run else exclusive("tick", now=now)
+    try:
+        with lock, rehearsal:
+            _run_days(
+                report,
+                today=today,
+                now=now,
+                verbose=verbose,
+                actor=actor,
+                instance_codes=instance_codes,
+            )
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError as error:
+        if not dry_run:
+            raise
+        # The real run recorded a day this rehearsal was still going through.
+        raise Busy("the daily run, which ran meanwhile; rehearse again") from error
     return report
 
 

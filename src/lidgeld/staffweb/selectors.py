@@ -4,6 +4,7 @@ only gathers, within the staff member's scope, what a page shows."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -175,8 +176,15 @@ def borrower_page(*, borrower: Borrower, today: date) -> BorrowerPage:
         audit=list(
             AuditEvent.objects.filter(borrower=borrower).order_by("-at", "-id")[:AUDIT_SHOWN]
         ),
-        qr_svg=epc_qr_svg(payment.epc_qr, scale=4) if payment and payment.epc_qr else "",
+        qr_svg=qr_svg(payment.epc_qr) if payment and payment.epc_qr else "",
     )
+
+
+@functools.lru_cache(maxsize=256)
+def qr_svg(payload: str) -> str:
+    """Drawing a QR code costs a few milliseconds of Python: the same open item, looked
+    at again, gets the drawing it had (the payload holds amount and reference)."""
+    return epc_qr_svg(payload, scale=4)
 
 
 # -- expiring memberships -------------------------------------------------------------

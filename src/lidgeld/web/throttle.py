@@ -16,11 +16,25 @@ from django.db import transaction
 from lidgeld.web.models import LoginFailure
 
 WINDOW = timedelta(minutes=15)
-FREE_FAILURES = 3
-LOCK_AFTER = 10
-ADDRESS_FACTOR = 5
-# Delays stop growing here, so someone who keeps trying reaches the lock.
-MAX_DELAY_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Policy:
+    free_failures: int
+    lock_after: int
+    max_delay_seconds: int  # delays stop growing here, so whoever keeps trying reaches the lock
+
+
+ONE_NAME = Policy(free_failures=3, lock_after=10, max_delay_seconds=30)
+# An address is shared by a whole branch behind one router: more room, shorter waits,
+# but someone trying card after card from it still ends up locked out.
+ONE_ADDRESS = Policy(free_failures=15, lock_after=50, max_delay_seconds=10)
+FREE_FAILURES = ONE_NAME.free_failures
+LOCK_AFTER = ONE_NAME.lock_after
+
+
+def policy_for(key: str) -> Policy:
+    return ONE_ADDRESS if key.startswith("ip:") else ONE_NAME
 
 
 @dataclass(frozen=True)
@@ -38,26 +52,20 @@ def _failures(key: str, now: datetime) -> list[datetime]:
     )
 
 
-def _lock_after(key: str) -> int:
-    """An address is shared by a whole branch behind one router: it gets more room
-    before it locks than one card or one user name does."""
-    return LOCK_AFTER * ADDRESS_FACTOR if key.startswith("ip:") else LOCK_AFTER
-
-
 def throttle_verdict(*, keys: Iterable[str], now: datetime) -> Verdict:
     """May an attempt for these keys (e.g. the name typed and the address) go ahead?"""
     worst = Verdict(allowed=True, wait_seconds=0, locked=False)
     for key in keys:
         failures = _failures(key, now)
-        lock_after = _lock_after(key)
-        if len(failures) >= lock_after:
-            until = failures[-lock_after] + WINDOW
+        policy = policy_for(key)
+        if len(failures) >= policy.lock_after:
+            until = failures[-policy.lock_after] + WINDOW
             return Verdict(
                 allowed=False, wait_seconds=max(1, int((until - now).total_seconds())), locked=True
             )
-        free = FREE_FAILURES * (ADDRESS_FACTOR if key.startswith("ip:") else 1)
-        if len(failures) > free:
-            delay = timedelta(seconds=min(MAX_DELAY_SECONDS, 2 ** (len(failures) - free)))
+        if len(failures) > policy.free_failures:
+            growing = 2 ** (len(failures) - policy.free_failures)
+            delay = timedelta(seconds=min(policy.max_delay_seconds, growing))
             ready = failures[-1] + delay
             if ready > now:
                 wait = max(1, int((ready - now).total_seconds()))

@@ -75,7 +75,7 @@ def expiring(request: HttpRequest) -> HttpResponse:
         "next_month": f"{add_months(month, 1):%Y-%m}",
         "instances": instances_in(scope),
         "chosen": chosen,
-        "rows": [(m, m.cae_status in CAE_SENT) for m in page.object_list],  # type: ignore[attr-defined]
+        "rows": [(m, m.cae_status in CAE_SENT) for m in page.object_list],
         "page": page,
         "total": shown.count,
         "results": results,
