@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench bench-sip2 clean
+.PHONY: install run test lint bench bench-reports bench-sip2 clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# BENCH_ARGS go to the daily-run benchmark, REPORTS_BENCH_ARGS to the reports one.
 bench: install
 	$(BIN)/python bench/tick_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/reports_bench.py $(REPORTS_BENCH_ARGS)
+
+bench-reports: install
+	$(BIN)/python bench/reports_bench.py $(REPORTS_BENCH_ARGS)
 
 bench-sip2: install
 	$(BIN)/python bench/sip2_bench.py $(BENCH_ARGS)

@@ -504,7 +504,9 @@ def vacuum_analyze(conninfo: str) -> None:
 # --- Message history and open items for the reports benchmark (issue 5) -----------------
 #
 # Added to a generated network (the ids above: the current period of borrower k has id
-# k): notices of the ``months`` months before the benchmark day, all set-based.
+# k): notices of the ``months`` months before the benchmark day, all set-based. The
+# parts are gathered in a temporary table and written to notices_message in date order,
+# as the daily runs would have appended them: a day's batch lies together in the heap.
 
 _EMAIL_OK = "b.email ~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$'"
 _MESSAGE_COLUMNS = """(borrower_id, instance_id, membership_id, posting_id, type, kind, date,
@@ -519,7 +521,7 @@ _DELIVERED = f"""CASE WHEN {_EMAIL_OK} THEN 'email' ELSE 'letter' END, 'sent', b
 # borrowers of a paying or free type get one. It is linked to the period that ends that
 # month when the data holds one, else (an older period) the membership is NULL.
 CAE_HISTORY_SQL = f"""
-INSERT INTO notices_message {_MESSAGE_COLUMNS}
+INSERT INTO message_history {_MESSAGE_COLUMNS}
 SELECT b.id, c.instance_id, mm.id, NULL, 'C', 'AE', s.d,
        {_DELIVERED},
        'Je lidmaatschap loopt binnenkort af', 'Beste ' || b.first_name || ', …', 1, '',
@@ -543,7 +545,7 @@ SELECT b.id, c.instance_id, mm.id, NULL, 'C', 'AE', s.d,
 
 # A renewal confirmation (VL) for every renewed period, on the day it was made.
 VL_HISTORY_SQL = f"""
-INSERT INTO notices_message {_MESSAGE_COLUMNS}
+INSERT INTO message_history {_MESSAGE_COLUMNS}
 SELECT b.id, m.instance_id, m.id, NULL, 'C', 'VL', m.created_on,
        {_DELIVERED},
        'Je lidmaatschap is verlengd', 'Beste ' || b.first_name || ', …', 1, '',
@@ -560,7 +562,7 @@ SELECT b.id, m.instance_id, m.id, NULL, 'C', 'VL', m.created_on,
 # Reminder (HR) and unpaid (NB) notices for the contributions that reached those stages,
 # on the day they did, in the instances that send them.
 STAGE_HISTORY_SQL = f"""
-INSERT INTO notices_message {_MESSAGE_COLUMNS}
+INSERT INTO message_history {_MESSAGE_COLUMNS}
 SELECT b.id, p.instance_id, NULL, p.id, 'C', n.kind, n.d,
        {_DELIVERED},
        n.subject, 'Beste ' || b.first_name || ', …', 1, '',
@@ -591,7 +593,7 @@ SELECT b.id, p.instance_id, NULL, p.id, 'C', n.kind, n.d,
 # evenly over the months; reminders and unpaid notices on the 1st, as the daily run
 # sends them.
 FILL_HISTORY_SQL = f"""
-INSERT INTO notices_message {_MESSAGE_COLUMNS}
+INSERT INTO message_history {_MESSAGE_COLUMNS}
 SELECT b.id, b.home_instance_id, NULL, NULL, 'C', f.kind, f.d,
        {_DELIVERED},
        CASE f.kind WHEN 'VL' THEN 'Je lidmaatschap is verlengd'
@@ -672,12 +674,26 @@ def message_history(
             conn.commit()
             log(f"  {label:<14} {cur.rowcount:>10,} rows  {time.perf_counter() - started:6.1f} s")
 
+        cur.execute(
+            f"CREATE TEMP TABLE message_history AS SELECT {_MESSAGE_COLUMNS[1:-1]} "
+            "FROM notices_message WITH NO DATA"
+        )
         run("CAE history", CAE_HISTORY_SQL)
         run("VL history", VL_HISTORY_SQL)
         run("HR/NB history", STAGE_HISTORY_SQL)
-        have = cur.execute("SELECT count(*) FROM notices_message").fetchone()[0]
+        have = cur.execute(
+            "SELECT (SELECT count(*) FROM notices_message) + (SELECT count(*) FROM message_history)"
+        ).fetchone()[0]
         params["rows"] = max(0, total - have)
         run("other history", FILL_HISTORY_SQL)
+        run(
+            "messages",
+            f"INSERT INTO notices_message {_MESSAGE_COLUMNS} "
+            f"SELECT {_MESSAGE_COLUMNS[1:-1]} FROM message_history "
+            "ORDER BY date, created_at, instance_id, kind, borrower_id",
+        )
+        cur.execute("DROP TABLE message_history")
+        conn.commit()
     return added
 
 

@@ -223,8 +223,7 @@ def do_outstanding(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def do_set_export(args: argparse.Namespace) -> dict[str, Any]:
-    """set_export of ``--set-id`` with ``--fields`` to ``--out`` (a path for XLSX, an
-    open binary file for CSV, as the callers pass them)."""
+    """set_export of ``--set-id`` with ``--fields`` to the file ``--out``."""
     today = date.fromisoformat(args.today)
     _setup(today)
     from lidgeld.exports.writers import ExportFormat
@@ -236,15 +235,10 @@ def do_set_export(args: argparse.Namespace) -> dict[str, Any]:
     scope = operator_scope("bench")
     rss_before = _measured_start()
     started = time.perf_counter()
-    if fmt is ExportFormat.XLSX:
+    with open(args.out, "wb") as out:
         rows = set_export(
-            scope=scope, set_id=args.set_id, fields=fields, fmt=fmt, out=args.out, today=today
+            scope=scope, set_id=args.set_id, fields=fields, fmt=fmt, out=out, today=today
         )
-    else:
-        with open(args.out, "wb") as out:
-            rows = set_export(
-                scope=scope, set_id=args.set_id, fields=fields, fmt=fmt, out=out, today=today
-            )
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,

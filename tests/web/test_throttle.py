@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from lidgeld.web.throttle import (
-    ONE_ADDRESS,
     FREE_FAILURES,
     LOCK_AFTER,
+    ONE_ADDRESS,
     WINDOW,
     throttle_clear,
     throttle_fail,
