@@ -162,3 +162,8 @@ LOGGING = {
 # A temporary set (the result of a selection) is kept this many days, then purged
 # by the daily run.
 LIDGELD_SET_DAYS = int(os.environ.get("LIDGELD_SET_DAYS", "7"))
+
+# Mijn Bibliotheek: a borrower's session ends after this many idle minutes; a PIN
+# reset link works this many minutes (and once).
+LIDGELD_PORTAL_IDLE_MINUTES = int(os.environ.get("LIDGELD_PORTAL_IDLE_MINUTES", "30"))
+LIDGELD_PORTAL_PIN_RESET_MINUTES = int(os.environ.get("LIDGELD_PORTAL_PIN_RESET_MINUTES", "60"))
