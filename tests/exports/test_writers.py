@@ -207,7 +207,10 @@ def test_xlsx_cells_are_typed_and_formatted():
                 assert cell.value == want, cell.coordinate
                 kind = "s" if column.type is T.TEXT else "n"
                 assert cell.data_type == kind, cell.coordinate  # "=1+1" is no formula
-            assert bool(cell.font.b) is (row.kind is not RowKind.DATA), cell.coordinate
+            # Blank cells of a subtotal row are left unwritten (a third faster on big
+            # exports); the total row's blanks carry its border, so they are written.
+            if want is not None or row.kind is RowKind.TOTAL:
+                assert bool(cell.font.b) is (row.kind is not RowKind.DATA), cell.coordinate
         total_border = {c.border.top.style for c in cells}
         assert total_border == ({"thin"} if row.kind is RowKind.TOTAL else {None})
 

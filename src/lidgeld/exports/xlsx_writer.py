@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
@@ -65,28 +66,44 @@ def _cell_formats(workbook: Workbook) -> dict[tuple[ColumnType, RowKind], Format
     return formats
 
 
-def _write_cell(
-    sheet: Worksheet, row: int, col: int, kind: ColumnType, value: Any, fmt: Format | None
-) -> None:
-    if value is None:
-        # A blank with a format still carries the border of a total row.
-        sheet.write_blank(row, col, None, fmt)
-    elif kind is ColumnType.TEXT:
-        # write_string, not write: "0012" must stay text and "=1+1" must not run.
-        sheet.write_string(row, col, str(value), fmt)
-    elif kind is ColumnType.INTEGER:
-        sheet.write_number(row, col, value, fmt)
-    elif kind is ColumnType.MONEY:
-        # A double holds any two-decimal amount below 2**53 cents closely enough
-        # that Excel shows it exactly.
-        sheet.write_number(row, col, float(as_money(value)), fmt)
-    elif kind is ColumnType.DATE:
-        day: date = as_date(value)
-        sheet.write_datetime(row, col, day, fmt)
-    else:
-        # Excel has no time zones: write the Brussels wall-clock time.
-        moment: datetime = brussels(value).replace(tzinfo=None)
-        sheet.write_datetime(row, col, moment, fmt)
+CellWriter = Callable[[Worksheet, int, int, Any, "Format | None"], Any]
+
+
+def _text(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> Any:
+    # write_string, not write: "0012" must stay text and "=1+1" must not run.
+    return sheet.write_string(row, col, str(value), fmt)
+
+
+def _integer(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> Any:
+    return sheet.write_number(row, col, value, fmt)
+
+
+def _money(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> Any:
+    # A double holds any two-decimal amount below 2**53 cents closely enough that
+    # Excel shows it exactly.
+    return sheet.write_number(row, col, float(as_money(value)), fmt)
+
+
+def _date(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> Any:
+    day: date = as_date(value)
+    return sheet.write_datetime(row, col, day, fmt)
+
+
+def _datetime(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> Any:
+    # Excel has no time zones: write the Brussels wall-clock time.
+    moment: datetime = brussels(value).replace(tzinfo=None)
+    return sheet.write_datetime(row, col, moment, fmt)
+
+
+# Chosen once per column, not once per cell: at 100,000 rows the per-cell dispatch
+# was a third of the time.
+_WRITERS: dict[ColumnType, CellWriter] = {
+    ColumnType.TEXT: _text,
+    ColumnType.INTEGER: _integer,
+    ColumnType.MONEY: _money,
+    ColumnType.DATE: _date,
+    ColumnType.DATETIME: _datetime,
+}
 
 
 def _too_many_rows() -> InvalidInput:
@@ -123,14 +140,28 @@ def write_xlsx(table: Table, out: str | BinaryIO) -> int:
         sheet.repeat_rows(0)
 
         formats = _cell_formats(workbook)
+        writers = [_WRITERS[kind] for kind in types]
+        formats_by_kind = {
+            kind: [formats[column_type, kind] for column_type in types] for kind in RowKind
+        }
         written = 0
         filtered_to = 0  # the grand total stays out of the filter, so sorting leaves it last
         for row in table.rows:
             if written >= XLSX_MAX_ROWS:
                 raise _too_many_rows()
             index = written + 1
-            for col, (kind, value) in enumerate(zip(types, row.values, strict=True)):
-                _write_cell(sheet, index, col, kind, value, formats[kind, row.kind])
+            row_formats = formats_by_kind[row.kind]
+            # Only a total row's blanks carry something (its border line).
+            write_blanks = row.kind is RowKind.TOTAL
+            if len(row.values) != len(columns):
+                raise ValueError(
+                    f"row {index} has {len(row.values)} values for {len(columns)} columns"
+                )
+            for col, value in enumerate(row.values):
+                if value is not None:
+                    writers[col](sheet, index, col, value, row_formats[col])
+                elif write_blanks:
+                    sheet.write_blank(index, col, None, row_formats[col])
             written = index
             if row.kind is not RowKind.TOTAL:
                 filtered_to = index

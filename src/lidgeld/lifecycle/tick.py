@@ -20,7 +20,7 @@ from lidgeld.clock import clock
 from lidgeld.domain.months import days_of
 from lidgeld.finance.batch import contributions_write_off, dunning_advance
 from lidgeld.libraries.models import Instance
-from lidgeld.lifecycle.locks import Busy, exclusive
+from lidgeld.lifecycle.locks import Busy, exclusive, is_held
 from lidgeld.lifecycle.models import JobRun
 from lidgeld.memberships.batch import memberships_expire
 from lidgeld.notices.batch import cae_notices_queue
@@ -121,9 +121,11 @@ def tick_run(
     report = TickReport(today=today, dry_run=dry_run)
     # A rehearsal runs the real steps, so its counts are exact, inside one transaction
     # that is then rolled back.
-    # It takes no lock: the real run must never be turned away because someone
-    # looked at the dashboard; what a rehearsal writes is rolled back anyway.
+    # It takes no lock, it only looks: the real run must never be turned away because
+    # someone opened the dashboard; what a rehearsal writes is rolled back anyway.
     rehearsal = transaction.atomic() if dry_run else nullcontext()
+    if dry_run and is_held("tick", now=now):
+        raise Busy("the daily run, which is working right now")
     lock = nullcontext() if dry_run else exclusive("tick", now=now)
     try:
         with lock, rehearsal:

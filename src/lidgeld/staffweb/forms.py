@@ -160,10 +160,20 @@ class PasswordForm(forms.Form):
     )
 
 
+# The roles in the page's language (the model's labels are the Dutch words only).
+ROLE_LABELS = {
+    Role.DESK: _("desk"),
+    Role.COORDINATOR: _("coordinator"),
+    Role.ADMINISTRATOR: _("administrator"),
+}
+
+
 class AccountForm(forms.Form):
     """Role and libraries of a staff account (and, for a new one, name and password)."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.RadioSelect)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=list(ROLE_LABELS.items()), widget=forms.RadioSelect
+    )
     instances = forms.MultipleChoiceField(
         label=_("Libraries"), widget=forms.CheckboxSelectMultiple, choices=()
     )

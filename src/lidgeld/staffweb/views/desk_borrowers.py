@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from lidgeld.clock import clock
@@ -42,7 +43,7 @@ def search(request: HttpRequest) -> HttpResponseBase:
     if exact and not is_htmx(request):
         # A scanned card opens the borrower at once: that is what the desk wants.
         return redirect("staffweb:borrower", borrower_id=result.borrowers[0].pk)
-    context = {"result": result, "limit": SEARCH_LIMIT, "title": "borrowers"}
+    context = {"result": result, "limit": SEARCH_LIMIT, "title": _("Borrowers")}
     template = (
         "staffweb/desk/_search_results.html" if is_htmx(request) else "staffweb/desk/search.html"
     )
@@ -61,6 +62,7 @@ def borrower(request: HttpRequest, borrower_id: int) -> HttpResponse:
     view = status.membership
     context: dict[str, Any] = {
         "borrower": person,
+        "language_name": words.label(words.LANGUAGE_NAMES, person.language),
         "page": page,
         "status": status,
         "today": status.today,

@@ -59,6 +59,11 @@ MESSAGE_STATUSES = {
     "skipped": gettext_lazy("skipped"),
 }
 MESSAGE_CHANNELS = {"email": gettext_lazy("e-mail"), "letter": gettext_lazy("letter")}
+LANGUAGE_NAMES = {
+    "nl": gettext_lazy("Dutch"),
+    "fr": gettext_lazy("French"),
+    "en": gettext_lazy("English"),
+}
 RESERVATION_STATUSES = {
     "waiting": gettext_lazy("waiting"),
     "held": gettext_lazy("held (membership not valid)"),
@@ -101,4 +106,7 @@ def renewal_outcome(result: RenewalResult) -> str:
         }
     if result.reason == "unknown card number":
         return _("Not renewed: no borrower with this card in your libraries.")
-    return _("Not renewed: %(reason)s") % {"reason": result.reason}
+    # The eligibility rule says why in the page's language; other refusals come as the
+    # service words them.
+    reason = result.eligibility.message(staff_language()) if result.eligibility else result.reason
+    return _("Not renewed: %(reason)s") % {"reason": reason}

@@ -23,7 +23,7 @@ from lidgeld.staff.services import (
     staff_update,
 )
 from lidgeld.staffweb.access import staff_page
-from lidgeld.staffweb.forms import AccountAddForm, AccountEditForm, PasswordForm
+from lidgeld.staffweb.forms import ROLE_LABELS, AccountAddForm, AccountEditForm, PasswordForm
 from lidgeld.staffweb.views.office_common import actor_of, instances_visible, scope_of
 
 
@@ -44,7 +44,10 @@ def _list_page(
     context = {
         "title": _("Staff accounts"),
         "tab": "accounts",
-        "accounts": staff_accounts_manageable(within=scope_of(request)),
+        "accounts": [
+            (account, ROLE_LABELS.get(account.role, account.get_role_display()))
+            for account in staff_accounts_manageable(within=scope_of(request))
+        ],
         "form": form,
         "error": error,
     }

@@ -18,6 +18,7 @@ from lidgeld.notices.models import (
     KIND_UNPAID,
 )
 from lidgeld.staff.scope import Scope
+from lidgeld.staffweb.views.desk_common import LANGUAGE_NAMES
 
 # The notice kinds by the code staff know (type C in front), with what each means.
 KIND_LABELS = {
@@ -26,7 +27,7 @@ KIND_LABELS = {
     KIND_UNPAID: _("contribution unpaid"),
     KIND_RENEWAL: _("renewal confirmation"),
 }
-LANGUAGE_LABELS = {"nl": "Nederlands", "fr": "Français", "en": "English"}
+LANGUAGE_LABELS = LANGUAGE_NAMES
 
 
 def english() -> bool:
