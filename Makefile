@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench bench-reports bench-sip2 clean
+.PHONY: install run test lint bench bench-reports bench-staff bench-portal bench-sip2 clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ run: install
 	$(BIN)/lidgeld migrate
 	$(BIN)/lidgeld demo --if-empty
 	$(BIN)/lidgeld tick
-	@echo "back office: http://127.0.0.1:8000/admin/  demo staff login: balie / lidgeld-demo"
+	@echo "staff pages: http://127.0.0.1:8000/staff/ (gent-balie, gent-coordinator, gent-beheerder or balie / lidgeld-demo)  portal: http://127.0.0.1:8000/portal/ (any demo card, PIN 1234)"
 	$(BIN)/lidgeld serve
 
 test: install
@@ -31,13 +31,22 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-# BENCH_ARGS go to the daily-run benchmark, REPORTS_BENCH_ARGS to the reports one.
+# BENCH_ARGS go to the daily-run benchmark; each other benchmark has its own *_ARGS.
+# All of them run on PostgreSQL with 1,000,000 borrowers (docs/performance.md).
 bench: install
 	$(BIN)/python bench/tick_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/reports_bench.py $(REPORTS_BENCH_ARGS)
+	$(BIN)/python bench/staff_bench.py $(STAFF_BENCH_ARGS)
+	$(BIN)/python bench/portal_bench.py $(PORTAL_BENCH_ARGS)
 
 bench-reports: install
 	$(BIN)/python bench/reports_bench.py $(REPORTS_BENCH_ARGS)
+
+bench-staff: install
+	$(BIN)/python bench/staff_bench.py $(STAFF_BENCH_ARGS)
+
+bench-portal: install
+	$(BIN)/python bench/portal_bench.py $(PORTAL_BENCH_ARGS)
 
 bench-sip2: install
 	$(BIN)/python bench/sip2_bench.py $(BENCH_ARGS)
