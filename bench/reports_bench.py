@@ -531,6 +531,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results["template"] = prepare_template(dbs, args)
         url = dbs.create(working, template=args.db_name)
+        # A kept template may predate the latest migrations: measure today's schema.
+        worker("migrate", url)
         dbs.checkpoint()
         day = datagen.benchmark_day(url)
         cae_day = args.cae or datagen.first_month_back(day, 2)
