@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -53,7 +54,7 @@ def test_a_login_without_staff_account_is_refused_like_a_wrong_password(client, 
     django_user_model.objects.create_user("plain", password=PASSWORD)
     response = attempt(client, "plain", PASSWORD)
     assert response.status_code == 200
-    assert "niet juist" in response.content.decode() or "not correct" in response.content.decode()
+    assert "De gebruikersnaam of het wachtwoord is niet juist." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -65,6 +66,10 @@ def test_repeated_failures_slow_down_then_lock_even_the_right_password(client, d
     set_clock(FixedClock(start.date(), now=start + timedelta(minutes=10)))
     locked = attempt(client, "balie-gent", PASSWORD)
     assert locked.status_code == 429
+    assert re.search(
+        r"Te veel mislukte pogingen\. Probeer het over \d+ minuten? opnieuw\.",
+        locked.content.decode(),
+    )
     assert "_auth_user_id" not in client.session
     # the same answer for a name that does not exist
     for _ in range(10):

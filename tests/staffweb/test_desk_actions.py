@@ -56,6 +56,27 @@ def flash(response) -> list[str]:
     return [str(m) for m in response.wsgi_request._messages]
 
 
+def test_the_desk_renews_and_registers_a_payment_in_dutch_by_default(gent, an):
+    client = Client()  # no language chosen: the staff pages speak Dutch
+    client.force_login(make_staff("balie-nl", gent))
+    page = client.get(f"/staff/borrowers/{an.pk}/renew/open/").content.decode()
+    assert "<h1>Verlengen — lidgeld openstaand</h1>" in page
+    assert "€ 12,00, blijft openstaan" in page
+    assert "weigeren de zelfuitleentoestellen uitleningen" in page
+    assert "Verlenging bevestigen</button>" in page
+    response = client.post(f"/staff/borrowers/{an.pk}/renew/open/", follow=True)
+    assert flash(response) == [
+        "Verlengd van 01/05/2026 tot 30/04/2027; lidgeld € 12,00 openstaand."
+    ]
+    assert "Je lidgeld van € 12,00 is nog niet betaald." in response.content.decode()
+    again = client.post(f"/staff/borrowers/{an.pk}/renew/open/", follow=True)
+    assert flash(again) == [
+        "Niet verlengd: al verlengd op 10/04/2026; het abonnement loopt tot 30/04/2027."
+    ]
+    response = client.post(f"/staff/borrowers/{an.pk}/payment/", {"amount": "5"}, follow=True)
+    assert flash(response) == ["Betaling van € 5,00 geregistreerd; € 7,00 staat nog open."]
+
+
 def test_the_confirmation_says_what_will_happen_and_changes_nothing(desk, an):
     response = desk.get(f"/staff/borrowers/{an.pk}/renew/open/")
     page = response.content.decode()

@@ -76,11 +76,23 @@ def test_the_header_the_situation_and_the_three_blocks(desk, an):
     )
 
 
-def test_the_reason_is_in_dutch_by_default(client, gent, an):
+def test_the_page_and_the_reason_are_in_dutch_by_default(client, gent, an):
     client.force_login(make_staff("balie", gent))
     page = page_of(client, an)
     assert "Je lidgeld van € 12,00 is nog niet betaald." in page
     assert '<html lang="nl">' in page
+    assert '<h2 id="situation-title">Toestand op 10/04/2026</h2>' in page
+    assert "<strong>Lidmaatschap:</strong> geldig" in page
+    assert "tot 31/03/2027" in page
+    assert "€ 12,00 openstaand" in page
+    assert "<h3>Zelfuitleentoestel</h3>" in page
+    assert '<p class="verdict">geblokkeerd</p>' in page
+    assert "<dd>Nederlands</dd>" in page  # the borrower's language, named in Dutch
+    assert "Verlengen — lidgeld betaald" in page
+    assert "Betaling registreren" in page
+    assert "Gestructureerde mededeling" in page
+    assert "Abonnementsgeschiedenis" in page
+    assert "Een post afboeken kunnen enkel coördinatoren en beheerders." in page
 
 
 def test_membership_history_and_items(desk, an):

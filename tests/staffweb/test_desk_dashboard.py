@@ -120,6 +120,24 @@ def test_the_page_shows_three_charts_with_tables(desk, gent):
     assert 'hx-trigger="load"' in page
 
 
+def test_the_dashboard_speaks_dutch_by_default(client, gent, at):
+    client.force_login(make_staff("balie-nl", gent))  # no language chosen
+    volw = make_type(gent)
+    for start in (date(2025, 5, 1), date(2025, 5, 1)):
+        make_membership(make_borrower(gent), volw, start)  # both end on 30 April
+    page = client.get("/staff/").content.decode()
+    assert "Aflopende abonnementen per maand" in page
+    assert "Betaald en afgeboekt per maand" in page
+    assert "Openstaand lidgeld per stadium" in page
+    assert '<a href="/staff/expiring/?month=2026-04">april 2026</a>' in page  # Dutch month
+    assert "Volgende 12 maanden; hoogstens 2 in één maand." in page
+    assert "0 openstaande lidgelden, € 0,00 in totaal." in page
+    at(date(2026, 5, 1))
+    run = client.get("/staff/next-run/", HTTP_HX_REQUEST="true").content.decode()
+    assert "De volgende verwerking behandelt 01/05/2026" in run
+    assert '<th scope="row">Abonnementen die vervallen</th><td class="num">2</td>' in run
+
+
 def test_a_chart_is_labelled_and_scaled(gent):
     svg = column_chart(
         title="Ending", description="At most 7.", labels=["Apr", "May"],

@@ -66,6 +66,21 @@ def test_this_months_list_with_open_fee_and_cae(desk, gent, five):
     assert "/api/reports/expiring?month=2026-04&amp;format=xlsx" in page
 
 
+def test_the_list_and_the_renewal_speak_dutch_by_default(client, gent, five):
+    client.force_login(make_staff("balie-nl", gent))  # no language chosen
+    page = client.get("/staff/expiring/").content.decode()
+    assert "<h1>Abonnementen die aflopen in april 2026</h1>" in page
+    assert "5 abonnementen lopen af en zijn nog niet verlengd." in page
+    assert "Selectie verlengen — lidgeld betaald" in page
+    page = client.post(
+        "/staff/expiring/", {"month": "2026-04", "fee": "paid", "card": [five[0].card_number]}
+    ).content.decode()
+    assert "Verlengd van 01/05/2026 tot 30/04/2027; lidgeld € 12,00 betaald." in page
+    assert "4 abonnementen lopen af en zijn nog niet verlengd." in page
+    page = client.post("/staff/expiring/", {"fee": "paid"}, follow=True).content.decode()
+    assert "Vink eerst de leners aan die je wilt verlengen." in page
+
+
 def test_another_month(desk, five):
     page = desk.get("/staff/expiring/", {"month": "2026-05"}).content.decode()
     assert "Memberships ending in May 2026" in page

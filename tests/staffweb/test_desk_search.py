@@ -144,6 +144,20 @@ def test_nothing_found_says_so(desk, gent):
     assert "No borrower of your libraries matches “Nobody”." in page
 
 
+def test_the_search_speaks_dutch_by_default(client, gent):
+    client.force_login(make_staff("balie-nl", gent))  # no language chosen
+    make_borrower(gent, first_name="An", last_name="Peeters", card="B0000000001")
+    make_borrower(gent, first_name="Jan", last_name="Peeters", card="B0000000002")
+    page = client.get("/staff/borrowers/", {"q": "peeters"}).content.decode()
+    assert "<h1>Lener zoeken</h1>" in page
+    assert "2 leners gevonden." in page
+    assert '<th scope="col">Lid tot</th>' in page
+    one = client.get("/staff/borrowers/", {"q": "peeters jan"}, HTTP_HX_REQUEST="true")
+    assert "Eén lener gevonden." in one.content.decode()
+    page = client.get("/staff/borrowers/", {"q": "Niemand"}).content.decode()
+    assert "Geen enkele lener van je bibliotheken komt overeen met “Niemand”." in page
+
+
 @pytest.mark.parametrize("query", ["peeters", "peeters an", "B00000", "lener@example"])
 def test_search_queries_do_not_grow_with_the_rows_found(gent, query):
     def count(n: int) -> int:

@@ -40,6 +40,19 @@ def test_the_list_shows_only_accounts_of_ones_own_libraries(admin, world):
     assert "balie-beide" not in page  # also serves BRUGGE: not this administrator's alone
 
 
+def test_roles_are_named_in_the_pages_language(admin, world):
+    make_staff("balie-gent", world[0])
+    page = admin.get("/staff/settings/accounts/").content.decode()
+    assert "<td>balie</td>" in page
+    assert "<td>beheerder</td>" in page
+    assert "Account toevoegen" in page
+    admin.cookies["django_language"] = "en"
+    page = admin.get("/staff/settings/accounts/").content.decode()
+    assert "<td>desk</td>" in page
+    assert "<td>administrator</td>" in page
+    assert "Add account" in page
+
+
 def test_an_account_is_added_and_audited_without_its_password(admin):
     response = admin.post(
         "/staff/settings/accounts/add",

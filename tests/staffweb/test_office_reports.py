@@ -101,6 +101,20 @@ def test_an_unknown_report_falls_back_to_the_message_overview(desk):
     assert 'aria-current="page">' in response.content.decode()
 
 
+def test_the_page_is_dutch_by_default(desk):
+    page = desk.get("/staff/reports/").content.decode()
+    assert "<h1>Rapporten</h1>" in page
+    assert '<h2 id="filters-title">Overzicht berichten</h2>' in page
+    assert '<label for="f-type">Berichttype</label>' in page
+    assert '<option value="C" selected>C – Lidgeld</option>' in page
+    assert "CAE – einde contributie" in page
+    assert "<legend>Soort overzicht</legend>" in page
+    assert "Downloaden:" in page
+    page = desk.get("/staff/reports/", {"report": "outstanding"}).content.decode()
+    assert '<label for="f-codes">Boekingscodes</label>' in page
+    assert '<label for="f-from">Ontstaan vanaf</label>' in page
+
+
 def test_the_page_is_english_by_choice(desk):
     desk.cookies["django_language"] = "en"
     page = desk.get("/staff/reports/").content.decode()

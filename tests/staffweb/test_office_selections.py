@@ -37,6 +37,12 @@ def desk(client, world):
     return client
 
 
+def catalogue_in(page: str) -> dict:
+    """The field catalogue and texts the page gives the builder's script."""
+    marker = '<script id="builder-catalogue" type="application/json">'
+    return json.loads(page.split(marker)[1].split("</script>")[0])
+
+
 def run(client, **data):
     return client.post("/staff/selections/run", data)
 
@@ -48,6 +54,21 @@ def test_the_builder_page_carries_the_field_catalogue(desk):
     assert 'id="builder-catalogue"' in page
     assert "Berichtsoort" in page  # Dutch labels by default
     assert 'for="rule-text"' in page
+    catalogue = catalogue_in(page)
+    assert catalogue["texts"]["group"] == "Rubriektype"
+    assert catalogue["texts"]["addCondition"] == "Voorwaarde toevoegen"
+    assert catalogue["operators"]["in"] == "is een van"
+    assert '<h2 id="sets-title">Mijn tijdelijke sets</h2>' in page
+    assert "Uitvoeren en nieuwe set maken" in page
+
+
+def test_the_builder_speaks_english_by_choice(desk):
+    desk.cookies["django_language"] = "en"
+    page = desk.get("/staff/selections/").content.decode()
+    catalogue = catalogue_in(page)
+    assert catalogue["texts"]["group"] == "Field group"
+    assert "Message kind" in page  # the field labels follow the page's language
+    assert "Run and make a new set" in page
 
 
 def test_the_catalogue_operators_are_the_json_forms_names():
@@ -69,6 +90,7 @@ def test_running_the_seeds_rule_makes_a_set_of_the_cae_borrowers(desk):
     assert response["Location"] == f"/staff/selections/sets/{borrower_set.pk}/"
     assert (borrower_set.size, borrower_set.owner) == (1, "balie-gent")
     page = desk.get(response["Location"]).content.decode()
+    assert f"Set {borrower_set.pk} gemaakt: 1 lener." in page
     assert "G1" in page
     assert "g1@example.be" in page
     assert "B1" not in page
@@ -79,8 +101,8 @@ def test_a_wrong_rule_is_pointed_at_and_nothing_is_made(desk):
     response = run(desk, text="B.date = 2026-04-01 AND B.kind = XYZ")
     assert response.status_code == 400
     page = response.content.decode()
-    assert "not a known message kind" in page
-    assert "At character" in page
+    assert "not a known message kind" in page  # the rule language's own words (English)
+    assert "Bij teken 34:" in page  # where XYZ starts, said in the page's Dutch
     assert "B.date = 2026-04-01 AND B.kind = XYZ</textarea>" in page  # the text is kept
     assert not BorrowerSet.objects.exists()
 

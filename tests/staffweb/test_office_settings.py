@@ -64,6 +64,10 @@ def test_the_settings_page_shows_every_setting_with_a_label(admin):
                  "notice_reminder", "portal_renewal", "portal_renewal_window_months"):  # fmt: skip
         assert f'for="id_{name}"' in page, name
     assert 'value="BE68539007547034"' in page
+    # in Dutch by default, with the seed's words
+    assert '<label for="id_reminder_after_months">Herinnering na:</label>' in page
+    assert "<legend>Onbetaald lidgeld (R6), in maanden na de maand van boeking</legend>" in page
+    assert "Instellingen bewaren</button>" in page
 
 
 def test_changed_settings_are_saved_and_only_they_are_audited(admin, world):
@@ -110,6 +114,13 @@ def test_a_wrong_value_is_said_and_nothing_changes(admin, world, changes, says):
     assert says in response.content.decode().replace("&#x27;", "'")
     assert Instance.objects.get(code="GENT").unpaid_after_months == 6
     assert not AuditEvent.objects.exists()
+
+
+def test_a_saved_change_is_said_in_dutch(admin, world):
+    response = admin.post(
+        "/staff/settings/GENT/", form_of(world[0], unpaid_after_months=5), follow=True
+    )
+    assert "De instellingen van GENT zijn bewaard." in response.content.decode()
 
 
 def test_nothing_changed_writes_nothing(admin, world):

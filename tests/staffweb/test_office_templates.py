@@ -61,6 +61,10 @@ def test_the_overview_shows_standard_texts_and_kinds(coordinator):
     assert "CAE – " in page
     assert "Je lidmaatschap van de bibliotheek loopt binnenkort af" in page  # the seed's text
     assert 'name="kind-AE" value="on" checked' in page
+    assert "<h1>Berichtteksten — GENT</h1>" in page
+    assert "CAE – einde contributie" in page
+    assert "<td>Frans</td>" in page
+    assert "standaardtekst" in page
 
 
 def test_the_editor_starts_from_the_standard_text_with_a_preview(coordinator):
@@ -111,14 +115,14 @@ def test_the_preview_shows_problems_with_line_numbers(coordinator):
 
 def test_the_preview_only_finds_borrowers_of_ones_own_libraries(coordinator):
     page = coordinator.post("/staff/templates/GENT/preview/nl", text(card="B1")).content.decode()
-    assert "No borrower of your libraries has card number B1" in page
+    assert "Geen enkele lener van je bibliotheken heeft kaartnummer B1." in page
     assert "Bart" not in page
 
 
 def test_a_closure_override_needs_its_dates(coordinator):
     response = coordinator.post(EDIT, text(override="new"))
     assert response.status_code == 400
-    assert "first and the last day" in response.content.decode()
+    assert "Geef de eerste en de laatste dag van de sluiting op." in response.content.decode()
     response = coordinator.post(
         EDIT, text(override="new", valid_from="2026-07-31", valid_until="2026-07-01")
     )

@@ -1,16 +1,17 @@
 """The desk in a real browser: log in, find a borrower, renew with the fee open and see
 the kiosk block, bulk-renew from the expiring list, and a borrower of another library
-stays out of reach, even by typing the address. Screenshots of the main pages are kept
-in test-artifacts/screenshots."""
+stays out of reach, even by typing the address. The pages speak Dutch, also to a browser
+that asks for English, until English is chosen with their switch. Screenshots of the
+main pages are kept in test-artifacts/screenshots."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from lidgeld.memberships.models import Membership
 from tests.browser import screenshot
@@ -78,12 +79,17 @@ def test_log_in_and_see_the_dashboard(page, gent, five):
     make_write_off(fee, date(2026, 3, 1))
     page.goto("/staff/")
     assert "/staff/login/" in page.url
-    page.fill("#username", "balie-gent")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    # what a Dutch-speaking desk sees and types into
+    expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
+    page.get_by_label("Gebruikersnaam").fill("balie-gent")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url("**/staff/")
     page.wait_for_selector("#next-run-table, #run-nothing")  # the rehearsal came in (htmx)
     assert page.locator("svg.chart").count() == 3
+    expect(page.get_by_role("heading", name="Aflopende abonnementen per maand")).to_be_visible()
+    expect(page.get_by_role("link", name="Vervallende abonnementen")).to_be_visible()
+    expect(page.get_by_role("button", name="Afmelden")).to_be_visible()
     screenshot(page, "desk-dashboard")
 
 
@@ -98,13 +104,17 @@ def test_find_a_borrower_renew_with_the_fee_open_and_see_the_kiosk_block(
     page.get_by_role("link", name="Peeters, An").click()
     page.wait_for_selector("#block-kiosk")
     screenshot(page, "desk-borrower")
-    page.click("#renew-open")
+    page.get_by_role("link", name="Verlengen — lidgeld openstaand").click()
     assert page.locator("#new-period").inner_text() == "01/05/2026 – 30/04/2027"
+    expect(page.locator("#new-fee")).to_have_text("€ 12,00, blijft openstaan")
     screenshot(page, "desk-renew-confirmation")
-    page.click("#confirm")
-    page.wait_for_selector(".messages")
+    page.get_by_role("button", name="Verlenging bevestigen").click()
+    expect(page.locator(".messages")).to_have_text(
+        "Verlengd van 01/05/2026 tot 30/04/2027; lidgeld € 12,00 openstaand."
+    )
     kiosk = page.locator("#block-kiosk")
     assert "blocked" in (kiosk.get_attribute("class") or "")
+    expect(kiosk.locator(".verdict")).to_have_text("geblokkeerd")
     assert kiosk.locator(".reason").inner_text() == KIOSK_REASON
     assert "allowed" in (page.locator("#block-desk").get_attribute("class") or "")
     screenshot(page, "desk-borrower-fee-open")
@@ -118,19 +128,44 @@ def test_renew_three_of_five_from_the_expiring_list(page, live_server, gent, fiv
     screenshot(page, "desk-expiring")
     for borrower in (five[0], five[2], five[4]):
         page.check(f"input[name=card][value='{borrower.card_number}']")
-    page.click("#renew-selected-paid")
+    page.get_by_role("button", name="Selectie verlengen — lidgeld betaald").click()
     page.wait_for_selector("#renew-results")
     results = page.locator("#renew-results li")
     assert results.count() == 3
     assert page.locator("#renew-results li.ok").count() == 3
     for line in results.all_inner_texts():
-        assert re.search(r"01/05/2026 .* 30/04/2027.*€ 12,00", line)
+        assert line.endswith(": Verlengd van 01/05/2026 tot 30/04/2027; lidgeld € 12,00 betaald.")
     left = page.locator("input[name=card]")
     assert sorted(left.evaluate_all("boxes => boxes.map(b => b.value)")) == [
         five[1].card_number,
         five[3].card_number,
     ]
     assert [Membership.objects.filter(borrower=b).count() for b in five] == [2, 1, 2, 1, 2]
+
+
+def test_an_english_browser_gets_dutch_until_english_is_chosen(browser, live_server, gent):
+    make_staff("balie-gent", gent)
+    context = browser.new_context(locale="en-US", base_url=live_server.url)
+    english = context.new_page()
+    try:
+        english.goto("/staff/login/")
+        expect(english.locator("html")).to_have_attribute("lang", "nl")
+        expect(english.get_by_role("heading", name="Aanmelden")).to_be_visible()
+        # the switch sends the form as soon as English is chosen
+        english.get_by_label("Taal").select_option("en")
+        expect(english.get_by_role("heading", name="Log in")).to_be_visible()
+        expect(english.locator("html")).to_have_attribute("lang", "en")
+        assert english.url.endswith("/staff/login/")
+        english.get_by_label("User name").fill("balie-gent")
+        english.get_by_label("Password").fill(PASSWORD)
+        english.get_by_role("button", name="Log in").click()
+        expect(english.get_by_role("heading", name="Memberships ending per month")).to_be_visible()
+        english.get_by_label("Language").select_option("nl")
+        expect(
+            english.get_by_role("heading", name="Aflopende abonnementen per maand")
+        ).to_be_visible()
+    finally:
+        context.close()
 
 
 def test_a_borrower_of_another_library_is_not_found_even_by_address(page, live_server, gent):

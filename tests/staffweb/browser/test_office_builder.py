@@ -47,6 +47,9 @@ def test_the_seeds_selection_is_built_run_and_exported_as_xlsx(page, live_server
     second.locator("[id$='-v0']").select_option("CAE")
     expect(page.locator("#rule-text")).to_have_value(SEED_RULE)
     expect(page.locator("#rule-status")).to_have_class("status ok")
+    expect(page.locator("#rule-status")).to_have_text(
+        "De regel is volledig. Voer hem uit, of werk verder."
+    )
     screenshot(page, "office-selection-builder")
     assert accessibility_problems(page) == []
 
@@ -62,7 +65,7 @@ def test_the_seeds_selection_is_built_run_and_exported_as_xlsx(page, live_server
     dialog.locator("input[value='xlsx']").check()
     screenshot(page, "office-set-export-dialog")
     with page.expect_download() as download:
-        page.locator("#export-download").click()
+        dialog.get_by_role("button", name="Downloaden").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     with open(download.value.path(), "rb") as xlsx:
         rows = list(load_workbook(xlsx, read_only=True).active.iter_rows(values_only=True))

@@ -39,7 +39,7 @@ def test_the_cae_text_is_changed_and_seen_in_the_preview(page, live_server):
     expect(page.locator("#preview-problems")).to_contain_text("body, line 2")
 
     body.fill("Beste {{ first_name }},\n\nDe bibliotheek is tot 3 januari gesloten.\n")
-    page.locator("#template-form button[type=submit]").click()
-    expect(page.locator(".messages")).to_be_visible()
+    page.locator("#template-form").get_by_role("button", name="Bewaren").click()
+    expect(page.locator(".messages")).to_have_text("De tekst is bewaard.")
     saved = NoticeTemplate.objects.get(instance=gent, kind="AE", language="nl")
     assert "tot 3 januari gesloten" in saved.body_text

@@ -70,7 +70,7 @@ def test_settings_are_changed_with_the_keyboard_alone(page, live_server, network
     outline = field.evaluate("node => getComputedStyle(node).outlineStyle")
     assert outline != "none"  # the focus is visible
     field.press("Enter")  # submits the form
-    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator(".messages")).to_have_text("De instellingen van GENT zijn bewaard.")
     assert Instance.objects.get(code="GENT").unpaid_after_months == 5
 
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -40,11 +41,20 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
         keys = [f"user:{username.lower()}", f"ip:{client_address(request)}"]
         verdict = throttle_verdict(keys=keys, now=now)
         if not verdict.allowed:
+            minutes = max(1, round(verdict.wait_seconds / 60))
             context["error"] = (
-                _("Too many failed attempts. Try again in %(minutes)d minutes.")
-                % {"minutes": max(1, round(verdict.wait_seconds / 60))}
+                ngettext(
+                    "Too many failed attempts. Try again in %(minutes)d minute.",
+                    "Too many failed attempts. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes}
                 if verdict.locked
-                else _("Too many failed attempts. Wait %(seconds)d seconds and try again.")
+                else ngettext(
+                    "Too many failed attempts. Wait %(seconds)d second and try again.",
+                    "Too many failed attempts. Wait %(seconds)d seconds and try again.",
+                    verdict.wait_seconds,
+                )
                 % {"seconds": verdict.wait_seconds}
             )
             return render(request, "staffweb/login.html", context, status=429)

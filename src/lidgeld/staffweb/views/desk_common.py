@@ -106,7 +106,4 @@ def renewal_outcome(result: RenewalResult) -> str:
         }
     if result.reason == "unknown card number":
         return _("Not renewed: no borrower with this card in your libraries.")
-    # The eligibility rule says why in the page's language; other refusals come as the
-    # service words them.
-    reason = result.eligibility.message(staff_language()) if result.eligibility else result.reason
-    return _("Not renewed: %(reason)s") % {"reason": reason}
+    return _("Not renewed: %(reason)s") % {"reason": result.reason}

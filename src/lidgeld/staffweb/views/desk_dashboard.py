@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from lidgeld.clock import clock
@@ -75,7 +75,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stages": [(label(STAGES, s), n, amount) for s, n, amount in stages],
         "stages_chart": column_chart(
             title=_("Open contributions per stage"),
-            description=_("%(n)s open contributions, %(amount)s in all.")
+            description=ngettext(
+                "%(n)s open contribution, %(amount)s in all.",
+                "%(n)s open contributions, %(amount)s in all.",
+                sum(n for _s, n, _a in stages),
+            )
             % {
                 "n": sum(n for _s, n, _a in stages),
                 "amount": format_money_be(sum((a for _s, _n, a in stages), Decimal(0))),
