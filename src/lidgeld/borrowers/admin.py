@@ -7,8 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
@@ -16,14 +15,14 @@ from django.utils.safestring import SafeString
 
 from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_today, staff_actor
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status
+from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status, borrowers_with_summary
 from lidgeld.circulation.models import Reservation, ReservationStatus
 from lidgeld.domain.blocks import Channel, MembershipState, format_amount, format_day
 from lidgeld.errors import LidgeldError
-from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_CHOICES, Posting, PostingStatus
+from lidgeld.finance.models import STAGE_CHOICES, Posting
 from lidgeld.finance.services import open_contributions, parse_amount, payment_register
 from lidgeld.memberships.models import Membership
-from lidgeld.memberships.selectors import covering_day, live_memberships, memberships_expiring
+from lidgeld.memberships.selectors import covering_day, memberships_expiring
 from lidgeld.memberships.services import RenewalResult, memberships_renew
 from lidgeld.notices.models import Message
 
@@ -179,32 +178,7 @@ class BorrowerAdmin(ReadOnlyAdmin):
     actions = ("renew_paid", "renew_unpaid", "register_payment")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Borrower]:
-        last_end = (
-            live_memberships().filter(borrower_id=OuterRef("pk")).order_by("-end").values("end")[:1]
-        )
-        open_fee = (
-            Posting.objects.filter(
-                borrower_id=OuterRef("pk"),
-                status=PostingStatus.OPEN,
-                booking_code__gte=CONTRIBUTION_CODES[0],
-                booking_code__lte=CONTRIBUTION_CODES[1],
-            )
-            .order_by()
-            .values("borrower_id")
-            .annotate(total=Sum("balance"))
-            .values("total")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                last_end=Subquery(last_end),
-                open_fee=Coalesce(
-                    Subquery(open_fee, output_field=DecimalField(max_digits=10, decimal_places=2)),
-                    Decimal("0.00"),
-                ),
-            )
-        )
+        return borrowers_with_summary(super().get_queryset(request))
 
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None
@@ -217,9 +191,9 @@ class BorrowerAdmin(ReadOnlyAdmin):
 
     # -- columns and fields ------------------------------------------------------------
 
-    @admin.display(description="lid tot", ordering="last_end")
+    @admin.display(description="lid tot", ordering="member_until")
     def membership_end(self, borrower: Borrower) -> date | None:
-        return getattr(borrower, "last_end", None)
+        return getattr(borrower, "member_until", None)
 
     @admin.display(description="open lidgeld", ordering="open_fee")
     def open_fee_display(self, borrower: Borrower) -> str:

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.selectors import reservations_with_position
 from lidgeld.domain.blocks import Block, Channel, Situation, decide, furthest_stage
@@ -112,4 +114,38 @@ def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
         messages=list(Message.objects.filter(borrower=borrower).order_by("date", "id")),
         # open_items is open_contributions() in its order: the first is the oldest.
         payment=instructions_for(open_items[0]) if open_items else None,
+    )
+
+
+def borrowers_with_summary(borrowers: QuerySet[Borrower]) -> QuerySet[Borrower]:
+    """Each borrower with ``member_until`` (end of their latest live period) and
+    ``open_fee`` (their open contributions), as a list of borrowers shows them."""
+    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from lidgeld.finance.models import CONTRIBUTION_CODES, Posting, PostingStatus
+    from lidgeld.memberships.selectors import live_memberships
+
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
+    low, high = CONTRIBUTION_CODES
+    last_end = (
+        live_memberships().filter(borrower_id=OuterRef("pk")).order_by("-end").values("end")[:1]
+    )
+    open_fee = (
+        Posting.objects.filter(
+            borrower_id=OuterRef("pk"),
+            status=PostingStatus.OPEN,
+            booking_code__gte=low,
+            booking_code__lte=high,
+        )
+        .order_by()
+        .values("borrower_id")
+        .annotate(total=Sum("balance"))
+        .values("total")
+    )
+    return borrowers.annotate(
+        member_until=Subquery(last_end),
+        open_fee=Coalesce(
+            Subquery(open_fee, output_field=money), Value(Decimal("0.00")), output_field=money
+        ),
     )

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, Collate, TruncMonth, Upper
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status
+from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status, borrowers_with_summary
 from lidgeld.domain.dunning import STAGE_ORDER, Stage
 from lidgeld.domain.months import add_months, end_of_month, first_of_month
 from lidgeld.finance.models import CONTRIBUTION_CODES, Payment, Posting, PostingStatus, WriteOff
@@ -121,33 +121,13 @@ def borrower_search(*, scope: Scope, query: str, limit: int = SEARCH_LIMIT) -> S
             found[row[-1]] = row
     ranked = sorted(found.values())
     ids = [row[-1] for row in ranked[:limit]]
-    by_id = {b.pk: b for b in with_summary(Borrower.objects.filter(pk__in=ids).order_by())}
+    by_id = {
+        b.pk: b
+        for b in borrowers_with_summary(
+            Borrower.objects.filter(pk__in=ids).order_by()
+        ).select_related("home_instance")
+    }
     return SearchResult(query, kind, [by_id[i] for i in ids if i in by_id], len(ranked) > limit)
-
-
-def with_summary(borrowers: QuerySet[Borrower]) -> QuerySet[Borrower]:
-    """Each borrower with ``member_until`` (end of the latest live period) and
-    ``open_fee`` (open contributions), as a result list shows them."""
-    low, high = CONTRIBUTION_CODES
-    last_end = (
-        live_memberships().filter(borrower_id=OuterRef("pk")).order_by("-end").values("end")[:1]
-    )
-    open_fee = (
-        Posting.objects.filter(
-            borrower_id=OuterRef("pk"),
-            status=PostingStatus.OPEN,
-            booking_code__gte=low,
-            booking_code__lte=high,
-        )
-        .order_by()
-        .values("borrower_id")
-        .annotate(total=Sum("balance"))
-        .values("total")
-    )
-    return borrowers.select_related("home_instance").annotate(
-        member_until=Subquery(last_end),
-        open_fee=Coalesce(Subquery(open_fee, output_field=MONEY), Value(ZERO), output_field=MONEY),
-    )
 
 
 # -- the borrower page ----------------------------------------------------------------
