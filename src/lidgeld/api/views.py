@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lidgeld.api.downloads import table_download
 from lidgeld.api.params import Params
-from lidgeld.audit.services import audit_record
 from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput, LidgeldError, Refused
 from lidgeld.exports.table import Table
+from lidgeld.reports.services import report_export_audit
 from lidgeld.selections.rules import RuleError, to_json, to_text
 from lidgeld.staff.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
@@ -180,18 +180,14 @@ def report_download(request: HttpRequest, scope: Scope, today: date, name: str) 
         return _page_json(table, limit=params.integer("limit") or 500)
 
     def audit(rows: int, complete: bool) -> None:
-        audit_record(
-            actor=scope.actor,
-            action="report.export",
-            obj=None,
+        report_export_audit(
+            scope=scope,
+            report=name,
+            fmt=fmt,
+            rows=rows,
+            filters=filters,
             today=today,
-            after={
-                "report": name,
-                "format": fmt.value,
-                "rows": rows,
-                "filters": filters,
-                "complete": complete,
-            },
+            complete=complete,
         )
 
     return table_download(

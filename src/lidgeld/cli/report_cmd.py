@@ -238,9 +238,9 @@ def _format(args: argparse.Namespace) -> ExportFormat:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from lidgeld.audit.services import audit_record
     from lidgeld.cli.scope_args import scope_from_args
     from lidgeld.clock import clock
+    from lidgeld.reports.services import report_export_audit
 
     today = clock.today()
     scope = scope_from_args(args)
@@ -250,18 +250,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     to_screen = args.output == "-"
 
     def record(rows: int) -> None:
-        audit_record(
-            actor=scope.actor,
-            action="report.export",
-            obj=None,
+        report_export_audit(
+            scope=scope,
+            report=args.report,
+            fmt=fmt,
+            rows=rows,
+            filters=filters,
             today=today,
-            after={
-                "report": args.report,
-                "format": fmt_name,
-                "rows": rows,
-                "filters": filters,
-                "file": "-" if to_screen else os.path.basename(args.output),
-            },
+            file="-" if to_screen else os.path.basename(args.output),
         )
 
     if to_screen:
