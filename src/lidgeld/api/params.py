@@ -70,7 +70,7 @@ class Params:
         return (self.optional(name) or "").lower() in ("1", "true", "yes", "ja", "on")
 
     def instances(self) -> list[int] | None:
-        from lidgeld.cli.scope_args import instance_ids_from_codes
+        from lidgeld.libraries.services import instance_ids_from_codes
 
         return instance_ids_from_codes(self.optional("instance"))
 

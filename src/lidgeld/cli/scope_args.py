@@ -33,18 +33,3 @@ def scope_from_args(args: argparse.Namespace) -> Scope:
     if user is None:
         raise InvalidInput(f"there is no staff account '{username}'; see 'lidgeld staff list'")
     return scope_for_user(user=user)
-
-
-def instance_ids_from_codes(text: str | None) -> list[int] | None:
-    """``GENT,LEUVEN`` → their ids; None (no filter) when not given."""
-    from lidgeld.errors import InvalidInput
-    from lidgeld.libraries.models import Instance
-
-    if not text:
-        return None
-    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
-    found = dict(Instance.objects.filter(code__in=codes).values_list("code", "id"))
-    missing = [code for code in codes if code not in found]
-    if missing:
-        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
-    return [found[code] for code in codes]

@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit
-from lidgeld.cli.scope_args import add_scope_args, instance_ids_from_codes, scope_from_args
+from lidgeld.cli.scope_args import add_scope_args, scope_from_args
+from lidgeld.libraries.services import instance_ids_from_codes
 
 RULE_HELP = (
     "a rule such as 'B.date = 2026-04-01 AND B.kind = CAE'; field groups A (lener), "

@@ -222,3 +222,15 @@ def instance_update(
             instance_id=locked.pk, before=before, after=clean,
         )  # fmt: skip
         return locked
+
+
+def instance_ids_from_codes(text: str | None) -> list[int] | None:
+    """``GENT,LEUVEN`` → their ids; None (no filter) when not given."""
+    if not text:
+        return None
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    found = dict(Instance.objects.filter(code__in=codes).values_list("code", "id"))
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
+    return [found[code] for code in codes]
