@@ -33,7 +33,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import re
 import statistics
@@ -361,12 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         "warmup": args.warmup,
         "threads": args.threads,
         "conn_max_age": args.conn_max_age,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgresql": dbs.server_version(),
-        },
+        "machine": dbs.machine(),
     }
     server = None
     try:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -520,13 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         "borrowers": args.borrowers,
         "messages": args.messages,
         "open_items_minimum": args.open_items,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgresql": dbs.server_version(),
-            "postgresql_settings": dbs.settings(),
-        },
+        "machine": dbs.machine(with_settings=True),
     }
     try:
         results["template"] = prepare_template(dbs, args)

@@ -33,7 +33,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import socket
@@ -368,12 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         "think": args.think,
         "threads": args.threads,
         "conn_max_age": "as settings" if args.conn_max_age is None else args.conn_max_age,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgresql": dbs.server_version(),
-        },
+        "machine": dbs.machine(),
     }
     server = None
     try:

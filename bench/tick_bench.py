@@ -115,6 +115,18 @@ class Databases:
             ).fetchone()
             return float(row[0]) / 1024 / 1024
 
+    def machine(self, *, with_settings: bool = False) -> dict[str, Any]:
+        """What every benchmark prints about where it ran."""
+        facts: dict[str, Any] = {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "postgresql": self.server_version(),
+        }
+        if with_settings:
+            facts["postgresql_settings"] = self.settings()
+        return facts
+
     def server_version(self) -> str:
         with self._admin() as conn:
             return conn.execute("SHOW server_version").fetchone()[0]
@@ -275,13 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "borrowers": args.borrowers,
         "day": day.isoformat(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgresql": dbs.server_version(),
-            "postgresql_settings": dbs.settings(),
-        },
+        "machine": dbs.machine(with_settings=True),
     }
     try:
         log(f"creating {base} and migrating it")
