@@ -18,12 +18,8 @@ DAY = date(2026, 4, 1)
 NOW = timezone.make_aware(datetime(2026, 4, 1, 2, 0))
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_second_tick_while_one_is_busy_returns_at_once(monkeypatch):
-    instance = make_instance()
-    make_membership(make_borrower(instance), make_type(instance), start=date(2025, 5, 1))
-    tick.tick_run(today=date(2026, 3, 31), now=NOW)
-
+def _steps_waiting_in_the_first():
+    """The daily run's steps, the first of which waits inside until released."""
     inside_first_step = threading.Event()
     release = threading.Event()
     first_step = tick.STEPS[0]
@@ -33,7 +29,16 @@ def test_a_second_tick_while_one_is_busy_returns_at_once(monkeypatch):
         assert release.wait(timeout=30)
         return first_step.run(**kwargs)
 
-    monkeypatch.setattr(tick, "STEPS", (tick.Step(first_step.name, slow, ""), *tick.STEPS[1:]))
+    return (tick.Step(first_step.name, slow, ""), *tick.STEPS[1:]), inside_first_step, release
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_tick_while_one_is_busy_returns_at_once(monkeypatch):
+    instance = make_instance()
+    make_membership(make_borrower(instance), make_type(instance), start=date(2025, 5, 1))
+    tick.tick_run(today=date(2026, 3, 31), now=NOW)
+    slow_steps, inside_first_step, release = _steps_waiting_in_the_first()
+    monkeypatch.setattr(tick, "STEPS", slow_steps)
     errors = []
 
     def first_run() -> None:
@@ -72,16 +77,7 @@ def test_a_rehearsal_never_turns_the_real_run_away(monkeypatch):
     instance = make_instance()
     make_membership(make_borrower(instance), make_type(instance), start=date(2025, 5, 1))
     tick.tick_run(today=date(2026, 3, 31), now=NOW)
-    inside_first_step = threading.Event()
-    release = threading.Event()
-    first_step = tick.STEPS[0]
-
-    def slow(**kwargs):
-        inside_first_step.set()
-        assert release.wait(timeout=30)
-        return first_step.run(**kwargs)
-
-    rehearsal_steps = (tick.Step(first_step.name, slow, ""), *tick.STEPS[1:])
+    rehearsal_steps, inside_first_step, release = _steps_waiting_in_the_first()
     real_steps = tick.STEPS
     errors = []
 
