@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from lidgeld.web.models import LoginFailure
 
@@ -84,3 +86,33 @@ def throttle_fail(*, keys: Iterable[str], now: datetime) -> None:
 def throttle_clear(*, key: str) -> None:
     """A successful login forgets that name's failures (not the address's)."""
     LoginFailure.objects.filter(key=key).delete()
+
+
+# --- the staff logins: /staff/login/ and the Django admin's /admin/login/ --------------
+
+
+def client_address(request: HttpRequest | None) -> str:
+    return str(request.META.get("REMOTE_ADDR", "unknown")) if request is not None else "unknown"
+
+
+def login_keys(*, username: str, address: str) -> list[str]:
+    """What a staff login is counted on: the name as typed (whether it exists or not) and
+    the address. Every login form for staff uses these keys, so a lock earned at one
+    holds at the others."""
+    return [f"user:{username.strip().lower()}", f"ip:{address}"]
+
+
+def throttle_message(verdict: Verdict) -> str:
+    """The sentence for an attempt that was not looked at: how long to wait."""
+    if verdict.locked:
+        minutes = max(1, round(verdict.wait_seconds / 60))
+        return ngettext(
+            "Too many failed attempts. Try again in %(minutes)d minute.",
+            "Too many failed attempts. Try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+    return ngettext(
+        "Too many failed attempts. Wait %(seconds)d second and try again.",
+        "Too many failed attempts. Wait %(seconds)d seconds and try again.",
+        verdict.wait_seconds,
+    ) % {"seconds": verdict.wait_seconds}

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,11 +17,14 @@ from django.views.decorators.http import require_POST
 from lidgeld.audit.services import audit_record
 from lidgeld.clock import clock
 from lidgeld.staffweb.access import role_of
-from lidgeld.web.throttle import throttle_clear, throttle_fail, throttle_verdict
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+from lidgeld.web.throttle import (
+    client_address,
+    login_keys,
+    throttle_clear,
+    throttle_fail,
+    throttle_message,
+    throttle_verdict,
+)
 
 
 @sensitive_post_parameters("password")
@@ -38,25 +40,10 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
         password = request.POST.get("password", "")
         context["username"] = username
         now = clock.now()
-        keys = [f"user:{username.lower()}", f"ip:{client_address(request)}"]
+        keys = login_keys(username=username, address=client_address(request))
         verdict = throttle_verdict(keys=keys, now=now)
         if not verdict.allowed:
-            minutes = max(1, round(verdict.wait_seconds / 60))
-            context["error"] = (
-                ngettext(
-                    "Too many failed attempts. Try again in %(minutes)d minute.",
-                    "Too many failed attempts. Try again in %(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes}
-                if verdict.locked
-                else ngettext(
-                    "Too many failed attempts. Wait %(seconds)d second and try again.",
-                    "Too many failed attempts. Wait %(seconds)d seconds and try again.",
-                    verdict.wait_seconds,
-                )
-                % {"seconds": verdict.wait_seconds}
-            )
+            context["error"] = throttle_message(verdict)
             return render(request, "staffweb/login.html", context, status=429)
         user = authenticate(request, username=username, password=password)
         if user is None or role_of(user) is None:
