@@ -128,12 +128,14 @@ def test_nothing_changed_writes_nothing(admin, world):
     assert not AuditEvent.objects.exists()
 
 
-def test_a_library_of_the_same_group_is_within_reach_and_another_is_not(admin, world):
-    assert admin.get("/staff/settings/?instance=LEUVEN").status_code == 200
-    assert admin.get("/staff/settings/?instance=BRUGGE").status_code == 404
-    response = admin.post("/staff/settings/BRUGGE/", form_of(world[2], name="Overgenomen"))
-    assert response.status_code == 404
-    assert Instance.objects.get(code="BRUGGE").name != "Overgenomen"
+def test_only_ones_own_library_is_within_reach_not_the_groups(admin, world):
+    """LEUVEN shares GENT's borrowers (one cooperation group), not its settings (R11)."""
+    assert admin.get("/staff/settings/?instance=GENT").status_code == 200
+    for other in (world[1], world[2]):
+        assert admin.get(f"/staff/settings/?instance={other.code}").status_code == 404
+        response = admin.post(f"/staff/settings/{other.code}/", form_of(other, name="Overgenomen"))
+        assert response.status_code == 404
+        assert Instance.objects.get(code=other.code).name != "Overgenomen"
 
 
 def test_instance_update_refuses_a_switch_that_is_not_on_or_off():

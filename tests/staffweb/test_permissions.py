@@ -1,17 +1,25 @@
 """Who may open which staff page: every URL under /staff/ for every kind of visitor.
 
 Anonymous visitors are sent to the login; a role below the page's gets 403; a borrower
-(or an item of a borrower) outside one's libraries is 404, as if it did not exist."""
+(or an item of a borrower) outside one's libraries is 404, as if it did not exist.
+
+The pages that manage a library (settings and IBAN, notice texts and kinds, kiosks,
+staff accounts) reach only one's own libraries, not the rest of the cooperation group:
+a library, kiosk, text or account of another library named in the URL is 404, and
+giving an account access to another library is refused with 403 (R11)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from lidgeld.audit.models import AuditEvent
+from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.notices.models import NoticeTemplate
 from lidgeld.selections.models import BorrowerSet
 from lidgeld.sip2.models import Terminal
@@ -94,9 +102,26 @@ def _quick_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _override(instance):
+    return NoticeTemplate.objects.create(
+        instance=instance,
+        kind="AE",
+        language="nl",
+        subject="Gesloten",
+        body_text="Gesloten.",
+        valid_from=date(2026, 12, 20),
+        valid_until=date(2027, 1, 3),
+        updated_at=timezone.now(),
+        updated_by="test",
+    )
+
+
 @pytest.fixture
 def world():
-    gent, brugge = make_instance("GENT"), make_instance("BRUGGE")
+    # GENT and LOCH share borrowers (one cooperation group, as in the demo); BRUGGE not.
+    group = CooperationGroup.objects.create(code="OOST", name="Oost")
+    gent, brugge = make_instance("GENT", group=group), make_instance("BRUGGE")
+    loch = make_instance("LOCH", group=group)
     borrower = make_borrower(gent, card="B0000000001")
     volw = make_type(gent)
     make_membership(borrower, volw, date(2025, 5, 1))
@@ -116,24 +141,24 @@ def world():
         created_at=timezone.now(),
         expires_on=date(2026, 4, 17),
     )
-    override = NoticeTemplate.objects.create(
-        instance=gent,
-        kind="AE",
-        language="nl",
-        subject="Gesloten",
-        body_text="Gesloten.",
-        valid_from=date(2026, 12, 20),
-        valid_until=date(2027, 1, 3),
-        updated_at=timezone.now(),
-        updated_by="test",
-    )
+    override = _override(gent)
     terminal = Terminal.objects.create(
         login="kiosk-gent", password_hash="!", instance=gent, created_at=timezone.now()
+    )
+    users["root"] = User.objects.create_superuser("root", password="x" * 12)
+    loch_desk = make_staff("balie-loch", loch)
+    loch_terminal = Terminal.objects.create(
+        login="kiosk-loch", password_hash="!", instance=loch, created_at=timezone.now()
     )
     return {
         "b": borrower.pk, "p": posting.pk, "users": users, "set": borrower_set.pk,
         "override": override.pk, "terminal": terminal.pk,
         "account": users["desk"].staff_account.pk,
+        # per library, for the manage table
+        "GENT": {"override": override.pk, "terminal": terminal.pk,
+                 "account": users["desk"].staff_account.pk},
+        "LOCH": {"override": _override(loch).pk, "terminal": loch_terminal.pk,
+                 "account": loch_desk.staff_account.pk},
     }  # fmt: skip
 
 
@@ -173,10 +198,8 @@ def test_post(world, path, data, visitor, status):
         assert response["Location"].startswith("/staff/login/?next=")
 
 
-def test_a_superuser_is_an_administrator_of_every_library(world, django_user_model):
-    root = django_user_model.objects.create_superuser("root", password="x" * 12)
-    client = Client()
-    client.force_login(root)
+def test_a_superuser_is_an_administrator_of_every_library(world):
+    client = client_for(world, "root")
     sees_every_set = {"selections-set": 200}
     for name, path, expected in GET_TABLE:
         status = sees_every_set.get(name, expected["administrator"])
@@ -192,3 +215,139 @@ def test_the_table_holds_every_staff_url():
     ]  # fmt: skip
     names = {p.name for p in staff.url_patterns if isinstance(p, URLPattern)}
     assert names == {name for name, _path, _expected in GET_TABLE}
+
+
+# --- the manage scope: every manage URL × role × library ---------------------------------
+#
+# (url name, method, path, form data, role needed, status when allowed). {code} is GENT
+# (the visitors' own library) or LOCH (same cooperation group); {override}, {terminal} and
+# {account} are that library's. Allowed: the role is high enough and the library is one's
+# own (a superuser: any). Otherwise 403 for a role too low, and for LOCH 404, or 403 where
+# the library is not in the URL but in the form (an account given access to LOCH).
+
+
+def _settings_form(code: str) -> dict:
+    from django import forms
+
+    from lidgeld.staffweb.forms import InstanceSettingsForm
+
+    instance = Instance.objects.get(code=code)
+    data: dict = {}
+    for name, field in InstanceSettingsForm.base_fields.items():
+        value = getattr(instance, name)
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = value
+    return data | {"name": "Overgenomen", "iban": "BE71096123456769"}
+
+
+KIOSK = {"login": "kiosk-nieuw", "password": "kiosk-geheim-1", "location": "", "charset": "utf-8"}
+TEXT = {"subject": "Overgenomen", "body_text": "Overgenomen."}
+ADMIN, COORD = "administrator", "coordinator"
+MANAGE_TABLE = [
+    ("settings", "get", "/staff/settings/?instance={code}", None, ADMIN, 200),
+    ("settings-save", "post", "/staff/settings/{code}/", _settings_form, ADMIN, 302),
+    ("settings-terminals", "get", "/staff/settings/terminals/?instance={code}", None, ADMIN, 200),
+    ("settings-terminal-add", "post", "/staff/settings/{code}/terminals/add", KIOSK, ADMIN, 302),
+    ("settings-terminal-disable", "post", "/staff/settings/terminals/{terminal}/disable", {}, ADMIN, 302),
+    ("settings-terminal-enable", "post", "/staff/settings/terminals/{terminal}/enable", {}, ADMIN, 302),
+    ("settings-terminal-password", "post", "/staff/settings/terminals/{terminal}/password",
+     {"password": "kiosk-geheim-2"}, ADMIN, 302),
+    ("templates", "get", "/staff/templates/?instance={code}", None, COORD, 200),
+    ("templates-kinds", "post", "/staff/templates/{code}/kinds", {}, COORD, 302),
+    ("templates-preview", "post", "/staff/templates/{code}/preview/nl", TEXT, COORD, 200),
+    ("templates-edit", "get", "/staff/templates/{code}/AE/nl/", None, COORD, 200),
+    ("templates-edit", "post", "/staff/templates/{code}/AE/nl/", TEXT, COORD, 302),
+    ("templates-override", "get", "/staff/templates/overrides/{override}/", None, COORD, 200),
+    ("templates-override", "post", "/staff/templates/overrides/{override}/", TEXT, COORD, 302),
+    ("templates-override-delete", "post", "/staff/templates/overrides/{override}/delete", {},
+     COORD, 302),
+    ("settings-account-add", "post", "/staff/settings/accounts/add",
+     lambda code: {"username": "nieuw-beheer", "password": "een-lang-wachtwoord-1",
+                   "role": "administrator", "instances": [code]}, ADMIN, 302),
+    ("settings-account", "get", "/staff/settings/accounts/{account}/", None, ADMIN, 200),
+    ("settings-account", "post", "/staff/settings/accounts/{account}/",
+     lambda code: {"role": "coordinator", "instances": [code], "active": "on"}, ADMIN, 302),
+    ("settings-account-password", "post", "/staff/settings/accounts/{account}/password",
+     {"password": "een-nieuw-wachtwoord-1"}, ADMIN, 302),
+]  # fmt: skip
+MANAGE_VISITORS = (*VISITORS, "root")
+
+
+def manage_expected(visitor: str, needed: str, code: str, allowed: int, path: str) -> int:
+    if visitor == "anonymous":
+        return 302
+    if visitor == "root":
+        return allowed
+    role = {"desk": "desk", "other_desk": "desk"}.get(visitor, visitor)
+    if not {"desk": 1, "coordinator": 2, "administrator": 3}[role] >= {COORD: 2, ADMIN: 3}[needed]:
+        return 403
+    if code == "GENT":
+        return allowed
+    return 404 if "{" in path else 403  # the library named in the URL, or only in the form
+
+
+def manage_cases():
+    for name, method, path, data, needed, allowed in MANAGE_TABLE:
+        for code in ("GENT", "LOCH"):
+            for visitor in MANAGE_VISITORS:
+                status = manage_expected(visitor, needed, code, allowed, path)
+                yield pytest.param(
+                    method, path, data, code, visitor, status,
+                    id=f"{method.upper()} {name}-{code}-{visitor}",
+                )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "code", "visitor", "status"), list(manage_cases())
+)
+def test_manage(world, method, path, data, code, visitor, status):
+    # given a visitor of GENT (or a superuser), when they manage GENT's or LOCH's ...
+    url = path.format(code=code, **world[code])
+    form = data(code) if callable(data) else data
+    client = client_for(world, visitor)
+    before = AuditEvent.objects.count()
+    response = client.get(url) if method == "get" else client.post(url, form)
+    # then only their own library's administration is within reach
+    assert response.status_code == status, response.content.decode()[:400]
+    if method == "post" and status in (403, 404):
+        assert AuditEvent.objects.count() == before  # and a refusal changes nothing
+    if method == "post" and status == 302 and visitor != "anonymous":
+        assert AuditEvent.objects.count() > before or "enable" in url
+
+
+def test_manage_table_holds_every_manage_url():
+    manage_names = {
+        name for name, _path, expected in GET_TABLE
+        if name.startswith(("settings", "templates")) and name != "settings-accounts"
+    }  # fmt: skip
+    assert manage_names == {name for name, *_rest in MANAGE_TABLE}
+
+
+def test_manage_pages_offer_only_ones_own_libraries(world):
+    """The library choice, the account list and the account form show GENT, not LOCH,
+    to GENT's administrator; the pages that serve borrowers still offer LOCH."""
+    admin = client_for(world, "administrator")
+    for url in ("/staff/settings/", "/staff/settings/terminals/", "/staff/templates/",
+                "/staff/settings/accounts/"):  # fmt: skip
+        page = admin.get(url).content.decode()
+        assert "LOCH" not in page, url
+        assert "balie-loch" not in page, url
+        assert "kiosk-loch" not in page, url
+    assert 'value="LOCH"' in admin.get("/staff/reports/").content.decode()
+    root = client_for(world, "root")
+    assert 'value="LOCH"' in root.get("/staff/settings/").content.decode()
+
+
+def test_a_gent_administrator_cannot_make_an_administrator_for_loch(world):
+    admin = client_for(world, "administrator")
+    response = admin.post(
+        "/staff/settings/accounts/add",
+        {"username": "beheer-loch-2", "password": "een-lang-wachtwoord-1",
+         "role": "administrator", "instances": ["LOCH"]},
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert "cannot give access to LOCH" in response.content.decode()
+    assert not User.objects.filter(username="beheer-loch-2").exists()

@@ -27,6 +27,14 @@ def register(commands: Any) -> None:
     add.add_argument(
         "--instance", required=True, metavar="CODE[,CODE]", help="the libraries of the account"
     )
+    add.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help=(
+            "act as this administrator: only their own libraries may be given, and the "
+            "audit log names them (default: the operator at this terminal, who may give any)"
+        ),
+    )
     add_json(add)
     add.set_defaults(handler=cmd_staff_add)
     listing = staff_commands.add_parser("list", help="every staff account")
@@ -35,10 +43,11 @@ def register(commands: Any) -> None:
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
-    from lidgeld.cli.setup_cmds import actor
+    from lidgeld.cli.scope_args import scope_from_args
     from lidgeld.clock import clock
     from lidgeld.staff.services import staff_add
 
+    within = scope_from_args(args)
     password = args.password or os.environ.get("LIDGELD_STAFF_PASSWORD")
     if not password:
         password = getpass.getpass(f"password for {args.username}: ")
@@ -47,8 +56,9 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
         password=password,
         role=args.role,
         instance_codes=args.instance.split(","),
+        within=within,
         today=clock.today(),
-        actor=actor(),
+        actor=within.actor,
     )
     codes = sorted(account.instances.values_list("code", flat=True))
     emit(

@@ -10,6 +10,7 @@ from lidgeld.audit.services import audit_record
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.memberships.models import MembershipType, TypeKind
+from lidgeld.staff.scope import Scope, manage_check
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9_-]{1,20}$")
 
@@ -148,9 +149,16 @@ INSTANCE_FLAG_FIELDS = (
 
 
 def instance_update(
-    *, instance: Instance, changes: dict[str, object], today: date, actor: str
+    *,
+    instance: Instance,
+    changes: dict[str, object],
+    today: date,
+    actor: str,
+    within: Scope | None = None,
 ) -> Instance:
-    """Change a library's details and policy; refused as a whole when a value is wrong."""
+    """Change a library's details and policy; refused as a whole when a value is wrong.
+    ``within``: the staff member's scope; only their own libraries (R11)."""
+    manage_check(within, instance, role="administrator", what="the settings")
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 

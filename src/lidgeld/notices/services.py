@@ -34,6 +34,7 @@ from lidgeld.notices.rendering import (
     template_for,
     validate_template,
 )
+from lidgeld.staff.scope import Scope, manage_check
 
 KIND_SWITCHES = {
     KIND_END_OF_CONTRIBUTION: "notice_end_of_contribution",
@@ -72,12 +73,14 @@ def notice_template_save(
     valid_until: date | None = None,
     today: date,
     actor: str,
+    within: Scope | None = None,
 ) -> NoticeTemplate:
     """A library's own text; with dates, an override for notices dated in that window.
 
     Refused as a whole, with the line and the name that is wrong, when the text
     uses anything but the documented placeholders.
     """
+    manage_check(within, instance, role="coordinator", what="the notice texts")
     kind = check_kind(kind)
     language = check_language(language)
     if (valid_from is None) != (valid_until is None):
@@ -136,9 +139,15 @@ def notice_template_save(
 
 
 def notice_kinds_set(
-    *, instance: Instance, enabled: dict[str, bool], today: date, actor: str
+    *,
+    instance: Instance,
+    enabled: dict[str, bool],
+    today: date,
+    actor: str,
+    within: Scope | None = None,
 ) -> Instance:
     """Switch notice kinds on or off for one library."""
+    manage_check(within, instance, role="coordinator", what="which notices go out")
     changes = {KIND_SWITCHES[check_kind(kind)]: on for kind, on in enabled.items()}
     with transaction.atomic():
         locked = Instance.objects.select_for_update().get(pk=instance.pk)
@@ -195,11 +204,14 @@ def renewal_confirmation_queue(
     )
 
 
-def notice_override_delete(*, template: NoticeTemplate, today: date, actor: str) -> None:
+def notice_override_delete(
+    *, template: NoticeTemplate, today: date, actor: str, within: Scope | None = None
+) -> None:
     """Remove a dated override (the library reopened early, the dates were wrong).
 
     A standing text is not deleted this way: it is what the library sends every
     month, so it is changed, not removed."""
+    manage_check(within, template.instance, role="coordinator", what="the notice texts")
     if template.valid_from is None:
         raise InvalidInput("only a dated override can be deleted; change the standing text instead")
     with transaction.atomic():

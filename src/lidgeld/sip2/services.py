@@ -13,6 +13,7 @@ from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.services import instance_get
 from lidgeld.sip2.models import CHARSETS, Terminal
+from lidgeld.staff.scope import Scope, manage_check
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,60}$")
 CHARSET_NAMES = [name for name, _ in CHARSETS]
@@ -58,8 +59,10 @@ def terminal_add(
     actor: str,
     location: str = "",
     charset: str = "utf-8",
+    within: Scope | None = None,
 ) -> Terminal:
     """A kiosk account (SIP2 login CN / password CO). The password is stored hashed."""
+    manage_check(within, instance_get(instance_code), role="administrator", what="the kiosks")
     login, location, charset = terminal_check(
         login=login, password=password, location=location, charset=charset
     )
@@ -117,20 +120,27 @@ def _terminal_enabled_set(
         return locked
 
 
-def terminal_disable(*, terminal: Terminal, today: date, actor: str) -> Terminal:
+def terminal_disable(
+    *, terminal: Terminal, today: date, actor: str, within: Scope | None = None
+) -> Terminal:
     """The kiosk can no longer log in (stolen, replaced, out of use); nothing is deleted,
     so the audit trail of what it did keeps its name."""
+    manage_check(within, terminal.instance, role="administrator", what="the kiosks")
     return _terminal_enabled_set(terminal=terminal, enabled=False, today=today, actor=actor)
 
 
-def terminal_enable(*, terminal: Terminal, today: date, actor: str) -> Terminal:
+def terminal_enable(
+    *, terminal: Terminal, today: date, actor: str, within: Scope | None = None
+) -> Terminal:
+    manage_check(within, terminal.instance, role="administrator", what="the kiosks")
     return _terminal_enabled_set(terminal=terminal, enabled=True, today=today, actor=actor)
 
 
 def terminal_password_set(
-    *, terminal: Terminal, password: str, today: date, actor: str
+    *, terminal: Terminal, password: str, today: date, actor: str, within: Scope | None = None
 ) -> Terminal:
     """A new kiosk password, stored hashed; the audit says it changed, never what it is."""
+    manage_check(within, terminal.instance, role="administrator", what="the kiosks")
     terminal_password_check(password)
     with transaction.atomic():
         locked = Terminal.objects.select_for_update().get(pk=terminal.pk)

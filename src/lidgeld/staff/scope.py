@@ -1,10 +1,16 @@
-"""Who may see which borrowers: the one answer every report, selection and export asks."""
+"""Who may see which borrowers, and who may change which library: the one answer every
+report, selection, export and back-office change asks (R11).
+
+A person *serves* the borrowers of their own libraries and of those libraries'
+cooperation groups (``instance_ids``), but *manages* only their own libraries
+(``own_ids``): settings, IBAN, notice texts and kinds, kiosks, staff accounts. A
+cooperation group shares borrowers, not a library's administration."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import QuerySet
 
@@ -12,14 +18,40 @@ from lidgeld.errors import Refused
 
 QS = TypeVar("QS", bound=QuerySet[Any])
 
+# The staff roles from low to high (``lidgeld.staff.models.Role`` names them); a role
+# may do what every role below it may.
+ROLE_RANKS = {"desk": 1, "coordinator": 2, "administrator": 3}
+# Bulk exports of personal data of borrowers outside one's own libraries need this role.
+EXPORT_BEYOND_OWN = "coordinator"
+
+_SAME_AS_SERVED: Any = object()
+
+
+def role_at_least(role: str | None, needed: str) -> bool:
+    return role is not None and ROLE_RANKS.get(role, 0) >= ROLE_RANKS[needed]
+
+
+class _Library(Protocol):
+    pk: Any
+    code: str
+
 
 @dataclass(frozen=True)
 class Scope:
     """``instance_ids`` None means every instance (an operator on the command line
-    or a superuser); otherwise only rows of these instances are visible."""
+    or a superuser); otherwise only rows of these instances are visible.
+
+    ``own_ids`` are the instances this person manages (None: every one); when not
+    given they are the visible ones. ``role`` is the staff role (None: no role)."""
 
     actor: str
     instance_ids: frozenset[int] | None
+    own_ids: frozenset[int] | None = field(default=_SAME_AS_SERVED)
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.own_ids is _SAME_AS_SERVED:
+            object.__setattr__(self, "own_ids", self.instance_ids)
 
     @property
     def everything(self) -> bool:
@@ -50,8 +82,76 @@ class Scope:
 
     def within(self, requested: Iterable[int] | None) -> Scope:
         """The same person, looking at fewer libraries (refused outside their own)."""
-        return Scope(actor=self.actor, instance_ids=self.narrow(requested))
+        shown = self.narrow(requested)
+        if shown is None or self.own_ids is None:
+            own = self.own_ids if shown is None else shown
+        else:
+            own = shown & self.own_ids
+        return Scope(actor=self.actor, instance_ids=shown, own_ids=own, role=self.role)
+
+    # --- the manage scope -----------------------------------------------------------
+
+    @property
+    def manage(self) -> Scope:
+        """The same person, seeing only the libraries they manage (their own)."""
+        return Scope(
+            actor=self.actor, instance_ids=self.own_ids, own_ids=self.own_ids, role=self.role
+        )
+
+    def require_manage(self, library: _Library, *, role: str, what: str) -> None:
+        """Refused unless this person has ``role`` (or higher) and ``library`` is one of
+        their own: ``what`` says what they tried to change ("the settings")."""
+        if not role_at_least(self.role, role):
+            raise Refused(
+                f"changing {what} needs the {role} role; ask an administrator of {library.code}",
+                code="role_too_low",
+            )
+        if self.own_ids is not None and library.pk not in self.own_ids:
+            raise Refused(
+                f"you cannot change {what} of {library.code}: you manage only the "
+                "libraries of your own account (a cooperation group shares borrowers, "
+                f"not a library's administration); ask an administrator of {library.code}",
+                code="instance_not_managed",
+            )
+
+    # --- bulk exports of personal data ----------------------------------------------
+
+    def require_export(self, rows: QuerySet[Any], home: str) -> None:
+        """R11: a bulk export of personal data (a set, a report with names and addresses)
+        may hold borrowers whose home library (``home``, the path to it from the rows,
+        e.g. "borrower__home_instance") is outside one's own libraries only for the
+        coordinator role and up.
+
+        We refuse the whole export rather than leave those rows out: a list that is
+        quietly shorter than the set or the report on screen looks complete, and its
+        totals and mailings would be wrong without anyone knowing."""
+        if self.own_ids is None or role_at_least(self.role, EXPORT_BEYOND_OWN):
+            return
+        codes = (
+            rows.exclude(**{f"{home}__in": sorted(self.own_ids)})
+            .order_by()
+            .values_list(f"{home}__code", flat=True)
+            .distinct()[:6]
+        )
+        foreign = sorted(code for code in codes if code)
+        if foreign:
+            named = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+            raise Refused(
+                f"this export holds borrowers of other libraries ({named}); exporting their "
+                f"personal data needs the {EXPORT_BEYOND_OWN} role: choose only "
+                "the libraries of your own account, or ask a coordinator",
+                code="export_beyond_own",
+            )
 
 
 def operator_scope(actor: str) -> Scope:
-    return Scope(actor=actor, instance_ids=None)
+    """The operator at the server's command line (or a job): every library, every role."""
+    return Scope(actor=actor, instance_ids=None, own_ids=None, role="administrator")
+
+
+def manage_check(within: Scope | None, library: _Library, *, role: str, what: str) -> None:
+    """The services' entry check for a change to a library's administration. ``within``
+    None: not on behalf of a staff account (the operator's command line, the demo, the
+    daily run), who manage every library."""
+    if within is not None:
+        within.require_manage(library, role=role, what=what)

@@ -13,7 +13,7 @@ from lidgeld.audit.services import audit_record
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.libraries.models import Instance
 from lidgeld.staff.models import Role, StaffAccount
-from lidgeld.staff.scope import Scope
+from lidgeld.staff.scope import Scope, role_at_least
 
 
 def staff_add(
@@ -24,21 +24,22 @@ def staff_add(
     instance_codes: list[str],
     today: date,
     actor: str,
+    within: Scope | None = None,
 ) -> StaffAccount:
-    """A staff login with a role for one or more instances; the password is hashed."""
+    """A staff login with a role for one or more instances; the password is hashed.
+
+    ``within``: the scope of the administrator who adds it, who may give access only to
+    libraries they manage (None: the operator at the server, who may give any)."""
     User: Any = get_user_model()
+    if within is not None:
+        _check_administrator(within)
     username = username.strip()
     if not username:
         raise InvalidInput("give a user name")
     if role not in Role.values:
         raise InvalidInput(f"role '{role}' is unknown; choose one of {', '.join(Role.values)}")
-    codes = [code.strip().upper() for code in instance_codes if code.strip()]
-    if not codes:
-        raise InvalidInput("give at least one library (instance code) for this account")
-    instances = list(Instance.objects.filter(code__in=codes))
-    missing = sorted(set(codes) - {instance.code for instance in instances})
-    if missing:
-        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
+    instances = staff_libraries_check(instance_codes, within)
+    codes = [instance.code for instance in instances]
     if User.objects.filter(username=username).exists():
         raise InvalidInput(f"there is already an account '{username}'; choose another user name")
     try:
@@ -55,17 +56,25 @@ def staff_add(
             obj=account,
             today=today,
             instance_id=instances[0].id,
-            after={"username": username, "role": role, "instances": sorted(codes)},
+            after={"username": username, "role": role, "instances": codes},
         )
     return account
 
 
 # --- managing accounts from the staff pages -----------------------------------------
 #
-# An administrator manages the accounts of their own libraries (their scope). An
-# account that also serves a library outside that scope belongs to that other
-# library's administrators as well, so it is left alone: changing it would change
-# what people elsewhere may see.
+# An administrator manages the accounts of their own libraries (their manage scope, not
+# the cooperation group they serve). An account that also serves a library outside
+# that scope belongs to that other library's administrators as well, so it is left
+# alone: changing it would change what people elsewhere may see.
+
+
+def _check_administrator(within: Scope) -> None:
+    if not role_at_least(within.role, Role.ADMINISTRATOR):
+        raise Refused(
+            "managing staff accounts needs the administrator role; ask an administrator",
+            code="role_too_low",
+        )
 
 
 def _accounts_serving_outside(within: Scope) -> QuerySet[Any, int]:
@@ -77,6 +86,7 @@ def _accounts_serving_outside(within: Scope) -> QuerySet[Any, int]:
 
 def staff_accounts_manageable(*, within: Scope) -> QuerySet[StaffAccount]:
     """The accounts an administrator with this scope may see and change."""
+    within = within.manage
     accounts = (
         StaffAccount.objects.select_related("user")
         .prefetch_related("instances")
@@ -94,15 +104,18 @@ def staff_accounts_manageable(*, within: Scope) -> QuerySet[StaffAccount]:
 
 
 def _check_manageable(account: StaffAccount, within: Scope) -> None:
+    _check_administrator(within)
     if not staff_accounts_manageable(within=within).filter(pk=account.pk).exists():
         raise Refused(
-            f"the account '{account.user.get_username()}' also serves libraries outside yours; "
+            f"the account '{account.user.get_username()}' serves libraries outside yours; "
             "ask an administrator of those libraries",
             code="account_not_allowed",
         )
 
 
-def _instances_within(codes: list[str], within: Scope | None) -> list[Instance]:
+def staff_libraries_check(codes: list[str], within: Scope | None) -> list[Instance]:
+    """The libraries an account is to be given, by code; InvalidInput for a code that
+    does not exist, Refused for one outside ``within``'s own libraries."""
     codes = sorted({code.strip().upper() for code in codes if code.strip()})
     if not codes:
         raise InvalidInput("give at least one library (instance code) for this account")
@@ -111,7 +124,8 @@ def _instances_within(codes: list[str], within: Scope | None) -> list[Instance]:
     if missing:
         raise InvalidInput(f"there is no library with code {', '.join(missing)}")
     if within is not None:
-        foreign = [instance.code for instance in instances if not within.allows(instance.pk)]
+        manage = within.manage
+        foreign = [instance.code for instance in instances if not manage.allows(instance.pk)]
         if foreign:
             raise Refused(
                 f"you cannot give access to {', '.join(foreign)}: "
@@ -119,28 +133,6 @@ def _instances_within(codes: list[str], within: Scope | None) -> list[Instance]:
                 code="instance_not_allowed",
             )
     return instances
-
-
-def staff_add_within(
-    *,
-    username: str,
-    password: str,
-    role: str,
-    instance_codes: list[str],
-    within: Scope,
-    today: date,
-    actor: str,
-) -> StaffAccount:
-    """``staff_add`` for an administrator: only for libraries within their own scope."""
-    _instances_within(instance_codes, within)
-    return staff_add(
-        username=username,
-        password=password,
-        role=role,
-        instance_codes=instance_codes,
-        today=today,
-        actor=actor,
-    )
 
 
 def staff_update(
@@ -164,7 +156,9 @@ def staff_update(
         raise Refused("you cannot disable your own account; ask another administrator")
     if own and role is not None and role != Role.ADMINISTRATOR:
         raise Refused("you cannot take away your own administrator role")
-    instances = _instances_within(instance_codes, within) if instance_codes is not None else None
+    instances = (
+        staff_libraries_check(instance_codes, within) if instance_codes is not None else None
+    )
     with transaction.atomic():
         locked = StaffAccount.objects.select_for_update().select_related("user").get(pk=account.pk)
         current_codes = sorted(locked.instances.values_list("code", flat=True))

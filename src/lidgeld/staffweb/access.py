@@ -1,8 +1,9 @@
 """Who may open a staff page: logged in, a staff account, a role high enough.
 
-Every page gets ``request.scope`` (the libraries this person may see) and
-``request.role``; borrowers outside the scope are answered with 404, the same as a
-borrower that does not exist, so a URL reveals nothing."""
+Every page gets ``request.scope`` (the libraries this person may see; its ``manage``
+view holds the ones they may change) and ``request.role``; borrowers outside the
+scope are answered with 404, the same as a borrower that does not exist, so a URL
+reveals nothing."""
 
 from __future__ import annotations
 
@@ -16,21 +17,14 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.staff.models import Role
-from lidgeld.staff.scope import Scope
-from lidgeld.staff.selectors import scope_for_user
+from lidgeld.staff.scope import Scope, role_at_least
+from lidgeld.staff.selectors import role_of, scope_for_user
 
-RANK = {Role.DESK: 1, Role.COORDINATOR: 2, Role.ADMINISTRATOR: 3}
-
-
-def role_of(user: Any) -> str | None:
-    if user.is_superuser:
-        return Role.ADMINISTRATOR
-    account = getattr(user, "staff_account", None)
-    return account.role if account is not None else None
+__all__ = ["may", "role_of", "staff_page", "visible_borrower"]
 
 
 def may(role: str | None, needed: str) -> bool:
-    return role is not None and RANK[Role(role)] >= RANK[Role(needed)]
+    return role_at_least(role, needed)
 
 
 def staff_page(

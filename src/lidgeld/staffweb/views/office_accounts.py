@@ -1,6 +1,8 @@
 """Staff accounts (administrator): list, add, change role and libraries, disable, reset
-the password. An administrator manages the accounts of their own libraries only; the
-services refuse anything else, and the pages answer 404 for accounts they may not see."""
+the password. An administrator manages the accounts of their own libraries only, not
+those of the rest of the cooperation group (R11); the services refuse anything else,
+the pages answer 404 for accounts they may not see and 403 when a form gives access to
+a library that is not theirs."""
 
 from __future__ import annotations
 
@@ -14,25 +16,38 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lidgeld.clock import clock
-from lidgeld.errors import LidgeldError
+from lidgeld.errors import LidgeldError, Refused
 from lidgeld.staff.models import Role, StaffAccount
 from lidgeld.staff.services import (
     staff_accounts_manageable,
-    staff_add_within,
+    staff_add,
+    staff_libraries_check,
     staff_password_set,
     staff_update,
 )
 from lidgeld.staffweb.access import staff_page
 from lidgeld.staffweb.forms import ROLE_LABELS, AccountAddForm, AccountEditForm, PasswordForm
-from lidgeld.staffweb.views.office_common import actor_of, instances_visible, scope_of
+from lidgeld.staffweb.views.office_common import actor_of, instances_managed, manage_scope_of
 
 
 def _libraries(request: HttpRequest) -> list[Any]:
-    return list(instances_visible(request))
+    return list(instances_managed(request))
+
+
+def _foreign_libraries(request: HttpRequest) -> str:
+    """The service's refusal when the form names a library this person does not manage
+    (the form offers only theirs, so only a crafted request gets here); else ""."""
+    try:
+        staff_libraries_check(request.POST.getlist("instances"), manage_scope_of(request))
+    except Refused as refusal:
+        return refusal.message
+    except LidgeldError:
+        pass  # an empty or unknown choice: the form says so
+    return ""
 
 
 def _account_or_404(request: HttpRequest, pk: int) -> StaffAccount:
-    account = staff_accounts_manageable(within=scope_of(request)).filter(pk=pk).first()
+    account = staff_accounts_manageable(within=manage_scope_of(request)).filter(pk=pk).first()
     if account is None:
         raise Http404("no such account")
     return account
@@ -46,7 +61,7 @@ def _list_page(
         "tab": "accounts",
         "accounts": [
             (account, ROLE_LABELS.get(account.role, account.get_role_display()))
-            for account in staff_accounts_manageable(within=scope_of(request))
+            for account in staff_accounts_manageable(within=manage_scope_of(request))
         ],
         "form": form,
         "error": error,
@@ -66,16 +81,18 @@ def accounts(request: HttpRequest) -> HttpResponse:
 @staff_page(Role.ADMINISTRATOR)
 def account_add(request: HttpRequest) -> HttpResponseBase:
     form = AccountAddForm(request.POST, libraries=_libraries(request))
+    if refused := _foreign_libraries(request):
+        return _list_page(request, form, error=refused, status=403)
     if not form.is_valid():
         return _list_page(request, form, error=_("Some values need fixing; see below."), status=400)
     data = form.cleaned_data
     try:
-        account = staff_add_within(
+        account = staff_add(
             username=data["username"],
             password=data["password"],
             role=data["role"],
             instance_codes=data["instances"],
-            within=scope_of(request),
+            within=manage_scope_of(request),
             today=clock.today(),
             actor=actor_of(request),
         )
@@ -120,6 +137,8 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         }
         return _edit_page(request, account, AccountEditForm(libraries=libraries, initial=initial))
     form = AccountEditForm(request.POST, libraries=libraries)
+    if refused := _foreign_libraries(request):
+        return _edit_page(request, account, form, error=refused, status=403)
     if not form.is_valid():
         return _edit_page(
             request, account, form, error=_("Some values need fixing; see below."), status=400
@@ -131,7 +150,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
             role=data["role"],
             instance_codes=data["instances"],
             active=data["active"],
-            within=scope_of(request),
+            within=manage_scope_of(request),
             today=clock.today(),
             actor=actor_of(request),
         )
@@ -152,7 +171,7 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponseBase:
         staff_password_set(
             account=account,
             password=form.cleaned_data["password"],
-            within=scope_of(request),
+            within=manage_scope_of(request),
             today=clock.today(),
             actor=actor_of(request),
         )

@@ -1,9 +1,7 @@
-"""What the back-office pages share: the libraries a person may manage, and errors
-shown in the page."""
+"""What the back-office pages share: the libraries a person may see and those they
+may manage, and errors shown in the page."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -40,27 +38,36 @@ def scope_of(request: HttpRequest) -> Scope:
 
 
 def instances_visible(request: HttpRequest) -> QuerySet[Instance]:
-    """The libraries whose settings, texts and kiosks this person may see."""
+    """The libraries whose borrowers this person serves (reports, selections)."""
     return scope_of(request).limit(Instance.objects.order_by("code"), "id")
 
 
-def instance_visible(request: HttpRequest, code: str) -> Instance:
-    """The library with this code if it is within the person's scope; otherwise 404, the
-    same answer as for a code that does not exist."""
-    instance = instances_visible(request).filter(code=code.strip().upper()).first()
+def manage_scope_of(request: HttpRequest) -> Scope:
+    """What this person may change: their own libraries, not the cooperation group's."""
+    return scope_of(request).manage
+
+
+def instances_managed(request: HttpRequest) -> QuerySet[Instance]:
+    """The libraries whose settings, texts, kiosks and accounts this person may change."""
+    return manage_scope_of(request).limit(Instance.objects.order_by("code"), "id")
+
+
+def instance_managed(request: HttpRequest, code: str) -> Instance:
+    """The library with this code if this person manages it; otherwise 404, the same
+    answer as for a code that does not exist."""
+    instance = instances_managed(request).filter(code=code.strip().upper()).first()
     if instance is None:
         raise Http404("no such library")
     return instance
 
 
 def instance_chosen(request: HttpRequest) -> Instance | None:
-    """The library named by ``?instance=``, else the first of the person's own ones."""
+    """The library named by ``?instance=`` (one this person manages), else the first of
+    their own ones."""
     code = request.GET.get("instance", "").strip()
     if code:
-        return instance_visible(request, code)
-    account: Any = getattr(request.user, "staff_account", None)
-    own = account.instances.order_by("code").first() if account is not None else None
-    return own or instances_visible(request).first()
+        return instance_managed(request, code)
+    return instances_managed(request).first()
 
 
 def actor_of(request: HttpRequest) -> str:

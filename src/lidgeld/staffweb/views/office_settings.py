@@ -1,5 +1,7 @@
 """Settings per library (administrator): policy and details, and the kiosks' SIP2
-accounts. Every change goes through the library's or the kiosk's service, audited."""
+accounts. Every change goes through the library's or the kiosk's service, audited.
+Only one's own libraries are offered and reached (the manage scope, R11): another
+library's settings or kiosks are 404, even within the cooperation group."""
 
 from __future__ import annotations
 
@@ -30,9 +32,9 @@ from lidgeld.staffweb.forms import InstanceSettingsForm, PasswordForm, TerminalA
 from lidgeld.staffweb.views.office_common import (
     actor_of,
     instance_chosen,
-    instance_visible,
-    instances_visible,
-    scope_of,
+    instance_managed,
+    instances_managed,
+    manage_scope_of,
 )
 
 
@@ -51,7 +53,7 @@ def _settings_page(
     context = {
         "title": _("Settings"),
         "tab": "library",
-        "instances": instances_visible(request),
+        "instances": instances_managed(request),
         "instance": instance,
         "form": form,
         "error": error,
@@ -70,7 +72,7 @@ def settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
 def settings_save(request: HttpRequest, code: str) -> HttpResponseBase:
-    instance = instance_visible(request, code)
+    instance = instance_managed(request, code)
     form = InstanceSettingsForm.for_instance(instance, request.POST)
     if not form.is_valid():
         return _settings_page(
@@ -82,7 +84,11 @@ def settings_save(request: HttpRequest, code: str) -> HttpResponseBase:
         return redirect(_url("staffweb:settings", instance))
     try:
         instance_update(
-            instance=instance, changes=changes, today=clock.today(), actor=actor_of(request)
+            instance=instance,
+            changes=changes,
+            within=manage_scope_of(request),
+            today=clock.today(),
+            actor=actor_of(request),
         )
     except LidgeldError as error:
         return _settings_page(request, instance, form, error=error.message, status=400)
@@ -95,7 +101,7 @@ def settings_save(request: HttpRequest, code: str) -> HttpResponseBase:
 
 def _terminal_or_404(request: HttpRequest, pk: int) -> Terminal:
     terminal = get_object_or_404(Terminal.objects.select_related("instance"), pk=pk)
-    if not scope_of(request).allows(terminal.instance_id):
+    if not manage_scope_of(request).allows(terminal.instance_id):
         raise Http404("no such terminal")
     return terminal
 
@@ -112,7 +118,7 @@ def _terminals_page(
     context: dict[str, Any] = {
         "title": _("Kiosks (SIP2)"),
         "tab": "terminals",
-        "instances": instances_visible(request),
+        "instances": instances_managed(request),
         "instance": instance,
         "terminals": Terminal.objects.filter(instance=instance).order_by("login")
         if instance
@@ -133,7 +139,7 @@ def terminals(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
 def terminal_new(request: HttpRequest, code: str) -> HttpResponseBase:
-    instance = instance_visible(request, code)
+    instance = instance_managed(request, code)
     form = TerminalAddForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -144,6 +150,7 @@ def terminal_new(request: HttpRequest, code: str) -> HttpResponseBase:
                 instance_code=instance.code,
                 location=data["location"],
                 charset=data["charset"],
+                within=manage_scope_of(request),
                 today=clock.today(),
                 actor=actor_of(request),
             )
@@ -167,7 +174,12 @@ def terminal_new(request: HttpRequest, code: str) -> HttpResponseBase:
 def terminal_switch(request: HttpRequest, pk: int, on: bool) -> HttpResponseBase:
     terminal = _terminal_or_404(request, pk)
     change = terminal_enable if on else terminal_disable
-    change(terminal=terminal, today=clock.today(), actor=actor_of(request))
+    change(
+        terminal=terminal,
+        within=manage_scope_of(request),
+        today=clock.today(),
+        actor=actor_of(request),
+    )
     done = _("Kiosk %(login)s may log in again.") if on else _("Kiosk %(login)s is disabled.")
     messages.success(request, done % {"login": terminal.login})
     return redirect(_url("staffweb:settings-terminals", terminal.instance))
@@ -184,6 +196,7 @@ def terminal_password(request: HttpRequest, pk: int) -> HttpResponseBase:
         terminal_password_set(
             terminal=terminal,
             password=form.cleaned_data["password"],
+            within=manage_scope_of(request),
             today=clock.today(),
             actor=actor_of(request),
         )

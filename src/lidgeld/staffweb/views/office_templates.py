@@ -1,5 +1,6 @@
 """Notice texts (coordinator and up): a library's own text per kind and language, dated
-closure overrides, which kinds go out, and a live preview for a chosen borrower."""
+closure overrides, which kinds go out, and a live preview for a chosen borrower.
+Only one's own libraries' texts are offered and reached (the manage scope, R11)."""
 
 from __future__ import annotations
 
@@ -39,8 +40,9 @@ from lidgeld.staffweb.views.office_common import (
     LANGUAGE_LABELS,
     actor_of,
     instance_chosen,
-    instance_visible,
-    instances_visible,
+    instance_managed,
+    instances_managed,
+    manage_scope_of,
     scope_of,
 )
 
@@ -67,7 +69,7 @@ def _override_or_404(request: HttpRequest, pk: int) -> NoticeTemplate:
     template = get_object_or_404(
         NoticeTemplate.objects.select_related("instance"), pk=pk, valid_from__isnull=False
     )
-    if not scope_of(request).allows(template.instance_id):
+    if not manage_scope_of(request).allows(template.instance_id):
         raise Http404("no such override")
     return template
 
@@ -78,7 +80,7 @@ def templates(request: HttpRequest) -> HttpResponse:
     instance = instance_chosen(request)
     context: dict[str, Any] = {
         "title": _("Notice texts"),
-        "instances": instances_visible(request),
+        "instances": instances_managed(request),
         "instance": instance,
     }
     if instance is not None:
@@ -111,14 +113,18 @@ def templates(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_page(Role.COORDINATOR)
 def kinds_save(request: HttpRequest, code: str) -> HttpResponseBase:
-    instance = instance_visible(request, code)
+    instance = instance_managed(request, code)
     wanted = {kind: request.POST.get(f"kind-{kind}") == "on" for kind in KIND_SWITCHES}
     changes = {
         kind: on for kind, on in wanted.items() if getattr(instance, KIND_SWITCHES[kind]) != on
     }
     if changes:
         notice_kinds_set(
-            instance=instance, enabled=changes, today=clock.today(), actor=actor_of(request)
+            instance=instance,
+            enabled=changes,
+            within=manage_scope_of(request),
+            today=clock.today(),
+            actor=actor_of(request),
         )
         messages.success(request, _("Saved which notices go out."))
     else:
@@ -131,7 +137,7 @@ def kinds_save(request: HttpRequest, code: str) -> HttpResponseBase:
 def template_edit(request: HttpRequest, code: str, kind: str, language: str) -> HttpResponse:
     """The standing text of a kind and language, or (``?override=new``) a new closure
     override that starts from it."""
-    instance = instance_visible(request, code)
+    instance = instance_managed(request, code)
     kind, language = _kind_or_404(kind), _language_or_404(language)
     new_override = (request.POST if request.method == "POST" else request.GET).get(
         "override"
@@ -201,10 +207,11 @@ def _edit(
                     body_html=data["body_html"],
                     valid_from=window[0],
                     valid_until=window[1],
+                    within=manage_scope_of(request),
                     today=clock.today(),
                     actor=actor_of(request),
                 )
-            except InvalidInput as problem:
+            except LidgeldError as problem:
                 error = problem.message
             else:
                 messages.success(request, _("The text is saved."))
@@ -251,7 +258,12 @@ def override_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
     override = _override_or_404(request, pk)
     instance = override.instance
     try:
-        notice_override_delete(template=override, today=clock.today(), actor=actor_of(request))
+        notice_override_delete(
+            template=override,
+            within=manage_scope_of(request),
+            today=clock.today(),
+            actor=actor_of(request),
+        )
     except LidgeldError as error:
         messages.error(request, error.message)
     else:
@@ -263,7 +275,7 @@ def override_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
 @staff_page(Role.COORDINATOR)
 def preview(request: HttpRequest, code: str, language: str) -> HttpResponse:
     """The live preview: the text as typed so far, rendered for the chosen borrower."""
-    instance = instance_visible(request, code)
+    instance = instance_managed(request, code)
     language = _language_or_404(language)
     form = PreviewForm(request.POST)
     form.is_valid()  # every field is optional; a date that is not one counts as empty
