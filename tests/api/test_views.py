@@ -12,6 +12,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.libraries.models import CooperationGroup
 from lidgeld.selections.models import BorrowerSet
 from tests.factories import (
     make_borrower,
@@ -193,3 +194,41 @@ def test_a_selection_within_a_library_outside_ones_scope_is_refused(gent_desk):
         gent_desk, "/api/selections/run", {"text": "B.kind = CAE", "instance": "GENT"}
     )
     assert (status, answer["size"]) == (201, 1)
+
+
+@pytest.fixture
+def group_world():
+    """GENT and LOCH share borrowers (group OOST)."""
+    group = CooperationGroup.objects.create(code="OOST", name="Oost")
+    gent, loch = make_instance("GENT", group=group), make_instance("LOCH", group=group)
+    make_message(make_borrower(gent, card="G1", email="g1@example.be"), APRIL_1)
+    make_message(make_borrower(loch, card="L1", email="l1@example.be"), APRIL_1)
+    return gent, loch
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("desk", 403), ("coordinator", 200), ("administrator", 200)]
+)
+def test_exports_of_another_librarys_borrowers_need_the_coordinator_role(
+    group_world, client, role, status
+):
+    client.force_login(make_staff("gent", group_world[0], role=role))
+    _, made = post(client, "/api/selections/run", {"text": "B.kind = CAE"})
+    assert made["size"] == 2
+    answers = [
+        client.get(f"/api/sets/{made['set']}/export", {"fields": "card,email"}),
+        client.get("/api/reports/messages", {"from": "2026-04-01", "format": "csv"}),
+        client.get("/api/reports/messages", {"from": "2026-04-01"}),  # JSON rows too
+    ]
+    for response in answers:
+        assert response.status_code == status
+        if status == 403:
+            assert response.json()["code"] == "export_beyond_own"
+            assert "holds borrowers of other libraries (LOCH)" in response.json()["error"]
+        elif hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    exported = AuditEvent.objects.filter(action__in=["set.export", "report.export"])
+    assert exported.count() == (0 if status == 403 else 2)
+    # counts without names may leave
+    summary = client.get("/api/reports/messages", {"from": "2026-04-01", "summary": "1"})
+    assert summary.status_code == 200

@@ -13,6 +13,7 @@ import pytest
 from lidgeld.audit.models import AuditEvent
 from lidgeld.cli.main import main
 from lidgeld.errors import InvalidInput
+from lidgeld.staff.services import staff_add
 from tests.factories import make_borrower, make_membership, make_open_fee, make_type
 from tests.reports.conftest import PASSWORD, TODAY, make_message, make_posting
 
@@ -197,25 +198,58 @@ def test_every_export_is_audited_with_its_row_count(capsys, library, tmp_path):
 
 @pytest.fixture
 def gent_desk(library):
-    from lidgeld.staff.services import staff_add
-
     staff_add(username="balie.gent", password=PASSWORD, role="desk", instance_codes=["GENT"],
               today=TODAY, actor="test")  # fmt: skip
     return "balie.gent"
 
 
-def test_a_gent_desk_gets_its_cooperation_group_and_never_brugge(capsys, gent_desk, tmp_path):
+def test_a_gent_coordinator_gets_its_cooperation_group_and_never_brugge(
+    capsys, gent_desk, tmp_path
+):
+    staff_add(username="coord.gent", password=PASSWORD, role="coordinator",
+              instance_codes=["GENT"], today=TODAY, actor="test")  # fmt: skip
     target = tmp_path / "cae.csv"
     code, _, err = lidgeld(
         capsys, "report", "messages", "--kind", "CAE", "--from", "2026-04-01",
-        "--to", "2026-04-01", "--user", gent_desk, "-o", str(target),
+        "--to", "2026-04-01", "--user", "coord.gent", "-o", str(target),
     )  # fmt: skip
     assert code == 0, err
     assert [line.split(",")[6] for line in target.read_text().splitlines()[1:]] == [
         "G001",
         "L001",
     ]
-    assert AuditEvent.objects.get(action="report.export").actor == "balie.gent"
+    assert AuditEvent.objects.get(action="report.export").actor == "coord.gent"
+
+
+@pytest.mark.parametrize("report", ["messages", "outstanding", "expiring"])
+def test_a_gent_desk_may_not_export_the_borrowers_of_leuven(
+    capsys, library, gent_desk, tmp_path, report
+):
+    """R11: LEUVEN's borrowers are served by a GENT desk (one cooperation group), but
+    their personal data leaves in bulk only with a coordinator: refused, no file."""
+    an = library.leuven.borrowers.get(card_number="L001")
+    make_membership(an, make_type(library.leuven, "VOLW"), start=date(2025, 5, 1))  # ends April
+    target = tmp_path / "report.csv"
+    code, _, err = lidgeld(
+        capsys, "report", report, "--user", gent_desk, "-o", str(target), *PERIOD[report]
+    )
+    assert code == 2, err
+    assert "holds borrowers of other libraries (LEUVEN)" in err
+    assert "needs the coordinator role" in err
+    assert os.listdir(tmp_path) == []
+    assert exports() == []
+    # GENT's own borrowers the desk may export
+    code, _, err = lidgeld(capsys, "report", report, "--user", gent_desk, "--instance", "GENT",
+                           "-o", str(target), *PERIOD[report])  # fmt: skip
+    assert code == 0, err
+    assert len(exports()) == 1
+
+
+PERIOD = {
+    "messages": ("--from", "2026-04-01", "--to", "2026-04-01"),
+    "outstanding": ("--to", "2026-04-10"),
+    "expiring": ("--month", "2026-04"),
+}
 
 
 @pytest.mark.parametrize("report", ["messages", "outstanding", "expiring"])

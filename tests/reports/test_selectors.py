@@ -15,6 +15,8 @@ from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.memberships.models import TypeKind
 from lidgeld.reports.selectors import expiring_memberships, message_overview, outstanding_items
 from lidgeld.staff.scope import Scope
+from lidgeld.staff.selectors import scope_for_user
+from lidgeld.staff.services import staff_add
 from tests.factories import make_borrower, make_membership, make_open_fee, make_type
 from tests.reports.conftest import TODAY, make_message, make_posting
 
@@ -359,14 +361,16 @@ def test_the_expiring_list_reads_its_sums_in_one_query(end_of_april, everything)
 # --- What a desk may see ----------------------------------------------------------------
 
 
-def _report(name: str, scope, instance_ids=None) -> Table:
+def _report(name: str, scope, instance_ids=None, *, export: bool = False) -> Table:
+    """The report as a page shows it, or (``export``) as it leaves in a file."""
+    ids, how = instance_ids, {"for_export": export}
     if name == "messages":
         return message_overview(
-            scope=scope, instance_ids=instance_ids, kind="CAE", date_from=APRIL_1, date_to=APRIL_1
+            scope=scope, instance_ids=ids, kind="CAE", date_from=APRIL_1, date_to=APRIL_1, **how
         )
     if name == "outstanding":
-        return outstanding_items(scope=scope, instance_ids=instance_ids, booked_to=TODAY)
-    return expiring_memberships(scope=scope, instance_ids=instance_ids, month=APRIL_1, today=TODAY)
+        return outstanding_items(scope=scope, instance_ids=ids, booked_to=TODAY, **how)
+    return expiring_memberships(scope=scope, instance_ids=ids, month=APRIL_1, today=TODAY, **how)
 
 
 REPORTS = ("messages", "outstanding", "expiring")
@@ -421,3 +425,45 @@ def test_what_brugge_booked_is_not_summed_into_what_a_gent_desk_sees(reports_net
 
     assert owed(everything) == Decimal("19.00")
     assert owed(reports_network.desk_scope()) == Decimal("12.00")
+
+
+# --- What a desk may export (R11) -------------------------------------------------------
+
+
+def _coordinator_scope(network):
+    account = staff_add(username="coord.gent", password="een-lang-wachtwoord-2026",
+                        role="coordinator", instance_codes=["GENT"], today=TODAY, actor="t")  # fmt: skip
+    return scope_for_user(user=account.user)
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_a_desk_may_not_export_borrowers_of_another_library_of_the_group(reports_network, report):
+    desk = reports_network.desk_scope()
+    with pytest.raises(Refused, match=r"holds borrowers of other libraries \(LEUVEN\)"):
+        _report(report, desk, export=True)
+    # its own library's borrowers it may export
+    own = _report(report, desk, [reports_network.gent.id], export=True)
+    assert [values[CARD_COLUMN[report]] for values in data(own)] == ["G001"]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_a_coordinator_exports_the_borrowers_of_the_whole_group(reports_network, report):
+    table = _report(report, _coordinator_scope(reports_network), export=True)
+    assert sorted(values[CARD_COLUMN[report]] for values in data(table)) == ["G001", "L001"]
+
+
+def test_the_rule_goes_by_the_borrowers_home_library_not_the_one_that_booked(reports_network):
+    # given a LEUVEN borrower with a fee booked at GENT, in a report of GENT only
+    lener = reports_network.leuven.borrowers.get(card_number="L001")
+    make_posting(lener, date(2026, 1, 5), amount="7.00", instance=reports_network.gent)
+    with pytest.raises(Refused, match="LEUVEN"):
+        _report("outstanding", reports_network.desk_scope(), [reports_network.gent.id],
+                export=True)  # fmt: skip
+
+
+def test_a_summary_without_personal_data_may_be_exported(reports_network):
+    table = message_overview(
+        scope=reports_network.desk_scope(), instance_ids=None, date_from=APRIL_1,
+        date_to=APRIL_1, detail=False, for_export=True,
+    )  # fmt: skip
+    assert list(data(table))

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.cli.main import main
+from lidgeld.libraries.models import CooperationGroup
 from lidgeld.selections.models import BorrowerSet
 from tests.factories import make_borrower, make_instance, make_message, make_staff
 
@@ -149,3 +150,26 @@ def test_select_within_some_libraries(cae_world, capsys):
     assert code == 2
     assert "you do not have access to that library" in capsys.readouterr().err
     assert BorrowerSet.objects.count() == 1
+
+
+def test_a_desk_user_exports_only_their_own_librarys_borrowers(capsys, tmp_path):
+    """R11: LOCH shares GENT's borrowers, but their personal data leaves in bulk only
+    with a coordinator (or up) of GENT; the desk is refused and no file is written."""
+    group = CooperationGroup.objects.create(code="OOST", name="Oost")
+    gent, loch = make_instance("GENT", group=group), make_instance("LOCH", group=group)
+    make_message(make_borrower(gent, card="G1"), APRIL_1)
+    make_message(make_borrower(loch, card="L1"), APRIL_1)
+    make_staff("balie-gent", gent)
+    make_staff("coord-gent", gent, role="coordinator")
+    chosen = run_json(capsys, "select", "B.kind = CAE", "--user", "balie-gent")
+    assert chosen["size"] == 2
+    target = tmp_path / "cae.csv"
+    code = main(["set", "export", str(chosen["set"]), "--user", "balie-gent", "-o", str(target)])
+    assert code == 2
+    assert "holds borrowers of other libraries (LOCH)" in capsys.readouterr().err
+    assert not target.exists()
+    assert not AuditEvent.objects.filter(action="set.export").exists()
+    theirs = run_json(capsys, "select", "B.kind = CAE", "--user", "coord-gent")
+    answer = run_json(capsys, "set", "export", str(theirs["set"]), "--user", "coord-gent",
+                      "-o", str(target))  # fmt: skip
+    assert answer["rows"] == 2

@@ -10,8 +10,9 @@ import pytest
 from django.test.utils import CaptureQueriesContext
 
 from lidgeld.audit.models import AuditEvent
-from lidgeld.errors import InvalidInput
+from lidgeld.errors import InvalidInput, Refused
 from lidgeld.exports.writers import ExportFormat
+from lidgeld.libraries.models import CooperationGroup
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember
 from lidgeld.selections.services import (
     rule_from_text,
@@ -24,7 +25,8 @@ from lidgeld.selections.services import (
     sets_visible,
 )
 from lidgeld.staff.scope import Scope, operator_scope
-from tests.factories import make_borrower, make_instance, make_message
+from lidgeld.staff.selectors import scope_for_user
+from tests.factories import make_borrower, make_instance, make_message, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +191,49 @@ def test_running_a_selection_takes_the_same_queries_whatever_the_size(gent):
         return len(queries)
 
     assert queries_for(2) == queries_for(40)
+
+
+# --- R11: bulk export beyond one's own libraries needs the coordinator role -------------
+
+
+@pytest.fixture
+def group_world():
+    """GENT and LOCH share borrowers (group OOST): a GENT desk serves both."""
+    group = CooperationGroup.objects.create(code="OOST", name="Oost")
+    gent, loch = make_instance("GENT", group=group), make_instance("LOCH", group=group)
+    make_message(make_borrower(gent, card="G1", email="g@example.be"), APRIL_1)
+    make_message(make_borrower(loch, card="L1", email="l@example.be"), APRIL_1)
+    return gent, loch
+
+
+def staff_scope(username: str, role: str, *instances) -> Scope:
+    return scope_for_user(user=make_staff(username, *instances, role=role))
+
+
+def test_a_desk_may_not_export_borrowers_of_another_library_of_the_group(group_world):
+    gent, _loch = group_world
+    desk = staff_scope("balie-gent", "desk", gent)
+    # given a set that holds a LOCH borrower, which the GENT desk may serve
+    both = run("B.kind = CAE", desk)
+    assert both.size == 2
+    # when the desk exports it, the whole export is refused and nothing is written
+    out = io.BytesIO()
+    with pytest.raises(Refused, match=r"holds borrowers of other libraries \(LOCH\).*coordinator"):
+        set_export(scope=desk, set_id=both.pk, fields=["email"], fmt=ExportFormat.CSV,
+                   out=out, today=TODAY)  # fmt: skip
+    assert out.getvalue() == b""
+    assert not AuditEvent.objects.filter(action="set.export").exists()
+    # but a set of GENT's own borrowers it may export (and it is audited)
+    own = selection_run(scope=desk.within([gent.pk]), rule=rule_from_text("B.kind = CAE"),
+                        today=TODAY)  # fmt: skip
+    assert export_csv(desk, own.pk, ["card", "email"])[1:] == [["G1", "g@example.be"]]
+    assert AuditEvent.objects.filter(action="set.export", actor="balie-gent").count() == 1
+
+
+def test_a_coordinator_exports_the_whole_group(group_world):
+    gent, _loch = group_world
+    coordinator = staff_scope("coord-gent", "coordinator", gent)
+    both = run("B.kind = CAE", coordinator)
+    rows = export_csv(coordinator, both.pk, ["card"])[1:]
+    assert sorted(rows) == [["G1"], ["L1"]]
+    assert AuditEvent.objects.get(action="set.export").after["rows"] == 2

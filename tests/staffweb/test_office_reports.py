@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.libraries.models import CooperationGroup
 from tests.factories import (
     make_borrower,
     make_instance,
@@ -120,3 +121,30 @@ def test_the_page_is_english_by_choice(desk):
     page = desk.get("/staff/reports/").content.decode()
     assert "Message overview" in page
     assert "Download:" in page
+
+
+def test_a_desk_sees_the_groups_borrowers_but_downloads_only_its_own(client):
+    """R11: the page shows the borrowers of the whole cooperation group; the downloads
+    (personal data in bulk) need the coordinator role for those of LOCH."""
+    group = CooperationGroup.objects.create(code="OOST", name="Oost")
+    gent, loch = make_instance("GENT", group=group), make_instance("LOCH", group=group)
+    make_message(make_borrower(gent, card="G1", first_name="An", last_name="Aerts"), APRIL_1)
+    make_message(make_borrower(loch, card="L1", first_name="Lien", last_name="Lo"), APRIL_1)
+    client.force_login(make_staff("balie-gent", gent))
+    query = {"report": "messages", "from": "2026-04-01", "to": "2026-04-01"}
+    response = client.get("/staff/reports/", query)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Lien Lo" in page
+    assert (
+        "Downloaden niet toegestaan: this export holds borrowers of other libraries (LOCH)" in page
+    )
+    assert "/api/reports/messages?" not in page
+    refused = client.get("/api/reports/messages", {**query, "format": "csv"})
+    assert refused.status_code == 403
+    assert not AuditEvent.objects.filter(action="report.export").exists()
+    # GENT alone it may download
+    page = client.get("/staff/reports/", {**query, "instance": "GENT"}).content.decode()
+    assert "/api/reports/messages?" in page
+    client.force_login(make_staff("coord-gent", gent, role="coordinator"))
+    assert "/api/reports/messages?" in client.get("/staff/reports/", query).content.decode()

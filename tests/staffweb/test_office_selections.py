@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.libraries.models import CooperationGroup
 from lidgeld.selections.models import BorrowerSet, SavedSelection
 from lidgeld.selections.rules import Condition, Operator, from_json, to_json
 from lidgeld.selections.services import rule_from_text, selection_run
@@ -188,3 +189,27 @@ def test_the_rule_check_answers_the_builder(desk):
                     {"field": "B.kind", "op": "=", "value": "CAE"}]}  # fmt: skip
     response = desk.post("/api/rules/check", json.dumps({"rule": rule}), "application/json")
     assert response.json()["text"] == "B.date = 01/04/2026 AND B.kind = CAE"
+
+
+def test_a_desk_sees_but_may_not_export_a_set_with_borrowers_of_the_group(client):
+    """R11: a GENT desk serves LOCH's borrowers, but their personal data leaves in bulk
+    only with a coordinator: the set page shows them, the export says why not."""
+    group = CooperationGroup.objects.create(code="OOST", name="Oost")
+    gent, loch = make_instance("GENT", group=group), make_instance("LOCH", group=group)
+    make_message(make_borrower(gent, card="G1"), APRIL_1)
+    make_message(make_borrower(loch, card="L1"), APRIL_1)
+    client.force_login(make_staff("balie-gent", gent))
+    run(client, text=SEED_RULE)
+    borrower_set = BorrowerSet.objects.get()
+    assert "L1" in client.get(f"/staff/selections/sets/{borrower_set.pk}/").content.decode()
+    response = client.get(
+        f"/staff/selections/sets/{borrower_set.pk}/export", {"fields": "card", "format": "csv"}
+    )
+    assert response["Location"] == f"/staff/selections/sets/{borrower_set.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "holds borrowers of other libraries (LOCH)" in page
+    assert not AuditEvent.objects.filter(action="set.export").exists()
+    # and the download itself refuses too, in a sentence
+    refused = client.get(f"/api/sets/{borrower_set.pk}/export", {"fields": "card"})
+    assert refused.status_code == 403
+    assert "needs the coordinator role" in refused.json()["error"]

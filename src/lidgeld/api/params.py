@@ -82,9 +82,10 @@ class Params:
 
 
 def report_from_params(
-    name: str, params: Params, *, scope: Scope, today: date
+    name: str, params: Params, *, scope: Scope, today: date, for_export: bool = True
 ) -> tuple[Table, dict[str, Any]]:
-    """One of the three reports of R8 with its filters from query parameters."""
+    """One of the three reports of R8 with its filters from query parameters;
+    ``for_export`` as in ``lidgeld.reports.selectors``."""
     from lidgeld.reports import selectors
 
     instance_ids = params.instances()
@@ -107,6 +108,7 @@ def report_from_params(
             date_from=date_from,
             date_to=date_to,
             detail=not filters["summary"],
+            for_export=for_export,
         )
     elif name == "outstanding":
         code_from, code_to = params.codes("codes")
@@ -124,12 +126,13 @@ def report_from_params(
             code_to=code_to,
             booked_from=booked_from,
             booked_to=booked_to,
+            for_export=for_export,
         )
     elif name == "expiring":
         month = params.month("month", default=today)
         filters |= {"month": f"{month:%Y-%m}"}
         table = selectors.expiring_memberships(
-            scope=scope, instance_ids=instance_ids, month=month, today=today
+            scope=scope, instance_ids=instance_ids, month=month, today=today, for_export=for_export
         )
     else:
         raise InvalidInput(f"there is no report '{name}'; choose messages, outstanding or expiring")

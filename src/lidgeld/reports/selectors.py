@@ -2,7 +2,12 @@
 
 Each report checks what it is asked and who asks before it returns, so a mistake
 or a refusal comes before any file is opened; the rows themselves are read
-lazily, in chunks, when the table is written."""
+lazily, in chunks, when the table is written.
+
+``for_export`` (the default) is a report that leaves the building (a file, an API
+answer): with names and addresses in it, R11's export rule applies
+(``Scope.require_export``). A page that only shows the first rows to the person at
+the desk passes False: serving the group's borrowers is what the desk is for."""
 
 from __future__ import annotations
 
@@ -116,6 +121,7 @@ def message_overview(
     date_from: date,
     date_to: date,
     detail: bool = True,
+    for_export: bool = True,
 ) -> Table:
     """Berichten › Overzichten › Overzicht berichten: which notices went out, to whom, how."""
     if date_from > date_to:
@@ -143,6 +149,8 @@ def message_overview(
         f"Soort overzicht: {'detail' if detail else 'samenvatting'}",
     ]
     if detail:
+        if for_export:
+            scope.require_export(messages, "borrower__home_instance")
         return Table(
             title="Overzicht berichten",
             columns=[
@@ -256,6 +264,7 @@ def outstanding_items(
     code_to: int = CONTRIBUTION_CODES[1],
     booked_from: date | None = None,
     booked_to: date,
+    for_export: bool = True,
 ) -> Table:
     """Financieel › Overzichten › Openstaande posten per klant, with a subtotal per
     borrower and a grand total."""
@@ -276,6 +285,8 @@ def outstanding_items(
         postings = postings.filter(booked_on__gte=booked_from)
     if ids is not None:
         postings = postings.filter(instance_id__in=sorted(ids))
+    if for_export:
+        scope.require_export(postings, "borrower__home_instance")
     return Table(
         title="Openstaande posten per klant",
         columns=[
@@ -384,7 +395,12 @@ def _subtotal(name: str, amount: Decimal, balance: Decimal) -> Row:
 
 
 def expiring_memberships(
-    *, scope: Scope, instance_ids: list[int] | None, month: date, today: date
+    *,
+    scope: Scope,
+    instance_ids: list[int] | None,
+    month: date,
+    today: date,
+    for_export: bool = True,
 ) -> Table:
     """The memberships that end on the last day of ``month`` and are not renewed yet,
     with what each borrower still owes and whether the end-of-contribution notice went out."""
@@ -425,6 +441,8 @@ def expiring_memberships(
             .values("status")[:1]
         ),
     )
+    if for_export:
+        scope.require_export(memberships, "borrower__home_instance")
     return Table(
         title="Vervallende abonnementen",
         columns=[

@@ -144,8 +144,15 @@ def export_fields(names: Sequence[str] | None) -> list[str]:
     return chosen
 
 
-def set_table(*, scope: Scope, borrower_set: BorrowerSet, fields: Sequence[str]) -> Table:
-    """The set's borrowers with the chosen fields, read as they are streamed out."""
+def set_table(
+    *, scope: Scope, borrower_set: BorrowerSet, fields: Sequence[str], for_export: bool = True
+) -> Table:
+    """The set's borrowers with the chosen fields, read as they are streamed out.
+
+    ``for_export`` (the default: a file, an API answer) applies R11's export rule: a set
+    with borrowers of libraries outside one's own is refused as a whole for the desk
+    role (``Scope.require_export`` says why not leaving them out). The set's own page,
+    which shows its first rows, passes False."""
     specs = [EXPORT_FIELDS[name] for name in fields]
     columns = [
         Column(
@@ -160,6 +167,8 @@ def set_table(*, scope: Scope, borrower_set: BorrowerSet, fields: Sequence[str])
     )
     if borrower_set.instance_ids is not None:
         borrowers = borrowers.filter(home_instance_id__in=borrower_set.instance_ids)
+    if for_export:
+        scope.require_export(borrowers, "home_instance")
     values = borrowers.order_by("card_number").values_list(*(spec.path for spec in specs))
 
     def rows() -> Iterator[Row]:

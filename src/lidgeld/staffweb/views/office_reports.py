@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lidgeld.api.params import Params, report_from_params
 from lidgeld.clock import clock
-from lidgeld.errors import LidgeldError
+from lidgeld.errors import LidgeldError, Refused
 from lidgeld.exports.formatting import format_date_be, format_datetime_be, format_money_be
 from lidgeld.exports.table import ColumnType, Table
 from lidgeld.staff.models import Role
@@ -89,18 +89,32 @@ def reports(request: HttpRequest) -> HttpResponse:
     status = 200
     try:
         table, _filters = report_from_params(
-            name, Params(query), scope=scope_of(request), today=today
+            name, Params(query), scope=scope_of(request), today=today, for_export=False
         )
         context["table"] = page_of(table)
-        download = reverse("api:report", args=[name])
-        context["downloads"] = [
-            (label, f"{download}?{urlencode({**query, 'format': fmt})}") for fmt, label in FORMATS
-        ]
-        context["excel_csv"] = f"{download}?{urlencode({**query, 'format': 'csv', 'excel': '1'})}"
+        context |= _downloads(request, name, query, today)
     except LidgeldError as error:
         context["error"] = error.message
         status = 400
     return render(request, "staffweb/office/reports.html", context, status=status)
+
+
+def _downloads(
+    request: HttpRequest, name: str, query: dict[str, str], today: date
+) -> dict[str, Any]:
+    """The download links, or why this person may not take these rows out of the
+    building (R11: the borrowers of other libraries need the coordinator role)."""
+    try:
+        report_from_params(name, Params(query), scope=scope_of(request), today=today)
+    except Refused as refusal:
+        return {"download_refused": refusal.message}
+    download = reverse("api:report", args=[name])
+    return {
+        "downloads": [
+            (label, f"{download}?{urlencode({**query, 'format': fmt})}") for fmt, label in FORMATS
+        ],
+        "excel_csv": f"{download}?{urlencode({**query, 'format': 'csv', 'excel': '1'})}",
+    }
 
 
 def _form_values(name: str, query: dict[str, str], today: date) -> dict[str, str]:

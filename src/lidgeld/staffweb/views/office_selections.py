@@ -133,7 +133,9 @@ def set_detail(request: HttpRequest, set_id: int) -> HttpResponse:
         borrower_set = set_get(scope=scope, set_id=set_id)
     except InvalidInput as error:
         return _page(request, text="", error=error.message, status=404)
-    preview = set_table(scope=scope, borrower_set=borrower_set, fields=DEFAULT_EXPORT_FIELDS)
+    preview = set_table(
+        scope=scope, borrower_set=borrower_set, fields=DEFAULT_EXPORT_FIELDS, for_export=False
+    )
     en = english()
     context = {
         "title": _("Set %(set)s") % {"set": borrower_set.pk},
@@ -164,6 +166,7 @@ def set_export(request: HttpRequest, set_id: int) -> HttpResponseBase:
         chosen = [name for value in request.GET.getlist("fields") for name in value.split(",")]
         fields = export_fields(chosen or [""])
         fmt = parse_format(request.GET.get("format") or "csv")
+        set_table(scope=scope, borrower_set=borrower_set, fields=fields)  # may it leave? (R11)
     except LidgeldError as error:
         messages.error(request, error.message)
         return redirect("staffweb:selections-set", set_id=set_id)
