@@ -230,3 +230,20 @@ def test_changes_need_the_csrf_token(gent, an, owing):
     assert client.post(f"/staff/borrowers/{an.pk}/payment/", {"amount": "12"}).status_code == 403
     assert Membership.objects.filter(borrower=an).count() == 2
     assert not Payment.objects.exists()
+
+
+def test_a_period_registered_today_that_already_ended_is_renewed_from_today(desk, gent):
+    """Issue 11, item 12: registered today with a start in the past (ended 28/02/2026):
+    not "already renewed on 10/04/2026", the desk renews from today."""
+    late = make_borrower(gent)
+    make_membership(
+        late, make_type(gent, code="JEUGD", kind="free"), date(2025, 3, 1),
+        origin="registration", created_on=date(2026, 4, 10),
+    )  # fmt: skip
+    page = desk.get(f"/staff/borrowers/{late.pk}/renew/open/").content.decode()
+    assert "Already renewed" not in page
+    assert "10/04/2026 – 30/04/2027" in page
+
+    response = desk.post(f"/staff/borrowers/{late.pk}/renew/open/", follow=True)
+
+    assert flash(response) == ["Renewed from 10/04/2026 until 30/04/2027; no fee."]
