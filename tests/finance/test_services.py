@@ -89,7 +89,35 @@ def test_amounts_as_staff_type_them(text, amount):
     assert parse_amount(text) == Decimal(amount)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "0", "-1", "1.999", "NaN", "Infinity"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "0", "-1", "1.999", "NaN", "Infinity", "١٢", "１２", "1e1", "1_0", "1.000"]
+)
 def test_amounts_that_are_refused(text):
+    """The desk, the CLI and the kiosks share this parser: Decimal's Unicode digits,
+    exponents and underscores are not amounts (issue 11, item 17)."""
     with pytest.raises(InvalidInput):
         parse_amount(text)
+
+
+def test_an_amount_above_what_the_database_holds_names_the_limit():
+    with pytest.raises(InvalidInput) as refused:
+        parse_amount("1000000")
+    assert refused.value.message == (
+        "1000000 is more than the largest amount lidgeld accepts, € 999999.99"
+    )
+
+
+def test_the_limit_is_what_the_database_holds():
+    from django.apps import apps
+
+    from lidgeld.domain.amounts import MAX_AMOUNT
+
+    for model, field in [
+        ("finance.Posting", "amount"),
+        ("finance.Posting", "balance"),
+        ("finance.Payment", "amount"),
+        ("memberships.MembershipType", "fee"),
+    ]:
+        column = apps.get_model(model)._meta.get_field(field)
+        largest = Decimal(10) ** (column.max_digits - column.decimal_places) - Decimal("0.01")
+        assert (column.decimal_places, largest) == (2, MAX_AMOUNT), (model, field)

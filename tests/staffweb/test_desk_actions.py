@@ -165,6 +165,11 @@ def test_a_part_payment_says_what_is_still_open(desk, an, owing):
         ("-3", "must be more than 0"),
         ("12,345", "more than two decimals"),
         ("20,00", "more than the open contribution"),
+        # issue 11, item 17: Decimal would read these as € 12,00 and € 10,00
+        ("١٢", "is not an amount"),
+        ("１２", "is not an amount"),
+        ("1e1", "is not an amount"),
+        ("1000000", "more than the largest amount lidgeld accepts, € 999999.99"),
     ],
 )
 def test_a_wrong_amount_is_said_and_nothing_is_paid(desk, an, owing, amount, says):

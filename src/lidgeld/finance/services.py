@@ -9,12 +9,13 @@ from django.db.models import QuerySet, Sum
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.amounts import CENT as CENT  # re-exported: the demo rounds with it
+from lidgeld.domain.amounts import AmountError
+from lidgeld.domain.amounts import parse_amount as domain_parse_amount
 from lidgeld.domain.dunning import Stage
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import CONTRIBUTION_CODES, Payment, Posting, PostingStatus, WriteOff
 from lidgeld.memberships.models import Membership
-
-CENT = Decimal("0.01")
 
 
 def open_contributions(borrower_id: int) -> QuerySet[Posting]:
@@ -88,17 +89,14 @@ class PaymentResult:
     still_open: Decimal = Decimal("0.00")
 
 
-def parse_amount(text: str) -> Decimal:
-    """An amount in euros as staff type it: ``12.50`` or ``12,50``."""
+def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
+    """An amount in euros as staff, a kiosk (SIP2 BV) or a command line type it: ``12,50``
+    or ``12.50``, ASCII digits only, at most what the database holds. The rule itself is
+    :func:`lidgeld.domain.amounts.parse_amount`; this gives its refusal as InvalidInput."""
     try:
-        amount = Decimal(text.strip().replace(",", "."))
-    except ArithmeticError:
-        raise InvalidInput(f"'{text}' is not an amount; write euros like 12.50") from None
-    if not amount.is_finite() or amount <= 0:
-        raise InvalidInput(f"the amount must be more than 0, not '{text}'")
-    if amount != amount.quantize(CENT):
-        raise InvalidInput(f"'{text}' has more than two decimals; write euros and cents like 12.50")
-    return amount.quantize(CENT)
+        return domain_parse_amount(text, allow_zero=allow_zero)
+    except AmountError as error:
+        raise InvalidInput(str(error)) from None
 
 
 def payment_register(
