@@ -19,7 +19,14 @@ from django.utils import timezone
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Loan, ReservationStatus
-from lidgeld.finance.models import BankTransaction, Payment, Posting, PostingStatus, WriteOff
+from lidgeld.finance.models import (
+    BankTransaction,
+    Payment,
+    PaymentRequest,
+    Posting,
+    PostingStatus,
+    WriteOff,
+)
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.memberships.models import Membership
@@ -94,6 +101,15 @@ def build_world(code: str = "GENT"):
         status=PostingStatus.WRITTEN_OFF,
         stage="written_off",
         closed_on=date(2024, 11, 1),
+    )
+    PaymentRequest.objects.create(
+        channel="desk",
+        key=f"form-{code}",
+        purpose="payment",
+        borrower=borrower,
+        asked={"amount": "12.00"},
+        outcome={"paid": "12.00", "still_open": "0.00", "items": []},
+        made_on=date(2025, 3, 2),
     )
     WriteOff.objects.create(
         posting=gone,
@@ -402,7 +418,7 @@ def test_payment_action_shows_a_form_then_pays_in_full(admin_client):
 @pytest.mark.parametrize(
     ("amount", "error"),
     [
-        ("abc", "'abc' is not an amount; write euros like 12.50"),
+        ("abc", "'abc' is not an amount; write euros with the digits 0-9"),
         ("20,00", "€ 20.00 is more than the open contribution of € 12.00"),
     ],
 )

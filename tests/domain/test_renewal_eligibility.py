@@ -133,3 +133,19 @@ def test_an_open_fee_is_named_with_its_amount():
     assert "€ 1.234,50" in eligibility.message("nl")
     assert "1.234,50 €" in eligibility.message("fr")
     assert "€ 1,234.50" in eligibility.message("en")
+
+
+@pytest.mark.parametrize("channel", [Channel.DESK, Channel.PORTAL])
+def test_a_period_made_today_that_has_already_ended_is_not_the_renewal(channel):
+    """Registered today with a start in the past: that period ended long ago, so today's
+    renewal is still to be made (issue 11, item 12)."""
+    ended = LatestPeriod(
+        start=date(2025, 3, 1), end=date(2026, 2, 28), made_on=TODAY, automatic=False
+    )
+    eligibility = decide(ended, channel=channel)
+    assert (eligibility.allowed, eligibility.reason) == (True, RenewalReason.ALLOWED)
+
+
+def test_a_period_made_today_that_runs_until_today_is_the_renewal():
+    last_day = LatestPeriod(start=date(2026, 3, 1), end=TODAY, made_on=TODAY, automatic=False)
+    assert decide(last_day, channel=Channel.DESK).reason is RenewalReason.ALREADY_RENEWED

@@ -247,6 +247,7 @@ def test_importing_the_statement_pays_clears_and_lists_the_rest(network):
         "already_imported": 1,
         "not_booked": 1,
         "id_conflict": 0,
+        "too_large": 0,
     }
     assert report.total_paid == Decimal("29.00")
     lines = {line.transaction_id: line for line in report.for_a_person}
@@ -678,3 +679,108 @@ def test_lidgeld_bank_import_of_a_malformed_file_is_a_usage_error(tmp_path, caps
     assert main(["bank", "import", str(path)]) == 2
     _, err = capsys.readouterr()
     assert "nothing was imported" in err
+
+
+# ------------------------------------------- amounts and versions that do not fit (item 17)
+
+
+def from_fixture(name: str, **values: str) -> bytes:
+    text = Template((FIXTURES / name).read_text(encoding="utf-8")).substitute(
+        account=ACCOUNT, **values
+    )
+    return text.encode("utf-8")
+
+
+def test_an_amount_too_large_to_record_is_for_a_person_and_the_rest_is_imported(network, schema):
+    """Issue 11, item 17: a 21-digit amount was a "database error" on PostgreSQL."""
+    data = from_fixture(
+        "huge-amount.camt.053.001.02.xml.tmpl",
+        paid_ref=digits(network.paid.pk),
+        over_ref=digits(network.over.pk),
+    )
+    assert not schema.is_valid(data.decode("utf-8"))  # no bank may send it: 18 digits at most
+
+    report = bank_statement_import(data=data, today=TODAY, actor="t")
+
+    refresh(network.paid, network.over)
+    assert network.paid.status == PostingStatus.PAID
+    assert network.over.balance == Decimal("12.00")
+    assert (report.counts["paid"], report.counts["too_large"], report.counts["wrong_amount"]) == (
+        1,
+        1,
+        1,
+    )
+    lines = {line.transaction_id: line for line in report.for_a_person}
+    assert lines["HUGE-0002"].outcome == "too_large"
+    assert lines["HUGE-0002"].reason == (
+        "€ 123456789012345678901.00 is more than a bank transaction lidgeld records "
+        "(at most € 9999999999999999.99): nothing registered; check this line with the bank"
+    )
+    assert "€ 1000000.00 is more than the € 12.00 still open" in lines["HUGE-0003"].reason
+    # the line that cannot be recorded is not; the others are, once
+    assert set(BankTransaction.objects.values_list("transaction_id", flat=True)) == {
+        "HUGE-0001",
+        "HUGE-0003",
+    }
+
+
+def test_a_huge_amount_is_reported_by_lidgeld_bank_import(network, tmp_path, capsys):
+    path = tmp_path / "afschrift.xml"
+    path.write_bytes(
+        from_fixture(
+            "huge-amount.camt.053.001.02.xml.tmpl",
+            paid_ref=digits(network.paid.pk),
+            over_ref=digits(network.over.pk),
+        )
+    )
+    assert main(["bank", "import", str(path), "--on", "2026-04-10"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "too large to record" in out
+    assert "more than a bank transaction lidgeld records" in out
+
+
+@pytest.mark.parametrize("amount", ["1" + "0" * 40 + ".00", "9" * 400, "12345678901234567.5"])
+def test_any_amount_beyond_the_limit_is_read_without_an_error(network, amount):
+    data = one_entry(digits(network.paid.pk), amount=amount)
+    (tx,) = parse_camt053(data).transactions
+    assert tx.amount == Decimal(amount)
+    report = bank_statement_import(data=data, today=TODAY, actor="t")
+    assert report.counts["too_large"] == 1
+    assert len(report.for_a_person[0].reason) < 200  # a 400-digit amount is not repeated
+
+
+def test_entries_of_another_camt_version_in_the_file_are_refused_not_ignored(network):
+    data = from_fixture(
+        "mixed-versions.camt.053.001.02.xml.tmpl",
+        paid_ref=digits(network.paid.pk),
+        partial_ref=digits(network.partial.pk),
+    )
+    counts = written()
+
+    with pytest.raises(InvalidInput) as refused:
+        bank_statement_import(data=data, today=TODAY, actor="t")
+
+    assert refused.value.message == (
+        "the bank statement is refused, nothing was imported: line 24: <Ntry> is in "
+        "camt.053.001.08 but the document is camt.053.001.02, so it would not be read; "
+        "ask the bank for the statement in one version"
+    )
+    assert written() == counts
+
+
+def test_an_element_of_another_namespace_outside_the_envelope_is_refused(network):
+    data = one_entry(digits(network.paid.pk)).replace(
+        b"<Sts>BOOK</Sts>", b'<Sts>BOOK</Sts><x:Extra xmlns:x="urn:bank:extra">1</x:Extra>'
+    )
+    with pytest.raises(InvalidInput, match="<Extra> is in the namespace 'urn:bank:extra'"):
+        parse_camt053(data)
+
+
+def test_supplementary_data_may_use_any_namespace(network):
+    data = one_entry(digits(network.paid.pk)).replace(
+        b"</Stmt>",
+        b'<SplmtryData><Envlp><x:Note xmlns:x="urn:bank:extra">ok</x:Note></Envlp>'
+        b"</SplmtryData></Stmt>",
+    )
+    assert len(parse_camt053(data).transactions) == 1

@@ -6,8 +6,11 @@ from decimal import Decimal
 import pytest
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.circulation.models import ReservationStatus
-from lidgeld.finance.models import Posting, PostingStatus
+from lidgeld.domain.blocks import Channel
+from lidgeld.errors import Refused
+from lidgeld.finance.models import Payment, Posting, PostingStatus
 from lidgeld.memberships.models import Membership, TypeKind
 from lidgeld.memberships.services import membership_renew, memberships_renew
 from tests.factories import (
@@ -15,6 +18,7 @@ from tests.factories import (
     make_instance,
     make_item,
     make_membership,
+    make_open_fee,
     make_reservation,
     make_type,
 )
@@ -159,3 +163,86 @@ def test_an_invalidated_borrower_is_renewed_from_today_with_the_same_type(gent, 
         date(2027, 12, 31),
         adult,
     )
+
+
+# --- "fee paid" pays what is open, the older fee too (issue 11, item 10) -----------------
+
+TODAY = date(2026, 4, 10)
+
+
+@pytest.fixture
+def owes_last_year(gent, adult):
+    """Her membership ends on 30 April 2026 and its fee of € 12,00 is still open."""
+    borrower = make_borrower(gent)
+    first = make_membership(borrower, adult, start=date(2025, 5, 1))
+    make_open_fee(first, date(2025, 5, 1))
+    return borrower
+
+
+def test_renewing_with_the_fee_paid_settles_the_older_fee_too(owes_last_year):
+    result = membership_renew(borrower=owes_last_year, paid=True, today=TODAY, actor="t")
+
+    assert result.renewed
+    assert not Posting.objects.filter(borrower=owes_last_year, status=PostingStatus.OPEN).exists()
+    assert result.payment is not None
+    assert result.payment.paid == Decimal("24.00")
+    assert [(part.booked_on, part.paid, part.still_open) for part in result.payment.parts] == [
+        (date(2025, 5, 1), Decimal("12.00"), Decimal("0.00")),
+        (TODAY, Decimal("12.00"), Decimal("0.00")),
+    ]
+    assert result.still_open == Decimal("0.00")
+    # R7: the kiosk no longer blocks a borrower who just paid at the desk
+    status = borrower_status(borrower=owes_last_year, today=TODAY)
+    assert status.blocks[Channel.KIOSK].allowed
+
+
+def test_the_borrower_may_pay_less_oldest_first(owes_last_year):
+    result = membership_renew(
+        borrower=owes_last_year, paid=True, amount=Decimal("20.00"), today=TODAY, actor="t"
+    )
+
+    assert result.payment is not None
+    assert (result.payment.paid, result.still_open) == (Decimal("20.00"), Decimal("4.00"))
+    older, new = Posting.objects.filter(borrower=owes_last_year).order_by("booked_on")
+    assert (older.status, new.balance) == (PostingStatus.PAID, Decimal("4.00"))
+
+
+def test_paying_more_than_is_open_renews_nothing(owes_last_year):
+    with pytest.raises(Refused, match=r"pay at most € 24\.00"):
+        membership_renew(
+            borrower=owes_last_year, paid=True, amount=Decimal("30.00"), today=TODAY, actor="t"
+        )
+    assert Membership.objects.filter(borrower=owes_last_year).count() == 1
+    assert Posting.objects.filter(borrower=owes_last_year).count() == 1
+
+
+def test_renewing_with_the_fee_open_says_what_is_open_in_total(owes_last_year):
+    result = membership_renew(borrower=owes_last_year, paid=False, today=TODAY, actor="t")
+    assert (result.payment, result.still_open) == (None, Decimal("24.00"))
+    assert result.as_dict()["still_open"] == "24.00"
+
+
+def test_renewing_a_list_with_the_fee_paid_settles_each_borrower(gent, adult, owes_last_year):
+    results = memberships_renew(
+        card_numbers=[owes_last_year.card_number], paid=True, today=TODAY, actor="t"
+    )
+    assert [(r.renewed, r.payment.paid if r.payment else None) for r in results] == [
+        (True, Decimal("24.00"))
+    ]
+    assert not Posting.objects.filter(status=PostingStatus.OPEN).exists()
+
+
+def test_a_repeated_renewal_request_gets_the_first_answer_and_books_nothing(owes_last_year):
+    first = membership_renew(
+        borrower=owes_last_year, paid=True, today=TODAY, actor="t", request_key="form-1"
+    )
+    again = membership_renew(
+        borrower=owes_last_year, paid=True, today=TODAY, actor="t", request_key="form-1"
+    )
+
+    assert (again.renewed, again.repeated) == (True, True)
+    assert again.membership == first.membership
+    assert again.payment is not None
+    assert again.payment.paid == Decimal("24.00")
+    assert Membership.objects.filter(borrower=owes_last_year).count() == 2
+    assert Payment.objects.count() == 2  # the two contributions, once each

@@ -15,7 +15,7 @@ from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.memberships.models import Membership, Origin, TypeKind
 from lidgeld.memberships.services import membership_renew
 from lidgeld.notices.models import Message
-from tests.factories import make_item, make_open_fee, make_reservation, make_type
+from tests.factories import make_item, make_membership, make_open_fee, make_reservation, make_type
 from tests.portal.conftest import logged_in, member, text_of
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,22 @@ def test_renewing_is_a_post(gent, adult):
     client.get("/portal/membership/renew/")
     assert not Membership.objects.filter(origin=Origin.PORTAL).exists()
     assert client.put("/portal/membership/renew/").status_code == 405
+
+
+def test_a_period_registered_today_that_already_ended_does_not_count_as_renewed(gent, adult):
+    """Issue 11, item 12: registered today with a start in the past; that period ended
+    on 28/02/2026, so the borrower renews online today instead of reading "already
+    renewed on 10/04/2026: runs until 28/02/2026"."""
+    borrower = member(gent, adult, start=None)
+    make_membership(
+        borrower, adult, date(2025, 3, 1), origin=Origin.REGISTRATION, created_on=date(2026, 4, 10)
+    )
+    client = logged_in(borrower)
+    page = text_of(client.get("/portal/membership/"))
+    assert "al vernieuwd" not in page
+
+    done = text_of(client.post("/portal/membership/renew/", follow=True))
+
+    renewed = Membership.objects.get(borrower=borrower, origin=Origin.PORTAL)
+    assert (renewed.start, renewed.end) == (date(2026, 4, 10), date(2027, 4, 30))
+    assert "Je lidmaatschap is vernieuwd tot 30/04/2027." in done

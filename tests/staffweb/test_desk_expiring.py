@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
+from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.memberships.models import Membership
 from tests.factories import (
     make_borrower,
@@ -124,6 +126,26 @@ def test_renew_selected_with_the_fee_paid_and_twice(desk, five):
     again = desk.post("/staff/expiring/", {"fee": "paid", "card": cards}).content.decode()
     assert "Not renewed: already renewed on 10/04/2026" in again
     assert Membership.objects.filter(borrower=five[0]).count() == 2
+
+
+def test_renew_selected_with_the_fee_paid_settles_older_fees_too(desk, five):
+    """Issue 11, item 10: "fee paid" from the list pays every open contribution of each
+    borrower, as the borrower page does, and says so per borrower."""
+    claes, maes = five[1], five[2]
+    make_open_fee(claes.memberships.get(), date(2025, 5, 1))
+    page = desk.get("/staff/expiring/").content.decode()
+    assert "each borrower pays every open contribution, the older ones too" in page
+
+    done = desk.post(
+        "/staff/expiring/", {"fee": "paid", "card": [claes.card_number, maes.card_number]}
+    ).content.decode()
+
+    assert not Posting.objects.filter(status=PostingStatus.OPEN).exists()
+    assert (
+        "Renewed from 01/05/2026 until 30/04/2027; fee € 12,00 paid. Paid € 24,00, the "
+        "oldest contribution first; nothing is open any more." in done
+    )
+    assert re.search(r"fee € 12,00 paid\.\s*</li>", done)  # Maes: only the new fee
 
 
 def test_a_card_of_another_library_is_not_renewed(desk, five):

@@ -18,6 +18,7 @@ _LABELS = {
     "already_imported": "already imported",
     "not_booked": "not booked yet (ignored)",
     "id_conflict": "bank id seen before, other amount",
+    "too_large": "too large to record",
 }
 
 

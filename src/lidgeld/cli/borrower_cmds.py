@@ -38,8 +38,19 @@ def register(commands: Any) -> None:
     renew.add_argument("--on", type=parse_date, help="the day of the renewal (default: today)")
     renew.add_argument("--type", help="another membership type (default: the current one)")
     fee = renew.add_mutually_exclusive_group(required=True)
-    fee.add_argument("--paid", action="store_true", help="the fee is paid now")
+    fee.add_argument(
+        "--paid",
+        action="store_true",
+        help="the borrower pays now: every open contribution, the older ones too, "
+        "oldest first (or --amount)",
+    )
     fee.add_argument("--open", action="store_true", help="the fee stays open")
+    renew.add_argument(
+        "--amount",
+        type=parse_money,
+        metavar="AMOUNT",
+        help="with --paid and one card: what the borrower pays (default: everything open)",
+    )
     add_json(renew)
     renew.set_defaults(handler=cmd_renew)
 
@@ -106,6 +117,7 @@ def cmd_borrower_add(args: argparse.Namespace) -> int:
 
 def cmd_renew(args: argparse.Namespace) -> int:
     from lidgeld.borrowers.services import borrower_get
+    from lidgeld.errors import InvalidInput
     from lidgeld.memberships.services import (
         membership_renew,
         membership_type_get,
@@ -113,20 +125,24 @@ def cmd_renew(args: argparse.Namespace) -> int:
     )
 
     today = _today(args)
-    if args.type:
-        if len(args.cards) != 1:
-            from lidgeld.errors import InvalidInput
-
-            raise InvalidInput(
-                "--type changes one borrower's type; renew one card at a time with it"
-            )
+    if args.amount is not None and not args.paid:
+        raise InvalidInput("--amount goes with --paid: it is what the borrower pays now")
+    if (args.type or args.amount is not None) and len(args.cards) != 1:
+        option = "--type changes one borrower's type" if args.type else "--amount is one payment"
+        raise InvalidInput(f"{option}; renew one card at a time with it")
+    if args.type or args.amount is not None:
         borrower = borrower_get(args.cards[0])
-        membership_type = membership_type_get(instance=borrower.home_instance, code=args.type)
+        membership_type = (
+            membership_type_get(instance=borrower.home_instance, code=args.type)
+            if args.type
+            else None
+        )
         results = [
             membership_renew(
                 borrower=borrower,
                 membership_type=membership_type,
                 paid=args.paid,
+                amount=args.amount,
                 today=today,
                 actor=actor(),
             )
@@ -137,20 +153,41 @@ def cmd_renew(args: argparse.Namespace) -> int:
         results = memberships_renew(
             card_numbers=args.cards, paid=args.paid, today=today, actor=actor()
         )
-    lines = []
-    for result in results:
-        if result.renewed and result.membership is not None:
-            fee = ""
-            if result.posting is not None:
-                fee = f", fee € {result.posting.amount} {'paid' if result.posting.balance == 0 else 'open'}"
-            lines.append(
-                f"{result.card_number}: renewed {result.membership.start:%d/%m/%Y} – "
-                f"{result.membership.end:%d/%m/%Y}{fee}"
-            )
-        else:
-            lines.append(f"{result.card_number}: not renewed: {result.reason}")
+    lines = [_renewal_line(result) for result in results]
     emit(args, {"results": [result.as_dict() for result in results]}, "\n".join(lines))
     return 0 if all(result.renewed for result in results) else 1
+
+
+def _renewal_line(result: Any) -> str:
+    """One renewal as a line: the period, its fee, what was paid and what stays open."""
+    if not result.renewed or result.membership is None:
+        return f"{result.card_number}: not renewed: {result.reason}"
+    line = (
+        f"{result.card_number}: renewed {result.membership.start:%d/%m/%Y} – "
+        f"{result.membership.end:%d/%m/%Y}"
+    )
+    posting, payment = result.posting, result.payment
+    if posting is not None:
+        if posting.balance == 0:
+            line += f", fee € {posting.amount} paid"
+        elif posting.balance == posting.amount:
+            line += f", fee € {posting.amount} open"
+        else:
+            line += f", fee € {posting.amount} partly paid (€ {posting.balance} open)"
+    if payment is not None:
+        items = ", ".join(
+            f"€ {part.paid} for {part.description or f'the item of {part.booked_on:%d/%m/%Y}'}"
+            for part in payment.parts
+        )
+        line += f"; paid € {payment.paid} ({items})"
+        line += (
+            "; nothing stays open"
+            if result.still_open == 0
+            else f"; € {result.still_open} stays open"
+        )
+    elif result.still_open > (posting.balance if posting is not None else 0):
+        line += f"; € {result.still_open} open in total"
+    return line
 
 
 def cmd_pay(args: argparse.Namespace) -> int:

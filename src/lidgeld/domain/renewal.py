@@ -189,8 +189,10 @@ def renewal_eligibility(
 ) -> Eligibility:
     """May this borrower renew today? The one rule for the desk and the portal.
 
-    Everywhere: a period that has not started yet, or one a person made today, *is* the
-    renewal, so a second click or a second desk renews nothing (R5). At the desk that is
+    Everywhere: a period that has not started yet, or one a person made today that still
+    runs, *is* the renewal, so a second click or a second desk renews nothing (R5). A
+    period recorded today that has already ended (registered today with a start in the
+    past) is history, not today's renewal. At the desk that is
     the only refusal: renewing is staff's decision. Online (any other channel) the library
     must allow it, the borrower needs a live period of a type that is not renewed
     automatically, must not be invalidated nor owe an open fee, and the latest period
@@ -211,7 +213,8 @@ def renewal_eligibility(
         return Eligibility(reason is RenewalReason.ALLOWED, reason, sentences, opens_on)
 
     if latest is not None and (
-        latest.start > today or (latest.made_on == today and not latest.automatic)
+        latest.start > today
+        or (latest.made_on == today and not latest.automatic and latest.end >= today)
     ):
         return answer(RenewalReason.ALREADY_RENEWED)
     if channel is Channel.DESK:

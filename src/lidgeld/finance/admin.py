@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_today, staff_actor
 from lidgeld.errors import LidgeldError
-from lidgeld.finance.models import BankTransaction, Payment, Posting, WriteOff
+from lidgeld.finance.models import BankTransaction, Payment, PaymentRequest, Posting, WriteOff
 from lidgeld.finance.services import posting_write_off
 
 
@@ -149,3 +149,20 @@ class BankTransactionAdmin(ReadOnlyAdmin):
     search_fields = ("transaction_id", "reference", "debtor_name", "statement_id")
     date_hierarchy = "booked_on"
     ordering = ("-booked_on", "-id")
+
+
+@admin.register(PaymentRequest)
+class PaymentRequestAdmin(ReadOnlyAdmin):
+    """Requests that paid, once per one-time key: why a repeated form booked nothing."""
+
+    list_display = ("made_on", "card_number", "channel", "purpose", "asked", "outcome")
+    list_display_links = ("made_on",)
+    list_filter = ("channel", "purpose")
+    list_select_related = ("borrower",)
+    search_fields = ("borrower__card_number", "key")
+    date_hierarchy = "made_on"
+    ordering = ("-made_on", "-id")
+
+    @admin.display(description="kaartnummer", ordering="borrower__card_number")
+    def card_number(self, request_row: PaymentRequest) -> str:
+        return request_row.borrower.card_number

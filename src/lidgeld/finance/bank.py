@@ -4,7 +4,8 @@ the transfers that carry the structured communication of an open contribution.
 Reading (:func:`parse_camt053`) is all-or-nothing: a file that is not a CAMT.053
 statement, or one with an entry the rules below cannot read, is refused as a whole with
 what is wrong and where, before anything is written. Any ``camt.053.001.NN`` version is
-read; only the elements named here are used.
+read, one per file: an element of another namespace (an entry of another version) is
+refused, not skipped; only the elements named here are used.
 
 Importing (:func:`bank_statement_import`) never guesses. A credit is registered only
 when its structured communication names an open contribution and the amount is at most
@@ -47,8 +48,12 @@ from lidgeld.finance.services import payment_register_for_posting
 CURRENCY = "EUR"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ID = 35  # Max35Text: Stmt/Id, AcctSvcrRef, EndToEndId in every version
+# The largest amount a BankTransaction holds (max_digits=18), as the schema's 18 digits.
+MAX_RECORDED = Decimal("9999999999999999.99")
+_ENVELOPE = "Envlp"  # SplmtryData/Envlp: the one place the schema allows any namespace
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d{2})")
 _OTHER_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3})\.\d{3}\.\d{2}")
+_ANY_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3}\.\d{3}\.\d{2})")
 _DECIMAL = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A structured communication written in free text: 123/4567/89012 (spaces around the
@@ -262,14 +267,15 @@ def _amount(reader: _Reader, element: etree._Element, path: str, where: str) -> 
                 f"amount '{text}' is negative; CAMT gives the direction in CdtDbtInd",
             )
         raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' is not a decimal number")
+    digits = text.lstrip("+")
+    if digits.partition(".")[2].rstrip("0")[2:]:  # on the text: any length stays exact
+        raise _refuse(
+            f"{where}, line {_line(found)}", f"amount '{_shown(text)}' has fractions of a euro cent"
+        )
     try:
-        amount = Decimal(text.lstrip("+"))
+        amount = Decimal(digits)  # exact: the constructor does not round
     except InvalidOperation:  # pragma: no cover - the pattern only lets decimals through
         raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' is not a number") from None
-    if amount != amount.quantize(_CENT):
-        raise _refuse(
-            f"{where}, line {_line(found)}", f"amount '{text}' has fractions of a euro cent"
-        )
     currency = (found.get("Ccy") or "").strip()
     if not currency:
         raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' has no currency (Ccy)")
@@ -278,7 +284,13 @@ def _amount(reader: _Reader, element: etree._Element, path: str, where: str) -> 
             f"{where}, line {_line(found)}",
             f"amount {text} is in {currency}; only euro ({CURRENCY}) statements can be imported",
         )
-    return amount.quantize(_CENT), currency
+    # An amount beyond what can be recorded stays as it is: the import lists it for a
+    # person (quantize would fail past 28 digits).
+    return (amount if amount > MAX_RECORDED else amount.quantize(_CENT)), currency
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:24]}… ({len(text)} characters)"
 
 
 def _direction(reader: _Reader, element: etree._Element, where: str) -> bool:
@@ -483,6 +495,34 @@ def _account_statement(reader: _Reader, element: etree._Element, index: int) -> 
     return AccountStatement(statement_id=statement_id, account=account, entries=entries)
 
 
+def _refuse_other_namespaces(root: etree._Element, namespace: str) -> None:
+    """An element in another namespace than the document's would be skipped without a
+    word (an entry of camt.053.001.08 in a 001.02 file): refuse the file instead. Only
+    supplementary data (``SplmtryData/Envlp``) may hold other namespaces."""
+    own = f"{{{namespace}}}"
+    envelope = f"{own}{_ENVELOPE}"
+    for element in root.iter(etree.Element):
+        if element.tag.startswith(own):  # the common case, without building a QName
+            continue
+        if any(ancestor.tag == envelope for ancestor in element.iterancestors()):
+            continue
+        qname = etree.QName(element)
+        document = _NAMESPACE.fullmatch(namespace)
+        other = _ANY_CAMT.fullmatch(qname.namespace or "")
+        if other and document:
+            problem = (
+                f"<{qname.localname}> is in {other.group(1)} but the document is "
+                f"camt.053.001.{document.group(1)}, so it would not be read; ask the bank "
+                "for the statement in one version"
+            )
+        else:
+            problem = (
+                f"<{qname.localname}> is in the namespace '{qname.namespace or 'none'}', "
+                f"not the document's '{namespace}', so it would not be read"
+            )
+        raise _refuse(f"line {_line(element)}", problem)
+
+
 def parse_camt053(data: bytes) -> Statement:
     """Read a CAMT.053 statement (any ``camt.053.001.NN``). InvalidInput, naming what is
     wrong and where, for anything that is not one: not XML, a DTD, another message,
@@ -490,6 +530,7 @@ def parse_camt053(data: bytes) -> Statement:
     is not a decimal, another currency than the euro."""
     root = _parse_xml(data)
     namespace = _namespace_of(root)
+    _refuse_other_namespaces(root, namespace)
     reader = _Reader(namespace)
     report = reader.find(root, "BkToCstmrStmt")
     if report is None:
@@ -570,13 +611,16 @@ COUNTED = (
     "already_imported",
     "not_booked",
     "id_conflict",
+    "too_large",
 )
 ID_CONFLICT = "id_conflict"
+TOO_LARGE = "too_large"
 FOR_A_PERSON = (
     BankOutcome.UNMATCHED.value,
     BankOutcome.WRONG_AMOUNT.value,
     BankOutcome.ALREADY_CLOSED.value,
     ID_CONFLICT,
+    TOO_LARGE,
 )
 
 
@@ -612,8 +656,9 @@ class ImportReport:
     left for a person. ``already_imported`` counts transactions recorded before (an
     earlier import, or the same transaction twice in the file); ``not_booked`` counts
     pending or information-only entries, which are left for a later statement;
-    ``id_conflict`` counts a bank id recorded before with another amount (for a
-    person, not recorded)."""
+    ``id_conflict`` counts a bank id recorded before with another amount, and
+    ``too_large`` an amount beyond what a bank transaction holds (both for a person,
+    not recorded)."""
 
     statement_id: str
     account: str
@@ -728,6 +773,26 @@ def _import_one(
 ) -> None:
     if not tx.booked:
         report.counts["not_booked"] += 1
+        return
+    if tx.amount > MAX_RECORDED:
+        # Not a payment of a contribution and more than the table holds: listed, not
+        # recorded (so a later import lists it again until a person has dealt with it).
+        report.counts[TOO_LARGE] += 1
+        report.for_a_person.append(
+            ReportLine(
+                transaction_id=tx.transaction_id[:100],
+                booked_on=tx.booked_on,
+                amount=tx.amount,
+                reference=tx.reference_text,
+                debtor_name=tx.debtor_name,
+                outcome=TOO_LARGE,
+                reason=(
+                    f"€ {_shown(f'{tx.amount:.2f}')} is more than a bank transaction lidgeld "
+                    f"records (at most € {MAX_RECORDED}): nothing registered; check this line "
+                    "with the bank"
+                ),
+            )
+        )
         return
     if tx.transaction_id in seen:
         if seen[tx.transaction_id] == tx.amount:

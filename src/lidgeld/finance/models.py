@@ -168,3 +168,30 @@ class BankTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_id} € {self.amount} ({self.outcome})"
+
+
+class PaymentRequest(models.Model):
+    """A request that pays, recorded once under the one-time key its sender chose.
+
+    The desk's payment and renewal forms carry a key made when the form is shown; a
+    kiosk can use its terminal and transaction id (SIP2 ``BK``). A second request with
+    the same ``channel`` and ``key`` books nothing and gets ``outcome``, the answer the
+    first one got: a double-submitted form, or a kiosk resending after losing the
+    answer, pays once. The unique constraint decides when two arrive at the same time.
+    """
+
+    channel = models.CharField(max_length=12)  # desk, kiosk, ...: whose keys these are
+    key = models.CharField(max_length=100)
+    purpose = models.CharField(max_length=12)  # payment or renewal
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="+")
+    asked = models.JSONField(default=dict)  # what was asked (the amount): a reused key must match
+    outcome = models.JSONField(default=dict)  # the first answer, given again to a repeat
+    made_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="payment_request_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}/{self.key} ({self.purpose}, {self.made_on})"

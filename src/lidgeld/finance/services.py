@@ -3,18 +3,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.amounts import CENT as CENT  # re-exported: the demo rounds with it
+from lidgeld.domain.amounts import AmountError
+from lidgeld.domain.amounts import parse_amount as domain_parse_amount
 from lidgeld.domain.dunning import Stage
 from lidgeld.errors import InvalidInput, Refused
-from lidgeld.finance.models import CONTRIBUTION_CODES, Payment, Posting, PostingStatus, WriteOff
+from lidgeld.finance.models import (
+    CONTRIBUTION_CODES,
+    Payment,
+    PaymentRequest,
+    Posting,
+    PostingStatus,
+    WriteOff,
+)
 from lidgeld.memberships.models import Membership
-
-CENT = Decimal("0.01")
 
 
 def open_contributions(borrower_id: int) -> QuerySet[Posting]:
@@ -81,38 +90,170 @@ def _apply_payment(
     )
 
 
+@dataclass(frozen=True)
+class PaidPart:
+    """What one payment did to one open contribution."""
+
+    posting_id: int
+    booked_on: date
+    description: str
+    paid: Decimal
+    still_open: Decimal  # on this contribution, after the payment
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "posting": self.posting_id,
+            "booked_on": self.booked_on.isoformat(),
+            "description": self.description,
+            "paid": str(self.paid),
+            "open": str(self.still_open),
+        }
+
+
 @dataclass
 class PaymentResult:
     paid: Decimal
     settled: list[int] = field(default_factory=list)  # postings paid in full
-    still_open: Decimal = Decimal("0.00")
+    still_open: Decimal = Decimal("0.00")  # of all the borrower's contributions, after
+    parts: list[PaidPart] = field(default_factory=list)  # oldest first
+    repeated: bool = False  # a repeat of a request made before: nothing was booked now
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "paid": str(self.paid),
+            "still_open": str(self.still_open),
+            "items": [part.as_dict() for part in self.parts],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, repeated: bool = False) -> PaymentResult:
+        parts = [
+            PaidPart(
+                posting_id=item["posting"],
+                booked_on=date.fromisoformat(item["booked_on"]),
+                description=item["description"],
+                paid=Decimal(item["paid"]),
+                still_open=Decimal(item["open"]),
+            )
+            for item in data.get("items", [])
+        ]
+        return cls(
+            paid=Decimal(data["paid"]),
+            settled=[part.posting_id for part in parts if part.still_open == 0],
+            still_open=Decimal(data["still_open"]),
+            parts=parts,
+            repeated=repeated,
+        )
 
 
-def parse_amount(text: str) -> Decimal:
-    """An amount in euros as staff type it: ``12.50`` or ``12,50``."""
+def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
+    """An amount in euros as staff, a kiosk (SIP2 BV) or a command line type it: ``12,50``
+    or ``12.50``, ASCII digits only, at most what the database holds. The rule itself is
+    :func:`lidgeld.domain.amounts.parse_amount`; this gives its refusal as InvalidInput."""
     try:
-        amount = Decimal(text.strip().replace(",", "."))
-    except ArithmeticError:
-        raise InvalidInput(f"'{text}' is not an amount; write euros like 12.50") from None
-    if not amount.is_finite() or amount <= 0:
-        raise InvalidInput(f"the amount must be more than 0, not '{text}'")
-    if amount != amount.quantize(CENT):
-        raise InvalidInput(f"'{text}' has more than two decimals; write euros and cents like 12.50")
-    return amount.quantize(CENT)
+        return domain_parse_amount(text, allow_zero=allow_zero)
+    except AmountError as error:
+        raise InvalidInput(str(error)) from None
+
+
+# --- one-time keys: a request that pays is booked once --------------------------------
+
+MAX_KEY = 100
+
+
+@dataclass(frozen=True)
+class RequestClaim:
+    """A one-time key taken by this request; ``first`` is the answer an earlier request
+    with the key got (then nothing is to be booked now), None when the key is new."""
+
+    row: PaymentRequest
+    first: dict[str, Any] | None
+
+
+def request_claim(
+    *,
+    channel: str,
+    key: str,
+    purpose: str,
+    borrower_id: int,
+    asked: dict[str, Any],
+    today: date,
+) -> RequestClaim:
+    """Take ``key`` for one request, inside the caller's transaction.
+
+    Two requests with one key at the same moment: the second waits on the unique
+    constraint until the first commits, then reads its answer. If the first is rolled
+    back (refused), the key is free again and the second is decided on its own. A key
+    used before for another borrower, purpose or amount is refused: a form sent again
+    after a change is not the same request."""
+    key = key.strip()
+    if not key or len(key) > MAX_KEY or not key.isprintable():
+        raise InvalidInput(
+            "this form has no valid one-time key; nothing was booked: open the page again"
+        )
+    try:
+        with transaction.atomic():
+            row = PaymentRequest.objects.create(
+                channel=channel,
+                key=key,
+                purpose=purpose,
+                borrower_id=borrower_id,
+                asked=asked,
+                made_on=today,
+            )
+        return RequestClaim(row, None)
+    except IntegrityError:
+        row = PaymentRequest.objects.get(channel=channel, key=key)
+    if (row.purpose, row.borrower_id, row.asked) != (purpose, borrower_id, asked):
+        raise Refused(
+            "this form was already sent for another request; nothing was booked: open the "
+            "borrower again and start over"
+        )
+    return RequestClaim(row, row.outcome)
+
+
+def request_answer(claim: RequestClaim, outcome: dict[str, Any]) -> None:
+    """Keep the answer of a claimed request, for a repeat to get it again."""
+    claim.row.outcome = outcome
+    claim.row.save(update_fields=["outcome"])
 
 
 def payment_register(
-    *, borrower: Borrower, amount: Decimal, today: date, actor: str, channel: str = "desk"
+    *,
+    borrower: Borrower,
+    amount: Decimal | None,
+    today: date,
+    actor: str,
+    channel: str = "desk",
+    request_key: str | None = None,
 ) -> PaymentResult:
-    """Pay open contributions, oldest first. Paying in full clears every block at once (R6)."""
-    if amount <= 0:
+    """Pay open contributions, oldest first; ``amount`` None pays everything open.
+    Paying in full clears every block at once (R6).
+
+    With ``request_key`` (the desk form's one-time key, a kiosk's transaction id) a
+    repeat of the request books nothing and returns the first result, ``repeated``."""
+    if amount is not None and amount <= 0:
         raise InvalidInput("the amount must be more than 0")
     with transaction.atomic():
+        claim = None
+        if request_key is not None:
+            claim = request_claim(
+                channel=channel,
+                key=request_key,
+                purpose="payment",
+                borrower_id=borrower.pk,
+                asked={"amount": str(amount) if amount is not None else "all"},
+                today=today,
+            )
+            if claim.first is not None:
+                return PaymentResult.from_dict(claim.first, repeated=True)
         Borrower.objects.select_for_update().filter(pk=borrower.pk).first()
         postings = list(open_contributions(borrower.pk).select_for_update())
         total_open = sum((p.balance for p in postings), Decimal("0.00"))
         if total_open == 0:
             raise Refused(f"borrower {borrower.card_number} has no open contribution to pay")
+        if amount is None:
+            amount = total_open
         if amount > total_open:
             raise Refused(
                 f"€ {amount} is more than the open contribution of € {total_open}; "
@@ -126,9 +267,14 @@ def payment_register(
             part = min(remaining, posting.balance)
             _apply_payment(posting, part, today=today, actor=actor, channel=channel)
             remaining -= part
+            result.parts.append(
+                PaidPart(posting.pk, posting.booked_on, posting.description, part, posting.balance)
+            )
             if posting.balance == 0:
                 result.settled.append(posting.pk)
         result.still_open = total_open - amount
+        if claim is not None:
+            request_answer(claim, result.as_dict())
         return result
 
 

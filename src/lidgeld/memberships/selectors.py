@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from lidgeld.domain.blocks import MembershipState
 from lidgeld.domain.months import end_of_month
+from lidgeld.finance.models import Posting
+from lidgeld.finance.services import open_contributions
 from lidgeld.memberships.models import Membership, MembershipStatus, TypeKind
 
 
@@ -86,3 +89,25 @@ def memberships_expiring(
 def notice_due_kinds() -> list[str]:
     """R4: types whose ending is announced (not the free auto-renewing ones)."""
     return [TypeKind.PAYING, TypeKind.FREE]
+
+
+@dataclass(frozen=True)
+class RenewalDues:
+    """What the borrower owes once a renewal books its fee: every open contribution,
+    oldest first, and the new fee. The confirmation step lists them all, so "fee paid"
+    never leaves an older fee open unseen."""
+
+    open_items: list[Posting]
+    new_fee: Decimal  # 0.00 for a free type or when nothing will be renewed
+
+    @property
+    def already_open(self) -> Decimal:
+        return sum((posting.balance for posting in self.open_items), Decimal("0.00"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.already_open + self.new_fee
+
+
+def renewal_dues(*, borrower_id: int, new_fee: Decimal) -> RenewalDues:
+    return RenewalDues(list(open_contributions(borrower_id)), new_fee)

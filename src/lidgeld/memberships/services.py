@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -11,6 +12,7 @@ from django.db.models import Sum
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.services import reservations_resume
+from lidgeld.domain.amounts import CENT
 from lidgeld.domain.blocks import Channel, MembershipState
 from lidgeld.domain.renewal import (
     Eligibility,
@@ -23,7 +25,14 @@ from lidgeld.domain.renewal import (
 )
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import Posting
-from lidgeld.finance.services import contribution_book, open_contributions
+from lidgeld.finance.services import (
+    PaymentResult,
+    contribution_book,
+    open_contributions,
+    payment_register,
+    request_answer,
+    request_claim,
+)
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import (
     Membership,
@@ -136,6 +145,11 @@ class RenewalResult:
     posting: Posting | None = None
     # Why not, for a borrower (in their language) and for a program; None when renewed.
     eligibility: Eligibility | None = None
+    # "Fee paid": what the borrower paid with the renewal, every open contribution
+    # (the older ones too), oldest first; None when nothing was paid.
+    payment: PaymentResult | None = None
+    still_open: Decimal = Decimal("0.00")  # all open contributions after the renewal
+    repeated: bool = False  # the answer to a repeated request: nothing was booked now
 
     @property
     def reason_code(self) -> str:
@@ -154,6 +168,9 @@ class RenewalResult:
         if self.posting is not None:
             data["fee"] = str(self.posting.amount)
             data["fee_open"] = str(self.posting.balance)
+        if self.renewed:
+            data["payment"] = self.payment.as_dict() if self.payment is not None else None
+            data["still_open"] = str(self.still_open)
         return data
 
 
@@ -233,7 +250,7 @@ def renewal_plan(
 
 def _open_amount(borrower_id: int) -> Decimal:
     total = open_contributions(borrower_id).aggregate(total=Sum("balance"))["total"]
-    return total or Decimal("0.00")
+    return (total or Decimal("0.00")).quantize(CENT)  # SQLite sums to Decimal("24")
 
 
 def membership_renew(
@@ -244,24 +261,52 @@ def membership_renew(
     actor: str,
     membership_type: MembershipType | None = None,
     origin: str = Origin.DESK,
+    amount: Decimal | None = None,
+    request_key: str | None = None,
 ) -> RenewalResult:
     """R5: one renewal, decided by staff or, online, by the borrower. Two renewals at the
     same moment give one.
 
+    ``paid``: the borrower pays now, ``amount`` or (None) everything open: the new fee
+    *and* any older open contribution, oldest first, as a payment at the desk does, so
+    nothing stays open unseen and the kiosk block clears (R6, R7). The confirmation
+    step shows that list (:func:`lidgeld.memberships.selectors.renewal_dues`).
+
     The borrower row is locked first, so a second request waits and then finds the
     period the first one made; :func:`renewal_plan` then answers "already renewed" and
-    nothing more is booked. A renewal from the portal (``origin`` PORTAL) is held to
-    the online rules of that same plan.
+    nothing more is booked. With ``request_key`` (the confirmation form's one-time key)
+    a repeat gets the first answer again. A renewal from the portal (``origin`` PORTAL)
+    is held to the online rules of that same plan.
     """
+    if amount is not None and not paid:
+        raise InvalidInput("an amount goes with a renewal whose fee is paid now")
     channel = Channel.PORTAL if origin == Origin.PORTAL else Channel.DESK
     with transaction.atomic():
         locked = (
             Borrower.objects.select_for_update().select_related("home_instance").get(pk=borrower.pk)
         )
+        claim = None
+        if request_key is not None:
+            claim = request_claim(
+                channel=origin,
+                key=request_key,
+                purpose="renewal",
+                borrower_id=locked.pk,
+                asked={
+                    "paid": paid,
+                    "amount": str(amount) if amount is not None else "all",
+                    "type": membership_type.pk if membership_type is not None else None,
+                },
+                today=today,
+            )
+            if claim.first is not None:
+                return _repeated(locked.card_number, claim.first)
         plan = renewal_plan(
             borrower=locked, today=today, channel=channel, membership_type=membership_type
         )
         if not plan.eligibility.allowed:
+            if claim is not None:
+                claim.row.delete()  # a refusal is decided again on a repeat, not replayed
             return RenewalResult(
                 locked.card_number,
                 False,
@@ -280,10 +325,51 @@ def membership_renew(
             today=today,
             origin=origin,
             actor=actor,
-            paid=paid,
+            paid=False,
             channel=origin,
         )
-        return RenewalResult(locked.card_number, True, "renewed", membership, posting)
+        payment = None
+        if paid and (amount is not None or _open_amount(locked.pk) > 0):
+            payment = payment_register(
+                borrower=locked, amount=amount, today=today, actor=actor, channel=origin
+            )
+        if posting is not None:
+            posting.refresh_from_db()
+        result = RenewalResult(
+            locked.card_number,
+            True,
+            "renewed",
+            membership,
+            posting,
+            payment=payment,
+            still_open=_open_amount(locked.pk),
+        )
+        if claim is not None:
+            request_answer(
+                claim,
+                {
+                    "membership": membership.pk,
+                    "posting": posting.pk if posting is not None else None,
+                    "payment": payment.as_dict() if payment is not None else None,
+                    "still_open": str(result.still_open),
+                },
+            )
+        return result
+
+
+def _repeated(card_number: str, first: dict[str, Any]) -> RenewalResult:
+    """The answer a renewal request got the first time, for its repeat."""
+    posting = Posting.objects.filter(pk=first["posting"]).first() if first["posting"] else None
+    return RenewalResult(
+        card_number,
+        True,
+        "renewed",
+        Membership.objects.select_related("type").get(pk=first["membership"]),
+        posting,
+        payment=PaymentResult.from_dict(first["payment"]) if first["payment"] else None,
+        still_open=Decimal(first["still_open"]),
+        repeated=True,
+    )
 
 
 def memberships_renew(

@@ -7,6 +7,8 @@ A refusal or a typing mistake changes nothing and is said at the top of that pag
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,15 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lidgeld.clock import clock
+from lidgeld.domain.blocks import format_amount
 from lidgeld.errors import LidgeldError
 from lidgeld.exports.formatting import format_money_be
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.finance.services import parse_amount, payment_register, posting_write_off
 from lidgeld.memberships.models import TypeKind
+from lidgeld.memberships.selectors import renewal_dues
 from lidgeld.memberships.services import membership_renew, renewal_plan
 from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import staff_page, visible_borrower
-from lidgeld.staffweb.views.desk_common import actor, renewal_outcome
+from lidgeld.staffweb.views.desk_common import actor, one_time_key, renewal_outcome
 
 
 def _back(borrower_id: int) -> HttpResponseBase:
@@ -35,23 +39,39 @@ def renew(request: HttpRequest, borrower_id: int, paid: bool) -> HttpResponseBas
     borrower = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
     today = clock.today()
     if request.method == "POST":
+        typed = request.POST.get("amount", "").strip()
         try:
             result = membership_renew(
-                borrower=borrower, paid=paid, today=today, actor=actor(request)
+                borrower=borrower,
+                paid=paid,
+                # "fee paid" without an amount pays everything open, as the form says
+                amount=parse_amount(typed) if paid and typed else None,
+                today=today,
+                actor=actor(request),
+                request_key=request.POST.get("key") or None,
             )
         except LidgeldError as error:
-            messages.error(request, error.message)
+            messages.error(request, _("Not renewed: %(reason)s") % {"reason": error.message})
         else:
             sentence = renewal_outcome(result)
             (messages.success if result.renewed else messages.warning)(request, sentence)
+            if result.repeated:
+                messages.info(request, _sent_twice())
         return _back(borrower.pk)
     plan = renewal_plan(borrower=borrower, today=today)
     chosen = plan.membership_type
+    fee = chosen.fee if chosen is not None and chosen.kind == TypeKind.PAYING else None
+    dues = renewal_dues(
+        borrower_id=borrower.pk, new_fee=fee if fee and plan.period else Decimal("0.00")
+    )
     context = {
         "borrower": borrower,
         "plan": plan,
         "paid": paid,
-        "fee": chosen.fee if chosen is not None and chosen.kind == TypeKind.PAYING else None,
+        "fee": fee,
+        "dues": dues,
+        "amount_prefill": format_amount(dues.total, "nl") if dues.total else "",
+        "key": one_time_key(),
         "today": today,
     }
     return render(request, "staffweb/desk/renew_confirm.html", context)
@@ -64,7 +84,12 @@ def payment(request: HttpRequest, borrower_id: int) -> HttpResponseBase:
     try:
         amount = parse_amount(request.POST.get("amount", ""))
         result = payment_register(
-            borrower=borrower, amount=amount, today=clock.today(), actor=actor(request)
+            borrower=borrower,
+            amount=amount,
+            today=clock.today(),
+            actor=actor(request),
+            # The form's one-time key: a second POST of the same form books nothing.
+            request_key=request.POST.get("key", ""),
         )
     except LidgeldError as error:
         messages.error(request, _("Payment not registered: %(reason)s") % {"reason": error.message})
@@ -76,7 +101,13 @@ def payment(request: HttpRequest, borrower_id: int) -> HttpResponseBase:
             if result.still_open
             else _("Payment of %(paid)s registered; the contribution is paid in full.") % values,
         )
+        if result.repeated:
+            messages.info(request, _sent_twice())
     return _back(borrower.pk)
+
+
+def _sent_twice() -> str:
+    return _("This form was sent twice: it was booked once, this is the first answer.")
 
 
 @staff_page(needed=Role.COORDINATOR)

@@ -108,6 +108,7 @@ def borrower(request: HttpRequest, borrower_id: int) -> HttpResponse:
         ],
         "audit": [(e, _changes(e.before), _changes(e.after)) for e in page.audit],
         "amount_prefill": format_amount(status.open_amount, "nl") if status.open_amount else "",
+        "payment_key": words.one_time_key(),  # a second POST of this form books nothing
         "may_write_off": may(request.role, Role.COORDINATOR),  # type: ignore[attr-defined]
         "title": person.full_name,
     }
