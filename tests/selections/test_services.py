@@ -79,6 +79,19 @@ def test_the_seed_recipe_selection_to_set_to_email_export(gent):
     }
 
 
+def test_a_set_export_keeps_a_borrowers_formula_as_text(gent):
+    # given a borrower whose names and street start like spreadsheet formulas
+    borrower = make_borrower(gent, card="C1", first_name="=1+1", last_name="+32 478")
+    borrower.street = "-5 Kerkstraat"
+    borrower.save(update_fields=["street"])
+    staff = operator_scope("balie")
+    borrower_set = run("A.card = C1", staff)
+    # when the set goes to CSV
+    rows = export_csv(staff, borrower_set.pk, ["card", "first_name", "last_name", "street"])
+    # then each of them is text behind an apostrophe
+    assert rows[1] == ["C1", "'=1+1", "'+32 478", "'-5 Kerkstraat"]
+
+
 def test_a_set_is_frozen_when_it_runs(gent):
     first = make_borrower(gent, card="C1")
     make_message(first, APRIL_1)
