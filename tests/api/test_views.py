@@ -193,3 +193,34 @@ def test_a_selection_within_a_library_outside_ones_scope_is_refused(gent_desk):
         gent_desk, "/api/selections/run", {"text": "B.kind = CAE", "instance": "GENT"}
     )
     assert (status, answer["size"]) == (201, 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"text": "A.first_name = \\"An\\u0000\\""}', "$.text contains a NUL character"),
+        ('{"text": "A.first_name = \\"\\ud800\\""}', "$.text contains characters that are not"),
+        (
+            '{"rule": {"field": "A.city", "op": "=", "value": "Gent\\u0000"}}',
+            "$.rule.value contains a NUL character",
+        ),
+        ('{"text": "A.city = x", "instance": "GE\\u0000NT"}', "$.instance contains a NUL"),
+        ('{"saved": "\\u0000"}', "$.saved contains a NUL character"),
+        ('{"text\\u0000": "A.city = x"}', "a key of $ contains a NUL character"),
+    ],
+)
+def test_text_no_database_stores_is_refused_in_a_json_body(gent_desk, body, says):
+    response = gent_desk.post("/api/selections/run", body, content_type="application/json")
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["error"].startswith(says)
+    assert answer["error"].endswith("which cannot be stored; remove it")
+    assert answer["code"] == "unstorable_text"
+    assert BorrowerSet.objects.count() == 0
+
+
+def test_a_json_body_nested_beyond_reason_is_refused(gent_desk):
+    body = '{"rule": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = gent_desk.post("/api/selections/run", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "the request body is nested too deeply to read"

@@ -52,6 +52,24 @@ def build_parser() -> Parser:
     return parser
 
 
+def unstorable_argument(arguments: Sequence[str]) -> str | None:
+    """Why an argument cannot be used, before anything runs: a NUL, or bytes that are
+    not UTF-8 (which Python keeps as lone surrogates), would fail in the database or
+    stop the command halfway. The argument is named by its place, never shown: it may
+    be a PIN or a password."""
+    from lidgeld.text_input import NUL, unstorable
+
+    for index, argument in enumerate(arguments):
+        problem = unstorable(argument)
+        if problem is None:
+            continue
+        after = arguments[index - 1] if index else ""
+        where = f"argument {index + 1}" + (f" (after {after})" if after.startswith("-") else "")
+        fix = "remove it" if problem == NUL else "retype it or set the terminal to UTF-8"
+        return f"{where} contains {problem}, which cannot be stored; {fix}"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _setup_django()
     from django.db import DatabaseError
@@ -59,8 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from lidgeld.errors import LidgeldError
     from lidgeld.lifecycle.locks import Busy
 
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    refusal = unstorable_argument(arguments)
+    if refusal is not None:
+        sys.stderr.write(f"lidgeld: error: {refusal}\n")
+        return EXIT_USAGE
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     try:
         return int(args.handler(args) or 0)
     except LidgeldError as error:
