@@ -147,6 +147,8 @@ def test_another_instance_is_refused_in_reports(gent_desk):
     [
         ({"format": "docx"}, "csv, xlsx or pdf"),
         ({"from": "1 april"}, "write it as YYYY-MM-DD"),
+        ({"from": "9999-12-31"}, "'from' = '9999-12-31' is too far off: the year must be 1900"),
+        ({"instance": "GENT", "to": "0001-01-01"}, "'to' = '0001-01-01' is too far off"),
     ],
 )
 def test_bad_report_parameters_say_what_to_fix(gent_desk, params, message):
@@ -224,3 +226,9 @@ def test_a_json_body_nested_beyond_reason_is_refused(gent_desk):
     response = gent_desk.post("/api/selections/run", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "the request body is nested too deeply to read"
+
+
+def test_an_expiring_report_of_a_month_too_far_off_is_refused(gent_desk):
+    response = gent_desk.get("/api/reports/expiring", {"month": "9999-12"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "'9999-12' is too far off: the year must be 1900 to 2999"
