@@ -54,3 +54,14 @@ def test_arguments_that_are_not_text_are_refused_before_anything_runs(tmp_path):
     ]
     with sqlite3.connect(tmp_path / "lidgeld.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM borrowers_borrower").fetchone() == (0,)
+
+
+def test_a_database_without_its_tables_is_said_to_need_migrating(tmp_path):
+    env = {**os.environ, "LIDGELD_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "lidgeld", "status", "2001"],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("lidgeld status: database error: no such table")
+    assert result.stderr.endswith("(is the database migrated? run 'lidgeld migrate')\n")

@@ -211,3 +211,18 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(capsys, network, argv,
         Posting.objects.count(),
         AuditEvent.objects.count(),
     )
+
+
+@pytest.mark.postgres_only
+def test_a_value_too_long_for_the_database_is_said_without_blaming_migration(capsys, network):
+    # given a name no column takes (no service checks this one's length: PostgreSQL does)
+    before = AuditEvent.objects.count()
+    # when
+    code, _, err = lidgeld(capsys, "instance", "add", "--code", "LANG", "--name", "B" * 300)
+    # then the sentence says which kind of value to fix, and nothing is added
+    assert code == 2
+    assert err == (
+        "lidgeld instance: error: the database refused a value: value too long for type "
+        "character varying(200); shorten it or check the number\n"
+    )
+    assert AuditEvent.objects.count() == before

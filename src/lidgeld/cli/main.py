@@ -70,6 +70,35 @@ def unstorable_argument(arguments: Sequence[str]) -> str | None:
     return None
 
 
+# PostgreSQL's SQLSTATEs for a table or column that is not there (undefined_table,
+# undefined_column); SQLite says "no such table" / "no such column".
+_MISSING_SCHEMA_STATES = frozenset({"42P01", "42703"})
+
+
+def database_error_sentence(error: Exception) -> tuple[str, int]:
+    """What to tell about a database error that no service turned into a sentence,
+    and the exit code. Only a missing table or column points at migrating: a value
+    the database refuses (too long, out of range) is the input's fault, not the schema's."""
+    from django.db import DataError
+
+    text = str(error).strip()
+    first_line = text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, DataError):
+        return (
+            f"error: the database refused a value: {first_line}; shorten it or check the number",
+            EXIT_USAGE,
+        )
+    missing = getattr(error.__cause__, "sqlstate", None) in _MISSING_SCHEMA_STATES or any(
+        words in text.lower() for words in ("no such table", "no such column")
+    )
+    if missing:
+        return (
+            f"database error: {first_line} (is the database migrated? run 'lidgeld migrate')",
+            EXIT_FAILED,
+        )
+    return f"database error: {first_line}", EXIT_FAILED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _setup_django()
     from django.db import DatabaseError
@@ -97,14 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseError as error:
         if os.environ.get("LIDGELD_DEBUG") == "1":
             raise
-        first_line = (
-            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        )
-        sys.stderr.write(
-            f"lidgeld {args.command}: database error: {first_line} "
-            "(is the database migrated? run 'lidgeld migrate')\n"
-        )
-        return EXIT_FAILED
+        sentence, code = database_error_sentence(error)
+        sys.stderr.write(f"lidgeld {args.command}: {sentence}\n")
+        return code
 
 
 if __name__ == "__main__":
