@@ -232,3 +232,29 @@ def test_an_expiring_report_of_a_month_too_far_off_is_refused(gent_desk):
     response = gent_desk.get("/api/reports/expiring", {"month": "9999-12"})
     assert response.status_code == 400
     assert response.json()["error"] == "'9999-12' is too far off: the year must be 1900 to 2999"
+
+
+@pytest.mark.parametrize(
+    ("body", "says", "where"),
+    [
+        ('{"text": "' + "(" * 315 + "A.city = Gent" + ")" * 315 + '"}',
+         "nested more than 50 deep", {"position": 50}),
+        ('{"rule": ' + '{"not": ' * 315 + '{"field": "A.city", "op": "is_empty"}' + "}" * 316,
+         "nested more than 50 deep", {"path": "$" + ".not" * 50}),
+        ('{"text": "' + " AND ".join(["A.city = Gent"] * 3000) + '"}',
+         "a rule holds at most 100 conditions", {"position": 1800}),
+        ('{"rule": {"field": "C.amount", "op": "=", "value": 1e400}}',
+         "found the number 1E+400", {"path": "$.value"}),
+        ('{"text": "C.amount > 1000000000000000000000000000000"}',
+         "is out of range: an amount is -999999.99 to 999999.99", {"position": 11}),
+        ('{"text": "C.booking_code in (1, 100000000000000000000000000000)"}',
+         "is out of range: a booking code is 1 to 9999", {"position": 22}),
+    ],
+)  # fmt: skip
+def test_a_rule_beyond_what_a_rule_may_hold_is_a_400_saying_where(gent_desk, body, says, where):
+    response = gent_desk.post("/api/selections/run", body, content_type="application/json")
+    assert response.status_code == 400
+    answer = response.json()
+    assert says in answer["error"]
+    assert {key: answer[key] for key in where} == where
+    assert BorrowerSet.objects.count() == 0
