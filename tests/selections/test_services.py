@@ -202,3 +202,71 @@ def test_running_a_selection_takes_the_same_queries_whatever_the_size(gent):
         return len(queries)
 
     assert queries_for(2) == queries_for(40)
+
+
+# --- a time limit on running a rule -------------------------------------------------------
+
+
+def many_borrowers(instance, count: int) -> None:
+    """``count`` borrowers in one statement, so that a broad rule takes a while for real."""
+    from django.db import connection
+
+    columns = (
+        "card_number, first_name, last_name, email, street, postal_code, city, language, "
+        "home_instance_id, pin_hash, registered_on"
+    )
+    values = "'T' || n, 'Voornaam' || n, 'Naam' || n, '', '', '', 'Gent', 'nl', %s, '', %s"
+    if connection.vendor == "postgresql":
+        sql = f"INSERT INTO borrowers_borrower ({columns}) SELECT {values} FROM generate_series(1, %s) n"
+    else:
+        sql = (
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
+            f"INSERT INTO borrowers_borrower ({columns}) SELECT {values} FROM g"
+        )
+    params = [instance.pk, "2020-01-01", count]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params if connection.vendor == "postgresql" else [count, *params[:2]])
+
+
+# Five substring searches over every borrower: no index helps, each row is read in full.
+BROAD = " OR ".join(
+    f"A.{name} contains {word}"
+    for name, word in [("first_name", "zz"), ("last_name", "yy"), ("city", "xx"),
+                       ("email", "ww"), ("postal_code", "vv")]
+)  # fmt: skip
+
+
+def test_a_rule_that_runs_past_the_time_limit_is_stopped_and_leaves_nothing(gent, settings):
+    # given 200,000 borrowers and a time limit of one millisecond
+    many_borrowers(gent, 200_000)
+    settings.LIDGELD_SELECTION_SECONDS = 0.001
+    staff = operator_scope("balie")
+    # when a broad rule runs
+    with pytest.raises(InvalidInput) as caught:
+        run(BROAD, staff)
+    # then it is stopped by the database with what to do, and no set is left behind
+    assert caught.value.code == "too_broad"
+    assert caught.value.message == "too broad: make the rule narrower (stopped after 0.001 s)"
+    assert not BorrowerSet.objects.exists()
+    assert not BorrowerSetMember.objects.exists()
+    assert not AuditEvent.objects.filter(action="set.selection").exists()
+    # and the connection works on, without the limit: the same rule then runs in full
+    settings.LIDGELD_SELECTION_SECONDS = 0
+    assert run(BROAD, staff).size == 0
+    assert run("A.city = Gent", staff).size == 200_000
+
+
+@pytest.mark.postgres_only
+def test_the_time_limit_is_postgresqls_statement_timeout_and_ends_with_the_run(gent, settings):
+    from django.db import connection, transaction
+
+    settings.LIDGELD_SELECTION_SECONDS = 10
+    make_borrower(gent, card="C1")
+    with transaction.atomic():  # a staff page runs it inside its own transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            before = cursor.fetchone()[0]
+        assert run("A.card = C1", operator_scope("balie")).size == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == before
