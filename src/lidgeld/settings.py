@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lidgeld.web.middleware.StorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "lidgeld.web.middleware.StaffLanguageMiddleware",
@@ -168,3 +169,7 @@ LIDGELD_SET_DAYS = int(os.environ.get("LIDGELD_SET_DAYS", "7"))
 # reset link works this many minutes (and once).
 LIDGELD_PORTAL_IDLE_MINUTES = int(os.environ.get("LIDGELD_PORTAL_IDLE_MINUTES", "30"))
 LIDGELD_PORTAL_PIN_RESET_MINUTES = int(os.environ.get("LIDGELD_PORTAL_PIN_RESET_MINUTES", "60"))
+
+# A selection run (staff pages, API, CLI) is stopped after this many seconds, with
+# "too broad: make the rule narrower", instead of holding a web thread; 0: no limit.
+LIDGELD_SELECTION_SECONDS = float(os.environ.get("LIDGELD_SELECTION_SECONDS", "10"))

@@ -148,6 +148,8 @@ def test_another_instance_is_refused_in_reports(gent_desk):
     [
         ({"format": "docx"}, "csv, xlsx or pdf"),
         ({"from": "1 april"}, "write it as YYYY-MM-DD"),
+        ({"from": "9999-12-31"}, "'from' = '9999-12-31' is too far off: the year must be 1900"),
+        ({"instance": "GENT", "to": "0001-01-01"}, "'to' = '0001-01-01' is too far off"),
     ],
 )
 def test_bad_report_parameters_say_what_to_fix(gent_desk, params, message):
@@ -232,3 +234,66 @@ def test_exports_of_another_librarys_borrowers_need_the_coordinator_role(
     # counts without names may leave
     summary = client.get("/api/reports/messages", {"from": "2026-04-01", "summary": "1"})
     assert summary.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"text": "A.first_name = \\"An\\u0000\\""}', "$.text contains a NUL character"),
+        ('{"text": "A.first_name = \\"\\ud800\\""}', "$.text contains characters that are not"),
+        (
+            '{"rule": {"field": "A.city", "op": "=", "value": "Gent\\u0000"}}',
+            "$.rule.value contains a NUL character",
+        ),
+        ('{"text": "A.city = x", "instance": "GE\\u0000NT"}', "$.instance contains a NUL"),
+        ('{"saved": "\\u0000"}', "$.saved contains a NUL character"),
+        ('{"text\\u0000": "A.city = x"}', "a key of $ contains a NUL character"),
+    ],
+)
+def test_text_no_database_stores_is_refused_in_a_json_body(gent_desk, body, says):
+    response = gent_desk.post("/api/selections/run", body, content_type="application/json")
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["error"].startswith(says)
+    assert answer["error"].endswith("which cannot be stored; remove it")
+    assert answer["code"] == "unstorable_text"
+    assert BorrowerSet.objects.count() == 0
+
+
+def test_a_json_body_nested_beyond_reason_is_refused(gent_desk):
+    body = '{"rule": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = gent_desk.post("/api/selections/run", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "the request body is nested too deeply to read"
+
+
+def test_an_expiring_report_of_a_month_too_far_off_is_refused(gent_desk):
+    response = gent_desk.get("/api/reports/expiring", {"month": "9999-12"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "'9999-12' is too far off: the year must be 1900 to 2999"
+
+
+@pytest.mark.parametrize(
+    ("body", "says", "where"),
+    [
+        ('{"text": "' + "(" * 315 + "A.city = Gent" + ")" * 315 + '"}',
+         "nested more than 50 deep", {"position": 50}),
+        ('{"rule": ' + '{"not": ' * 315 + '{"field": "A.city", "op": "is_empty"}' + "}" * 316,
+         "nested more than 50 deep", {"path": "$" + ".not" * 50}),
+        ('{"text": "' + " AND ".join(["A.city = Gent"] * 3000) + '"}',
+         "a rule holds at most 100 conditions", {"position": 1800}),
+        ('{"rule": {"field": "C.amount", "op": "=", "value": 1e400}}',
+         "found the number 1E+400", {"path": "$.value"}),
+        ('{"text": "C.amount > 1000000000000000000000000000000"}',
+         "is out of range: an amount is -999999.99 to 999999.99", {"position": 11}),
+        ('{"text": "C.booking_code in (1, 100000000000000000000000000000)"}',
+         "is out of range: a booking code is 1 to 9999", {"position": 22}),
+    ],
+)  # fmt: skip
+def test_a_rule_beyond_what_a_rule_may_hold_is_a_400_saying_where(gent_desk, body, says, where):
+    response = gent_desk.post("/api/selections/run", body, content_type="application/json")
+    assert response.status_code == 400
+    answer = response.json()
+    assert says in answer["error"]
+    assert {key: answer[key] for key in where} == where
+    assert BorrowerSet.objects.count() == 0

@@ -173,6 +173,20 @@ def test_a_dry_run_says_what_would_happen_and_changes_nothing(capsys, network):
         (["type", "add", "--instance", "GENT", "--code", "X", "--name", "X", "--kind", "paying",
           "--booking-code", "2500", "--fee", "5"], "between 1000 and 1999"),
         (["tick", "--today", "yesterday"], "is not a date"),
+        (["borrower", "add", "--card", "2002", "--first-name", "A\x00n", "--last-name", "B",
+          "--instance", "GENT"], "argument 6 (after --first-name) contains a NUL character"),
+        (["status", "20\x0001"], "argument 2 contains a NUL character, which cannot be stored"),
+        (["borrower", "add", "--card", "2002", "--first-name", "A" * 5000, "--last-name", "B",
+          "--instance", "GENT"], "the first name is at most 100 characters long, not 5000"),
+        (["borrower", "add", "--card", "2002", "--first-name", "A", "--last-name", "B",
+          "--instance", "GENT", "--city", "Gent" * 30], "the city is at most 100 characters"),
+        (["borrower", "add", "--card", "2002", "--first-name", "A", "--last-name", "B",
+          "--instance", "GENT", "--pin", "١٢٣٤"], "a PIN is 4 to 12 digits 0-9"),
+        (["borrower", "add", "--card", "2002", "--first-name", "A", "--last-name", "B",
+          "--instance", "GENT", "--pin", "１２３４"], "a PIN is 4 to 12 digits 0-9"),
+        (["expiring", "--month", "9999-12"], "is too far off: the year must be 1900 to 2999"),
+        (["renew", "2001", "--on", "9999-12-15", "--open"], "is too far off: the year must be 1900 to 2999"),
+        (["pay", "2001", "1.00", "--on", "0001-01-01"], "is too far off: the year must be 1900 to 2999"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(capsys, network, argv, says):
@@ -197,3 +211,18 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(capsys, network, argv,
         Posting.objects.count(),
         AuditEvent.objects.count(),
     )
+
+
+@pytest.mark.postgres_only
+def test_a_value_too_long_for_the_database_is_said_without_blaming_migration(capsys, network):
+    # given a name no column takes (no service checks this one's length: PostgreSQL does)
+    before = AuditEvent.objects.count()
+    # when
+    code, _, err = lidgeld(capsys, "instance", "add", "--code", "LANG", "--name", "B" * 300)
+    # then the sentence says which kind of value to fix, and nothing is added
+    assert code == 2
+    assert err == (
+        "lidgeld instance: error: the database refused a value: value too long for type "
+        "character varying(200); shorten it or check the number\n"
+    )
+    assert AuditEvent.objects.count() == before

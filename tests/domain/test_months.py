@@ -22,6 +22,9 @@ from lidgeld.domain.months import (
     first_of_month,
     is_month_end,
     month_start,
+    FIRST_YEAR,
+    LAST_YEAR,
+    OutOfCalendar,
     parse_month,
 )
 
@@ -287,10 +290,28 @@ def test_parse_month_rejects_signs_and_inner_spaces(text: str) -> None:
         parse_month(text)
 
 
-@given(year=st.integers(min_value=1000, max_value=9999), month=st.integers(1, 12))
+@given(year=st.integers(min_value=FIRST_YEAR, max_value=LAST_YEAR), month=st.integers(1, 12))
 @PROPERTY
 def test_parse_month_round_trips_the_iso_form(year: int, month: int) -> None:
     assert parse_month(f"{year:04d}-{month:02d}") == date(year, month, 1)
+
+
+@pytest.mark.parametrize("text", ["9999-12", "0001-01", "1899-12", "3000-01"])
+def test_a_month_too_far_off_is_refused_before_its_arithmetic_runs_off_the_calendar(
+    text: str,
+) -> None:
+    # 9999-12 has no next month and 0001-01 no previous one: a page showing either
+    # would fail; the year range says what to type instead.
+    with pytest.raises(OutOfCalendar, match="the year must be 1900 to 2999") as error:
+        parse_month(text)
+    assert str(error.value).startswith(f"'{text}' is too far off")
+
+
+@given(year=st.integers(min_value=FIRST_YEAR, max_value=LAST_YEAR), month=st.integers(1, 12))
+@PROPERTY
+def test_every_month_in_the_years_has_a_month_before_and_after(year: int, month: int) -> None:
+    first = parse_month(f"{year:04d}-{month:02d}")
+    assert add_months(first, -1) < first < add_months(first, 1)
 
 
 # --- days_of ---------------------------------------------------------------------------

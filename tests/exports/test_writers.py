@@ -121,7 +121,7 @@ def test_csv_default_is_neutral():
         out.getvalue()
         == (
             "Kaart,Naam,Aantal,Bedrag,Vervaldag,Betaald op\n"
-            "0012,=1+1,2,1234.50,2026-04-01,2026-04-01T14:05:30+02:00\n"
+            "0012,'=1+1,2,1234.50,2026-04-01,2026-04-01T14:05:30+02:00\n"
             '"a,b","Peeters; ""Jan""\nlijn 2",,-0.10,2026-01-16,2026-01-16T00:30:00+01:00\n'
             "Subtotaal,,2,1234.40,,\n"
             "0100,Zoë Françoise,1,-5.05,,\n"
@@ -140,13 +140,52 @@ def test_csv_for_belgian_excel():
         == b"\xef\xbb\xbf"
         + (
             "Kaart;Naam;Aantal;Bedrag;Vervaldag;Betaald op\r\n"
-            "0012;=1+1;2;1234,50;01/04/2026;01/04/2026 14:05\r\n"
+            "0012;'=1+1;2;1234,50;01/04/2026;01/04/2026 14:05\r\n"
             'a,b;"Peeters; ""Jan""\nlijn 2";;-0,10;16/01/2026;16/01/2026 00:30\r\n'
             "Subtotaal;;2;1234,40;;\r\n"
             "0100;Zoë Françoise;1;-5,05;;\r\n"
             "Totaal;;3;1229,35;;\r\n"
         ).encode()
     )
+
+
+# Text a spreadsheet would run as a formula (OWASP "CSV injection"): the usual four
+# starts, tab and CR (Excel), and a NUL, which LibreOffice drops before it looks.
+FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(1;1)", "\t=1+1", "\r=1+1", "\x00=1+1"]
+FORMULA_COLUMNS = [
+    Column("name", "Naam"),
+    Column("count", "Aantal", T.INTEGER),
+    Column("amount", "Bedrag", T.MONEY),
+    Column("due", "Vervaldag", T.DATE),
+]
+
+
+def formula_table() -> Table:
+    rows = [Row([text, -3, Decimal("-5.05"), date(2026, 4, 1)]) for text in FORMULAS]
+    return Table("Formules", FORMULA_COLUMNS, iter(rows))
+
+
+@pytest.mark.parametrize("excel", [False, True], ids=["neutral", "belgian-excel"])
+def test_csv_text_a_spreadsheet_would_run_gets_an_apostrophe(excel):
+    # given text cells that start like a formula, beside numbers and dates of ours
+    out = io.BytesIO()
+    write_csv(formula_table(), out, excel=excel)
+    # when the file is read back as CSV
+    text = out.getvalue().decode("utf-8-sig")
+    header, *body = csv.reader(io.StringIO(text, newline=""), delimiter=";" if excel else ",")
+    # then each such text is prefixed with ' and the numbers and dates are as before
+    assert header == ["Naam", "Aantal", "Bedrag", "Vervaldag"]
+    assert [row[0] for row in body] == ["'" + formula for formula in FORMULAS]
+    ours = ("-3", "-5,05", "01/04/2026") if excel else ("-3", "-5.05", "2026-04-01")
+    assert {tuple(row[1:]) for row in body} == {ours}
+
+
+def test_csv_leaves_text_alone_that_no_spreadsheet_runs():
+    rows = [Row(["Jan-Pieter", " =1", "a=b", "'al", "0012"])]
+    columns = [Column(f"c{i}", f"K{i}") for i in range(5)]
+    out = io.BytesIO()
+    write_csv(Table("Gewoon", columns, iter(rows)), out)
+    assert out.getvalue().decode().splitlines()[1] == "Jan-Pieter, =1,a=b,'al,0012"
 
 
 def test_csv_of_no_rows_is_the_header():
@@ -254,26 +293,34 @@ def test_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch):
     assert out.getvalue() == b""
 
 
-def test_xlsx_as_libreoffice_reads_it(tmp_path):
+def libreoffice(tmp_path, source, target: str, *, infilter: str | None = None):
+    """``source`` converted by LibreOffice (headless) to ``target``; the converted file."""
     soffice = shutil.which("soffice")
     if soffice is None:
         if os.environ.get("CI") == "true":
             pytest.fail("soffice (LibreOffice) is needed for this test in CI")
         pytest.skip("soffice (LibreOffice) is not installed")
+    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"
+    command = [soffice, profile, "--headless"]
+    if infilter is not None:
+        command.append(f"--infilter={infilter}")
+    command += ["--convert-to", target, "--outdir", str(tmp_path / "out"), str(source)]
+    env = {**os.environ, "LANG": "C.UTF-8", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=env, check=False
+    )
+    converted = tmp_path / "out" / f"{source.stem}.{target.split(':')[0]}"
+    assert converted.exists(), done.stdout + done.stderr
+    return converted
+
+
+def test_xlsx_as_libreoffice_reads_it(tmp_path):
     source = tmp_path / "posten.xlsx"
     assert write_xlsx(small_table(), str(source)) == 5
     # Comma-separated, UTF-8, cells "as shown" in their number format, en-US (1033) so
     # the thousands and decimal marks do not depend on the machine's locale.
     target = "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,true"
-    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"
-    command = [soffice, profile, "--headless", "--convert-to", target]
-    command += ["--outdir", str(tmp_path / "out"), str(source)]
-    env = {**os.environ, "LANG": "C.UTF-8", "HOME": str(tmp_path)}
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=120, env=env, check=False
-    )
-    converted = tmp_path / "out" / "posten.csv"
-    assert converted.exists(), done.stdout + done.stderr
+    converted = libreoffice(tmp_path, source, target)
     with converted.open(encoding="utf-8", newline="") as f:
         header, *body = list(csv.reader(f))
 
@@ -297,6 +344,33 @@ def test_xlsx_as_libreoffice_reads_it(tmp_path):
             if column.type is T.DATETIME and want is not None:
                 want = want.replace(second=0)  # shown to the minute
             assert parse(text, column) == want, (text, want)
+
+
+@pytest.mark.parametrize(
+    ("excel", "infilter"),
+    # Comma and en-US (1033) for the neutral file, semicolon and nl-BE (2067) for the
+    # Belgian one, as each is opened; LibreOffice evaluates formulas on import.
+    [(False, "CSV:44,34,76,1,,1033"), (True, "CSV:59,34,76,1,,2067")],
+    ids=["neutral", "belgian-excel"],
+)
+def test_csv_formulas_stay_text_when_libreoffice_opens_them(tmp_path, excel, infilter):
+    # given a CSV export with text cells that start like a formula
+    source = tmp_path / "formules.csv"
+    with source.open("wb") as out:
+        write_csv(formula_table(), out, excel=excel)
+    # when LibreOffice opens it (and saves it as a workbook we can inspect)
+    converted = libreoffice(tmp_path, source, "xlsx", infilter=infilter)
+    header, *body = load_workbook(converted).active.iter_rows()
+    # then those cells are text, not formulas nor their results; numbers stay numbers
+    assert [c.value for c in header] == ["Naam", "Aantal", "Bedrag", "Vervaldag"]
+    assert len(body) == len(FORMULAS)
+    # (LibreOffice reads a CR in a cell as a line break and drops a NUL.)
+    shown = ["'" + f.replace("\r", "\n").replace("\x00", "") for f in FORMULAS]
+    for (name, count, amount, due), text in zip(body, shown, strict=True):
+        assert (name.data_type, name.value) == ("s", text)
+        assert (count.data_type, count.value) == ("n", -3)
+        assert (amount.data_type, amount.value) == ("n", -5.05)
+        assert (due.data_type, due.value) == ("d", datetime(2026, 4, 1))
 
 
 # --- PDF -----------------------------------------------------------------------

@@ -243,6 +243,21 @@ def test_a_new_pin_must_be_digits_typed_twice_the_same(gent, adult):
     assert "De twee nieuwe pincodes zijn niet dezelfde." in text_of(differ)
 
 
+@pytest.mark.parametrize("pin", ["١٢٣٤", "１２３４"])
+def test_a_new_pin_is_digits_0_to_9_not_other_scripts_digits(gent, adult, pin):
+    # given a borrower who types Arabic-Indic or full-width digits (a kiosk has only 0-9)
+    borrower = member(gent, adult)
+    client = logged_in(borrower)
+    before = Borrower.objects.get(pk=borrower.pk).pin_hash
+    # when they choose them as their new PIN
+    page = client.post(
+        "/portal/profile/pin/", {"current_pin": PIN, "new_pin": pin, "repeat_pin": pin}
+    )
+    # then they are told what a PIN is, and it stays as it was
+    assert "Een pincode bestaat uit 4 tot 12 cijfers." in text_of(page)
+    assert Borrower.objects.get(pk=borrower.pk).pin_hash == before
+
+
 def test_unknown_addresses_are_404(gent, adult):
     client = logged_in(member(gent, adult))
     assert client.get("/portal/messages/999999/").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from datetime import date
@@ -128,6 +130,29 @@ def test_outstanding_items_as_xlsx(capsys, library, tmp_path):
     assert values[-1][4] == "3 klanten, 4 posten"
     assert values[-1][8] == pytest.approx(45.50)
     assert [row[0] for row in values[1:] if row[0]] == ["G001", "G001", "L001", "B001"]
+
+
+def test_a_report_csv_keeps_a_borrowers_formula_as_text_and_amounts_plain(
+    capsys, network, tmp_path
+):
+    # given a borrower whose name and address a spreadsheet would run, with an open item
+    hostile = make_borrower(network.gent, card="G009", first_name="=HYPERLINK(1)",
+                            last_name="-Peeters", email="@example.be")  # fmt: skip
+    make_posting(hostile, date(2026, 2, 1), amount="5.00")
+    for excel in ([], ["--excel"]):
+        target = tmp_path / f"openstaand{len(excel)}.csv"
+        # when the outstanding items go to CSV, in both dialects
+        code, _, err = lidgeld(
+            capsys, "report", "outstanding", "--to", "2026-04-10", "-o", str(target), *excel
+        )
+        assert code == 0, err
+        rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig")),
+                               delimiter=";" if excel else ","))  # fmt: skip
+        # then the name and address are text with an apostrophe, the amount a plain number
+        item = rows[1]
+        assert item[:3] == ["G009", "'=HYPERLINK(1) -Peeters", "'@example.be"]
+        assert item[8] == ("5,00" if excel else "5.00")
+        assert rows[2][1] == "Subtotaal =HYPERLINK(1) -Peeters"
 
 
 def test_expiring_memberships_as_pdf(capsys, library, tmp_path):

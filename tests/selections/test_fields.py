@@ -167,6 +167,13 @@ def test_a_value_reads_the_way_staff_write_it(ref: str, raw: str, value: object)
         ("C.amount", "twaalf", "is not an amount"),
         ("C.booking_code", "1000.5", "is not a whole number; write digits only"),
         ("C.booking_code", "١٠٠٠", "is not a whole number"),  # Arabic-Indic digits
+        # What the database cannot compare with (a 500 before): its columns' ranges
+        ("C.amount", "1" + "0" * 30, "is out of range: an amount is -999999.99 to 999999.99"),
+        ("C.balance", "-1000000", "'-1000000' is out of range: an open amount is -999999.99"),
+        ("C.amount", "1e400", "'1e400' is not an amount; write euros such as 12.50"),
+        ("C.booking_code", "10000", "'10000' is out of range: a booking code is 1 to 9999"),
+        ("C.booking_code", "0", "'0' is out of range: a booking code is 1 to 9999"),
+        ("C.booking_code", "1" * 5000, "is out of range: a booking code is 1 to 9999"),
         ("B.kind", "CXX", "'CXX' is not a known message kind; write one of CAE, CHR, CNB, CVL"),
         ("A.language", "de", "write one of nl, fr, en"),
         ("C.status", "unpaid", "write one of open, paid, written_off"),

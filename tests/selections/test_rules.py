@@ -20,6 +20,9 @@ from hypothesis import strategies as st
 from lidgeld.errors import InvalidInput
 from lidgeld.selections.fields import FIELDS, Field, ValueType, operators_for
 from lidgeld.selections.rules import (
+    MAX_CONDITIONS,
+    MAX_DEPTH,
+    MAX_LIST_VALUES,
     And,
     Condition,
     Node,
@@ -158,6 +161,74 @@ def test_a_wrong_rule_says_where_and_what_was_expected(
         parse(text)
     assert caught.value.position == position
     assert fragment in caught.value.message
+
+
+# --- bounds: what would exhaust the parser, the database or a web thread ---------------
+
+
+def test_brackets_nested_too_deep_are_refused_where_they_go_too_deep() -> None:
+    # given the rule of the issue: 315 brackets deep (a RecursionError, a 500, before)
+    text = "(" * 315 + "A.city = Gent" + ")" * 315
+    with pytest.raises(RuleError) as caught:
+        parse(text)
+    # then the bracket one level too deep is pointed at
+    assert caught.value.position == MAX_DEPTH
+    assert caught.value.message == (
+        f"brackets and NOT are nested more than {MAX_DEPTH} deep here; "
+        "write the rule with fewer levels"
+    )
+
+
+def test_brackets_and_not_up_to_the_limit_read() -> None:
+    deep = "(" * (MAX_DEPTH - 1) + "NOT A.city = Gent" + ")" * (MAX_DEPTH - 1)
+    assert to_text(parse(deep)) == "NOT A.city = Gent"
+    with pytest.raises(RuleError, match="nested more than") as caught:
+        parse("NOT " * 1000 + "A.city = Gent")
+    assert caught.value.position == 4 * MAX_DEPTH
+
+
+def test_json_nested_too_deep_is_refused_with_its_path() -> None:
+    rule: dict = {"field": "A.city", "op": "=", "value": "Gent"}
+    for level in range(315):
+        rule = {"not": rule} if level % 2 else {"and": [rule, {"field": "A.city", "op": "is_empty"}]}
+    with pytest.raises(RuleError, match=f"nested more than {MAX_DEPTH} deep") as caught:
+        from_json(rule)
+    assert caught.value.path is not None
+    assert caught.value.path.count(".") == MAX_DEPTH
+
+
+def test_more_conditions_than_a_rule_holds_are_refused_at_the_first_too_many() -> None:
+    text = " AND ".join(["A.city = Gent"] * (MAX_CONDITIONS + 1))
+    with pytest.raises(RuleError) as caught:
+        parse(text)
+    assert caught.value.position == MAX_CONDITIONS * len("A.city = Gent AND ")
+    assert caught.value.message == (
+        f"a rule holds at most {MAX_CONDITIONS} conditions; split it into several "
+        "selections and combine their sets"
+    )
+    items = [{"field": "A.city", "op": "=", "value": "Gent"}] * (MAX_CONDITIONS + 1)
+    with pytest.raises(RuleError, match="at most") as caught:
+        from_json({"or": items})
+    assert caught.value.path == f"$.or[{MAX_CONDITIONS}]"
+
+
+def test_an_in_list_longer_than_a_rule_holds_is_refused() -> None:
+    values = ", ".join(f"C{i}" for i in range(MAX_LIST_VALUES + 1))
+    with pytest.raises(RuleError, match=f"at most {MAX_LIST_VALUES} values") as caught:
+        parse(f"A.card in ({values})")
+    assert caught.value.position is not None
+    raw = {"field": "A.card", "op": "in", "value": [str(i) for i in range(MAX_LIST_VALUES + 1)]}
+    with pytest.raises(RuleError, match=f"at most {MAX_LIST_VALUES} values") as caught:
+        from_json(raw)
+    assert caught.value.path == "$.value"
+
+
+def test_a_json_number_that_is_not_whole_is_said_as_written() -> None:
+    # the API reads JSON numbers as Decimal, so 1e400 is not turned into inf
+    with pytest.raises(RuleError) as caught:
+        from_json({"field": "C.amount", "op": "=", "value": Decimal("1E+400")})
+    assert caught.value.message.endswith("found the number 1E+400")
+    assert caught.value.path == "$.value"
 
 
 def test_the_error_names_the_character_and_points_at_it() -> None:
@@ -406,7 +477,7 @@ def _valid_values(field: Field) -> st.SearchStrategy[str]:
         days = st.dates(date(1900, 1, 1), date(2100, 12, 31))
         return st.one_of(days.map(date.isoformat), days.map(lambda d: d.strftime("%d/%m/%Y")))
     if field.type is ValueType.INTEGER:
-        return st.integers(0, 9999).map(str)
+        return st.integers(1, 9999).map(str)
     if field.type is ValueType.MONEY:
         amounts = st.decimals(Decimal(-1000), Decimal(1000), places=2)
         return st.one_of(amounts.map(str), amounts.map(lambda d: str(d).replace(".", ",")))
@@ -427,7 +498,7 @@ def valid_condition(draw: st.DrawFn) -> Condition:
         values = [low.isoformat(), (low + timedelta(days=draw(st.integers(0, 400)))).isoformat()]
     elif op is Operator.BETWEEN:
         values = [
-            str(n) for n in sorted(draw(st.lists(st.integers(0, 99), min_size=2, max_size=2)))
+            str(n) for n in sorted(draw(st.lists(st.integers(1, 99), min_size=2, max_size=2)))
         ]
     return Condition(field.ref, op, tuple(values))
 

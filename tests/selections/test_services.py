@@ -81,6 +81,19 @@ def test_the_seed_recipe_selection_to_set_to_email_export(gent):
     }
 
 
+def test_a_set_export_keeps_a_borrowers_formula_as_text(gent):
+    # given a borrower whose names and street start like spreadsheet formulas
+    borrower = make_borrower(gent, card="C1", first_name="=1+1", last_name="+32 478")
+    borrower.street = "-5 Kerkstraat"
+    borrower.save(update_fields=["street"])
+    staff = operator_scope("balie")
+    borrower_set = run("A.card = C1", staff)
+    # when the set goes to CSV
+    rows = export_csv(staff, borrower_set.pk, ["card", "first_name", "last_name", "street"])
+    # then each of them is text behind an apostrophe
+    assert rows[1] == ["C1", "'=1+1", "'+32 478", "'-5 Kerkstraat"]
+
+
 def test_a_set_is_frozen_when_it_runs(gent):
     first = make_borrower(gent, card="C1")
     make_message(first, APRIL_1)
@@ -237,3 +250,71 @@ def test_a_coordinator_exports_the_whole_group(group_world):
     rows = export_csv(coordinator, both.pk, ["card"])[1:]
     assert sorted(rows) == [["G1"], ["L1"]]
     assert AuditEvent.objects.get(action="set.export").after["rows"] == 2
+
+
+# --- a time limit on running a rule -------------------------------------------------------
+
+
+def many_borrowers(instance, count: int) -> None:
+    """``count`` borrowers in one statement, so that a broad rule takes a while for real."""
+    from django.db import connection
+
+    columns = (
+        "card_number, first_name, last_name, email, street, postal_code, city, language, "
+        "home_instance_id, pin_hash, registered_on"
+    )
+    values = "'T' || n, 'Voornaam' || n, 'Naam' || n, '', '', '', 'Gent', 'nl', %s, '', %s"
+    if connection.vendor == "postgresql":
+        sql = f"INSERT INTO borrowers_borrower ({columns}) SELECT {values} FROM generate_series(1, %s) n"
+    else:
+        sql = (
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
+            f"INSERT INTO borrowers_borrower ({columns}) SELECT {values} FROM g"
+        )
+    params = [instance.pk, "2020-01-01", count]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params if connection.vendor == "postgresql" else [count, *params[:2]])
+
+
+# Five substring searches over every borrower: no index helps, each row is read in full.
+BROAD = " OR ".join(
+    f"A.{name} contains {word}"
+    for name, word in [("first_name", "zz"), ("last_name", "yy"), ("city", "xx"),
+                       ("email", "ww"), ("postal_code", "vv")]
+)  # fmt: skip
+
+
+def test_a_rule_that_runs_past_the_time_limit_is_stopped_and_leaves_nothing(gent, settings):
+    # given 200,000 borrowers and a time limit of one millisecond
+    many_borrowers(gent, 200_000)
+    settings.LIDGELD_SELECTION_SECONDS = 0.001
+    staff = operator_scope("balie")
+    # when a broad rule runs
+    with pytest.raises(InvalidInput) as caught:
+        run(BROAD, staff)
+    # then it is stopped by the database with what to do, and no set is left behind
+    assert caught.value.code == "too_broad"
+    assert caught.value.message == "too broad: make the rule narrower (stopped after 0.001 s)"
+    assert not BorrowerSet.objects.exists()
+    assert not BorrowerSetMember.objects.exists()
+    assert not AuditEvent.objects.filter(action="set.selection").exists()
+    # and the connection works on, without the limit: the same rule then runs in full
+    settings.LIDGELD_SELECTION_SECONDS = 0
+    assert run(BROAD, staff).size == 0
+    assert run("A.city = Gent", staff).size == 200_000
+
+
+@pytest.mark.postgres_only
+def test_the_time_limit_is_postgresqls_statement_timeout_and_ends_with_the_run(gent, settings):
+    from django.db import connection, transaction
+
+    settings.LIDGELD_SELECTION_SECONDS = 10
+    make_borrower(gent, card="C1")
+    with transaction.atomic():  # a staff page runs it inside its own transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            before = cursor.fetchone()[0]
+        assert run("A.card = C1", operator_scope("balie")).size == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 
@@ -93,6 +94,15 @@ def test_a_wrong_month_is_said(desk, five):
     response = desk.get("/staff/expiring/", {"month": "april"})
     assert response.status_code == 400
     assert "is not a month; write the month as YYYY-MM" in response.content.decode()
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_a_month_too_far_off_is_said_rather_than_a_server_error(desk, five, month):
+    # 9999-12 has no next month to link to, 0001-01 no previous one
+    response = desk.get("/staff/expiring/", {"month": month})
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert f"'{month}' is too far off: the year must be 1900 to 2999" in page
 
 
 def test_a_library_outside_ones_own_is_refused(desk, five):

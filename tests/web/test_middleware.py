@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from tests.factories import make_instance, make_staff
+from lidgeld.audit.models import AuditEvent
+from tests.factories import make_borrower, make_instance, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,56 @@ def test_the_portal_keeps_its_own_rule(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get("/portal/login/", HTTP_ACCEPT_LANGUAGE="nl")
     assert response["Content-Language"] == "en"
+
+
+# --- NUL characters never reach the database ------------------------------------------
+# PostgreSQL refuses a NUL in text with an error (a 500 before this guard); SQLite stores
+# it. Either way the visitor gets the same sentence, naming the field, and nothing runs.
+
+
+def test_a_nul_in_the_staff_search_is_refused_in_dutch_naming_the_field(client):
+    client.force_login(make_staff("balie-gent", make_instance("GENT")))
+    response = client.get("/staff/borrowers/", {"q": "Pee\x00ters"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<html lang="nl">' in page
+    assert "Het veld “q” bevat een teken dat niet bewaard kan worden" in page
+    assert "Verwijder het en probeer opnieuw." in page
+
+
+def test_a_nul_in_a_portal_form_is_refused_in_the_borrowers_language(client):
+    make_borrower(make_instance("GENT"), card="2001")
+    response = client.post(
+        "/portal/login/", {"card_number": "20\x0001", "pin": "1234"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<html lang="fr">' in page
+    assert "Le champ « card_number » contient un caractère qui ne peut pas être enregistré" in page
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_nul_in_an_api_query_is_a_json_400(client):
+    client.force_login(make_staff("balie-gent", make_instance("GENT")))
+    response = client.get("/api/reports/messages", {"instance": "GE\x00NT"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "The field “instance” contains a character that cannot be stored (such as "
+        "a NUL, %00). Remove it and try again.",
+        "code": "unstorable_text",
+        "field": "instance",
+    }
+
+
+def test_a_nul_in_the_address_is_refused(client):
+    response = client.get("/portal/pin/reset/ab%00cd/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "The address contains a character that cannot be stored" in response.content.decode()
+
+
+def test_a_session_cookie_with_a_nul_is_dropped_not_looked_up(client):
+    # A browser's garbage, not something the visitor typed: they simply have no session.
+    client.cookies[settings.SESSION_COOKIE_NAME] = "abcdefgh\x00ijklmnop"
+    response = client.get("/staff/login/")
+    assert response.status_code == 200
+    assert "<h1>Aanmelden</h1>" in response.content.decode()

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from lidgeld.domain.months import first_of_month
+from lidgeld.domain.months import OutOfCalendar, check_year, first_of_month
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.table import Table
 from lidgeld.exports.writers import parse_format
@@ -48,7 +48,9 @@ class Params:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            return check_year(date.fromisoformat(value), value)
+        except OutOfCalendar as error:
+            raise InvalidInput(f"'{name}' = {error}") from None
         except ValueError:
             raise InvalidInput(
                 f"'{name}' = '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-04-01"

@@ -9,6 +9,7 @@ import functools
 import json
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
@@ -23,6 +24,7 @@ from lidgeld.reports.services import report_export_audit
 from lidgeld.selections.rules import RuleError, to_json, to_text
 from lidgeld.staff.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
+from lidgeld.text_input import unstorable
 
 View = Callable[..., HttpResponseBase]
 
@@ -56,12 +58,41 @@ def staff_endpoint(view: Callable[..., HttpResponseBase]) -> View:
 
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
-        data = json.loads(request.body or b"{}")
+        # Decimal, not float: 1e400 stays what was written instead of becoming inf.
+        data = json.loads(request.body or b"{}", parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("the request body is not JSON") from None
+    except RecursionError:
+        raise InvalidInput("the request body is nested too deeply to read") from None
     if not isinstance(data, dict):
         raise InvalidInput('send a JSON object, e.g. {"text": "B.kind = CAE"}')
+    _refuse_unstorable(data)
     return data
+
+
+def _refuse_unstorable(data: Any) -> None:
+    """Every key and string of the body can be stored: PostgreSQL fails on a JSON
+    "\\u0000" (SQLite would store it) and no database takes a lone "\\ud800". Walked
+    with a stack, not recursion, whatever the depth."""
+    pending: list[tuple[str, Any]] = [("$", data)]
+    while pending:
+        path, value = pending.pop()
+        problem: str | None = None
+        if isinstance(value, str):
+            problem = unstorable(value)
+        elif isinstance(value, dict):
+            bad_key = next((key for key in value if unstorable(key)), None)
+            if bad_key is not None:
+                problem, path = unstorable(bad_key), f"a key of {path}"
+            else:
+                pending.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        if problem is not None:
+            raise InvalidInput(
+                f"{path} contains {problem}, which cannot be stored; remove it",
+                code="unstorable_text",
+            )
 
 
 def _rule_of(data: dict[str, Any]) -> Any:

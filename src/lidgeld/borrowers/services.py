@@ -16,7 +16,39 @@ from lidgeld.memberships.models import MembershipType
 from lidgeld.memberships.services import membership_start
 
 CARD_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,32}$")
-PIN_PATTERN = re.compile(r"^\d{4,12}$")
+# [0-9], not \d nor str.isdigit(): those take Arabic-Indic (١٢٣٤) and full-width (１２３４)
+# digits too, which no kiosk keypad types; fullmatch, as $ would let a newline through.
+PIN_PATTERN = re.compile(r"[0-9]{4,12}")
+PIN_RULE = "a PIN is 4 to 12 digits 0-9"
+
+# How people call the columns they type, for "the first name is at most 100 characters".
+_FIELD_WORDS = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "email": "e-mail address",
+    "street": "street",
+    "postal_code": "postal code",
+    "city": "city",
+}
+
+
+def pin_is_well_formed(pin: str) -> bool:
+    """The one PIN rule, for every channel (portal forms, CLI, desk, kiosks): 4 to 12
+    digits 0-9. Whether a PIN is *right* is a separate check against its hash."""
+    return PIN_PATTERN.fullmatch(pin) is not None
+
+
+def _check_lengths(**values: str) -> None:
+    """Each value fits its column (the model's max_length), said before the database
+    refuses it (PostgreSQL) or stores it whole (SQLite)."""
+    for field, value in values.items():
+        limit = Borrower._meta.get_field(field).max_length
+        if limit is not None and len(value) > limit:
+            raise InvalidInput(
+                f"the {_FIELD_WORDS[field]} is at most {limit} characters long, "
+                f"not {len(value)}; shorten it",
+                code="too_long",
+            )
 
 
 def borrower_get(card_number: str) -> Borrower:
@@ -34,6 +66,7 @@ def clean_email(email: str) -> str:
     email = email.strip()
     if not email:
         return ""
+    _check_lengths(email=email)
     try:
         validate_email(email)
     except ValidationError:
@@ -68,10 +101,17 @@ def borrower_register(
         raise InvalidInput("a card number is 1 to 32 letters, digits or dashes")
     if not first_name.strip() or not last_name.strip():
         raise InvalidInput("give both a first name and a last name")
+    _check_lengths(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        street=street.strip(),
+        postal_code=postal_code.strip(),
+        city=city.strip(),
+    )
     if language not in ("nl", "fr", "en"):
         raise InvalidInput(f"language must be nl, fr or en, not '{language}'")
-    if pin is not None and not PIN_PATTERN.match(pin):
-        raise InvalidInput("a PIN is 4 to 12 digits")
+    if pin is not None and not pin_is_well_formed(pin):
+        raise InvalidInput(PIN_RULE)
     if membership_type is not None and membership_type.instance_id != instance.pk:
         raise InvalidInput(
             f"type {membership_type.code} belongs to another instance than {instance.code}"
@@ -119,8 +159,8 @@ def borrower_pin_set(*, borrower: Borrower, pin: str, today: date, actor: str) -
     """A new PIN (portal and kiosk), stored as a salted hash; the PIN itself is never kept
     nor audited. Who may set it (the borrower with the old PIN, a reset link, the desk)
     is the caller's to check."""
-    if not PIN_PATTERN.match(pin):
-        raise InvalidInput("a PIN is 4 to 12 digits")
+    if not pin_is_well_formed(pin):
+        raise InvalidInput(PIN_RULE)
     with transaction.atomic():
         locked = Borrower.objects.select_for_update().get(pk=borrower.pk)
         had_pin = bool(locked.pin_hash)

@@ -26,8 +26,12 @@ class Parser(argparse.ArgumentParser):
 
 
 def parse_date(text: str) -> date:
+    from lidgeld.domain.months import OutOfCalendar, check_year
+
     try:
-        return date.fromisoformat(text.strip())
+        return check_year(date.fromisoformat(text.strip()), text)
+    except OutOfCalendar as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-04-10"

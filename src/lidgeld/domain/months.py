@@ -38,8 +38,29 @@ def month_start(year: int, month: int) -> date:
     return date(year, month, 1)
 
 
+# The years lidgeld reckons with. A typing slip such as 9999-12 or 0001-01 is well formed,
+# but month arithmetic on it runs off the calendar (there is no year 10000 nor year 0),
+# and no membership, fee or notice is that far away.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
+class OutOfCalendar(ValueError):
+    """A well-formed month or day outside FIRST_YEAR–LAST_YEAR."""
+
+
+def check_year(day: date, text: str) -> date:
+    """``day`` (typed as ``text``) when its year is one lidgeld reckons with."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise OutOfCalendar(
+            f"'{text}' is too far off: the year must be {FIRST_YEAR} to {LAST_YEAR}"
+        )
+    return day
+
+
 def parse_month(text: str) -> date:
-    """Parse ``YYYY-MM`` into the first day of that month (ValueError when malformed)."""
+    """Parse ``YYYY-MM`` into the first day of that month (ValueError when malformed,
+    OutOfCalendar when the year is not FIRST_YEAR to LAST_YEAR)."""
     parts = text.strip().split("-")
     well_formed = (
         len(parts) == 2
@@ -52,7 +73,7 @@ def parse_month(text: str) -> date:
     year, month = int(parts[0]), int(parts[1])
     if not 1 <= month <= 12:
         raise ValueError(f"'{text}' is not a month; the month must be 01 to 12")
-    return date(year, month, 1)
+    return check_year(date(year, month, 1), text)
 
 
 def days_of(start: date, end: date) -> list[date]:

@@ -3,7 +3,12 @@
 Neutral: UTF-8 without BOM, ``,``, ISO dates, 12.50, LF.
 Belgian Excel: a BOM (without it Excel reads UTF-8 as Windows-1252), ``;`` (Excel
 with a Belgian locale splits on it because the comma is the decimal mark), 12,50,
-01/04/2026, CRLF."""
+01/04/2026, CRLF.
+
+In both, a text cell that a spreadsheet would run as a formula ("CSV injection": it
+starts with = + - @, a tab or a CR) gets a leading apostrophe, as OWASP advises, so
+it shows as the text it is. Amounts, counts and dates are written by us and stay
+numbers: only text columns are guarded."""
 
 from __future__ import annotations
 
@@ -28,8 +33,19 @@ CSV_BATCH_ROWS = 500
 Render = Callable[[Any], str]
 
 
+# Excel and LibreOffice run a cell starting with one of these; LibreOffice drops a
+# NUL before it looks, so a NUL first counts too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
 def _text(value: Any) -> str:
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _integer(value: Any) -> str:
+    # A count of ours; anything else in the column is guarded as text.
+    return str(value) if isinstance(value, int) else _text(value)
 
 
 def _iso_money(value: Any) -> str:
@@ -51,14 +67,14 @@ def _iso_datetime(value: Any) -> str:
 
 NEUTRAL: dict[ColumnType, Render] = {
     ColumnType.TEXT: _text,
-    ColumnType.INTEGER: _text,
+    ColumnType.INTEGER: _integer,
     ColumnType.MONEY: _iso_money,
     ColumnType.DATE: _iso_date,
     ColumnType.DATETIME: _iso_datetime,
 }
 BELGIAN_EXCEL: dict[ColumnType, Render] = {
     ColumnType.TEXT: _text,
-    ColumnType.INTEGER: _text,
+    ColumnType.INTEGER: _integer,
     ColumnType.MONEY: _comma_money,
     ColumnType.DATE: format_date_be,
     ColumnType.DATETIME: format_datetime_be,
@@ -73,23 +89,22 @@ class _Progress:
 def _chunks(table: Table, excel: bool, progress: _Progress) -> Iterator[bytes]:
     renderers = [(BELGIAN_EXCEL if excel else NEUTRAL)[c.type] for c in table.columns]
     buffer = io.StringIO()
-    writer = csv.writer(
-        buffer,
-        delimiter=";" if excel else ",",
-        lineterminator="\r\n" if excel else "\n",
-        quoting=csv.QUOTE_MINIMAL,
-    )
+    dialect = {"delimiter": ";" if excel else ",", "lineterminator": "\r\n" if excel else "\n"}
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, **dialect)
+    # QUOTE_MINIMAL quotes only the characters of the line terminator, so with LF a
+    # lone CR would go out bare and end the row for every reader: such a row is
+    # written with every field quoted.
+    quoted = csv.writer(buffer, quoting=csv.QUOTE_ALL, **dialect)
     if excel:
         buffer.write("\ufeff")
-    writer.writerow([c.label for c in table.columns])
+    writer.writerow([_text(c.label) for c in table.columns])
     pending = 0
     for row in table.rows:
-        writer.writerow(
-            [
-                "" if value is None else render(value)
-                for render, value in zip(renderers, row.values, strict=True)
-            ]
-        )
+        cells = [
+            "" if value is None else render(value)
+            for render, value in zip(renderers, row.values, strict=True)
+        ]
+        (quoted if not excel and any("\r" in cell for cell in cells) else writer).writerow(cells)
         progress.rows += 1
         pending += 1
         if pending == CSV_BATCH_ROWS:

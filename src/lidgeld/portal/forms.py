@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lidgeld.borrowers.models import LANGUAGE_CHOICES
+from lidgeld.borrowers.services import pin_is_well_formed
 
 PIN_HELP = _("4 to 12 digits.")
 
@@ -20,15 +21,21 @@ class PortalForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def validate_pin(value: str) -> None:
+    """The borrowers' one PIN rule (digits 0-9 only), said in the borrower's language."""
+    if not pin_is_well_formed(value):
+        raise ValidationError(_("A PIN is 4 to 12 digits."), code="invalid")
+
+
 def pin_field(label: Any, *, autocomplete: str, help_text: Any = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         help_text=help_text,
         max_length=12,
         strip=False,
-        validators=[RegexValidator(r"^\d{4,12}\Z", _("A PIN is 4 to 12 digits."))],
+        validators=[validate_pin],
         widget=forms.PasswordInput(
-            attrs={"autocomplete": autocomplete, "inputmode": "numeric", "pattern": r"\d*"}
+            attrs={"autocomplete": autocomplete, "inputmode": "numeric", "pattern": "[0-9]*"}
         ),
     )
 

@@ -20,10 +20,12 @@ def parse_code_range(text: str) -> tuple[int, int]:
 
 
 def parse_report_month(text: str) -> date:
-    from lidgeld.domain.months import parse_month
+    from lidgeld.domain.months import OutOfCalendar, parse_month
 
     try:
         return parse_month(text)
+    except OutOfCalendar as error:
+        raise InvalidInput(str(error)) from None
     except ValueError:
         raise InvalidInput(
             f"'{text}' is not a month; write the month as YYYY-MM, e.g. 2026-04"

@@ -104,6 +104,7 @@ class ValueType(enum.Enum):
 
 
 Value = str | int | Decimal | date
+_Number = int | Decimal
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,10 @@ class Field:
     # stored values are accepted as written too.
     stored_as: tuple[tuple[str, str], ...] = ()
     upper_case: bool = False  # codes are stored in capitals whatever users type
+    # The column's range, for numbers: a value beyond it cannot even be sent to the
+    # database to compare (an amount of 10^30 was a 500), so it is said instead.
+    low: int | Decimal | None = None
+    high: int | Decimal | None = None
 
     @property
     def ref(self) -> str:
@@ -211,6 +216,13 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "E.status": ("waiting", "held", "ready", "fulfilled", "cancelled"),
 }
 _STORED_AS = {"B.kind": (("CAE", "AE"), ("CHR", "HR"), ("CNB", "NB"), ("CVL", "VL"))}
+# finance.Posting: booking codes 1–9999 (a CHECK), amounts of 8 digits with 2 decimals.
+_MAX_AMOUNT = Decimal("999999.99")
+_BOUNDS: dict[str, tuple[int | Decimal, int | Decimal]] = {
+    "C.booking_code": (1, 9999),
+    "C.amount": (-_MAX_AMOUNT, _MAX_AMOUNT),
+    "C.balance": (-_MAX_AMOUNT, _MAX_AMOUNT),
+}
 
 
 def _field(ref: str, label_nl: str, label_en: str, type_: ValueType, path: str) -> Field:
@@ -227,6 +239,8 @@ def _field(ref: str, label_nl: str, label_en: str, type_: ValueType, path: str) 
         _STORED_AS.get(ref, ()),
         # Instance and membership-type codes are stored in capitals.
         upper_case=path.endswith("__code"),
+        low=_BOUNDS[ref][0] if ref in _BOUNDS else None,
+        high=_BOUNDS[ref][1] if ref in _BOUNDS else None,
     )
 
 
@@ -340,10 +354,22 @@ def coerce(field: Field, raw: str) -> Value:
     if field.type is ValueType.INTEGER:
         if not _INTEGER.fullmatch(text):
             raise ValueError(f"'{raw}' is not a whole number; write digits only, such as 1000")
-        return int(text)
+        # More digits than any bound has are out of range without int() (which refuses
+        # past 4300 digits with a message about Python).
+        return _within(field, raw, int(text) if len(text) <= 20 else None)
     if field.type is ValueType.MONEY:
-        return _money(raw, text)
+        return _within(field, raw, _money(raw, text))
     return _choice(field, raw, text)
+
+
+def _within(field: Field, raw: str, value: _Number | None) -> _Number:
+    """``value`` when it is inside the field's range; None stands for "far beyond"."""
+    low, high = field.low, field.high
+    if value is None or (low is not None and value < low) or (high is not None and value > high):
+        label = field.label_en.lower()
+        name = f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+        raise ValueError(f"'{raw}' is out of range: {name} is {low} to {high}")
+    return value
 
 
 def _date(raw: str, text: str) -> date:
@@ -369,6 +395,8 @@ def _money(raw: str, text: str) -> Decimal:
             f"'{raw}' is not an amount; write euros such as 12.50 or 12,50 (no thousands separator)"
         )
     amount = Decimal(text.replace(",", "."))
+    if amount.adjusted() > 20:
+        return amount  # far out of any range; quantize would overflow the context
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f"'{raw}' has more than two decimals; write an amount such as 12.50")
     return amount.quantize(Decimal("0.01"))

@@ -33,6 +33,9 @@ from lidgeld.selections.fields import (
 )
 
 __all__ = [
+    "MAX_CONDITIONS",
+    "MAX_DEPTH",
+    "MAX_LIST_VALUES",
     "And",
     "Condition",
     "Node",
@@ -84,6 +87,13 @@ class Not:
 
 
 Node: TypeAlias = Condition | And | Or | Not
+
+# Bounds on what one rule may hold. Past them a rule is no longer something a person
+# reads, and it would exhaust the parser (a RecursionError at some 300 brackets), the
+# database (SQLite's expression depth, its number of query parameters) or a web thread.
+MAX_DEPTH = 50  # brackets and NOT inside each other (JSON: and/or/not objects)
+MAX_CONDITIONS = 100
+MAX_LIST_VALUES = 1000  # values of one "in (…)"
 
 _KEYWORDS = frozenset({"and", "or", "not", "between", "in", "contains", "is", "empty", "t/m"})
 _FIELD = re.compile(r"([A-Za-z])\.([A-Za-z_]+)")
@@ -188,11 +198,40 @@ def _join(kind: type[And] | type[Or], nodes: list[Node]) -> Node:
     return flat[0] if len(flat) == 1 else kind(tuple(flat))
 
 
+def _too_deep(*, position: int | None = None, path: str | None = None) -> RuleError:
+    return RuleError(
+        f"brackets and NOT are nested more than {MAX_DEPTH} deep here; "
+        "write the rule with fewer levels",
+        position=position,
+        path=path,
+    )
+
+
+def _too_many_conditions(*, position: int | None = None, path: str | None = None) -> RuleError:
+    return RuleError(
+        f"a rule holds at most {MAX_CONDITIONS} conditions; split it into several "
+        "selections and combine their sets",
+        position=position,
+        path=path,
+    )
+
+
+def _too_many_values(*, position: int | None = None, path: str | None = None) -> RuleError:
+    return RuleError(
+        f"one 'in' takes at most {MAX_LIST_VALUES} values; split the list over several "
+        "conditions joined by OR",
+        position=position,
+        path=path,
+    )
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.index = 0
         self.last_end = 0
+        self.depth = 0  # brackets and NOT open around the current token
+        self.conditions = 0
 
     def peek(self) -> _Token:
         return self.tokens[self.index]
@@ -223,11 +262,20 @@ class _Parser:
         return _join(And, items)
 
     def negation(self) -> Node:
+        if self.peek().kind != "(" and not self.at_word("not"):
+            return self.condition()
+        if self.depth == MAX_DEPTH:
+            raise _too_deep(position=self.peek().start)
+        self.depth += 1
+        try:
+            return self.nested()
+        finally:
+            self.depth -= 1
+
+    def nested(self) -> Node:
         if self.at_word("not"):
             self.take()
             return Not(self.negation())
-        if self.peek().kind != "(":
-            return self.condition()
         opening = self.take()
         node = self.any_of()
         closing = self.peek()
@@ -244,6 +292,9 @@ class _Parser:
         return node
 
     def condition(self) -> Condition:
+        if self.conditions == MAX_CONDITIONS:
+            raise _too_many_conditions(position=self.peek().start)
+        self.conditions += 1
         first = self.take()
         ref = self.field(first)
         token = self.peek()
@@ -320,6 +371,8 @@ class _Parser:
         values = [self.value(after="'('")]
         while self.peek().kind == ",":
             self.take()
+            if len(values) == MAX_LIST_VALUES:
+                raise _too_many_values(position=self.peek().start)
             values.append(self.value(after="','"))
         if self.peek().kind != ")":
             raise _expected(self.peek(), "',' or ')' in the list of values")
@@ -446,16 +499,19 @@ def to_json(node: Node) -> dict[str, object]:
 
 def from_json(data: object) -> Node:
     """The tree of a rule in its JSON form; RuleError.path points at what is wrong."""
-    return _from_json(data, "$")
+    return _from_json(data, "$", depth=0, seen=[0])
 
 
-def _from_json(data: object, path: str) -> Node:
+def _from_json(data: object, path: str, *, depth: int, seen: list[int]) -> Node:
+    """``depth``: the and/or/not objects around ``data``; ``seen``: conditions so far."""
     if not isinstance(data, dict):
         raise RuleError(
             f"expected a rule object with 'and', 'or', 'not' or 'field', found {_kind(data)}",
             path=path,
             expected="an object",
         )
+    if depth == MAX_DEPTH and any(key in data for key in ("and", "or", "not")):
+        raise _too_deep(path=path)
     for key, kind in (("and", And), ("or", Or)):
         if key in data:
             _only(data, {key}, path)
@@ -466,12 +522,18 @@ def _from_json(data: object, path: str) -> Node:
                     path=f"{path}.{key}",
                     expected="a list",
                 )
-            nodes = [_from_json(item, f"{path}.{key}[{i}]") for i, item in enumerate(items)]
+            nodes = [
+                _from_json(item, f"{path}.{key}[{i}]", depth=depth + 1, seen=seen)
+                for i, item in enumerate(items)
+            ]
             return _join(kind, nodes)
     if "not" in data:
         _only(data, {"not"}, path)
-        return Not(_from_json(data["not"], f"{path}.not"))
+        return Not(_from_json(data["not"], f"{path}.not", depth=depth + 1, seen=seen))
     if "field" in data:
+        if seen[0] == MAX_CONDITIONS:
+            raise _too_many_conditions(path=path)
+        seen[0] += 1
         return _condition_from_json(data, path)
     raise RuleError(
         "expected a rule object with one of the keys 'and', 'or', 'not' or 'field'",
@@ -513,6 +575,8 @@ def _condition_from_json(data: dict[object, object], path: str) -> Condition:
         wanted = "a list of two values" if operator is Operator.BETWEEN else "a list of values"
         if not isinstance(raw, list) or not raw:
             raise RuleError(f"expected {wanted}, found {_kind(raw)}", path=value_path)
+        if len(raw) > MAX_LIST_VALUES:
+            raise _too_many_values(path=value_path)
         values = tuple(_scalar(item, f"{value_path}[{i}]") for i, item in enumerate(raw))
         if operator is Operator.BETWEEN and len(values) != 2:
             raise RuleError(f"expected {wanted}, found {len(values)}", path=value_path)
@@ -550,7 +614,7 @@ def _kind(value: object) -> str:
         return {None: "null", True: "true", False: "false"}[value]
     if isinstance(value, str):
         return f'"{value}"'
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return f"the number {value}"
     return "a list" if isinstance(value, list) else "an object"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet, Value
 
 from lidgeld.audit.services import audit_record
@@ -33,21 +35,92 @@ def rule_from_json(data: Any) -> Node:
     return validate(from_json(data))
 
 
+class TooBroad(InvalidInput):
+    """A rule whose run took longer than the time limit; the database stopped it."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"too broad: make the rule narrower (stopped after {seconds:g} s)", code="too_broad"
+        )
+        self.seconds = seconds
+
+
 def selection_run(
     *, scope: Scope, rule: Node, today: date, saved: SavedSelection | None = None
 ) -> BorrowerSet:
-    """Materialise the borrowers the rule selects into a new temporary set."""
+    """Materialise the borrowers the rule selects into a new temporary set.
+
+    The query runs under ``LIDGELD_SELECTION_SECONDS`` (0: no limit): a rule too broad
+    for it is stopped by the database (TooBroad) instead of holding a web thread."""
     borrowers = borrowers_matching(rule, scope=scope)
     with transaction.atomic():
         borrower_set = _new_set(
             scope=scope, origin=SetOrigin.SELECTION, rule=to_text(rule), today=today, saved=saved
         )
-        size = insert_from(
-            BorrowerSetMember,
-            ["borrower_set", "borrower"],
-            borrowers.values_list(Value(borrower_set.pk), "pk"),
-        )
+        size = _insert_members(borrower_set, borrowers)
         return _finish(borrower_set, size=size, scope=scope, today=today)
+
+
+def _insert_members(borrower_set: BorrowerSet, borrowers: QuerySet[Borrower]) -> int:
+    seconds = settings.LIDGELD_SELECTION_SECONDS
+    rows = borrowers.values_list(Value(borrower_set.pk), "pk")
+    columns = ["borrower_set", "borrower"]
+    if connection.vendor == "sqlite":
+        # SQLite rolls the whole transaction back when it interrupts an INSERT, but
+        # interrupts a SELECT harmlessly: so it times a count of the same rows, and the
+        # INSERT that follows reads them again from its page cache.
+        with statement_time_limit(seconds):
+            borrowers.count()
+        return insert_from(BorrowerSetMember, columns, rows)
+    with statement_time_limit(seconds):
+        return insert_from(BorrowerSetMember, columns, rows)
+
+
+# PostgreSQL's SQLSTATE query_canceled: what statement_timeout raises.
+_QUERY_CANCELED = "57014"
+
+
+@contextmanager
+def statement_time_limit(seconds: float) -> Iterator[None]:
+    """Stop what the database runs inside after ``seconds``, raising TooBroad.
+
+    Call it inside a transaction. PostgreSQL: ``statement_timeout`` for this
+    transaction only (set_config(…, true) is SET LOCAL), put back as it was when the
+    block ends well; when it fails, the rollback of the block puts it back. SQLite has
+    no such setting: a progress handler, called every few thousand virtual-machine
+    steps, interrupts the statement once the time is up; put no write inside (see
+    _insert_members)."""
+    if not seconds:
+        yield
+        return
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            (previous,) = cursor.fetchone()
+            # At least 1 ms: 0 would mean no limit at all.
+            limit = f"{max(1, round(seconds * 1000))}ms"
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [limit])
+        try:
+            yield
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) == _QUERY_CANCELED:
+                raise TooBroad(seconds) from None
+            raise
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+        return
+    deadline = time.monotonic() + seconds
+    raw: Any = connection.connection
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 5000)
+    try:
+        yield
+    except OperationalError as error:
+        if "interrupted" in str(error) and time.monotonic() > deadline:
+            raise TooBroad(seconds) from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def set_combine(
