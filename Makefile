@@ -19,7 +19,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/lidgeld migrate
 	$(BIN)/lidgeld demo --if-empty
-	$(BIN)/lidgeld tick
+	$(BIN)/lidgeld tick --allow-catch-up
 	@echo "staff pages: http://127.0.0.1:8000/staff/ (gent-balie, gent-coordinator, gent-beheerder or balie / lidgeld-demo)  portal: http://127.0.0.1:8000/portal/ (any demo card, PIN 1234)"
 	$(BIN)/lidgeld serve
 

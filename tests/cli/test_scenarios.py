@@ -84,13 +84,13 @@ def test_the_seeds_worked_example(capsys, network):
     assert renewed["blocks"]["portal"]["allowed"] is True
 
     # 1 May: reminder, still no portal block
-    lidgeld(capsys, "tick", "--today", "2026-05-01")
+    assert lidgeld(capsys, "tick", "--today", "2026-05-01", "--allow-future")[0] == 0
     may = status(capsys, "2001", "2026-05-01")
     assert may["contribution"]["stage"] == "reminder"
     assert may["blocks"]["portal"]["allowed"] is True
 
     # 1 October: unpaid, portal blocked, desk warned
-    lidgeld(capsys, "tick", "--today", "2026-10-01")
+    assert lidgeld(capsys, "tick", "--today", "2026-10-01", "--allow-future")[0] == 0
     october = status(capsys, "2001", "2026-10-01")
     assert october["contribution"]["stage"] == "unpaid"
     assert october["blocks"]["portal"] == {
@@ -104,7 +104,7 @@ def test_the_seeds_worked_example(capsys, network):
     assert october["blocks"]["desk"]["warning"] is True
 
     # 1 December: invalidated and written off
-    lidgeld(capsys, "tick", "--today", "2026-12-01")
+    assert lidgeld(capsys, "tick", "--today", "2026-12-01", "--allow-future")[0] == 0
     december = status(capsys, "2001", "2026-12-01")
     assert december["membership"]["status"] == "invalidated"
     assert december["contribution"] == {"open": "0.00", "stage": None}
@@ -115,7 +115,7 @@ def test_the_seeds_worked_example(capsys, network):
 def test_paying_in_full_clears_the_blocks_at_once(capsys, network):
     lidgeld(capsys, "tick", "--today", "2026-04-01")
     lidgeld(capsys, "renew", "2001", "--on", "2026-04-10", "--open")
-    lidgeld(capsys, "tick", "--today", "2026-10-01")
+    assert lidgeld(capsys, "tick", "--today", "2026-10-01", "--allow-future")[0] == 0
     assert status(capsys, "2001", "2026-10-02")["blocks"]["portal"]["allowed"] is False
     code, out, _ = lidgeld(capsys, "pay", "2001", "12,00", "--on", "2026-10-02")
     assert code == 0

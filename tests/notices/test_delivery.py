@@ -222,32 +222,42 @@ def test_a_notice_not_rendered_yet_is_rendered_just_before_it_goes_out(gent, ser
     assert text.strip() == message.body.strip()
 
 
-def test_a_notice_that_cannot_be_rendered_waits_and_the_others_go(gent, server):
+def test_a_notice_whose_text_cannot_render_fails_with_the_reason_and_the_others_go(gent, server):
     from lidgeld.notices.models import NoticeTemplate
 
-    NoticeTemplate.objects.create(
-        instance=gent,
-        kind="AE",
-        language="en",
-        subject="Hello {{ nobody_knows_me }}",
-        body_text="…",
-        updated_at=clock.now(),
-        updated_by="test",
-    )
+    # given texts saved before they were checked: one with an unknown placeholder, and
+    # another library's with 120 {% if %} inside each other (it parses, it cannot render)
+    leuven = make_instance("LEUVEN")
+    deep = "{% if first_name %}x\n" * 120 + "{% endif %}" * 120
+    for instance, language, body in (
+        (gent, "en", "Hello {{ nobody_knows_me }}"),
+        (leuven, "nl", deep),
+    ):
+        NoticeTemplate.objects.create(
+            instance=instance, kind="AE", language=language, subject="Lid", body_text=body,
+            updated_at=clock.now(), updated_by="test",
+        )  # fmt: skip
+    unknown = queue(gent, subject="", body="", rendered_at=None, language="en")
+    too_deep = queue(leuven, subject="", body="", rendered_at=None, language="nl")
     fine = queue(gent, subject="", body="", rendered_at=None, language="nl")
-    broken = queue(gent, subject="", body="", rendered_at=None, language="en")
 
     report = messages_send(now=clock.now(), transport=server.transport)
 
-    assert (report.sent, report.retried) == (1, 1)
+    # then each broken one is failed with its reason, and the other one is sent
+    assert (report.sent, report.failed, report.retried) == (1, 2, 0)
     fine = fresh(fine)
     assert fine.status == MessageStatus.SENT
     assert fine.rendered_at == clock.now()
     assert server.accepted[0]["Subject"] == fine.subject != ""
-    broken = fresh(broken)
-    assert broken.status == MessageStatus.QUEUED
-    assert broken.last_error.startswith("cannot render the notice:")
-    assert "nobody_knows_me" in broken.last_error
+    unknown = fresh(unknown)
+    assert unknown.status == MessageStatus.FAILED
+    assert unknown.last_error.startswith("cannot render the notice:")
+    assert "nobody_knows_me" in unknown.last_error
+    assert unknown.rendered_at is None
+    too_deep = fresh(too_deep)
+    assert too_deep.status == MessageStatus.FAILED
+    assert "nested too deeply" in too_deep.last_error
+    assert len(server.accepted) == 1
 
 
 # --- temporary and permanent failures ------------------------------------------------------
@@ -379,6 +389,7 @@ def test_a_claim_whose_sender_died_is_sent_again_with_the_same_message_id(gent, 
     # A sender claims the message, hands it to the server, and dies before it
     # records "sent".
     [claimed] = messages_claim(now=start, batch_size=10)
+    delivery.attempt_record(claimed)
     connection_ = server.transport.open()
     connection_.send(
         email_build(claimed, now=start),
@@ -399,7 +410,7 @@ def test_a_claim_whose_sender_died_is_sent_again_with_the_same_message_id(gent, 
     assert after_lease.sent == 1
     first, second = server.accepted
     assert first["Message-ID"] == second["Message-ID"] == fresh(message).message_id
-    assert fresh(message).attempts == 2
+    assert fresh(message).attempts == 2  # the sender that died had counted its try
 
 
 def test_a_batch_that_outlives_half_its_lease_hands_back_what_it_did_not_reach(gent, server):
@@ -427,6 +438,74 @@ def test_a_message_whose_sender_keeps_dying_is_given_up(gent, server):
     assert message.status == MessageStatus.FAILED
     assert message.last_error.startswith(f"given up after {MAX_ATTEMPTS} attempts")
     assert server.accepted == []
+
+
+class Staller(Recorder):
+    """Holds the RCPT of the addresses in ``stall`` until they leave that set, and says
+    when a sender got stuck there (so the test can kill it right then)."""
+
+    def __init__(self, *stall: str) -> None:
+        super().__init__()
+        self.stall = set(stall)
+        self.stuck = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        import asyncio
+
+        if address in self.stall:
+            self.stuck.set()
+            while address in self.stall:
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 try again later"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_killed_senders_never_reached_is_sent_once_and_never_given_up():
+    import signal
+
+    from lidgeld.clock import Clock
+    from tests.subprocess_cli import lidgeld_env, run_lidgeld, start_lidgeld
+
+    # given two notices ahead of Lotte's on which every sender gets stuck and is killed
+    instance = make_instance()
+    today = Clock().today()  # the sender runs in its own process, on the real clock
+    stuck_first = queue(instance, to="traag@example.be", date=today)
+    stuck_next = queue(instance, to="trager@example.be", date=today)
+    lotte = queue(instance, to="lotte@example.be", date=today)
+    handler = Staller("traag@example.be", "trager@example.be")
+    port = free_port()
+    env = lidgeld_env(LIDGELD_SMTP_URL=f"smtp://127.0.0.1:{port}?timeout=60")
+    with smtp_server(handler, port):
+        for _ in range(MAX_ATTEMPTS + 2):
+            handler.stuck.clear()
+            sender = start_lidgeld("send", "--batch-size", "10", env=env)
+            deadline = time.monotonic() + 60
+            while not handler.stuck.wait(0.1) and sender.poll() is None:
+                assert time.monotonic() < deadline, "the sender neither got stuck nor ended"
+            sender.send_signal(signal.SIGKILL)
+            out, _ = sender.communicate(timeout=30)
+            assert handler.stuck.is_set(), f"the sender got through: {out}"
+            # the killed sender's claim runs out
+            Message.objects.filter(status=MessageStatus.QUEUED).update(next_attempt_at=None)
+        # then Lotte's notice was never tried, so it is not given up
+        assert (fresh(lotte).status, fresh(lotte).attempts) == (MessageStatus.QUEUED, 0)
+        # while the one the senders died on ten times is
+        stuck = fresh(stuck_first)
+        assert stuck.status == MessageStatus.FAILED
+        assert stuck.last_error.startswith(f"given up after {MAX_ATTEMPTS} attempts")
+
+        # when a sender finally gets through
+        handler.stall.clear()
+        done = run_lidgeld("send", env=env)
+
+    # then Lotte gets her notice exactly once
+    assert done.returncode == 0, done.stderr
+    lotte = fresh(lotte)
+    assert (lotte.status, lotte.attempts) == (MessageStatus.SENT, 1)
+    recipients = [rcpt for _, [rcpt] in handler.envelopes]
+    assert recipients.count("lotte@example.be") == 1
+    assert fresh(stuck_next).status == MessageStatus.SENT
 
 
 @pytest.mark.django_db(transaction=True)

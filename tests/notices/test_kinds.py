@@ -26,19 +26,19 @@ def fee_booked_in_april():
     return make_open_fee(membership, booked_on=date(2026, 4, 10))
 
 
-def test_stage_notices_are_off_by_default(fee_booked_in_april):
+def test_stage_notices_switched_off_send_nothing(fee_booked_in_april):
+    notice_kinds_set(
+        instance=fee_booked_in_april.instance,
+        enabled={"HR": False, "NB": False},
+        today=date(2026, 4, 10),
+        actor="t",
+    )
     run(date(2026, 4, 30))
     run(date(2026, 10, 1))
     assert not Message.objects.exists()
 
 
-def test_switched_on_a_reminder_and_an_unpaid_notice_follow_the_stages(fee_booked_in_april):
-    notice_kinds_set(
-        instance=fee_booked_in_april.instance,
-        enabled={"HR": True, "NB": True},
-        today=date(2026, 4, 10),
-        actor="t",
-    )
+def test_by_default_a_reminder_and_an_unpaid_notice_follow_the_stages(fee_booked_in_april):
     run(date(2026, 4, 30))
     run(date(2026, 5, 1))
     assert list(Message.objects.values_list("kind", "date", "posting_id", "channel")) == [
@@ -86,5 +86,5 @@ def test_kinds_through_the_cli(capsys):
 
     make_instance("GENT")
     assert main(["notices", "kinds", "--instance", "GENT", "--on", "HR,VL", "--off", "AE"]) == 0
-    assert "AE off, HR on, NB off, VL on" in capsys.readouterr().out
+    assert "AE off, HR on, NB on, VL on" in capsys.readouterr().out
     assert main(["notices", "kinds", "--instance", "GENT", "--on", "ZZ"]) == 2

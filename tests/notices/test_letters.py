@@ -2,8 +2,9 @@
 
 Given a day's queued letters, ``lidgeld letters`` prints them as one A4 PDF,
 one letter per page, addressed for a window envelope, with the payment box and
-the "scan to pay" code for a borrower with an open contribution; printed
-letters count as sent, so the next run for that day finds none.
+the "scan to pay" code for a borrower with an open contribution. The PDF is a
+batch: its letters stay "te printen" until staff confirm the batch printed
+(``--confirm``), and the next run for that day prints only new letters.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.cli.main import main
 from lidgeld.domain.payment_reference import structured_communication
-from lidgeld.notices.letters import borrower_address_lines, letters_pdf
+from lidgeld.notices.letter_batches import letter_batch_confirm, letter_batch_make
+from lidgeld.notices.letters import borrower_address_lines
 from lidgeld.notices.models import (
     KIND_END_OF_CONTRIBUTION,
     TYPE_CONTRIBUTION,
@@ -128,7 +130,7 @@ def pages_text(path) -> list[str]:
     return [page.extract_text() for page in PdfReader(path).pages]
 
 
-def test_the_days_letters_are_one_pdf_one_page_each_and_count_as_sent(
+def test_the_days_letters_are_one_pdf_one_page_each_and_wait_to_be_confirmed(
     capsys, tmp_path, day_of_letters
 ):
     output = tmp_path / "l.pdf"
@@ -136,6 +138,9 @@ def test_the_days_letters_are_one_pdf_one_page_each_and_count_as_sent(
 
     assert (code, err) == (0, "")
     assert "2 letters for 2026-04-01" in out
+    batch = Message.objects.get(pk=day_of_letters["zoe"].pk).letter_batch
+    assert f"as batch {batch.pk}; none is marked sent yet" in out
+    assert f"lidgeld letters --confirm {batch.pk}" in out
     reader = PdfReader(output)
     assert len(reader.pages) == 2
     # Sorted for the post: by postal code, so Zoë (9000) before Émile (9050).
@@ -163,24 +168,48 @@ def test_the_days_letters_are_one_pdf_one_page_each_and_count_as_sent(
     assert "BE68 5390 0754 7034" in emile_page
     assert "€ 12,00" in emile_page
 
-    # Printing is the delivery.
+    # Writing the PDF delivers nothing: the letters are still to print, and the file
+    # is audited as an export of names and addresses.
+    for name in ("emile", "zoe"):
+        message = Message.objects.get(pk=day_of_letters[name].pk)
+        assert (message.status, message.sent_at, message.attempts) == (
+            MessageStatus.QUEUED,
+            None,
+            0,
+        )
+    assert not AuditEvent.objects.filter(action="message.sent").exists()
+    export = AuditEvent.objects.get(action="letter_batch.export")
+    assert export.after == {
+        "batch": batch.pk, "format": "pdf", "rows": 2, "pages": 2, "file": str(output)
+    }  # fmt: skip
+
+    # A second run for that day prints nothing new and says which batch waits.
+    again = tmp_path / "again.pdf"
+    code, out, _ = lidgeld(capsys, "letters", "--date", "2026-04-01", "-o", str(again))
+    assert code == 0
+    assert "no new letters to print for 2026-04-01" in out
+    assert f"batch {batch.pk} (2 letters) is not confirmed yet" in out
+    assert not again.exists()
+
+    # Once staff confirm the batch printed, its letters are sent, once.
+    code, out, _ = lidgeld(capsys, "letters", "--confirm", str(batch.pk))
+    assert code == 0
+    assert f"batch {batch.pk}: 2 letters marked printed (sent)" in out
     for name in ("emile", "zoe"):
         message = Message.objects.get(pk=day_of_letters[name].pk)
         assert message.status == MessageStatus.SENT
         assert message.sent_at is not None
         assert message.attempts == 1
     assert AuditEvent.objects.filter(action="message.sent").count() == 2
+    code, out, _ = lidgeld(capsys, "letters", "--confirm", str(batch.pk))
+    assert code == 0
+    assert f"batch {batch.pk} was confirmed already on" in out
+    assert "nothing changed" in out
+    assert AuditEvent.objects.filter(action="message.sent").count() == 2
     others = day_of_letters["others"]
     assert Message.objects.get(pk=others["mail"].pk).status == MessageStatus.QUEUED
     assert Message.objects.get(pk=others["yesterday"].pk).status == MessageStatus.QUEUED
     assert Message.objects.get(pk=others["printed"].pk).attempts == 0
-
-    # A second run for that day finds nothing and writes nothing.
-    again = tmp_path / "again.pdf"
-    code, out, _ = lidgeld(capsys, "letters", "--date", "2026-04-01", "-o", str(again))
-    assert code == 0
-    assert "no letters to print for 2026-04-01" in out
-    assert not again.exists()
 
 
 def test_the_qr_code_to_pay_is_on_the_page_of_the_borrower_with_an_open_fee(
@@ -217,7 +246,8 @@ def test_a_letter_not_rendered_yet_gets_its_text_from_the_librarys_template(caps
     message.refresh_from_db()
     assert message.rendered_at is not None
     assert message.subject == "Je lidmaatschap van de bibliotheek loopt binnenkort af"
-    assert message.status == MessageStatus.SENT
+    assert message.status == MessageStatus.QUEUED
+    assert message.letter_batch is not None
 
 
 def test_a_long_letter_runs_on_to_a_continuation_page(capsys, tmp_path, gent):
@@ -234,7 +264,8 @@ def test_a_long_letter_runs_on_to_a_continuation_page(capsys, tmp_path, gent):
     answer = json.loads(out)
     assert answer["letters"] == 2
     assert answer["pages"] == 3
-    assert answer["marked_sent"] == 2
+    assert answer["marked_sent"] == 0
+    assert answer["batch"] is not None
     first, continued, other = pages_text(output)
     assert "Lies Lang" in first
     assert "Bibliotheek Gent · Lies Lang" in continued  # running head names the letter
@@ -291,9 +322,9 @@ def test_the_address_block_is_the_name_and_postal_code_for_now(gent):
     assert borrower_address_lines(borrower) == ["Zoë Claes", "9000"]
 
 
-def test_no_letters_no_pdf(gent):
-    result = letters_pdf(day=DAY, now=RENDERED)
-    assert (result.count, result.pdf, result.message_ids) == (0, b"", [])
+def test_no_letters_no_batch(gent):
+    made = letter_batch_make(day=DAY, instance_ids=None, now=RENDERED, today=DAY, actor="test")
+    assert (made.batch, made.failures) == (None, [])
 
 
 def test_the_address_sits_in_the_envelope_window_and_the_letterhead_stays_left(
@@ -319,18 +350,81 @@ def test_the_address_sits_in_the_envelope_window_and_the_letterhead_stays_left(
     assert ink(20, 15, 95, 40) > 200  # the letterhead, top left
 
 
-def test_letters_printed_by_two_runs_at_once_are_marked_sent_once(day_of_letters):
-    from lidgeld.notices.letters import letters_mark_sent
+def test_a_letter_is_in_one_batch_and_a_batch_is_confirmed_once(day_of_letters):
+    first = letter_batch_make(day=DAY, instance_ids=None, now=RENDERED, today=DAY, actor="a")
+    second = letter_batch_make(day=DAY, instance_ids=None, now=RENDERED, today=DAY, actor="b")
+    assert first.batch is not None
+    assert first.batch.letters == 2
+    assert second.batch is None  # the letters are in the first pile already
 
-    first = letters_pdf(day=DAY, now=RENDERED)
-    second = letters_pdf(day=DAY, now=RENDERED)  # before the first marked anything
-    assert first.message_ids == second.message_ids
+    once = letter_batch_confirm(batch=first.batch, now=RENDERED, today=DAY, actor="a")
+    twice = letter_batch_confirm(batch=first.batch, now=RENDERED, today=DAY, actor="b")
+    assert (once.marked, once.already) == (2, False)
+    assert (twice.marked, twice.already) == (0, True)
+    assert twice.batch.printed_by == "a"
+    assert Message.objects.filter(status=MessageStatus.SENT, attempts=1).count() == 2
 
-    assert letters_mark_sent(message_ids=first.message_ids, now=RENDERED, actor="test") == 2
-    assert letters_mark_sent(message_ids=second.message_ids, now=RENDERED, actor="test") == 0
-    assert set(
-        Message.objects.filter(status=MessageStatus.SENT, attempts=1).values_list("pk", flat=True)
-    ) == set(first.message_ids)
+
+def test_a_lost_pdf_is_written_again_from_its_batch(capsys, tmp_path, day_of_letters):
+    assert lidgeld(capsys, "letters", "--date", "2026-04-01", "-o", str(tmp_path / "a.pdf"))[0] == 0
+    batch = Message.objects.get(pk=day_of_letters["zoe"].pk).letter_batch
+
+    again = tmp_path / "b.pdf"
+    code, out, _ = lidgeld(capsys, "letters", "--batch", str(batch.pk), "-o", str(again))
+
+    assert code == 0
+    assert f"batch {batch.pk} (2 letters, not confirmed yet) written to" in out
+    assert len(pages_text(again)) == 2
+    assert AuditEvent.objects.filter(action="letter_batch.export").count() == 2
+    assert not Message.objects.filter(pk=day_of_letters["zoe"].pk, status="sent").exists()
+
+
+def test_confirming_a_batch_that_does_not_exist_is_refused(capsys, gent):
+    code, _, err = lidgeld(capsys, "letters", "--confirm", "999")
+    assert code == 2
+    assert "no letter batch 999" in err
+    code, _, err = lidgeld(capsys, "letters", "--confirm", "1", "-o", "x.pdf")
+    assert code == 2
+    assert "--confirm takes only the batch number" in err
+    code, _, err = lidgeld(capsys, "letters")
+    assert code == 2
+    assert "-o letters.pdf" in err
+
+
+def test_a_letter_whose_text_cannot_render_is_failed_and_the_others_are_printed(
+    capsys, tmp_path, gent
+):
+    from lidgeld.notices.models import NoticeTemplate
+
+    # given GENT's text saved before texts were checked (120 ifs deep) and a letter of
+    # GENT and one of BRUGGE, neither rendered yet
+    NoticeTemplate.objects.create(
+        instance=gent, kind="AE", language="nl", subject="Lid",
+        body_text="{% if first_name %}x\n" * 120 + "{% endif %}" * 120,
+        updated_at=RENDERED, updated_by="old",
+    )  # fmt: skip
+    brugge = make_instance(
+        "BRUGGE", name="Bibliotheek Brugge", address="Kuipersstraat 3\n8000 Brugge"
+    )
+    broken = letter(borrower_at(gent, "9000", last_name="Gentenaar"), rendered=False)
+    fine = letter(borrower_at(brugge, "8000", last_name="Bruggeling"), rendered=False)
+
+    output = tmp_path / "l.pdf"
+    code, out, err = lidgeld(capsys, "letters", "--date", "2026-04-01", "-o", str(output))
+
+    # then Brugge's letter is printed, and Gent's is failed with the reason
+    assert code == 0
+    assert "1 letter for 2026-04-01" in out
+    (text,) = pages_text(output)
+    assert "Bruggeling" in text
+    assert f"letter {broken.pk} (GENT, card {broken.borrower.card_number}, CAE) not printed" in err
+    assert "nested too deeply" in err
+    broken.refresh_from_db()
+    assert broken.status == MessageStatus.FAILED
+    assert "the notice text cannot be rendered: nested too deeply" in broken.last_error
+    assert broken.letter_batch is None
+    fine.refresh_from_db()
+    assert (fine.status, fine.letter_batch is not None) == (MessageStatus.QUEUED, True)
 
 
 def test_the_window_shows_name_street_and_town(gent):

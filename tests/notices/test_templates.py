@@ -172,3 +172,75 @@ def test_preview_through_the_cli(gent, capsys):
     assert "Dear Luc," in capsys.readouterr().out
     assert main(["notices", "preview", "--kind", "XX", "--card", "5001"]) == 2
     assert "unknown notice kind 'XX'" in capsys.readouterr().err
+
+
+# --- texts that parse but cannot render (issue 11, item 9) ---------------------------
+
+
+def nested_ifs(depth: int) -> str:
+    """``depth`` ``{% if %}`` inside each other, one per line."""
+    opening = "".join(f"{{% if first_name %}}line {n + 1}\n" for n in range(depth))
+    return opening + "midden\n" + "{% endif %}" * depth
+
+
+def test_ten_ifs_inside_each_other_are_fine(gent):
+    save(gent, nested_ifs(10))
+    assert NoticeTemplate.objects.count() == 1
+
+
+def test_an_if_nested_deeper_than_ten_is_refused_with_its_line(gent):
+    with pytest.raises(InvalidInput) as refused:
+        save(gent, nested_ifs(11))
+    assert "body, line 11: '{% if %}' inside 10 others; at most 10 may be nested" in (
+        refused.value.message
+    )
+    assert not NoticeTemplate.objects.exists()
+
+
+@pytest.mark.parametrize("depth", [120, 400, 5000])
+def test_a_text_nested_too_deep_to_render_or_even_to_read_is_refused(gent, depth):
+    # 99 nested ifs parse but cannot be compiled; from about 245 even parsing overflows
+    with pytest.raises(InvalidInput) as refused:
+        save(gent, nested_ifs(depth))
+    assert "body, line 11: '{% if %}' inside 10 others" in refused.value.message
+    assert not NoticeTemplate.objects.exists()
+
+
+def test_an_expression_nested_too_deep_is_refused_with_its_line(gent):
+    with pytest.raises(InvalidInput) as refused:
+        save(gent, "Beste,\n{{ " + "not " * 300 + "first_name }}")
+    assert "body, line 2: nested too deeply" in refused.value.message
+    with pytest.raises(InvalidInput) as refused:
+        save(gent, "{{ " + "(" * 400 + "first_name" + ")" * 400 + " }}")
+    assert "body, line 1: nested too deeply" in refused.value.message
+    assert not NoticeTemplate.objects.exists()
+
+
+def test_a_text_that_fails_for_some_borrowers_is_refused_with_the_reason(gent):
+    # given a text whose else-branch (nothing to pay) gives a filter an argument it
+    # does not take: it parses, and renders only while the fee is open
+    with pytest.raises(InvalidInput) as refused:
+        save(
+            gent,
+            "{% if open_amount %}{{ open_amount }}{% else %}{{ first_name|lower(1) }}{% endif %}",
+        )
+    message = refused.value.message
+    assert "body cannot be rendered for a borrower with nothing open: TypeError" in message
+    assert "with an open fee" not in message
+    assert not NoticeTemplate.objects.exists()
+
+
+def test_a_stored_text_that_cannot_render_gives_a_clear_preview_error(gent, capsys):
+    from lidgeld.cli.main import main
+
+    # given a text saved before these checks existed
+    NoticeTemplate.objects.create(
+        instance=gent, kind="AE", language="nl", subject="Lid", body_text=nested_ifs(120),
+        updated_at=timezone.now(), updated_by="old",
+    )  # fmt: skip
+    make_borrower(gent, card="5002")
+
+    assert main(["notices", "preview", "--kind", "AE", "--card", "5002"]) == 2
+    err = capsys.readouterr().err
+    assert "the notice text cannot be rendered: nested too deeply" in err
+    assert "Traceback" not in err

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.exports.table import ColumnType, RowKind, Table
 from lidgeld.finance.models import Posting, PostingStatus
-from lidgeld.memberships.models import TypeKind
+from lidgeld.memberships.models import Membership, TypeKind
 from lidgeld.reports.selectors import expiring_memberships, message_overview, outstanding_items
 from lidgeld.staff.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
@@ -339,6 +339,21 @@ def test_expiring_memberships_show_what_is_owed_and_whether_the_cae_went_out(
         "Maand: april 2026 (einde op 30/04/2026)",
         "Openstaand lidgeld en berichten op 10/04/2026",
     ]
+
+
+def test_a_cae_letter_not_confirmed_printed_is_not_sent_in_the_expiring_report(
+    end_of_april, everything
+):
+    els = Membership.objects.get(borrower__last_name="Maes")
+    make_message(els.borrower, APRIL_1, membership=els, channel="letter", status="queued")
+
+    table = expiring_memberships(
+        scope=everything, instance_ids=None, month=date(2026, 4, 1), today=TODAY
+    )
+
+    cae = {row[1]: row[-1] for kind, row in rows(table) if kind == "data"}
+    assert cae["Els Maes"] == "nee (brief te printen)"
+    assert cae["Lotte Claes"] == "ja"
 
 
 def test_another_month_lists_its_own_memberships(end_of_april, everything):

@@ -69,6 +69,25 @@ def test_this_months_list_with_open_fee_and_cae(desk, gent, five):
     assert "/api/reports/expiring?month=2026-04&amp;format=xlsx" in page
 
 
+def test_an_unprinted_cae_letter_is_not_said_to_be_sent(client, gent, five):
+    # given Aerts's CAE letter not confirmed printed, Claes's printed, Maes's e-mail queued
+    april = date(2026, 4, 1)
+    aerts, claes, maes = five[:3]
+    make_message(
+        aerts, april, channel="letter", status="queued", membership=aerts.memberships.get()
+    )
+    make_message(claes, april, channel="letter", status="sent", membership=claes.memberships.get())
+    make_message(maes, april, status="queued", membership=maes.memberships.get())
+    client.force_login(make_staff("balie-nl", gent))  # Dutch, as the desk sees it
+
+    page = client.get("/staff/expiring/").content.decode()
+
+    assert page.count("<td>ja</td>") == 1  # only the printed letter
+    assert page.count("<td>nee: brief te printen</td>") == 1
+    assert page.count("<td>wacht op verzending</td>") == 1
+    assert page.count("<td>nee</td>") == 2
+
+
 def test_the_list_and_the_renewal_speak_dutch_by_default(client, gent, five):
     client.force_login(make_staff("balie-nl", gent))  # no language chosen
     page = client.get("/staff/expiring/").content.decode()

@@ -70,21 +70,38 @@ def test_the_settings_page_shows_every_setting_with_a_label(admin):
     assert "Instellingen bewaren</button>" in page
 
 
+def test_the_page_warns_while_the_reminder_or_unpaid_notice_is_off(admin, world):
+    # a new library sends both: no warning
+    page = admin.get("/staff/settings/").content.decode()
+    assert 'id="stage-notices-off"' not in page
+
+    # given a library that switched the unpaid notice off
+    Instance.objects.filter(code="GENT").update(notice_unpaid=False)
+
+    page = admin.get("/staff/settings/").content.decode()
+
+    # then the page says so, and what it means for the borrowers
+    assert 'id="stage-notices-off"' in page
+    assert "CNB – contributie niet betaald staat uit" in page
+    assert "zonder dat ze een bericht krijgen" in page
+    assert "CHR" not in page.split('id="stage-notices-off"')[1].split("</p>")[0]
+
+
 def test_changed_settings_are_saved_and_only_they_are_audited(admin, world):
     data = form_of(
         world[0],
         unpaid_after_months=5,
-        notice_reminder="on",
         portal_renewal_window_months=2,
         address="Kouter 29\r\n9000 Gent",
     )
     data.pop("portal_renewal")
+    data.pop("notice_reminder")  # switched off
     response = admin.post("/staff/settings/GENT/", data)
     assert response.status_code == 302
     assert response["Location"] == "/staff/settings/?instance=GENT"
     gent = Instance.objects.get(code="GENT")
     assert gent.unpaid_after_months == 5
-    assert (gent.notice_reminder, gent.portal_renewal) == (True, False)
+    assert (gent.notice_reminder, gent.portal_renewal) == (False, False)
     assert gent.portal_renewal_window_months == 2
     assert gent.address == "Kouter 29\n9000 Gent"
     event = AuditEvent.objects.get(action="instance.changed")

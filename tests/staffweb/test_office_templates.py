@@ -179,3 +179,35 @@ def test_notice_kinds_are_switched_and_only_changes_audited(coordinator, world):
     }
     coordinator.post("/staff/templates/GENT/kinds", {"kind-AE": "on", "kind-HR": "on"})
     assert AuditEvent.objects.filter(action="instance.notices_changed").count() == 1
+
+
+def test_a_stored_text_that_cannot_render_shows_why_in_the_editor_not_a_500(coordinator, world):
+    from django.utils import timezone
+
+    # given a standing text saved before texts were checked: 120 ifs deep
+    deep = "{% if first_name %}x\n" * 120 + "{% endif %}" * 120
+    NoticeTemplate.objects.create(
+        instance=world[0], kind="AE", language="nl", subject="Lid", body_text=deep,
+        updated_at=timezone.now(), updated_by="old",
+    )  # fmt: skip
+
+    response = coordinator.get(EDIT)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "body, line 11: &#x27;{% if %}&#x27; inside 10 others" in page
+
+
+def test_the_live_preview_says_why_a_text_cannot_render(coordinator):
+    deep = "{% if first_name %}x\n" * 300 + "{% endif %}" * 300
+    response = coordinator.post("/staff/templates/GENT/preview/nl", text(body_text=deep))
+    assert response.status_code == 200
+    assert "at most 10 may be nested" in response.content.decode()
+
+    response = coordinator.post(
+        "/staff/templates/GENT/preview/nl", text(body_text="{{ first_name|upper(1) }}")
+    )
+    assert response.status_code == 200
+    assert "body cannot be rendered for a borrower with an open fee: TypeError" in (
+        response.content.decode()
+    )

@@ -20,13 +20,14 @@ from django.utils import timezone
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.libraries.models import CooperationGroup, Instance
-from lidgeld.notices.models import NoticeTemplate
+from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.selections.models import BorrowerSet
 from lidgeld.sip2.models import Terminal
 from tests.factories import (
     make_borrower,
     make_instance,
     make_membership,
+    make_message,
     make_open_fee,
     make_staff,
     make_type,
@@ -45,8 +46,8 @@ OWN_SET = {"desk": 200, "coordinator": 404, "administrator": 404, "other_desk": 
 
 # (url name, path, expected GET status per visitor; anonymous is sent to the login
 # unless said otherwise). {b} is a GENT borrower and {p} their open item, {set} a set of
-# the desk user, {override} a dated notice text, {terminal} a kiosk and {account} the
-# desk user's account, all of GENT.
+# the desk user, {override} a dated notice text, {terminal} a kiosk, {account} the
+# desk user's account and {letter_batch} a batch of letters to print, all of GENT.
 GET_TABLE = [
     ("login", "/staff/login/", {"anonymous": 200, **ALL_STAFF}),
     ("logout", "/staff/logout/", dict.fromkeys(VISITORS, 405)),
@@ -60,6 +61,10 @@ GET_TABLE = [
     ("payment", "/staff/borrowers/{b}/payment/", dict.fromkeys(VISITORS[1:], 405)),
     ("write-off", "/staff/borrowers/{b}/items/{p}/write-off/", COORDINATOR_UP),
     ("expiring", "/staff/expiring/", ALL_STAFF),
+    ("letters", "/staff/letters/", ALL_STAFF),
+    ("letters-batch-new", "/staff/letters/batches/", POST_ONLY),
+    ("letters-batch-pdf", "/staff/letters/batches/{letter_batch}/pdf", OWN_BORROWER),
+    ("letters-batch-confirm", "/staff/letters/batches/{letter_batch}/confirm", POST_ONLY),
     # back office
     ("reports", "/staff/reports/", ALL_STAFF),
     ("selections", "/staff/selections/", ALL_STAFF),
@@ -93,6 +98,8 @@ POST_TABLE = [
     ("/staff/borrowers/{b}/payment/", {"amount": "12,00"}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
     ("/staff/borrowers/{b}/items/{p}/write-off/", {"reason": "test"}, {**COORDINATOR_UP, "coordinator": 302, "administrator": 302}),
     ("/staff/expiring/", {"fee": "paid", "card": ["B0000000001"]}, ALL_STAFF),
+    ("/staff/letters/batches/", {"date": "2026-04-10"}, {"desk": 302, "coordinator": 302, "administrator": 302, "other_desk": 302}),
+    ("/staff/letters/batches/{letter_batch}/confirm", {}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
 ]  # fmt: skip
 
 
@@ -150,10 +157,15 @@ def world():
     loch_terminal = Terminal.objects.create(
         login="kiosk-loch", password_hash="!", instance=loch, created_at=timezone.now()
     )
+    letter_batch = LetterBatch.objects.create(
+        day=date(2026, 4, 10), letters=1, created_at=timezone.now(), created_by="test"
+    )
+    letter = make_message(borrower, date(2026, 4, 10), channel="letter", status="queued")
+    Message.objects.filter(pk=letter.pk).update(letter_batch=letter_batch)
     return {
         "b": borrower.pk, "p": posting.pk, "users": users, "set": borrower_set.pk,
         "override": override.pk, "terminal": terminal.pk,
-        "account": users["desk"].staff_account.pk,
+        "account": users["desk"].staff_account.pk, "letter_batch": letter_batch.pk,
         # per library, for the manage table
         "GENT": {"override": override.pk, "terminal": terminal.pk,
                  "account": users["desk"].staff_account.pk},

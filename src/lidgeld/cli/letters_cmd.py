@@ -1,10 +1,11 @@
-"""``lidgeld letters``: the day's letters as one PDF."""
+"""``lidgeld letters``: the day's letters as one PDF, and confirming them printed."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,20 +19,39 @@ def register(commands: Any) -> None:
         "letters",
         help="print the day's letters (notices for borrowers without e-mail) as one PDF",
         description=(
-            "Render the queued letters of one day as one A4 PDF for window envelopes. "
-            "Once the file is written the letters count as sent; a second run for the "
-            "same day finds none."
+            "Render the day's new letters as one A4 PDF for window envelopes, as a batch. "
+            "Nothing is marked sent yet: once the batch came out of the printer, confirm it "
+            "with --confirm BATCH and its letters count as sent. A second run for the same "
+            "day prints only the letters that are new since; --batch writes a batch again."
         ),
     )
     letters.add_argument(
         "--date", type=parse_date, help="the letters' business date (default: today)"
     )
     letters.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="the PDF to write, e.g. letters.pdf"
+        "-o", "--output", metavar="FILE", help="the PDF to write, e.g. letters.pdf"
     )
     letters.add_argument("--instance", help="only this instance's letters")
+    letters.add_argument(
+        "--batch", type=int, metavar="BATCH", help="write this batch's PDF again (with -o)"
+    )
+    letters.add_argument(
+        "--confirm",
+        type=int,
+        metavar="BATCH",
+        help="this batch is printed: its letters count as sent (once; again changes nothing)",
+    )
     add_json(letters)
     letters.set_defaults(handler=cmd_letters)
+
+
+def _check_output(path: Path) -> None:
+    from lidgeld.errors import InvalidInput
+
+    if not path.parent.is_dir():
+        raise InvalidInput(f"folder '{path.parent}' does not exist; create it or choose another -o")
+    if path.is_dir():
+        raise InvalidInput(f"'{path}' is a folder; give a file name, e.g. {path / 'letters.pdf'}")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -39,15 +59,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
     that ``path`` is either the old file or the whole new one, never half."""
     from lidgeld.errors import InvalidInput
 
-    folder = path.parent
-    if not folder.is_dir():
-        raise InvalidInput(f"folder '{folder}' does not exist; create it or choose another -o")
-    if path.is_dir():
-        raise InvalidInput(f"'{path}' is a folder; give a file name, e.g. {path / 'letters.pdf'}")
+    _check_output(path)
     temporary = None
     try:
         with tempfile.NamedTemporaryFile(
-            dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
         ) as handle:
             temporary = Path(handle.name)
             handle.write(data)
@@ -59,44 +75,142 @@ def _write_atomically(path: Path, data: bytes) -> None:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 temporary.unlink()
-        raise InvalidInput(
-            f"cannot write '{path}': {error.strerror or error}; nothing was marked sent"
-        ) from None
+        raise InvalidInput(f"cannot write '{path}': {error.strerror or error}") from None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def cmd_letters(args: argparse.Namespace) -> int:
+    from lidgeld.errors import InvalidInput
+
+    if args.confirm is not None:
+        if args.output or args.batch is not None or args.date or args.instance:
+            raise InvalidInput("--confirm takes only the batch number, e.g. --confirm 7")
+        return _confirm(args)
+    if not args.output:
+        raise InvalidInput("say where the PDF goes: -o letters.pdf")
+    output = Path(args.output)
+    _check_output(output)
+    if args.batch is not None:
+        if args.date or args.instance:
+            raise InvalidInput("--batch takes no --date or --instance: the batch has its own")
+        return _write_again(args, output)
+    return _make(args, output)
+
+
+def _make(args: argparse.Namespace, output: Path) -> int:
     from lidgeld.clock import clock
     from lidgeld.libraries.services import instance_get
-    from lidgeld.notices.letters import letters_mark_sent, letters_pdf
-
-    day = args.date or clock.today()
-    now = clock.now()
-    instance_ids = [instance_get(args.instance).pk] if args.instance else None
-    output = Path(args.output)
-    result = letters_pdf(day=day, now=now, instance_ids=instance_ids)
-    data = {
-        "date": day.isoformat(),
-        "file": None,
-        "letters": result.count,
-        "pages": result.pages,
-        "message_ids": result.message_ids,
-        "marked_sent": 0,
-    }
-    if not result.count:
-        emit(args, data, f"no letters to print for {day.isoformat()}; no file written")
-        return 0
-    _write_atomically(output, result.pdf)
-    marked = letters_mark_sent(message_ids=result.message_ids, now=now, actor=actor())
-    data.update(file=str(output), marked_sent=marked)
-    text = (
-        f"{result.count} letter{'s' if result.count != 1 else ''} for {day.isoformat()} "
-        f"written to {output} ({result.pages} page{'s' if result.pages != 1 else ''}); "
-        f"{marked} marked sent"
+    from lidgeld.notices.letter_batches import (
+        letter_batch_export_audit,
+        letter_batch_make,
+        letter_batch_pdf,
+        letter_batches,
     )
-    if marked < result.count:
-        text += (
-            f"\nwarning: {result.count - marked} of them were no longer queued "
-            "(sent by another run meanwhile?): check before posting them twice"
+
+    today, now = clock.today(), clock.now()
+    day = args.date or today
+    instance_ids = [instance_get(args.instance).pk] if args.instance else None
+    made = letter_batch_make(
+        day=day, instance_ids=instance_ids, now=now, today=today, actor=actor()
+    )
+    for failure in made.failures:
+        sys.stderr.write(
+            f"lidgeld letters: warning: letter {failure.message_id} ({failure.instance}, card "
+            f"{failure.card_number}, {failure.kind}) not printed and marked failed: "
+            f"{failure.reason}\n"
         )
-    emit(args, data, text)
+    data: dict[str, Any] = {
+        "date": day.isoformat(),
+        "batch": None,
+        "file": None,
+        "letters": 0,
+        "pages": 0,
+        "message_ids": [],
+        "marked_sent": 0,
+        "failed": [failure.as_dict() for failure in made.failures],
+    }
+    if made.batch is None:
+        waiting = letter_batches(instance_ids=instance_ids, day=day).filter(printed_at__isnull=True)
+        text = f"no new letters to print for {day.isoformat()}; no file written"
+        for batch in waiting:
+            text += (
+                f"\nbatch {batch.pk} ({_plural(batch.letters, 'letter')}) is not confirmed yet: "
+                f"'lidgeld letters --batch {batch.pk} -o FILE' writes it again, "
+                f"'lidgeld letters --confirm {batch.pk}' once it is printed"
+            )
+        data["waiting"] = [batch.pk for batch in waiting]
+        emit(args, data, text)
+        return 0
+    batch = made.batch
+    result = letter_batch_pdf(batch=batch)
+    _write_atomically(output, result.pdf)
+    letter_batch_export_audit(
+        batch=batch, result=result, actor=actor(), today=today, file=str(output)
+    )
+    data.update(
+        batch=batch.pk,
+        file=str(output),
+        letters=result.count,
+        pages=result.pages,
+        message_ids=result.message_ids,
+    )
+    emit(
+        args,
+        data,
+        f"{_plural(result.count, 'letter')} for {day.isoformat()} written to {output} "
+        f"({_plural(result.pages, 'page')}) as batch {batch.pk}; none is marked sent yet: "
+        f"once printed, confirm with 'lidgeld letters --confirm {batch.pk}'",
+    )
+    return 0
+
+
+def _write_again(args: argparse.Namespace, output: Path) -> int:
+    from lidgeld.clock import clock
+    from lidgeld.notices.letter_batches import (
+        letter_batch_export_audit,
+        letter_batch_get,
+        letter_batch_pdf,
+    )
+
+    batch = letter_batch_get(batch_id=args.batch, instance_ids=None)
+    result = letter_batch_pdf(batch=batch)
+    _write_atomically(output, result.pdf)
+    letter_batch_export_audit(
+        batch=batch, result=result, actor=actor(), today=clock.today(), file=str(output)
+    )
+    state = "printed" if batch.printed_at else "not confirmed yet"
+    emit(
+        args,
+        {"batch": batch.pk, "file": str(output), "letters": result.count, "pages": result.pages},
+        f"batch {batch.pk} ({_plural(result.count, 'letter')}, {state}) written to {output}",
+    )
+    return 0
+
+
+def _confirm(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from lidgeld.clock import clock
+    from lidgeld.notices.letter_batches import letter_batch_confirm, letter_batch_get
+
+    batch = letter_batch_get(batch_id=args.confirm, instance_ids=None)
+    done = letter_batch_confirm(batch=batch, now=clock.now(), today=clock.today(), actor=actor())
+    printed = done.batch.printed_at
+    assert printed is not None
+    if done.already:
+        text = (
+            f"batch {batch.pk} was confirmed already on "
+            f"{timezone.localtime(printed):%Y-%m-%d %H:%M} by {done.batch.printed_by}; "
+            "nothing changed"
+        )
+    else:
+        text = f"batch {batch.pk}: {_plural(done.marked, 'letter')} marked printed (sent)"
+    emit(
+        args,
+        {"batch": batch.pk, "marked_sent": done.marked, "already_confirmed": done.already},
+        text,
+    )
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date
@@ -20,6 +21,18 @@ def register(commands: Any) -> None:
         "--verbose", action="store_true", help="with the card numbers of the borrowers concerned"
     )
     tick.add_argument("--instance", action="append", help="only this instance (repeatable)")
+    tick.add_argument(
+        "--allow-future",
+        action="store_true",
+        help="run (or rehearse) more than one day after today's date, with every day up to "
+        "there (tests, demos); asks for confirmation on a terminal",
+    )
+    tick.add_argument(
+        "--allow-catch-up",
+        action="store_true",
+        help="catch up more than 31 days at once (the system really was down that long); "
+        "asks for confirmation on a terminal",
+    )
     add_json(tick)
     tick.set_defaults(handler=cmd_tick)
 
@@ -27,10 +40,20 @@ def register(commands: Any) -> None:
 def cmd_tick(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
     from lidgeld.libraries.services import instance_get
-    from lidgeld.lifecycle.tick import STEPS, tick_run
+    from lidgeld.lifecycle.tick import STEPS, run_size, tick_check, tick_run
 
     codes = [instance_get(code).code for code in args.instance] if args.instance else None
-    today = args.today or clock.today()
+    wall_today = clock.today()
+    today = args.today or wall_today
+    # The rehearsal is bounded like the run: it holds a transaction for as many days as
+    # it rehearses, and what it shows is what the same command would do for real.
+    unusual = tick_check(
+        run_size(today=today, wall_today=wall_today, instance_codes=codes),
+        allow_future=args.allow_future,
+        allow_catch_up=args.allow_catch_up,
+    )
+    if unusual and not args.dry_run and sys.stdin.isatty():
+        _confirm(unusual, today)
     report = tick_run(
         today=today,
         now=clock.now(),
@@ -50,6 +73,20 @@ def cmd_tick(args: argparse.Namespace) -> int:
             text += f"\n  temporary sets purged: {purged}"
     emit(args, data, text)
     return 0
+
+
+def _confirm(unusual: list[str], today: Any) -> None:
+    """Ask the person at the terminal; anything but "yes" runs nothing."""
+    from lidgeld.errors import Refused
+
+    sys.stderr.write(
+        f"lidgeld tick: {'; '.join(unusual)}.\n"
+        f"Run every day up to {today.isoformat()} for real? Expiry and write-off cannot "
+        "be undone. Type yes to go on: "
+    )
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() != "yes":
+        raise Refused("not confirmed; nothing was run")
 
 
 def _text(report: Any, step_names: list[str], verbose: bool) -> str:

@@ -50,10 +50,12 @@ class Instance(models.Model):
     opening_hours = models.TextField(blank=True, default="", db_default="")
     portal_url = models.CharField(max_length=200, blank=True, default="", db_default="")
     bic = models.CharField(max_length=11, blank=True, default="", db_default="")
-    # Which notices go out (R4 on by default; the others are this library's choice).
+    # Which notices go out. R4's CAE and the two stage notices are on by default: a
+    # borrower reaching "reminder" or "unpaid" is blocked and must be told (R6). A
+    # library may still switch them off; the settings page then warns.
     notice_end_of_contribution = models.BooleanField(default=True, db_default=True)
-    notice_reminder = models.BooleanField(default=False, db_default=False)
-    notice_unpaid = models.BooleanField(default=False, db_default=False)
+    notice_reminder = models.BooleanField(default=True, db_default=True)
+    notice_unpaid = models.BooleanField(default=True, db_default=True)
     notice_renewal = models.BooleanField(default=False, db_default=False)
     # Mijn Bibliotheek: may borrowers renew online, and from how many months before the
     # end (1 = from the 1st of the month the membership ends)?

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from lidgeld.batching import BatchContext, StepResult
 from lidgeld.circulation.batch import reservations_hold_and_resume
 from lidgeld.clock import clock
 from lidgeld.domain.months import days_of
+from lidgeld.errors import Refused
 from lidgeld.finance.batch import contributions_write_off, dunning_advance
 from lidgeld.libraries.models import Instance
 from lidgeld.lifecycle.locks import Busy, exclusive, is_held
@@ -106,6 +108,78 @@ def days_to_run(instance: Instance, today: date) -> list[date]:
     if last is None or last > today:
         return [today] if last is None else []
     return days_of(last, today)
+
+
+# A run for tomorrow is fine (cron just before midnight); one further ahead is a typo
+# or a test. Expiry and write-off cannot be undone, so both bounds protect a library
+# from a mistyped year (--today 2027-12-02 for 2026-12-02) and from a system clock
+# that jumped ahead: a real library is not down for more than a month, and when it
+# was, a person says so (--allow-catch-up) or catches up in steps (--today).
+FUTURE_DAYS = 1
+CATCH_UP_DAYS = 31
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """How far a run up to ``today`` reaches: days after the wall-clock date, and the
+    most new days any library would run (its last ledger day is finished again, not
+    counted)."""
+
+    today: date
+    wall_today: date
+    days: int
+    last_done: date | None
+
+    @property
+    def days_ahead(self) -> int:
+        return (self.today - self.wall_today).days
+
+
+def run_size(*, today: date, wall_today: date, instance_codes: list[str] | None = None) -> RunSize:
+    instances = Instance.objects.all()
+    if instance_codes:
+        instances = instances.filter(code__in=instance_codes)
+    last_days = dict(instances.annotate(last=Max("job_runs__day")).values_list("pk", "last"))
+    days = [1 if last is None else max((today - last).days, 0) for last in last_days.values()]
+    done = [last for last in last_days.values() if last is not None]
+    return RunSize(
+        today=today,
+        wall_today=wall_today,
+        days=max(days, default=0),
+        last_done=min(done, default=None),
+    )
+
+
+def tick_check(size: RunSize, *, allow_future: bool, allow_catch_up: bool) -> list[str]:
+    """Refuse a run that races ahead unless the flag for it is given; what a person
+    at a terminal should confirm (empty: an ordinary run)."""
+    unusual: list[str] = []
+    if size.days_ahead > FUTURE_DAYS:
+        if not allow_future:
+            raise Refused(
+                f"--today {size.today.isoformat()} is {size.days_ahead} days after today "
+                f"({size.wall_today.isoformat()}); expiry and write-off cannot be undone. "
+                "Check the date (a typo in the year?); to run ahead on purpose (tests, "
+                "demos) add --allow-future",
+                code="tick_in_the_future",
+            )
+        unusual.append(
+            f"--today {size.today.isoformat()} is {size.days_ahead} days after today "
+            f"({size.wall_today.isoformat()})"
+        )
+    if size.days > CATCH_UP_DAYS:
+        # Running ahead on purpose means running every day up to there.
+        if not (allow_catch_up or allow_future):
+            raise Refused(
+                f"the last day done is {size.last_done.isoformat() if size.last_done else '-'}: "
+                f"running up to {size.today.isoformat()} would catch up {size.days} days at "
+                f"once, more than {CATCH_UP_DAYS}. Check the system clock (it says "
+                f"{size.wall_today.isoformat()}); if the system really was down that long, "
+                "run again with --allow-catch-up, or catch up in steps with --today",
+                code="tick_catch_up_too_long",
+            )
+        unusual.append(f"it runs {size.days} days at once")
+    return unusual
 
 
 def tick_run(

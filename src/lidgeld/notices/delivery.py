@@ -21,9 +21,14 @@ Claims and leases
     IMMEDIATE write transaction serialises claims. A claimed message is not due
     for anyone else until the lease expires; a sender that dies mid-batch
     simply lets its lease run out and the messages are claimed again. The claim
-    also counts the attempt and fixes the Message-ID, before anything is sent.
-    A batch that runs out of half its lease stops and hands back the messages it
-    did not get to.
+    fixes the Message-ID, before anything is sent. A batch that runs out of half
+    its lease stops and hands back the messages it did not get to.
+
+Attempts, not claims
+    An attempt is counted (and committed) when the sender reaches a message, just
+    before it renders or hands it to the server. A sender killed before it got to
+    a message has not tried it, so a message behind one that keeps a sender stuck
+    is never given up for what happened to the others.
 
 At least once, not at most once
     Each outcome is written (and committed) right after the server's answer.
@@ -33,7 +38,7 @@ At least once, not at most once
     ``Message-ID`` (``<lidgeld-{pk}-{hash}@{domain}>``, stored on the message
     at its first claim and reused on every retry), so mail servers and clients
     that de-duplicate show it once. A message whose sender keeps dying on it is
-    given up after ``MAX_ATTEMPTS`` claims.
+    given up after ``MAX_ATTEMPTS`` attempts.
 
 Outcomes
     2xx: *sent* (``sent_at``). 4xx, connection refused, timeout, lost connection,
@@ -41,9 +46,11 @@ Outcomes
     ``last_error`` and ``next_attempt_at`` = now + backoff (5 min × 2^(attempts−1),
     at most 6 h); after ``MAX_ATTEMPTS`` attempts it is *failed*. 5xx on the
     message itself (sender or recipient refused, data refused): *failed* with
-    the server's answer. A connection-level failure stops the run: the rest of
-    the outbox is left untouched for the next run instead of knocking on a
-    closed door once per batch.
+    the server's answer. A notice whose text cannot be rendered (a library text
+    saved before it was checked): *failed* with the reason, without asking the
+    server and without keeping the others back. A connection-level failure
+    stops the run: the rest of the outbox is left untouched for the next run
+    instead of knocking on a closed door once per batch.
 """
 
 from __future__ import annotations
@@ -74,7 +81,7 @@ from django.utils import timezone
 
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
-from lidgeld.notices.models import Channel, Message, MessageStatus
+from lidgeld.notices.models import Channel, Message, MessageStatus, NoticeTemplate
 
 logger = logging.getLogger("lidgeld.notices.delivery")
 
@@ -506,7 +513,8 @@ def messages_claim(
     *, now: datetime, batch_size: int = 100, lease: timedelta = LEASE
 ) -> list[Message]:
     """Claim up to ``batch_size`` due e-mail messages for ``lease``, in a committed
-    transaction of its own. The claim counts the attempt and fixes the Message-ID."""
+    transaction of its own. The claim fixes the Message-ID; it does not count an
+    attempt (``attempt_record`` does, when the sender reaches the message)."""
     with transaction.atomic():
         claimed = list(
             Message.objects.filter(_due(now))
@@ -529,16 +537,22 @@ def messages_claim(
             )
         claimed = [m for m in claimed if m.attempts < MAX_ATTEMPTS]
         until = now + lease
-        Message.objects.filter(pk__in=[m.pk for m in claimed]).update(
-            next_attempt_at=until, attempts=F("attempts") + 1
-        )
+        Message.objects.filter(pk__in=[m.pk for m in claimed]).update(next_attempt_at=until)
         for message in claimed:
             message.next_attempt_at = until
-            message.attempts += 1
             if not message.message_id:
                 message.message_id = message_id_for(message)
                 Message.objects.filter(pk=message.pk).update(message_id=message.message_id)
     return claimed
+
+
+def attempt_record(message: Message) -> None:
+    """The sender reached this message: one attempt, committed before it is tried, so a
+    sender that dies while trying it has still counted it."""
+    Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+        attempts=F("attempts") + 1
+    )
+    message.attempts += 1
 
 
 def _record(message: Message, **fields: Any) -> None:
@@ -577,42 +591,34 @@ def _outcome(message: Message, error: DeliveryError | None, *, now: datetime) ->
     return "retried"
 
 
-def _render(messages: list[Message], *, now: datetime) -> dict[int, DeliveryError]:
-    """Render what is not rendered yet; a message that cannot be rendered is
-    reported, not sent (and does not keep the others back)."""
-    problems: dict[int, DeliveryError] = {}
-    pending = [m for m in messages if m.rendered_at is None]
-    if pending:
-        from lidgeld.notices.rendering import messages_render
+def _prepare(
+    message: Message, *, templates: list[NoticeTemplate], now: datetime
+) -> DeliveryError | None:
+    """Render the message if it is not rendered yet; what keeps it from being sent.
+    A text that cannot be rendered fails its own notice (with the reason) and never
+    keeps the others back."""
+    from lidgeld.notices.rendering import RenderFailure, message_render_and_keep
 
-        try:
-            messages_render(pending, now=now)
-        except Exception:
-            # Nothing was saved, but some may look rendered in memory: start over
-            # one by one, so one broken template keeps back only its own notices.
-            for message in pending:
-                message.rendered_at = None
-            for message in pending:
-                try:
-                    messages_render([message], now=now)
-                except Exception as error:
-                    logger.exception("message %s could not be rendered", message.pk)
-                    text = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-                    problems[message.pk] = TemporaryFailure(f"cannot render the notice: {text}")
-    for message in messages:
-        if message.pk in problems:
-            continue
-        if not message.to_address.strip():
-            problems[message.pk] = PermanentFailure("no e-mail address to send it to")
-        elif message.rendered_at is None or not (message.subject.strip() and message.body.strip()):
-            problems[message.pk] = TemporaryFailure("the notice has no subject or text yet")
-    return problems
+    try:
+        message_render_and_keep(message, templates=templates, now=now)
+    except RenderFailure as failure:
+        logger.warning("message %s could not be rendered: %s", message.pk, failure.message)
+        return PermanentFailure(f"cannot render the notice: {failure.message}")
+    except Exception as error:  # e.g. the database went away: try again later
+        logger.exception("message %s could not be rendered", message.pk)
+        return TemporaryFailure(f"cannot render the notice: {type(error).__name__}: {error}")
+    if not message.to_address.strip():
+        return PermanentFailure("no e-mail address to send it to")
+    if message.rendered_at is None or not (message.subject.strip() and message.body.strip()):
+        return TemporaryFailure("the notice has no subject or text yet")
+    return None
 
 
 def _release(messages: list[Message], *, now: datetime) -> None:
-    """Hand back claimed messages this run did not get to: due again, attempt uncounted."""
+    """Hand back claimed messages this run did not get to: due again (not tried, so no
+    attempt was counted)."""
     Message.objects.filter(pk__in=[m.pk for m in messages], status=MessageStatus.QUEUED).update(
-        next_attempt_at=now, attempts=F("attempts") - 1
+        next_attempt_at=now
     )
 
 
@@ -667,8 +673,10 @@ def _send_batch(
     lease: timedelta,
 ) -> bool:
     """Send one claimed batch; False when the run should stop."""
+    from lidgeld.notices.rendering import templates_for
+
     deadline = time.monotonic() + lease.total_seconds() / 2
-    problems = _render(claimed, now=now)
+    templates = templates_for(m for m in claimed if m.rendered_at is None)
     connection = transport.open()
     keep_going = True
     try:
@@ -676,7 +684,10 @@ def _send_batch(
             if index and time.monotonic() > deadline:
                 _release(claimed[index:], now=now)
                 break
-            error: DeliveryError | None = problems.get(message.pk)
+            # Counted before it is rendered or sent: a sender that dies on this
+            # message has tried it (and gives it up after MAX_ATTEMPTS).
+            attempt_record(message)
+            error = _prepare(message, templates=templates, now=now)
             if error is None:
                 try:
                     mail = email_build(message, now=now)

@@ -3,8 +3,9 @@
 A borrower without a usable e-mail address gets their notice on paper. The
 letters run renders every queued letter of one business day, one letter per
 sheet (a long one runs on to continuation pages), ready to fold into a window
-envelope. Printing is the delivery: once the PDF is written, the letters are
-marked sent (:func:`letters_mark_sent`).
+envelope. Writing the PDF delivers nothing: the letters go in a batch that staff
+confirm once it came out of the printer, and only then are they sent
+(:mod:`lidgeld.notices.letter_batches`).
 
 Page layout (A4, 210 × 297 mm, all positions from the top-left corner):
 
@@ -39,14 +40,12 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db import transaction
-from django.db.models import F, QuerySet
 from django.utils import formats, translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -71,14 +70,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.blocks import format_amount
 from lidgeld.finance.selectors import payment_instructions
 from lidgeld.libraries.models import Instance
-from lidgeld.notices.models import Channel, Message, MessageStatus
+from lidgeld.notices.models import Message
 from lidgeld.notices.qr import epc_qr_png
-from lidgeld.notices.rendering import messages_render
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_LEFT = 20 * mm
@@ -573,85 +570,21 @@ def _pdf(letters: Sequence[_Letter], *, title: str) -> tuple[bytes, int]:
     return buffer.getvalue(), doc.page
 
 
-# --- the run ----------------------------------------------------------------
+# --- the document -----------------------------------------------------------
 
 
-def letters_due(*, day: date, instance_ids: Sequence[int] | None = None) -> QuerySet[Message]:
-    """Queued letters of one business day, in the order they are printed:
-    by library, then postal code (the post sorts by it), then name."""
-    letters = Message.objects.filter(
-        channel=Channel.LETTER, status=MessageStatus.QUEUED, date=day
-    ).select_related("borrower", "instance", "membership", "posting")
-    if instance_ids is not None:
-        letters = letters.filter(instance_id__in=instance_ids)
-    return letters.order_by(
-        "instance__code",
-        "borrower__postal_code",
-        "borrower__last_name",
-        "borrower__first_name",
-        "id",
-    )
-
-
-def letters_pdf(
-    *, day: date, now: datetime, instance_ids: list[int] | None = None
-) -> LettersResult:
-    """All queued letters dated ``day`` as one A4 PDF; changes nothing but the
-    rendered text of the notices (kept as the record of what was printed)."""
-    messages = list(letters_due(day=day, instance_ids=instance_ids))
+def letters_document(messages: Sequence[Message], *, title: str) -> LettersResult:
+    """Rendered letters as one A4 PDF, in the order given; changes nothing. The
+    payment box shows what each borrower owes now."""
     if not messages:
         return LettersResult(pdf=b"", count=0, message_ids=[])
-    messages_render(messages, now=now)
     payments: dict[int, _Payment | None] = {}
     letters = []
     for message in messages:
         if message.borrower_id not in payments:
             payments[message.borrower_id] = _payment(message.borrower_id)
         letters.append(_Letter(message=message, payment=payments[message.borrower_id]))
-    pdf, pages = _pdf(letters, title=f"Brieven {day.isoformat()}")
+    pdf, pages = _pdf(letters, title=title)
     return LettersResult(
         pdf=pdf, count=len(letters), message_ids=[m.pk for m in messages], pages=pages
     )
-
-
-def letters_mark_sent(*, message_ids: Sequence[int], now: datetime, actor: str) -> int:
-    """Printing is the delivery: mark the printed letters sent, in one transaction,
-    with an audit event each (dated by the letter's business date).
-
-    Only letters still queued change (a concurrent run that got there first
-    keeps its record); returns how many did."""
-    marked = 0
-    with transaction.atomic():
-        for start in range(0, len(message_ids), 500):
-            chunk = list(message_ids[start : start + 500])
-            rows = list(
-                Message.objects.select_for_update()
-                .filter(pk__in=chunk, channel=Channel.LETTER, status=MessageStatus.QUEUED)
-                .values_list("pk", "borrower_id", "instance_id", "date")
-            )
-            if not rows:
-                continue
-            Message.objects.filter(pk__in=[row[0] for row in rows]).update(
-                status=MessageStatus.SENT,
-                sent_at=now,
-                attempts=F("attempts") + 1,
-                last_error="",
-                next_attempt_at=None,
-            )
-            AuditEvent.objects.bulk_create(
-                AuditEvent(
-                    at=now,
-                    business_date=day,
-                    actor=actor,
-                    action="message.sent",
-                    object_type="message",
-                    object_id=pk,
-                    borrower_id=borrower_id,
-                    instance_id=instance_id,
-                    before={"status": MessageStatus.QUEUED.value},
-                    after={"status": MessageStatus.SENT.value, "channel": "letter"},
-                )
-                for pk, borrower_id, instance_id, day in rows
-            )
-            marked += len(rows)
-    return marked

@@ -34,6 +34,26 @@ class MessageStatus(models.TextChoices):
     SKIPPED = "skipped", "overgeslagen"
 
 
+class LetterBatch(models.Model):
+    """One printing of letters: the PDF made of them, and whether staff confirmed that
+    it came out of the printer. Only then are its letters *sent*; until then they are
+    "te printen". Confirming twice changes nothing (``printed_at`` is set once)."""
+
+    day = models.DateField()  # the letters' business date
+    letters = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    printed_at = models.DateTimeField(null=True, blank=True)
+    printed_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        ordering = ["-day", "-id"]
+
+    def __str__(self) -> str:
+        state = f"printed {self.printed_at:%Y-%m-%d}" if self.printed_at else "to print"
+        return f"letters {self.day} #{self.pk} ({self.letters}, {state})"
+
+
 class Message(models.Model):
     """A notice to a borrower. Rows with status *queued* are the outbox: they are
     written in the same transaction as the change they announce, and a separate
@@ -68,6 +88,10 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A letter in a PDF that staff have not confirmed as printed yet; sent once they do.
+    letter_batch = models.ForeignKey(
+        LetterBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
 
     class Meta:
         ordering = ["-date", "id"]

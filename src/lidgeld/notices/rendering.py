@@ -5,6 +5,14 @@ may use ``{{ placeholder }}``, ``{% if placeholder %}…{% endif %}`` and a few
 text filters. Everything else (attributes, calls, loops, macros, includes)
 is refused when the template is saved, with the line and the name that is
 wrong, so a library can never write a notice that fails at the 1st.
+
+A text can also be valid and still not render: Jinja compiles it to Python,
+whose compiler allows about 99 nested blocks (``{% if %}`` 99 deep is
+"too many levels of indentation"), and Jinja's own parser overflows Python's
+stack from about 245 ``{% if %}`` or a few hundred ``not``/brackets deep. So
+nesting is bounded (``MAX_IF_NESTING``, ``MAX_EXPRESSION_DEPTH``) before the
+text is parsed, and saving renders it with sample values, once for a borrower
+with an open fee and once for one with nothing open.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from lidgeld.borrowers.models import Borrower
@@ -59,6 +67,35 @@ _ALLOWED_NODES = (
 )
 
 
+# Far below what breaks Jinja or Python (see above), far above what a notice needs.
+MAX_IF_NESTING = 10
+MAX_EXPRESSION_DEPTH = 20
+TOO_DEEP = f"nested too deeply: at most {MAX_IF_NESTING} '{{% if %}}' inside each other"
+
+# What saving renders a text with: every value filled in, then every value empty
+# (a borrower with nothing open and no address details), so both branches of each
+# {% if %} are compiled and run once.
+SAMPLE_VALUES: dict[str, str] = {
+    "first_name": "An",
+    "last_name": "Peeters",
+    "card_number": "2001",
+    "membership_end": "31/12/2026",
+    "instance_name": "Bibliotheek",
+    "instance_address": "Kouter 29\n9000 Gent",
+    "opening_hours": "ma–za 10–19 u.",
+    "open_amount": "12,50",
+    "payment_reference": "+++123/4567/89002+++",
+    "iban": "BE68 5390 0754 7034",
+    "portal_url": "https://bibliotheek.be",
+    "notice_date": "01/12/2026",
+}
+EMPTY_VALUES = dict.fromkeys(PLACEHOLDERS, "")
+
+
+class RenderFailure(InvalidInput):
+    """A text that cannot be turned into a notice, with the reason."""
+
+
 def _environment(*, html: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         undefined=StrictUndefined, autoescape=html, keep_trailing_newline=True, trim_blocks=True
@@ -85,13 +122,63 @@ def _describe(node: nodes.Node) -> str:
     return f"'{type(node).__name__}' is not allowed; use {{{{ placeholder }}}} and {{% if %}}"
 
 
+def _if_nesting_error(env: SandboxedEnvironment, source: str, part: str) -> str | None:
+    """The first ``{% if %}`` nested deeper than allowed, read from the tokens (the lexer
+    does not recurse, so this works where parsing would overflow)."""
+    depth = 0
+    tag_opened = False
+    try:
+        for line, kind, value in env.lex(source):
+            if kind == "whitespace":
+                continue
+            if kind == "block_begin":
+                tag_opened = True
+                continue
+            if tag_opened and kind == "name":
+                if value == "if":
+                    depth += 1
+                    if depth > MAX_IF_NESTING:
+                        return (
+                            f"{part}, line {line}: '{{% if %}}' inside {depth - 1} others; "
+                            f"at most {MAX_IF_NESTING} may be nested"
+                        )
+                elif value == "endif":
+                    depth -= 1
+            tag_opened = False
+    except TemplateSyntaxError:
+        return None  # the parser says what is wrong, with its line
+    return None
+
+
+def _expression_depth_error(tree: nodes.Node, part: str) -> str | None:
+    """The first expression nested deeper than allowed, walked without recursion."""
+    stack: list[tuple[nodes.Node, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            return (
+                f"{part}, line {getattr(node, 'lineno', 1)}: nested too deeply; at most "
+                f"{MAX_EXPRESSION_DEPTH} 'not', 'and', 'or' or filters inside each other"
+            )
+        for child in node.iter_child_nodes():
+            stack.append((child, depth + 1 if isinstance(child, nodes.Expr) else 0))
+    return None
+
+
 def template_errors(source: str, *, part: str, html: bool = False) -> list[str]:
     """What is wrong with a template, one sentence per problem ("body, line 3: …")."""
     env = _HTML if html else _TEXT
+    if too_deep := _if_nesting_error(env, source, part):
+        return [too_deep]
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as error:
         return [f"{part}, line {error.lineno}: {error.message}"]
+    except (RecursionError, MemoryError):
+        line = _deepest_line(env, source)
+        return [f"{part}, line {line}: {TOO_DEEP}, or 'not' and brackets a few levels deep"]
+    if too_deep := _expression_depth_error(tree, part):
+        return [too_deep]
     problems: list[str] = []
     for node in tree.find_all(nodes.Node):
         line = getattr(node, "lineno", 1)
@@ -108,6 +195,40 @@ def template_errors(source: str, *, part: str, html: bool = False) -> list[str]:
     return problems
 
 
+def _deepest_line(env: SandboxedEnvironment, source: str) -> int:
+    """The line where brackets are open deepest: where a text too deep to parse is."""
+    depth, deepest, line_of = 0, -1, 1
+    try:
+        for line, kind, _value in env.lex(source):
+            if kind in ("lparen", "lbracket", "lbrace"):
+                depth += 1
+                if depth > deepest:
+                    deepest, line_of = depth, line
+            elif kind in ("rparen", "rbracket", "rbrace"):
+                depth -= 1
+    except TemplateSyntaxError:
+        pass
+    return line_of
+
+
+def trial_render_errors(*, subject: str, body_text: str, body_html: str = "") -> list[str]:
+    """Render a text that passed ``template_errors`` with sample values, as saving does:
+    what fails, per part and per kind of borrower."""
+    problems: list[str] = []
+    parts = [("subject", subject, _TEXT), ("body", body_text, _TEXT)]
+    if body_html:
+        parts.append(("HTML body", body_html, _HTML))
+    for values, who in ((SAMPLE_VALUES, "with an open fee"), (EMPTY_VALUES, "with nothing open")):
+        for part, source, env in parts:
+            try:
+                _render_part(env, source, values)
+            except RenderFailure as failure:
+                problems.append(
+                    f"{part} cannot be rendered for a borrower {who}: {failure.message}"
+                )
+    return problems
+
+
 def validate_template(*, subject: str, body_text: str, body_html: str = "") -> None:
     if not subject.strip():
         raise InvalidInput("the subject is empty")
@@ -121,6 +242,8 @@ def validate_template(*, subject: str, body_text: str, body_html: str = "") -> N
         + (template_errors(body_html, part="HTML body", html=True) if body_html else [])
     )
     if problems:
+        raise InvalidInput("; ".join(problems))
+    if problems := trial_render_errors(subject=subject, body_text=body_text, body_html=body_html):
         raise InvalidInput("; ".join(problems))
 
 
@@ -205,10 +328,28 @@ def _spaced_iban(iban: str) -> str:
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
+def _render_part(env: SandboxedEnvironment, source: str, context: Mapping[str, str]) -> str:
+    """One part of a text; a text that cannot be compiled or run is a RenderFailure."""
+    try:
+        return env.from_string(source).render(context)
+    except TemplateError as error:
+        raise RenderFailure(str(error.message or error)) from None
+    except (RecursionError, MemoryError, IndentationError):
+        raise RenderFailure(TOO_DEEP) from None
+    except SyntaxError as error:  # what Jinja made of it does not compile
+        raise RenderFailure(f"{error.msg}; simplify the text") from None
+    except Exception as error:  # e.g. a filter given arguments it does not take
+        raise RenderFailure(f"{type(error).__name__}: {error}") from None
+
+
 def render(source: Source, context: Mapping[str, str]) -> Rendered:
-    subject = _TEXT.from_string(source.subject).render(context).strip()
-    body_text = _TEXT.from_string(source.body_text).render(context)
-    body_html = _HTML.from_string(source.body_html).render(context) if source.body_html else ""
+    """The notice from a text; ``RenderFailure`` (with the reason) when it cannot be."""
+    try:
+        subject = _render_part(_TEXT, source.subject, context).strip()
+        body_text = _render_part(_TEXT, source.body_text, context)
+        body_html = _render_part(_HTML, source.body_html, context) if source.body_html else ""
+    except RenderFailure as failure:
+        raise RenderFailure(f"the notice text cannot be rendered: {failure.message}") from None
     return Rendered(subject=subject, body_text=body_text, body_html=body_html)
 
 
@@ -241,16 +382,42 @@ def messages_render(messages: Iterable[Message], *, now: datetime) -> None:
     pending = [m for m in messages if m.rendered_at is None]
     if not pending:
         return
-    keys = {(m.instance_id, m.kind) for m in pending}
-    templates = list(
+    templates = templates_for(pending)
+    for message in pending:
+        _keep(message, message_render(message, templates=templates), now=now)
+    Message.objects.bulk_update(pending, RENDERED_FIELDS)
+
+
+RENDERED_FIELDS = ["subject", "body", "body_html", "rendered_at"]
+
+
+def templates_for(messages: Iterable[Message]) -> list[NoticeTemplate]:
+    """The library texts these messages may need, in one query."""
+    keys = {(m.instance_id, m.kind) for m in messages}
+    if not keys:
+        return []
+    return list(
         NoticeTemplate.objects.filter(
             instance_id__in={i for i, _ in keys}, kind__in={k for _, k in keys}
         )
     )
-    for message in pending:
-        rendered = message_render(message, templates=templates)
-        message.subject = rendered.subject[:300]
-        message.body = rendered.body_text
-        message.body_html = rendered.body_html
-        message.rendered_at = now
-    Message.objects.bulk_update(pending, ["subject", "body", "body_html", "rendered_at"])
+
+
+def _keep(message: Message, rendered: Rendered, *, now: datetime) -> None:
+    message.subject = rendered.subject[:300]
+    message.body = rendered.body_text
+    message.body_html = rendered.body_html
+    message.rendered_at = now
+
+
+def message_render_and_keep(
+    message: Message, *, templates: Iterable[NoticeTemplate], now: datetime
+) -> None:
+    """Render one notice (not rendered yet) and keep its text; ``RenderFailure`` when
+    its text cannot be rendered, and then nothing is kept."""
+    if message.rendered_at is not None:
+        return
+    _keep(message, message_render(message, templates=templates), now=now)
+    Message.objects.filter(pk=message.pk).update(
+        **{name: getattr(message, name) for name in RENDERED_FIELDS}
+    )

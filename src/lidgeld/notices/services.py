@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from jinja2 import TemplateError
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -28,10 +27,12 @@ from lidgeld.notices.models import (
 )
 from lidgeld.notices.rendering import (
     Rendered,
+    RenderFailure,
     notice_context,
     render,
     template_errors,
     template_for,
+    trial_render_errors,
     validate_template,
 )
 from lidgeld.staff.scope import Scope, manage_check
@@ -271,12 +272,14 @@ def notice_draft_preview(
     problems += template_errors(subject, part="subject") + template_errors(body_text, part="body")
     if body_html:
         problems += template_errors(body_html, part="HTML body", html=True)
+    if not problems:
+        problems = trial_render_errors(subject=subject, body_text=body_text, body_html=body_html)
     if problems:
         return DraftPreview(rendered=None, problems=problems)
     borrower.language = language  # a preview object only; never saved
     draft = DefaultText(subject=subject, body_text=body_text, body_html=body_html)
     try:
         rendered = render(draft, notice_context(borrower=borrower, instance=instance, on=on))
-    except TemplateError as error:  # checked above; kept so a preview never breaks the page
-        return DraftPreview(rendered=None, problems=[str(error)])
+    except RenderFailure as failure:  # checked above; kept so a preview never breaks the page
+        return DraftPreview(rendered=None, problems=[failure.message])
     return DraftPreview(rendered=rendered, problems=[])

@@ -33,6 +33,7 @@ from lidgeld.notices.models import (
     Message,
     MessageStatus,
 )
+from lidgeld.notices.selectors import NoticeState, notice_state
 from lidgeld.staff.scope import Scope
 
 MESSAGE_TYPES = {TYPE_CONTRIBUTION: "Contributie"}
@@ -55,11 +56,15 @@ MONTH_NAMES = (
 _CHANNELS = dict(Channel.choices)
 _STATUSES = dict(MessageStatus.choices)
 _STAGES = dict(STAGE_CHOICES)
+# Only a CAE that reached the borrower's side is "ja": a letter is sent once staff
+# confirmed it printed (issue 11, item 14).
 _CAE_SENT = {
-    MessageStatus.SENT.value: "ja",
-    MessageStatus.QUEUED.value: "in wachtrij",
-    MessageStatus.FAILED.value: "nee (mislukt)",
-    MessageStatus.SKIPPED.value: "nee (overgeslagen)",
+    NoticeState.SENT: "ja",
+    NoticeState.QUEUED: "in wachtrij",
+    NoticeState.TO_PRINT: "nee (brief te printen)",
+    NoticeState.FAILED: "nee (mislukt)",
+    NoticeState.SKIPPED: "nee (overgeslagen)",
+    NoticeState.NONE: "nee",
 }
 
 
@@ -440,6 +445,15 @@ def expiring_memberships(
             .order_by("id")
             .values("status")[:1]
         ),
+        cae_channel=Subquery(
+            Message.objects.filter(
+                membership_id=OuterRef("pk"),
+                type=TYPE_CONTRIBUTION,
+                kind=KIND_END_OF_CONTRIBUTION,
+            )
+            .order_by("id")
+            .values("channel")[:1]
+        ),
     )
     if for_export:
         scope.require_export(memberships, "borrower__home_instance")
@@ -478,10 +492,10 @@ def _expiring_rows(memberships) -> Iterator[Row]:
         "open_amount",
         "borrower__email",
         "cae_status",
+        "cae_channel",
     )
-    for instance, first, last, card, type_code, type_name, end, owed, email, cae in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    for row in rows.iterator(chunk_size=CHUNK):
+        instance, first, last, card, type_code, type_name, end, owed, email, cae, channel = row
         yield Row(
             [
                 instance,
@@ -492,6 +506,6 @@ def _expiring_rows(memberships) -> Iterator[Row]:
                 end,
                 owed,
                 email,
-                _CAE_SENT.get(cae, "nee") if cae else "nee",
+                _CAE_SENT[notice_state(cae, channel)],
             ]
         )

@@ -13,6 +13,7 @@ NAVIGATION = (
     ("staffweb:dashboard", _("Dashboard"), Role.DESK),
     ("staffweb:borrower-search", _("Borrowers"), Role.DESK),
     ("staffweb:expiring", _("Expiring memberships"), Role.DESK),
+    ("staffweb:letters", _("Letters"), Role.DESK),
     ("staffweb:reports", _("Reports"), Role.DESK),
     ("staffweb:selections", _("Selections"), Role.DESK),
     ("staffweb:templates", _("Notice texts"), Role.COORDINATOR),

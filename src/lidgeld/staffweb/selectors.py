@@ -171,8 +171,9 @@ def qr_svg(payload: str) -> str:
 
 
 def expiring_rows(*, instance_ids: frozenset[int] | None, month: date) -> QuerySet[Membership]:
-    """The expiring list of ``month`` (R8) with what each borrower owes and whether the
-    end-of-contribution notice (CAE) went out, as the report has it."""
+    """The expiring list of ``month`` (R8) with what each borrower owes and the status
+    and channel of the end-of-contribution notice (CAE), as the report has it: a letter
+    not confirmed printed has not gone out (``notices.selectors.notice_state``)."""
     ids = sorted(instance_ids) if instance_ids is not None else None
     owed = Posting.objects.filter(
         borrower_id=OuterRef("borrower_id"),
@@ -195,6 +196,7 @@ def expiring_rows(*, instance_ids: frozenset[int] | None, month: date) -> QueryS
             output_field=MONEY,
         ),
         cae_status=Subquery(cae.order_by("id").values("status")[:1]),
+        cae_channel=Subquery(cae.order_by("id").values("channel")[:1]),
     )
     return memberships
 

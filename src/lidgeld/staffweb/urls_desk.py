@@ -1,10 +1,16 @@
-"""Desk work: the dashboard, finding a borrower, the borrower page with its actions, and
-the memberships that end this month. Every borrower id in a path goes through
-``visible_borrower`` (404 outside the staff member's libraries)."""
+"""Desk work: the dashboard, finding a borrower, the borrower page with its actions, the
+memberships that end this month, and the day's letters. Every borrower id in a path goes
+through ``visible_borrower`` (404 outside the staff member's libraries)."""
 
 from django.urls import path
 
-from lidgeld.staffweb.views import desk_actions, desk_borrowers, desk_dashboard, desk_expiring
+from lidgeld.staffweb.views import (
+    desk_actions,
+    desk_borrowers,
+    desk_dashboard,
+    desk_expiring,
+    desk_letters,
+)
 
 urlpatterns = [
     path("", desk_dashboard.dashboard, name="dashboard"),
@@ -30,4 +36,13 @@ urlpatterns = [
         name="write-off",
     ),
     path("expiring/", desk_expiring.expiring, name="expiring"),
+    # the day's letters: a batch per PDF, confirmed printed by staff
+    path("letters/", desk_letters.letters, name="letters"),
+    path("letters/batches/", desk_letters.batch_new, name="letters-batch-new"),
+    path("letters/batches/<int:batch_id>/pdf", desk_letters.batch_pdf, name="letters-batch-pdf"),
+    path(
+        "letters/batches/<int:batch_id>/confirm",
+        desk_letters.batch_confirm,
+        name="letters-batch-confirm",
+    ),
 ]

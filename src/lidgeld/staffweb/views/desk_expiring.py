@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lidgeld.borrowers.models import Borrower
@@ -23,13 +24,22 @@ from lidgeld.clock import clock
 from lidgeld.domain.months import add_months, first_of_month
 from lidgeld.errors import LidgeldError
 from lidgeld.memberships.services import memberships_renew
+from lidgeld.notices.selectors import NoticeState, notice_state
 from lidgeld.reports.filters import parse_report_month
 from lidgeld.staff.scope import Scope
 from lidgeld.staffweb.access import staff_page
 from lidgeld.staffweb.selectors import expiring_rows, instances_in
 from lidgeld.staffweb.views.desk_common import actor, renewal_outcome
 
-CAE_SENT = {"sent", "queued"}
+# Only a CAE that reached the borrower's side is "yes" (issue 11, item 14).
+CAE_WORDS = {
+    NoticeState.SENT: gettext_lazy("yes"),
+    NoticeState.QUEUED: gettext_lazy("waiting to be sent"),
+    NoticeState.TO_PRINT: gettext_lazy("no: letter to print"),
+    NoticeState.FAILED: gettext_lazy("no: failed"),
+    NoticeState.SKIPPED: gettext_lazy("no: skipped (too late)"),
+    NoticeState.NONE: gettext_lazy("no"),
+}
 PAGE_SIZE = 100
 
 
@@ -75,7 +85,9 @@ def expiring(request: HttpRequest) -> HttpResponse:
         "next_month": f"{add_months(month, 1):%Y-%m}",
         "instances": instances_in(scope),
         "chosen": chosen,
-        "rows": [(m, m.cae_status in CAE_SENT) for m in page.object_list],
+        "rows": [
+            (m, CAE_WORDS[notice_state(m.cae_status, m.cae_channel)]) for m in page.object_list
+        ],
         "page": page,
         "total": shown.count,
         "results": results,

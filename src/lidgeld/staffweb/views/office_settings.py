@@ -19,6 +19,7 @@ from lidgeld.clock import clock
 from lidgeld.errors import LidgeldError
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import instance_update
+from lidgeld.notices.selectors import stage_notices_off
 from lidgeld.sip2.models import Terminal
 from lidgeld.sip2.services import (
     terminal_add,
@@ -30,6 +31,7 @@ from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import staff_page
 from lidgeld.staffweb.forms import InstanceSettingsForm, PasswordForm, TerminalAddForm
 from lidgeld.staffweb.views.office_common import (
+    KIND_LABELS,
     actor_of,
     instance_chosen,
     instance_managed,
@@ -57,6 +59,12 @@ def _settings_page(
         "instance": instance,
         "form": form,
         "error": error,
+        # R6: nobody is blocked without being told; say so while a stage notice is off.
+        "stage_notices_off": [
+            f"C{kind} – {KIND_LABELS[kind]}" for kind in stage_notices_off(instance)
+        ]
+        if instance
+        else [],
     }
     return render(request, "staffweb/office/settings.html", context, status=status)
 
