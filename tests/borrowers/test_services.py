@@ -70,8 +70,10 @@ def test_the_pin_is_stored_hashed_and_never_logged_or_audited(caplog):
         ({"street": "s" * 201}, "the street is at most 200 characters long, not 201"),
         ({"postal_code": "90001234567"}, "the postal code is at most 10 characters long"),
         ({"city": "G" * 101}, "the city is at most 100 characters long, not 101"),
-        ({"email": "j" * 64 + "@" + "e" * 63 + "." + "e" * 63 + "." + "e" * 63 + ".be"},
-         "the e-mail address is at most 254 characters long, not 259"),
+        (
+            {"email": "j" * 64 + "@" + "e" * 63 + "." + "e" * 63 + "." + "e" * 63 + ".be"},
+            "the e-mail address is at most 254 characters long, not 259",
+        ),
     ],
 )
 def test_bad_registrations_are_refused_and_leave_nothing(overrides, says):

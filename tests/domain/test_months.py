@@ -15,6 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lidgeld.domain.months import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    OutOfCalendar,
     add_months,
     days_in_month,
     days_of,
@@ -22,9 +25,6 @@ from lidgeld.domain.months import (
     first_of_month,
     is_month_end,
     month_start,
-    FIRST_YEAR,
-    LAST_YEAR,
-    OutOfCalendar,
     parse_month,
 )
 

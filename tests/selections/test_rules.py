@@ -190,7 +190,9 @@ def test_brackets_and_not_up_to_the_limit_read() -> None:
 def test_json_nested_too_deep_is_refused_with_its_path() -> None:
     rule: dict = {"field": "A.city", "op": "=", "value": "Gent"}
     for level in range(315):
-        rule = {"not": rule} if level % 2 else {"and": [rule, {"field": "A.city", "op": "is_empty"}]}
+        rule = (
+            {"not": rule} if level % 2 else {"and": [rule, {"field": "A.city", "op": "is_empty"}]}
+        )
     with pytest.raises(RuleError, match=f"nested more than {MAX_DEPTH} deep") as caught:
         from_json(rule)
     assert caught.value.path is not None

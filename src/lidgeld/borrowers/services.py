@@ -42,7 +42,7 @@ def _check_lengths(**values: str) -> None:
     """Each value fits its column (the model's max_length), said before the database
     refuses it (PostgreSQL) or stores it whole (SQLite)."""
     for field, value in values.items():
-        limit = Borrower._meta.get_field(field).max_length
+        limit = getattr(Borrower._meta.get_field(field), "max_length", None)
         if limit is not None and len(value) > limit:
             raise InvalidInput(
                 f"the {_FIELD_WORDS[field]} is at most {limit} characters long, "

@@ -89,12 +89,16 @@ class _Progress:
 def _chunks(table: Table, excel: bool, progress: _Progress) -> Iterator[bytes]:
     renderers = [(BELGIAN_EXCEL if excel else NEUTRAL)[c.type] for c in table.columns]
     buffer = io.StringIO()
-    dialect = {"delimiter": ";" if excel else ",", "lineterminator": "\r\n" if excel else "\n"}
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, **dialect)
+    delimiter, terminator = (";", "\r\n") if excel else (",", "\n")
+    writer = csv.writer(
+        buffer, quoting=csv.QUOTE_MINIMAL, delimiter=delimiter, lineterminator=terminator
+    )
     # QUOTE_MINIMAL quotes only the characters of the line terminator, so with LF a
     # lone CR would go out bare and end the row for every reader: such a row is
     # written with every field quoted.
-    quoted = csv.writer(buffer, quoting=csv.QUOTE_ALL, **dialect)
+    quoted = csv.writer(
+        buffer, quoting=csv.QUOTE_ALL, delimiter=delimiter, lineterminator=terminator
+    )
     if excel:
         buffer.write("\ufeff")
     writer.writerow([_text(c.label) for c in table.columns])
