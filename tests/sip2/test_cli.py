@@ -33,6 +33,7 @@ def test_a_terminal_is_added_with_its_password_hashed_and_audited(capsys):
         "instance": "GENT",
         "location": "Hoofdbib",
         "charset": "cp850",
+        "terminator": "auto",
     }
     terminal = Terminal.objects.get()
     assert terminal.password_hash != "s3cret-pw"
