@@ -73,6 +73,7 @@ GET_TABLE = [
     ("settings-terminal-disable", "/staff/settings/terminals/{terminal}/disable", POST_ONLY),
     ("settings-terminal-enable", "/staff/settings/terminals/{terminal}/enable", POST_ONLY),
     ("settings-terminal-password", "/staff/settings/terminals/{terminal}/password", POST_ONLY),
+    ("settings-terminal-terminator", "/staff/settings/terminals/{terminal}/terminator", POST_ONLY),
     ("settings-accounts", "/staff/settings/accounts/", ADMINISTRATOR),
     ("settings-account-add", "/staff/settings/accounts/add", POST_ONLY),
     ("settings-account", "/staff/settings/accounts/{account}/", ADMINISTRATOR),

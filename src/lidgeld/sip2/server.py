@@ -293,8 +293,8 @@ class Sip2Server:
         cr_at_end = False  # the last frame ended in a CR that was the last byte read
         while True:
             if cr_at_end and buffer:
-                if buffer[:1] == b"\n":
-                    connection.crlf = True  # its LF came in the next packet
+                # A CR that ended the bytes read could not tell: what follows does.
+                connection.crlf = buffer[:1] == b"\n"
                 cr_at_end = False
             match = _TERMINATOR.search(buffer)
             if match is not None:
@@ -303,7 +303,7 @@ class Sip2Server:
                     if end < len(buffer):
                         crlf = buffer[end] == 0x0A
                         end += crlf
-                    else:
+                    else:  # answered as this client's last request ended
                         crlf, cr_at_end = connection.crlf, True
                 frame = bytes(buffer[: match.start()])
                 del buffer[:end]
