@@ -17,14 +17,17 @@ import asyncio
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from lidgeld.clock import FixedClock
 from lidgeld.libraries.models import Instance
 from lidgeld.sip2.codec import Message, checksum, decode
 from lidgeld.sip2.models import Terminal
@@ -123,11 +126,27 @@ def with_trailer(text: str, sequence: int | None = 0, charset: str = "utf-8") ->
 
 
 class Client:
-    """A minimal kiosk: sends text messages with AY/AZ and reads CR-terminated answers."""
+    """A minimal kiosk: sends text messages with AY/AZ ended by ``terminator`` (CR, or
+    CRLF as Koha's emulator does) and reads answers ended by the same.
 
-    def __init__(self, host: str, port: int, charset: str = "utf-8", timeout: float = 5) -> None:
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    ``source`` is the address to connect from (any 127.x.y.z is this machine): another
+    kiosk, as far as the server can tell."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        charset: str = "utf-8",
+        timeout: float = 5,
+        *,
+        terminator: bytes = b"\r",
+        source: str | None = None,
+    ) -> None:
+        self.sock = socket.create_connection(
+            (host, port), timeout=timeout, source_address=(source, 0) if source else None
+        )
         self.charset = charset
+        self.terminator = terminator
         self.sequence = 0
         self.buffer = b""
         self.last_raw = b""
@@ -139,13 +158,14 @@ class Client:
         self.sock.sendall(data)
 
     def read_raw(self) -> bytes:
-        while b"\r" not in self.buffer:
+        """One answer, with its terminator (a CRLF client waits for the LF)."""
+        while self.terminator not in self.buffer:
             chunk = self.sock.recv(65536)
             if not chunk:
                 raise ConnectionError("the server closed the connection")
             self.buffer += chunk
-        frame, self.buffer = self.buffer.split(b"\r", 1)
-        self.last_raw = frame + b"\r"
+        frame, self.buffer = self.buffer.split(self.terminator, 1)
+        self.last_raw = frame + self.terminator
         return self.last_raw
 
     def read(self) -> Message:
@@ -153,7 +173,7 @@ class Client:
 
     def send(self, text: str) -> None:
         self.sequence = (self.sequence + 1) % 10
-        self.send_raw(with_trailer(text, self.sequence, self.charset))
+        self.send_raw(with_trailer(text, self.sequence, self.charset)[:-1] + self.terminator)
 
     def ask(self, text: str) -> Message:
         self.send(text)
@@ -200,3 +220,18 @@ def connect(sip2_server):
     yield open_client
     for kiosk in opened:
         kiosk.close()
+
+
+class FastClock(FixedClock):
+    """A clock that runs ``speed`` times faster than the wall clock from ``start``: the
+    throttle's waits of seconds pass in hundredths (with the server's
+    ``pin_wait_scale`` at 1 / ``speed``), and a lock still ends with its window."""
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        super().__init__(start.date(), start)
+        self.start = start
+        self.speed = speed
+        self.began = time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(time.monotonic() - self.began) * self.speed)

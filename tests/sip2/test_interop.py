@@ -24,8 +24,11 @@ from pysip2 import (
     CheckoutResponse,
     EndSessionResponse,
     FeePaidResponse,
+    HoldResponse,
     ItemInformationResponse,
+    ItemStatusUpdateResponse,
     LoginResponse,
+    PatronEnableResponse,
     PatronInformationResponse,
     PatronStatusResponse,
     RenewAllResponse,
@@ -70,6 +73,11 @@ RESPONSE_TYPE: dict[str, type[SIPResponse]] = {
     "17": ItemInformationResponse,
     "37": FeePaidResponse,
     "35": EndSessionResponse,
+    # not supported: refused with their own response
+    "01": PatronStatusResponse,
+    "15": HoldResponse,
+    "19": ItemStatusUpdateResponse,
+    "25": PatronEnableResponse,
 }
 
 
@@ -119,8 +127,9 @@ def kind_of(instance):
 class RecordingSip2(Sip2):
     """The PyPI ``sip2`` client, keeping the exact bytes of every answer it got."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, terminator: str = "\r") -> None:
         super().__init__()
+        self.msgTerminator = terminator  # Koha's emulator, and others, send CRLF
         self.hostName = host
         self.hostPort = port
         self.tlsEnable = False
@@ -142,8 +151,13 @@ class RecordingSip2(Sip2):
         return response
 
     def all_strictly_valid(self) -> int:
-        """Every answer so far through pysip2's strict decoder; how many there were."""
+        """Every answer so far through pysip2's strict decoder, ended as the request
+        was (CR or CRLF); how many there were."""
         for request, frame in self.exchanges:
+            assert frame.endswith(self.msgTerminator.encode()), frame
+            assert not frame.endswith(b"\r\n") or self.msgTerminator == "\r\n", frame
+            if self.msgTerminator == "\r\n":
+                frame = frame[:-1]  # pysip2 reads CR-ended frames
             code = request[:2]
             if code == "97":
                 continue  # checked by the caller: the previous answer, byte for byte
@@ -153,9 +167,10 @@ class RecordingSip2(Sip2):
         return len(self.exchanges)
 
 
-@pytest.fixture
-def kiosk(sip2_server):
-    client = RecordingSip2(sip2_server.host, sip2_server.port)
+@pytest.fixture(params=["\r", "\r\n"], ids=["CR", "CRLF"])
+def kiosk(sip2_server, request):
+    """The PyPI client, ending its requests in CR, then (as Koha's emulator) in CRLF."""
+    client = RecordingSip2(sip2_server.host, sip2_server.port, terminator=request.param)
     client.connect()
     answer = client.sip_login_response(
         client.get_response(client.sip_login_request(sip2_server.login, sip2_server.password))
@@ -463,6 +478,32 @@ def test_a_cp850_terminal_passes_the_strict_decoder_in_cp850(sip2_server):
         assert status.screen_message[0].startswith("Votre cotisation de 12,00 EUR")
         fines = kiosk.expect(f"63002{STAMP}   Y      AOGENT|AA{borrower.card_number}|")
         assert fines.fine_items == ("1001 EUR 12,00",)
+    finally:
+        kiosk.close()
+
+
+def test_the_refusals_of_unsupported_messages_pass_the_strict_decoder(sip2_server):
+    card = member(sip2_server.instance).card_number
+    kiosk = StrictClient(sip2_server.host, sip2_server.port)
+    try:
+        # before login and after it
+        assert kiosk.expect(f"15+{STAMP}AOGENT|AA{card}|").ok == "0"
+        assert kiosk.expect(f"9300CN{sip2_server.login}|CO{sip2_server.password}|").ok == "1"
+        hold = kiosk.expect(f"15+{STAMP}AOGENT|AA{card}|ABX-1|AD{PIN}|")
+        assert (hold.ok, hold.available, hold.patron_identifier) == ("0", "N", card)
+        assert hold.screen_message[0].startswith("Reserveren kan niet")
+        update = kiosk.expect(f"19{STAMP}AOGENT|ABX-1|CH|")
+        assert (update.item_properties_ok, update.item_identifier) == ("0", "X-1")
+        assert update.screen_message
+        enable = kiosk.expect(f"25{STAMP}AOGENT|AA{card}|")
+        assert enable.patron_status[:4] == "YYYY"
+        assert enable.screen_message
+        block = kiosk.expect(f"01N{STAMP}AOGENT|ALkaart ingehouden|AA{card}|AC|")
+        assert block.patron_identifier == card
+        assert block.screen_message
+        unknown = kiosk.expect("42whatever|", ACSStatusResponse)  # not in the spec at all
+        assert unknown.supported_messages == SUPPORTED
+        assert unknown.screen_message == ("Dit kan niet aan dit toestel. Vraag het aan de balie.",)
     finally:
         kiosk.close()
 

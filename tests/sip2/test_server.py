@@ -460,6 +460,46 @@ def test_cr_and_crlf_terminators(client, terminator):
     assert client.read().sequence == 2
 
 
+def test_crlf_requests_get_crlf_answers_and_cr_requests_cr_answers(sip2_server):
+    borrower = member(sip2_server.instance)
+    kiosk = Client(*sip2_server, terminator=b"\r\n")  # as Koha's emulator sends
+    assert kiosk.login().fixed["ok"] == "1"
+    assert kiosk.last_raw.endswith(b"AZ" + kiosk.last_raw[-6:-2] + b"\r\n")
+    answer = status(kiosk, borrower.card_number, pin=PIN)
+    assert (answer.code, answer.get("CQ")) == ("24", "Y")
+    raw = kiosk.last_raw
+    assert raw.endswith(b"\r\n")
+    assert raw[:-2].endswith(checksum(raw[: raw.rindex(b"AZ") + 2]).encode())
+    kiosk.close()
+    # a kiosk that ends its requests in CR gets answers ended in CR, no LF after them
+    plain = Client(*sip2_server)
+    assert plain.login().fixed["ok"] == "1"
+    assert plain.ask("9900302.00").code == "98"
+    assert plain.last_raw.startswith(b"98")  # no stray LF before it
+    plain.close()
+
+
+@pytest.mark.parametrize(
+    ("setting", "sent", "answered"),
+    [("crlf", b"\r", b"\r\n"), ("cr", b"\r\n", b"\r"), ("auto", b"\r\n", b"\r\n")],
+)
+def test_a_terminals_own_terminator_overrides_what_it_sends(sip2_server, setting, sent, answered):
+    add_terminal(sip2_server.instance, "kiosk-eol", "secret-eol", terminator=setting)
+    kiosk = Client(*sip2_server, terminator=answered)
+    kiosk.send_raw(with_trailer("9300CNkiosk-eol|COsecret-eol|", 1)[:-1] + sent)
+    assert kiosk.read().fixed["ok"] == "1"
+    kiosk.send_raw(with_trailer("9900302.00", 2)[:-1] + sent)
+    assert kiosk.read().code == "98"
+    assert kiosk.last_raw.endswith(answered)
+    assert kiosk.last_raw[: -len(answered)].endswith(
+        kiosk.last_raw[-4 - len(answered) : -len(answered)]
+    )
+    if answered == b"\r":
+        assert kiosk.ask("9900302.00").code == "98"
+        assert kiosk.last_raw.startswith(b"98")  # no LF was sent after the CR
+    kiosk.close()
+
+
 def test_a_leading_lf_and_two_messages_in_one_packet(client):
     first = with_trailer("9900302.00", 3)
     second = b"\n" + with_trailer("9900302.00", 4)
@@ -502,12 +542,47 @@ def test_messages_without_error_detection_are_answered(client):
     assert answer.sequence is None
 
 
-def test_unknown_messages_are_ignored_and_malformed_ones_get_96(client):
-    client.send_raw(with_trailer("42whatever|", 1))
+def test_malformed_messages_get_96(client):
     client.send_raw(with_trailer("2300", 2))  # a patron status cut short
     assert client.read().code == "96"
-    client.send_raw(with_trailer("15+" + STAMP + "AOGENT|AAX|", 3))  # hold: not supported
     assert client.ask("9900302.00").code == "98"
+
+
+def test_messages_we_do_not_support_get_their_own_refusal_with_a_screen_message(
+    client, sip2_server
+):
+    card = member(sip2_server.instance).card_number
+    hold = client.ask(f"15+{STAMP}AOGENT|AA{card}|ABX-1|AD{PIN}|")
+    assert (hold.code, hold.fixed["ok"], hold.fixed["available"]) == ("16", "0", "N")
+    assert hold.get("AA") == card
+    assert hold.get("AF").startswith("Reserveren kan niet aan dit toestel")
+    update = client.ask(f"19{STAMP}AOGENT|ABX-1|CH|")
+    assert (update.code, update.fixed["item_properties_ok"], update.get("AB")) == ("20", "0", "X-1")
+    assert update.get("AF") == "Dit kan niet aan dit toestel. Vraag het aan de balie."
+    enable = client.ask(f"25{STAMP}AOGENT|AA{card}|")
+    assert (enable.code, enable.fixed["patron_status"][:4]) == ("26", "YYYY")
+    assert enable.get("AF") == "Dit kan niet aan dit toestel. Vraag het aan de balie."
+    block = client.ask(f"01N{STAMP}AOGENT|ALkaart ingehouden|AA{card}|AC|")
+    assert (block.code, block.get("AA")) == ("24", card)
+    assert "balie" in block.get("AF")
+
+
+def test_an_unknown_command_gets_a_status_that_says_so_and_what_is_supported(client):
+    for request in ("42whatever|", "24" + " " * 14 + "005" + STAMP + "AOX|"):  # 24: an answer
+        answer = client.ask(request)
+        assert answer.code == "98"
+        assert answer.get("BX") == SUPPORTED
+        assert answer.get("AF") == "Dit kan niet aan dit toestel. Vraag het aan de balie."
+    # never the 96 that would have the kiosk send the same message forever
+    client.send_raw(b"42no error detection|\r")
+    assert client.read().code == "98"
+
+
+def test_unsupported_messages_are_refused_before_login_too(sip2_server):
+    kiosk = Client(*sip2_server)
+    assert kiosk.ask(f"15+{STAMP}AOGENT|AAC1|").code == "16"
+    assert kiosk.ask("42whatever|").code == "98"
+    kiosk.close()
 
 
 def test_more_than_64_kib_without_terminator_closes_the_connection(sip2_server, connect):

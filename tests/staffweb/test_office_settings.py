@@ -251,3 +251,27 @@ def test_another_librarys_kiosks_are_not_found(admin, world):
     )
     assert admin.post("/staff/settings/BRUGGE/terminals/add", {}).status_code == 404
     assert Terminal.objects.get(pk=terminal.pk).enabled
+
+
+def test_a_kiosks_line_end_is_chosen_when_added_and_changed_later(admin, world):
+    response = admin.post(
+        "/staff/settings/GENT/terminals/add",
+        {"login": "kiosk-eol", "password": "geheim-123", "charset": "utf-8", "terminator": "crlf"},
+    )
+    assert response.status_code == 302
+    terminal = Terminal.objects.get(login="kiosk-eol")
+    assert terminal.terminator == "crlf"
+    page = admin.get("/staff/settings/terminals/?instance=GENT").content.decode()
+    assert "Regeleinde" in page
+    changed = admin.post(
+        f"/staff/settings/terminals/{terminal.pk}/terminator", {"terminator": "cr"}
+    )
+    assert changed.status_code == 302
+    terminal.refresh_from_db()
+    assert terminal.terminator == "cr"
+    assert AuditEvent.objects.filter(action="terminal.terminator_set").count() == 1
+    wrong = admin.post(f"/staff/settings/terminals/{terminal.pk}/terminator", {"terminator": "lf"})
+    assert wrong.status_code == 400
+    assert "Kies hoe de antwoorden" in wrong.content.decode()
+    terminal.refresh_from_db()
+    assert terminal.terminator == "cr"

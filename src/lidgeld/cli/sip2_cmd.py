@@ -1,4 +1,4 @@
-"""The kiosks: ``lidgeld sip2`` (the SIP2 server) and ``lidgeld terminal add``."""
+"""The kiosks: ``lidgeld sip2`` (the SIP2 server) and ``lidgeld terminal add|set``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from typing import Any
 
 from lidgeld.cli.base import add_json, emit
 from lidgeld.cli.setup_cmds import actor
+
+TERMINATOR_HELP = (
+    "how answers end: auto (default: as the kiosk's request did), cr, or crlf "
+    "(for a kiosk that waits for a line feed whatever it sends)"
+)
 
 
 def register(commands: Any) -> None:
@@ -23,6 +28,25 @@ def register(commands: Any) -> None:
         help="close a connection silent this long (default 600)",
     )
     sip2.add_argument("--workers", type=int, default=8, help="database threads (default 8)")
+    sip2.add_argument(
+        "--hash-workers",
+        type=int,
+        default=2,
+        help="threads for the slow password and PIN hashes, each kind its own (default 2)",
+    )
+    sip2.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections in all (default: LIDGELD_SIP2_MAX_CONNECTIONS, else 500)",
+    )
+    sip2.add_argument(
+        "--max-connections-per-address",
+        type=int,
+        metavar="N",
+        help="open connections from one address (default: "
+        "LIDGELD_SIP2_MAX_CONNECTIONS_PER_ADDRESS, else 50)",
+    )
     sip2.set_defaults(handler=cmd_sip2)
 
     terminal = commands.add_parser("terminal", help="self-checkout kiosk accounts (SIP2)")
@@ -35,22 +59,41 @@ def register(commands: Any) -> None:
     terminal_add.add_argument(
         "--charset", default="utf-8", help="utf-8 (default), cp850 or latin-1"
     )
+    terminal_add.add_argument("--terminator", default="auto", help=TERMINATOR_HELP)
     add_json(terminal_add)
     terminal_add.set_defaults(handler=cmd_terminal_add)
+
+    terminal_set = terminal_commands.add_parser("set", help="change a kiosk account")
+    terminal_set.add_argument("--login", required=True, help="the kiosk's SIP2 login (CN)")
+    terminal_set.add_argument("--terminator", required=True, help=TERMINATOR_HELP)
+    add_json(terminal_set)
+    terminal_set.set_defaults(handler=cmd_terminal_set)
 
 
 def cmd_sip2(args: argparse.Namespace) -> int:
     import uvloop
 
     from lidgeld.errors import InvalidInput
-    from lidgeld.sip2.server import Sip2Server, tls_context
+    from lidgeld.sip2.server import Limits, Sip2Server, tls_context
 
     if bool(args.tls_cert) != bool(args.tls_key):
         raise InvalidInput("TLS needs both --tls-cert and --tls-key")
     if not 0 < args.port < 65536:
         raise InvalidInput(f"--port must be between 1 and 65535, not {args.port}")
-    if args.workers < 1 or args.idle_timeout <= 0:
-        raise InvalidInput("--workers and --idle-timeout must be more than 0")
+    if args.workers < 1 or args.hash_workers < 1 or args.idle_timeout <= 0:
+        raise InvalidInput("--workers, --hash-workers and --idle-timeout must be more than 0")
+    limits = Limits.from_environment()
+    for name, value in (
+        ("--max-connections", args.max_connections),
+        ("--max-connections-per-address", args.max_connections_per_address),
+    ):
+        if value is not None and value < 1:
+            raise InvalidInput(f"{name} must be at least 1, not {value}")
+    limits = Limits(
+        max_connections=args.max_connections or limits.max_connections,
+        max_connections_per_address=args.max_connections_per_address
+        or limits.max_connections_per_address,
+    )
     context = None
     if args.tls_cert:
         try:
@@ -63,6 +106,8 @@ def cmd_sip2(args: argparse.Namespace) -> int:
         ssl_context=context,
         idle_timeout=args.idle_timeout,
         workers=args.workers,
+        hash_workers=args.hash_workers,
+        limits=limits,
     )
     try:
         # uvloop's event loop (libuv) spends far less per message than asyncio's own.
@@ -82,6 +127,7 @@ def cmd_terminal_add(args: argparse.Namespace) -> int:
         instance_code=args.instance,
         location=args.location,
         charset=args.charset,
+        terminator=args.terminator,
         today=clock.today(),
         actor=actor(),
     )
@@ -92,8 +138,28 @@ def cmd_terminal_add(args: argparse.Namespace) -> int:
             "instance": terminal.instance.code,
             "location": terminal.location,
             "charset": terminal.charset,
+            "terminator": terminal.terminator,
         },
         f"terminal {terminal.login} added for {terminal.instance.code}"
         + (f" ({terminal.location})" if terminal.location else ""),
+    )
+    return 0
+
+
+def cmd_terminal_set(args: argparse.Namespace) -> int:
+    from lidgeld.clock import clock
+    from lidgeld.sip2.services import terminal_get, terminal_terminator_set
+
+    terminal = terminal_terminator_set(
+        terminal=terminal_get(args.login),
+        terminator=args.terminator,
+        today=clock.today(),
+        actor=actor(),
+    )
+    emit(
+        args,
+        {"login": terminal.login, "terminator": terminal.terminator},
+        f"terminal {terminal.login}: answers end in "
+        + {"auto": "what the kiosk sends (auto)", "cr": "CR", "crlf": "CRLF"}[terminal.terminator],
     )
     return 0

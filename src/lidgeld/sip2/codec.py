@@ -94,9 +94,13 @@ class Junk(CodecError):
 
 
 class UnknownCommand(CodecError):
-    def __init__(self, code: str) -> None:
+    """A command code we have no layout for; its trailer is read, so the answer can
+    carry the sequence number of the request."""
+
+    def __init__(self, code: str, sequence: int | None = None) -> None:
         super().__init__(f"unknown SIP2 command {code!r}")
         self.code = code
+        self.sequence = sequence
 
 
 class Malformed(CodecError):
@@ -152,13 +156,33 @@ def _replace_unencodable(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("sip2replace", _replace_unencodable)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """NUL and the other C0 controls (and DEL) are in no card number, barcode or login:
+    a value with one is refused before it reaches a query (PostgreSQL refuses NUL)."""
+    return _CONTROL.search(text) is not None
+
+
 def clean(text: str) -> str:
     """A value safe to put in a field: no field or message terminators."""
     return text.replace("|", "/").replace("\r", " ").replace("\n", " ")
 
 
-def encode(message: Message, charset: str = "utf-8", *, error_detection: bool = True) -> bytes:
-    """The message as the bytes to send, CR-terminated.
+CR = b"\r"
+CRLF = b"\r\n"
+
+
+def encode(
+    message: Message,
+    charset: str = "utf-8",
+    *,
+    error_detection: bool = True,
+    terminator: bytes = CR,
+) -> bytes:
+    """The message as the bytes to send, ended by ``terminator`` (CR, or CRLF for
+    clients that wait for a line feed; the checksum never covers the terminator).
 
     With ``error_detection`` the trailer is ``AY<seq>`` (when the message has a
     sequence number) followed by ``AZ`` and the checksum.
@@ -188,7 +212,9 @@ def encode(message: Message, charset: str = "utf-8", *, error_detection: bool = 
             out += b"AY" + str(message.sequence).encode("ascii")
         out += b"AZ"
         out += checksum(bytes(out)).encode("ascii")
-    out += b"\r"
+    if terminator not in (CR, CRLF):
+        raise ValueError("a message ends in CR or CRLF")
+    out += terminator
     return bytes(out)
 
 
@@ -204,7 +230,7 @@ def decode(data: bytes, charset: str = "utf-8", *, errors: str = "replace") -> M
     code = code_bytes.decode("ascii")
     layout = LAYOUTS.get(code)
     if layout is None:
-        raise UnknownCommand(code)
+        raise UnknownCommand(code, _unknown_sequence(body))
     width = sum(size for _, size in layout)
     fixed_bytes = body[2 : 2 + width]
     if len(fixed_bytes) < width:
@@ -241,6 +267,18 @@ def decode(data: bytes, charset: str = "utf-8", *, errors: str = "replace") -> M
             raise Malformed(f"command {code}: field {field_id!r} is not {charset}") from None
         fields.append((field_id.decode("ascii"), value))
     return Message(code=code, fixed=fixed, fields=tuple(fields), sequence=sequence)
+
+
+def _unknown_sequence(body: bytes) -> int | None:
+    """The sequence number of a message we cannot read, when its checksum holds."""
+    trailer = _TRAILER.search(body, body.rfind(b"|") + 1)
+    if trailer is None or trailer.group(1) is None:
+        return None
+    if trailer.group(2) is not None and not checksum_ok(
+        body[: trailer.start(2)], trailer.group(2).decode("ascii")
+    ):
+        raise ChecksumError(f"command {body[:2]!r}: bad checksum")
+    return int(trailer.group(1))
 
 
 def sip_datetime(

@@ -3,6 +3,15 @@
 Everything here runs in a worker thread (it touches the database); the server
 calls :func:`handle` with the terminal's session and the request, and sends
 the message it returns. No exception text ever reaches the kiosk.
+
+Every request gets an answer a kiosk can show. The messages of the spec that we
+do not support (block patron 01, item status update 19, patron enable 25, hold
+15) get their own response type with ok=0 (or the patron denied) and a screen
+message. A command that is not in the spec at all has no response type of its
+own: it gets an ACS status (98) with a screen message saying it is not
+supported, and BX listing what is. Not a 96: that asks the kiosk to send the
+same message again, which would loop forever, and silence leaves it hanging
+until its own time-out.
 """
 
 from __future__ import annotations
@@ -12,7 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.contrib.auth.hashers import check_password
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
@@ -21,10 +29,27 @@ from lidgeld.circulation.loans import loan_checkin, loan_checkout, loan_renew
 from lidgeld.circulation.models import Item, Loan, Reservation, ReservationStatus
 from lidgeld.domain.blocks import MembershipState, Reason, format_amount
 from lidgeld.errors import LidgeldError, Refused
-from lidgeld.finance.services import open_contributions, parse_amount, payment_register
-from lidgeld.sip2.codec import Message, clean
-from lidgeld.sip2.selectors import KioskPatron, kiosk_patron, visible_instance_ids
-from lidgeld.sip2.services import terminal_authenticate
+from lidgeld.finance.services import (
+    PaymentResult,
+    open_contributions,
+    parse_amount,
+    payment_register,
+)
+from lidgeld.sip2.codec import Message, clean, has_control_characters
+from lidgeld.sip2.pins import Pin
+from lidgeld.sip2.selectors import (
+    KioskPatron,
+    kiosk_patron,
+    kiosk_payment_earlier,
+    visible_instance_ids,
+)
+from lidgeld.sip2.services import (
+    KioskAnswer,
+    kiosk_fee_paid,
+    terminal_for_login,
+    terminal_password_matches,
+)
+from lidgeld.sip2.texts import TEXTS, text
 
 log = logging.getLogger("lidgeld.sip2")
 
@@ -35,114 +60,6 @@ SUPPORTED = "YYYNYYYYYYYNNNYY"
 # SIP2 language codes (fixed field of 23/24/63/64) for the borrower's language.
 SIP_LANGUAGE = {"en": "001", "fr": "002", "nl": "005"}
 LANGUAGE_OF_SIP = {"001": "en", "002": "fr", "005": "nl", "024": "en", "026": "nl"}
-
-TEXTS: dict[str, dict[str, str]] = {
-    "not_logged_in": {
-        "nl": "Dit toestel is niet aangemeld. Verwittig de balie.",
-        "fr": "Cet automate n'est pas connecté. Prévenez le comptoir.",
-        "en": "This kiosk is not logged in. Please tell the desk.",
-    },
-    "unknown_card": {
-        "nl": "Deze kaart is hier niet gekend. Vraag het aan de balie.",
-        "fr": "Cette carte n'est pas connue ici. Adressez-vous au comptoir.",
-        "en": "This card is not known here. Please ask at the desk.",
-    },
-    "wrong_pin": {
-        "nl": "De pincode klopt niet. Probeer opnieuw of vraag het aan de balie.",
-        "fr": "Le code PIN est incorrect. Réessayez ou adressez-vous au comptoir.",
-        "en": "The PIN is not correct. Try again or ask at the desk.",
-    },
-    "unknown_item": {
-        "nl": "Dit exemplaar is hier niet gekend. Breng het naar de balie.",
-        "fr": "Cet exemplaire n'est pas connu ici. Apportez-le au comptoir.",
-        "en": "This item is not known here. Please take it to the desk.",
-    },
-    "on_loan": {
-        "nl": "Dit exemplaar is al uitgeleend. Breng het naar de balie.",
-        "fr": "Cet exemplaire est déjà prêté. Apportez-le au comptoir.",
-        "en": "This item is already on loan. Please take it to the desk.",
-    },
-    "reserved": {
-        "nl": "Dit exemplaar is gereserveerd door iemand anders en kan niet verlengd worden.",
-        "fr": "Cet exemplaire est réservé par quelqu'un d'autre et ne peut être prolongé.",
-        "en": "Someone else reserved this item, so it cannot be renewed.",
-    },
-    "not_your_loan": {
-        "nl": "Dit exemplaar staat niet op jouw naam uitgeleend.",
-        "fr": "Cet exemplaire n'est pas prêté à votre nom.",
-        "en": "This item is not on loan to you.",
-    },
-    "checked_out": {
-        "nl": "Uitgeleend tot {due}.",
-        "fr": "Prêté jusqu'au {due}.",
-        "en": "On loan until {due}.",
-    },
-    "renewed": {
-        "nl": "Verlengd tot {due}.",
-        "fr": "Prolongé jusqu'au {due}.",
-        "en": "Renewed until {due}.",
-    },
-    "checked_in": {
-        "nl": "Ingeleverd. Bedankt!",
-        "fr": "Retour enregistré. Merci !",
-        "en": "Returned. Thank you!",
-    },
-    "not_on_loan": {
-        "nl": "Dit exemplaar was niet uitgeleend.",
-        "fr": "Cet exemplaire n'était pas prêté.",
-        "en": "This item was not on loan.",
-    },
-    "put_aside": {
-        "nl": "Gereserveerd: leg dit exemplaar apart.",
-        "fr": "Réservé : mettez cet exemplaire de côté.",
-        "en": "Reserved: put this item aside.",
-    },
-    "no_currency": {
-        "nl": "Betalen kan alleen in euro (EUR).",
-        "fr": "Le paiement se fait uniquement en euros (EUR).",
-        "en": "Payments are in euro (EUR) only.",
-    },
-    "bad_amount": {
-        "nl": "Het bedrag is niet leesbaar. Vraag het aan de balie.",
-        "fr": "Le montant est illisible. Adressez-vous au comptoir.",
-        "en": "The amount cannot be read. Please ask at the desk.",
-    },
-    "nothing_open": {
-        "nl": "Er staat geen lidgeld open.",
-        "fr": "Aucune cotisation n'est due.",
-        "en": "There is no membership fee to pay.",
-    },
-    "too_much": {
-        "nl": "Dat is meer dan wat openstaat (€ {open}).",
-        "fr": "C'est plus que le montant dû ({open} €).",
-        "en": "That is more than what is open (€ {open}).",
-    },
-    "paid_all": {
-        "nl": "Betaald: € {paid}. Bedankt! Je kan weer lenen.",
-        "fr": "Payé : {paid} €. Merci ! Vous pouvez de nouveau emprunter.",
-        "en": "Paid: € {paid}. Thank you! You can borrow again.",
-    },
-    "paid_part": {
-        "nl": "Betaald: € {paid}. Nog open: € {open}.",
-        "fr": "Payé : {paid} €. Reste dû : {open} €.",
-        "en": "Paid: € {paid}. Still open: € {open}.",
-    },
-    "goodbye": {
-        "nl": "Tot ziens!",
-        "fr": "Au revoir !",
-        "en": "Goodbye!",
-    },
-    "error": {
-        "nl": "Er ging iets mis. Probeer opnieuw of vraag het aan de balie.",
-        "fr": "Une erreur s'est produite. Réessayez ou adressez-vous au comptoir.",
-        "en": "Something went wrong. Try again or ask at the desk.",
-    },
-}
-
-
-def text(key: str, language: str, **values: str) -> str:
-    sentences = TEXTS[key]
-    return (sentences.get(language) or sentences["nl"]).format(**values)
 
 
 @dataclass(frozen=True)
@@ -156,17 +73,20 @@ class Session:
     location: str
     charset: str
     instance_ids: tuple[int, ...]
+    terminator: str = "auto"  # auto, cr or crlf (Terminal.terminator)
 
     @property
     def actor(self) -> str:
         return f"sip2:{self.login}"
 
 
-def login(*, user: str, password: str) -> Session | None:
-    terminal = terminal_authenticate(login=user, password=password)
+def login_candidate(*, user: str) -> tuple[Session | None, str | None]:
+    """Database thread: the session a login as ``user`` would open, and the password
+    hash to check first (None, None: no such enabled terminal)."""
+    terminal = terminal_for_login(login=user)
     if terminal is None:
-        return None
-    return Session(
+        return None, None
+    session = Session(
         terminal_id=terminal.pk,
         login=terminal.login,
         instance_code=terminal.instance.code,
@@ -174,7 +94,21 @@ def login(*, user: str, password: str) -> Session | None:
         location=terminal.location,
         charset=terminal.charset,
         instance_ids=tuple(visible_instance_ids(terminal.instance)),
+        terminator=terminal.terminator,
     )
+    return session, terminal.password_hash
+
+
+def password_matches(*, password_hash: str | None, password: str) -> bool:
+    """Hash thread: the slow check of a terminal password."""
+    return terminal_password_matches(password_hash=password_hash, password=password)
+
+
+def login(*, user: str, password: str) -> Session | None:
+    """Both steps of a login in one thread (the server runs them on separate pools)."""
+    session, password_hash = login_candidate(user=user)
+    ok = password_matches(password_hash=password_hash, password=password)
+    return session if ok else None
 
 
 @dataclass(frozen=True)
@@ -183,11 +117,12 @@ class Edge:
 
     today: date
     stamp: str  # SIP2 transaction date, YYYYMMDD    HHMMSS
+    now: datetime
 
 
 def edge_from(now: datetime, today: date) -> Edge:
     local = timezone.localtime(now) if timezone.is_aware(now) else now
-    return Edge(today=today, stamp=sip_date(local))
+    return Edge(today=today, stamp=sip_date(local), now=now)
 
 
 def sip_date(moment: datetime | date) -> str:
@@ -274,6 +209,20 @@ def negative(session: Session | None, request: Message, edge: Edge, screen: str)
     if code == "35":
         fixed = {"end_session": "N", **date_field}
         return _message("36", request, fixed, [("AO", ao), ("AA", aa), ("AF", screen)])
+    # The messages we do not support: their own response, refusing.
+    if code in ("01", "25"):
+        # A block (01) is answered by a patron status, a patron enable (25) by its own;
+        # BL is left out: the card is not said to be invalid, only the action refused.
+        fixed = {"patron_status": denied, "language": language, **date_field}
+        fields = [("AO", ao), ("AA", aa), ("AE", ""), ("AF", screen)]
+        return _message("24" if code == "01" else "26", request, fixed, fields)
+    if code == "15":
+        fixed = {"ok": "0", "available": "N", **date_field}
+        fields = [("AO", ao), ("AA", aa), ("AB", request.get("AB") or ""), ("AF", screen)]
+        return _message("16", request, fixed, fields)
+    if code == "19":
+        fixed = {"item_properties_ok": "0", **date_field}
+        return _message("20", request, fixed, [("AB", ab), ("AF", screen)])
     return None
 
 
@@ -285,23 +234,36 @@ class PatronCheck:
     patron: KioskPatron | None
     pin_given: bool
     pin_ok: bool
+    pin_locked: bool = False
 
     @property
     def usable(self) -> bool:
         """Known, and not refused by a PIN that was given and is wrong."""
         return self.patron is not None and (self.pin_ok or not self.pin_given)
 
+    def wrong_pin_text(self, language: str) -> str:
+        return text("pin_locked" if self.pin_locked else "wrong_pin", language)
 
-def check_patron(session: Session, request: Message, edge: Edge) -> PatronCheck:
-    card = (request.get("AA") or "").strip()
+
+def card_of(request: Message) -> str:
+    return (request.get("AA") or "").strip()
+
+
+def check_patron(session: Session, request: Message, edge: Edge, pin: Pin) -> PatronCheck:
+    """The patron of the request's card; ``pin`` is what the server found of its PIN
+    (:func:`lidgeld.sip2.pins.pin_check`: the hash is never compared here)."""
+    card = card_of(request)
     patron = (
         kiosk_patron(card_number=card, instance_ids=session.instance_ids, today=edge.today)
         if card
         else None
     )
-    pin = request.get("AD") or ""
-    pin_ok = bool(patron and pin and patron.pin_hash and check_password(pin, patron.pin_hash))
-    return PatronCheck(patron=patron, pin_given=bool(pin), pin_ok=pin_ok)
+    return PatronCheck(
+        patron=patron,
+        pin_given=pin is not Pin.NONE,
+        pin_ok=patron is not None and pin is Pin.RIGHT,
+        pin_locked=pin is Pin.LOCKED,
+    )
 
 
 def patron_status_field(patron: KioskPatron) -> str:
@@ -323,7 +285,7 @@ def _refusal_text(check: PatronCheck, language: str) -> str | None:
     if check.patron is None:
         return text("unknown_card", language)
     if check.pin_given and not check.pin_ok:
-        return text("wrong_pin", check.patron.language)
+        return check.wrong_pin_text(check.patron.language)
     return None
 
 
@@ -341,7 +303,7 @@ def _patron_fields(
     ]
     if check.pin_given and not check.pin_ok:
         # A wrong PIN learns nothing about the account.
-        fields.append(("AF", text("wrong_pin", patron.language)))
+        fields.append(("AF", check.wrong_pin_text(patron.language)))
         return "YYYY" + " " * 10, SIP_LANGUAGE.get(patron.language, "000"), fields
     if patron.open_amount > 0:
         fields += [("BH", "EUR"), ("BV", f"{patron.open_amount:.2f}")]
@@ -350,8 +312,8 @@ def _patron_fields(
     return patron_status_field(patron), SIP_LANGUAGE.get(patron.language, "000"), fields
 
 
-def patron_status(session: Session, request: Message, edge: Edge) -> Message | None:
-    check = check_patron(session, request, edge)
+def patron_status(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
+    check = check_patron(session, request, edge, pin)
     if check.patron is None:
         return negative(session, request, edge, text("unknown_card", _request_language(request)))
     status, language, fields = _patron_fields(request, check, session)
@@ -369,8 +331,8 @@ def _range(request: Message) -> slice:
     return slice(start - 1, end)
 
 
-def patron_information(session: Session, request: Message, edge: Edge) -> Message | None:
-    check = check_patron(session, request, edge)
+def patron_information(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
+    check = check_patron(session, request, edge, pin)
     if check.patron is None:
         return negative(session, request, edge, text("unknown_card", _request_language(request)))
     patron = check.patron
@@ -468,8 +430,8 @@ def _refused_text(error: LidgeldError, language: str) -> str:
     return error.message
 
 
-def checkout(session: Session, request: Message, edge: Edge) -> Message | None:
-    check = check_patron(session, request, edge)
+def checkout(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
+    check = check_patron(session, request, edge, pin)
     refusal = _refusal_text(check, _request_language(request))
     if refusal is not None or check.patron is None:
         return negative(session, request, edge, refusal or "")
@@ -517,7 +479,7 @@ def _loan_answer(
     return _message(code, request, fixed, fields)
 
 
-def checkin(session: Session, request: Message, edge: Edge) -> Message | None:
+def checkin(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
     language = _request_language(request)
     item = _item(session, request.get("AB") or "")
     if item is None:
@@ -552,8 +514,8 @@ def checkin(session: Session, request: Message, edge: Edge) -> Message | None:
     return _message("10", request, fixed, fields)
 
 
-def renew(session: Session, request: Message, edge: Edge) -> Message | None:
-    check = check_patron(session, request, edge)
+def renew(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
+    check = check_patron(session, request, edge, pin)
     refusal = _refusal_text(check, _request_language(request))
     if refusal is not None or check.patron is None:
         return negative(session, request, edge, refusal or "")
@@ -576,8 +538,8 @@ def renew(session: Session, request: Message, edge: Edge) -> Message | None:
     return _loan_answer("30", session, request, edge, patron, loan, renewed=True)
 
 
-def renew_all(session: Session, request: Message, edge: Edge) -> Message | None:
-    check = check_patron(session, request, edge)
+def renew_all(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
+    check = check_patron(session, request, edge, pin)
     refusal = _refusal_text(check, _request_language(request))
     if refusal is not None or check.patron is None:
         return negative(session, request, edge, refusal or "")
@@ -616,7 +578,7 @@ def renew_all(session: Session, request: Message, edge: Edge) -> Message | None:
     return _message("66", request, fixed, fields)
 
 
-def item_information(session: Session, request: Message, edge: Edge) -> Message | None:
+def item_information(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
     item = _item(session, request.get("AB") or "")
     if item is None:
         return negative(session, request, edge, text("unknown_item", _request_language(request)))
@@ -654,13 +616,18 @@ def item_information(session: Session, request: Message, edge: Edge) -> Message 
     return _message("18", request, fixed, fields)
 
 
-def fee_paid(session: Session, request: Message, edge: Edge) -> Message | None:
-    check = check_patron(session, request, edge)
+def fee_paid(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
+    check = check_patron(session, request, edge, pin)
     refusal = _refusal_text(check, _request_language(request))
     if refusal is not None or check.patron is None:
         return negative(session, request, edge, refusal or "")
     patron = check.patron
     language = patron.language
+    transaction_id = (request.get("BK") or "").strip()
+    if transaction_id:
+        earlier = _earlier_fee_paid(session, request, edge, transaction_id, patron)
+        if earlier is not None:
+            return earlier
     currency = request.fixed.get("currency_type", "").strip().upper()
     if currency not in ("EUR", ""):
         return negative(session, request, edge, text("no_currency", language))
@@ -678,29 +645,93 @@ def fee_paid(session: Session, request: Message, edge: Edge) -> Message | None:
             text("too_much", language, open=format_amount(patron.open_amount, language)),
         )
     borrower = Borrower.objects.get(pk=patron.id)
+
+    def accepted(result: PaymentResult) -> Message:
+        paid = format_amount(result.paid, language)
+        still_open = format_amount(result.still_open, language)
+        screen = (
+            text("paid_all", language, paid=paid)
+            if result.still_open == 0
+            else text("paid_part", language, paid=paid, open=still_open)
+        )
+        fixed = {"payment_accepted": "Y", "transaction_date": edge.stamp}
+        fields: list[tuple[str, str | None]] = [
+            ("AO", _institution(session, request)),
+            ("AA", patron.card_number),
+            ("BK", request.get("BK")),
+            ("AF", screen),
+        ]
+        return _message("38", request, fixed, fields)
+
     try:
-        result = payment_register(
-            borrower=borrower, amount=amount, today=edge.today, actor=session.actor, channel="kiosk"
+        if not transaction_id:
+            return accepted(
+                payment_register(
+                    borrower=borrower,
+                    amount=amount,
+                    today=edge.today,
+                    actor=session.actor,
+                    channel="kiosk",
+                )
+            )
+        booked = kiosk_fee_paid(
+            terminal_id=session.terminal_id,
+            transaction_id=transaction_id,
+            borrower=borrower,
+            amount=amount,
+            today=edge.today,
+            now=edge.now,
+            actor=session.actor,
+            answer=lambda result: _stored(accepted(result)),
         )
     except LidgeldError as error:
         return negative(session, request, edge, _refused_text(error, language))
-    paid = format_amount(result.paid, language)
-    screen = (
-        text("paid_all", language, paid=paid)
-        if result.still_open == 0
-        else text("paid_part", language, paid=paid, open=format_amount(result.still_open, language))
+    return _replayed(booked.answer, request)
+
+
+def _stored(message: Message) -> KioskAnswer:
+    return {"fixed": message.fixed, "fields": [list(pair) for pair in message.fields]}
+
+
+def _replayed(answer: KioskAnswer, request: Message) -> Message:
+    """A stored 38 again, with the sequence number of the request it answers now."""
+    return Message(
+        code="38",
+        fixed=dict(answer["fixed"]),
+        fields=tuple((key, value) for key, value in answer["fields"]),
+        sequence=request.sequence,
     )
-    fixed = {"payment_accepted": "Y", "transaction_date": edge.stamp}
-    fields: list[tuple[str, str | None]] = [
-        ("AO", _institution(session, request)),
-        ("AA", patron.card_number),
-        ("BK", request.get("BK")),
-        ("AF", screen),
-    ]
-    return _message("38", request, fixed, fields)
 
 
-def end_session(session: Session, request: Message, edge: Edge) -> Message | None:
+def _earlier_fee_paid(
+    session: Session, request: Message, edge: Edge, transaction_id: str, patron: KioskPatron
+) -> Message | None:
+    """The answer already given to this terminal's 37 with this transaction id: a kiosk
+    that lost it and sends the same request again books nothing (None: a new one)."""
+    earlier = kiosk_payment_earlier(terminal_id=session.terminal_id, transaction_id=transaction_id)
+    if earlier is None:
+        return None
+    try:
+        amount = parse_amount(request.get("BV") or "")
+    except LidgeldError:
+        amount = None
+    if earlier.card_number != patron.card_number or earlier.amount != amount:
+        log.warning(
+            "sip2 terminal %s: transaction id %s used again for another payment; refused",
+            session.login,
+            transaction_id,
+        )
+        screen = text("transaction_reused", patron.language, id=transaction_id)
+        return negative(session, request, edge, screen)
+    log.info(
+        "sip2 terminal %s: fee paid %s sent again; answered as before, nothing booked",
+        session.login,
+        transaction_id,
+    )
+    return _replayed(earlier.answer, request)
+
+
+def end_session(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
     language = _request_language(request)
     fixed = {"end_session": "Y", "transaction_date": edge.stamp}
     fields: list[tuple[str, str | None]] = [
@@ -711,7 +742,9 @@ def end_session(session: Session, request: Message, edge: Edge) -> Message | Non
     return _message("36", request, fixed, fields)
 
 
-def sc_status(session: Session | None, request: Message, edge: Edge) -> Message:
+def sc_status(
+    session: Session | None, request: Message, edge: Edge, screen: str | None = None
+) -> Message:
     fixed = {
         "online_status": "Y",
         "checkin_ok": "Y",
@@ -729,11 +762,25 @@ def sc_status(session: Session | None, request: Message, edge: Edge) -> Message:
         ("AM", session.instance_name if session else None),
         ("BX", SUPPORTED),
         ("AN", session.location or None if session else None),
+        ("AF", screen),
     ]
     return _message("98", request, fixed, fields)
 
 
-HANDLERS: dict[str, Callable[[Session, Message, Edge], Message | None]] = {
+def unsupported(session: Session | None, request: Message, edge: Edge) -> Message:
+    """The refusal of a message we do not support: its own response where the spec has
+    one, else an ACS status saying so (see the module's docstring)."""
+    language = _request_language(request)
+    screen = text("no_holds" if request.code == "15" else "not_supported", language)
+    answer = negative(session, request, edge, screen) if request.code in UNSUPPORTED else None
+    return answer or sc_status(session, request, edge, screen)
+
+
+# Messages of the spec we refuse with their own response type (BX says N for them).
+UNSUPPORTED = frozenset({"01", "15", "19", "25"})
+
+
+HANDLERS: dict[str, Callable[[Session, Message, Edge, Pin], Message | None]] = {
     "23": patron_status,
     "63": patron_information,
     "11": checkout,
@@ -746,17 +793,39 @@ HANDLERS: dict[str, Callable[[Session, Message, Edge], Message | None]] = {
 }
 
 
-def handle(session: Session | None, request: Message, edge: Edge) -> Message | None:
-    """The answer to one request from a terminal (None: nothing to answer)."""
+# Fields that are never looked up (secrets, compared as hashes): any character may be in them.
+_UNQUERIED = frozenset({"AC", "AD", "CO"})
+
+
+def _unreadable(session: Session | None, request: Message, edge: Edge) -> Message | None:
+    """A refusal for a request with a control character (NUL, …) in a field that would
+    be looked up: no card or barcode has one, and PostgreSQL refuses NUL in a query."""
+    bad = [k for k, v in request.fields if k not in _UNQUERIED and has_control_characters(v)]
+    if not bad:
+        return None
+    log.info("sip2 %s: a control character in field %s; refused", request.code, bad[0])
+    key = "unknown_card" if "AA" in bad else "unknown_item" if "AB" in bad else "unreadable"
+    screen = text(key, _request_language(request))
+    return negative(session, request, edge, screen) or sc_status(session, request, edge, screen)
+
+
+def handle(
+    session: Session | None, request: Message, edge: Edge, pin: Pin = Pin.NONE
+) -> Message | None:
+    """The answer to one request from a terminal; ``pin``: what the server found of
+    the request's PIN (:func:`lidgeld.sip2.pins.pin_check`)."""
     if request.code == "99":
         return sc_status(session, request, edge)
+    unreadable = _unreadable(session, request, edge)
+    if unreadable is not None:
+        return unreadable
     handler = HANDLERS.get(request.code)
     if handler is None:
-        return None
+        return unsupported(session, request, edge)
     if session is None:
         return negative(None, request, edge, text("not_logged_in", _request_language(request)))
     try:
-        return handler(session, request, edge)
+        return handler(session, request, edge, pin)
     except Refused as error:
         return negative(session, request, edge, _refused_text(error, _request_language(request)))
     except Exception as error:

@@ -6,6 +6,9 @@ from django.db.models import Q
 from lidgeld.libraries.models import Instance
 
 CHARSETS = [("utf-8", "UTF-8"), ("cp850", "CP850"), ("latin-1", "Latin-1")]
+# How answers end: as the kiosk's own request did (auto), or always CR or CRLF for a
+# kiosk that needs one whatever it sends.
+TERMINATORS = [("auto", "auto"), ("cr", "CR"), ("crlf", "CRLF")]
 
 
 class Terminal(models.Model):
@@ -20,6 +23,7 @@ class Terminal(models.Model):
     instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="terminals")
     location = models.CharField(max_length=60, blank=True, default="")
     charset = models.CharField(max_length=10, choices=CHARSETS, default="utf-8")
+    terminator = models.CharField(max_length=4, choices=TERMINATORS, default="auto")
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField()
 
@@ -31,7 +35,39 @@ class Terminal(models.Model):
                 condition=Q(charset__in=["utf-8", "cp850", "latin-1"]),
             ),
             models.CheckConstraint(name="terminal_login_not_blank", condition=~Q(login="")),
+            models.CheckConstraint(
+                name="terminal_terminator_known",
+                condition=Q(terminator__in=["auto", "cr", "crlf"]),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.login} ({self.instance_id}{'/' + self.location if self.location else ''})"
+
+
+class KioskPayment(models.Model):
+    """A fee paid at a kiosk (37) with a transaction id (BK), and the answer it got.
+
+    A kiosk that lost the answer sends the same 37 again: the unique pair
+    (terminal, transaction id) makes that second one book nothing, and it gets the
+    stored answer. Written in the same transaction as the payment.
+    """
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="payments")
+    transaction_id = models.CharField(max_length=255)
+    # What the request asked, so a transaction id reused for another payment is told apart.
+    card_number = models.CharField(max_length=255)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    # The 38 as first sent: {"fixed": {...}, "fields": [[id, value], ...]}.
+    answer = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["terminal", "transaction_id"], name="kiosk_payment_once_per_terminal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.terminal_id}/{self.transaction_id}"

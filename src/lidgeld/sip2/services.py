@@ -1,23 +1,41 @@
-"""Writes for the kiosks: terminal accounts."""
+"""Writes for the kiosks: terminal accounts, and fees paid at a kiosk."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from lidgeld.audit.services import audit_record
+from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
+from lidgeld.finance.services import PaymentResult, payment_register
 from lidgeld.libraries.services import instance_get
-from lidgeld.sip2.models import CHARSETS, Terminal
+from lidgeld.sip2.codec import has_control_characters
+from lidgeld.sip2.models import CHARSETS, TERMINATORS, KioskPayment, Terminal
+from lidgeld.sip2.selectors import kiosk_payment_earlier
 from lidgeld.staff.scope import Scope, manage_check
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,60}$")
 CHARSET_NAMES = [name for name, _ in CHARSETS]
+TERMINATOR_NAMES = [name for name, _ in TERMINATORS]
 MIN_PASSWORD = 6
+
+
+def terminal_terminator_check(terminator: str) -> str:
+    """The line terminator as stored: auto (as the kiosk sends), cr or crlf."""
+    value = terminator.strip().lower()
+    if value not in TERMINATOR_NAMES:
+        raise InvalidInput(
+            f"the line terminator must be one of {', '.join(TERMINATOR_NAMES)}, not '{terminator}'"
+        )
+    return value
 
 
 def terminal_check(
@@ -60,12 +78,14 @@ def terminal_add(
     location: str = "",
     charset: str = "utf-8",
     within: Scope | None = None,
+    terminator: str = "auto",
 ) -> Terminal:
     """A kiosk account (SIP2 login CN / password CO). The password is stored hashed."""
     manage_check(within, instance_get(instance_code), role="administrator", what="the kiosks")
     login, location, charset = terminal_check(
         login=login, password=password, location=location, charset=charset
     )
+    terminator = terminal_terminator_check(terminator)
     instance = instance_get(instance_code)
     with transaction.atomic():
         if Terminal.objects.filter(login=login).exists():
@@ -76,6 +96,7 @@ def terminal_add(
             instance=instance,
             location=location,
             charset=charset,
+            terminator=terminator,
             created_at=clock.now(),
         )
         audit_record(
@@ -85,18 +106,39 @@ def terminal_add(
             today=today,
             instance_id=instance.pk,
             # never the password, not even hashed
-            after={"login": login, "location": location, "charset": charset},
+            after={
+                "login": login,
+                "location": location,
+                "charset": charset,
+                "terminator": terminator,
+            },
         )
         return terminal
 
 
+def terminal_for_login(*, login: str) -> Terminal | None:
+    """The enabled terminal with this login (its password not checked yet)."""
+    if len(login) > 60 or has_control_characters(login):
+        return None  # no such login can exist; and PostgreSQL refuses a NUL in a query
+    return Terminal.objects.select_related("instance").filter(login=login, enabled=True).first()
+
+
+def terminal_password_matches(*, password_hash: str | None, password: str) -> bool:
+    """The slow hash check of a kiosk login (the SIP2 server runs it on its own threads).
+    Without a terminal it does the same work: the time does not tell which logins exist."""
+    if password_hash is None:
+        make_password(password)
+        return False
+    return check_password(password, password_hash)
+
+
 def terminal_authenticate(*, login: str, password: str) -> Terminal | None:
     """The enabled terminal with this login and password, else None."""
-    terminal = Terminal.objects.select_related("instance").filter(login=login, enabled=True).first()
-    if terminal is None:
-        make_password(password)  # same work as a check: do not reveal which logins exist
+    terminal = terminal_for_login(login=login)
+    known = terminal.password_hash if terminal is not None else None
+    if not terminal_password_matches(password_hash=known, password=password):
         return None
-    return terminal if check_password(password, terminal.password_hash) else None
+    return terminal
 
 
 def _terminal_enabled_set(
@@ -155,3 +197,88 @@ def terminal_password_set(
             after={"login": locked.login},
         )
         return locked
+
+
+def terminal_get(login: str) -> Terminal:
+    """The terminal with this login; InvalidInput saying so when there is none."""
+    login = login.strip()
+    terminal = (
+        None
+        if len(login) > 60 or has_control_characters(login)
+        else Terminal.objects.select_related("instance").filter(login=login).first()
+    )
+    if terminal is None:
+        raise InvalidInput(f"there is no terminal '{login}'; check the login")
+    return terminal
+
+
+def terminal_terminator_set(
+    *, terminal: Terminal, terminator: str, today: date, actor: str, within: Scope | None = None
+) -> Terminal:
+    """How the server ends its answers to this kiosk: auto (as the kiosk's request
+    ended), or always CR or CRLF."""
+    manage_check(within, terminal.instance, role="administrator", what="the kiosks")
+    terminator = terminal_terminator_check(terminator)
+    with transaction.atomic():
+        locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        if locked.terminator == terminator:
+            return locked
+        before = locked.terminator
+        locked.terminator = terminator
+        locked.save(update_fields=["terminator"])
+        audit_record(
+            actor=actor,
+            action="terminal.terminator_set",
+            obj=locked,
+            today=today,
+            instance_id=locked.instance_id,
+            before={"login": locked.login, "terminator": before},
+            after={"login": locked.login, "terminator": terminator},
+        )
+        return locked
+
+
+# --- fees paid at a kiosk, once per transaction id ------------------------------------
+
+KioskAnswer = dict[str, Any]  # the 38 as sent: {"fixed": {...}, "fields": [[id, value], ...]}
+
+
+def kiosk_fee_paid(
+    *,
+    terminal_id: int,
+    transaction_id: str,
+    borrower: Borrower,
+    amount: Decimal,
+    today: date,
+    now: datetime,
+    actor: str,
+    answer: Callable[[PaymentResult], KioskAnswer],
+) -> KioskPayment:
+    """Book a fee paid at a kiosk once per (terminal, transaction id).
+
+    The claim on the pair is written first, in the same transaction as the payment,
+    so a twin of this request arriving at the same moment waits for it, then finds
+    the pair taken and gets this one's answer: it books nothing. A refused payment
+    leaves no claim behind. ``answer`` turns what was paid into the answer to store.
+    """
+    try:
+        with transaction.atomic():
+            claim = KioskPayment.objects.create(
+                terminal_id=terminal_id,
+                transaction_id=transaction_id,
+                card_number=borrower.card_number,
+                amount=amount,
+                answer={},
+                created_at=now,
+            )
+            result = payment_register(
+                borrower=borrower, amount=amount, today=today, actor=actor, channel="kiosk"
+            )
+            claim.answer = answer(result)
+            claim.save(update_fields=["answer"])
+            return claim
+    except IntegrityError:
+        earlier = kiosk_payment_earlier(terminal_id=terminal_id, transaction_id=transaction_id)
+        if earlier is None:
+            raise
+        return earlier

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import INSTANCE_NUMBER_LIMITS
 from lidgeld.notices.models import NoticeTemplate
-from lidgeld.sip2.models import CHARSETS
+from lidgeld.sip2.models import CHARSETS, TERMINATORS
 from lidgeld.staff.models import Role
 
 
@@ -150,6 +150,17 @@ class TerminalAddForm(forms.Form):
     )
     location = forms.CharField(label=_("Location"), required=False, max_length=60)
     charset = forms.ChoiceField(label=_("Character set"), choices=CHARSETS, initial="utf-8")
+    terminator = forms.ChoiceField(
+        label=_("Line end"),
+        choices=TERMINATORS,
+        initial="auto",
+        required=False,  # a form without it (an older page, a script) keeps "auto"
+        help_text=_("auto: as the kiosk ends its own messages; CRLF for a kiosk that waits for it"),
+    )
+
+
+class TerminatorForm(forms.Form):
+    terminator = forms.ChoiceField(label=_("Line end"), choices=TERMINATORS)
 
 
 class PasswordForm(forms.Form):

@@ -63,6 +63,11 @@ urlpatterns = [
         office_settings.terminal_password,
         name="settings-terminal-password",
     ),
+    path(
+        "settings/terminals/<int:pk>/terminator",
+        office_settings.terminal_terminator,
+        name="settings-terminal-terminator",
+    ),
     path("settings/accounts/", office_accounts.accounts, name="settings-accounts"),
     path("settings/accounts/add", office_accounts.account_add, name="settings-account-add"),
     path("settings/accounts/<int:pk>/", office_accounts.account_edit, name="settings-account"),

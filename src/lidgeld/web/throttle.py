@@ -35,6 +35,12 @@ FREE_FAILURES = ONE_NAME.free_failures
 LOCK_AFTER = ONE_NAME.lock_after
 
 
+def card_key(card_number: str) -> str:
+    """The key a borrower's card is counted under: the portal's logins and PIN checks
+    and the kiosks' (SIP2) PIN checks share it, so they share one counter and one lock."""
+    return f"card:{card_number}"
+
+
 def policy_for(key: str) -> Policy:
     return ONE_ADDRESS if key.startswith("ip:") else ONE_NAME
 

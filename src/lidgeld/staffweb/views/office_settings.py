@@ -20,16 +20,22 @@ from lidgeld.errors import LidgeldError
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import instance_update
 from lidgeld.notices.selectors import stage_notices_off
-from lidgeld.sip2.models import Terminal
+from lidgeld.sip2.models import TERMINATORS, Terminal
 from lidgeld.sip2.services import (
     terminal_add,
     terminal_disable,
     terminal_enable,
     terminal_password_set,
+    terminal_terminator_set,
 )
 from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import staff_page
-from lidgeld.staffweb.forms import InstanceSettingsForm, PasswordForm, TerminalAddForm
+from lidgeld.staffweb.forms import (
+    InstanceSettingsForm,
+    PasswordForm,
+    TerminalAddForm,
+    TerminatorForm,
+)
 from lidgeld.staffweb.views.office_common import (
     KIND_LABELS,
     actor_of,
@@ -132,6 +138,7 @@ def _terminals_page(
         if instance
         else [],
         "add_form": add_form or TerminalAddForm(),
+        "terminators": TERMINATORS,
         "error": error,
         "failed": failed,
     }
@@ -159,6 +166,7 @@ def terminal_new(request: HttpRequest, code: str) -> HttpResponseBase:
                 location=data["location"],
                 charset=data["charset"],
                 within=manage_scope_of(request),
+                terminator=data["terminator"] or "auto",
                 today=clock.today(),
                 actor=actor_of(request),
             )
@@ -214,5 +222,30 @@ def terminal_password(request: HttpRequest, pk: int) -> HttpResponseBase:
         )
     messages.success(
         request, _("The password of kiosk %(login)s is changed.") % {"login": terminal.login}
+    )
+    return redirect(_url("staffweb:settings-terminals", terminal.instance))
+
+
+@require_POST
+@staff_page(Role.ADMINISTRATOR)
+def terminal_terminator(request: HttpRequest, pk: int) -> HttpResponseBase:
+    terminal = _terminal_or_404(request, pk)
+    form = TerminatorForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise LidgeldError(_("Choose how the answers to this kiosk end."))
+        terminal_terminator_set(
+            terminal=terminal,
+            terminator=form.cleaned_data["terminator"],
+            today=clock.today(),
+            actor=actor_of(request),
+            within=manage_scope_of(request),
+        )
+    except LidgeldError as error:
+        return _terminals_page(
+            request, terminal.instance, error=error.message, status=400, failed=terminal.pk
+        )
+    messages.success(
+        request, _("The line end of kiosk %(login)s is changed.") % {"login": terminal.login}
     )
     return redirect(_url("staffweb:settings-terminals", terminal.instance))
