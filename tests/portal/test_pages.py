@@ -38,6 +38,32 @@ def test_the_membership_page_says_until_when_and_how_to_pay(gent, adult, at):
     assert f"Gestructureerde mededeling {structured_communication(fee.pk)}" in page
 
 
+def test_the_timeline_says_a_reminder_went_out_only_when_one_did(gent, adult, at):
+    """R6: nobody is blocked without being told, and the page never pretends."""
+    from lidgeld.notices.models import Message
+
+    borrower = member(gent, adult)
+    fee = membership_renew(
+        borrower=borrower, paid=False, today=date(2026, 4, 10), actor="staff:b"
+    ).posting
+    at(date(2026, 5, 20))  # the reminder stage, before any reminder was queued
+    client = logged_in(borrower)
+    page = text_of(client.get("/portal/membership/"))
+    assert "01/05/2026 Herinnering (nu) hierover werd geen bericht verstuurd" in page
+    assert "we stuurden je hierover een bericht" not in page
+
+    reminder = make_message(borrower, date(2026, 5, 1), kind="HR", status="queued")
+    Message.objects.filter(pk=reminder.pk).update(posting=fee)
+    page = text_of(client.get("/portal/membership/"))
+    assert "01/05/2026 Herinnering (nu) een bericht hierover is onderweg" in page
+
+    Message.objects.filter(pk=reminder.pk).update(status="sent")
+    page = text_of(client.get("/portal/membership/"))
+    assert "01/05/2026 Herinnering (nu) we stuurden je hierover een bericht" in page
+    # the unpaid stage is still ahead: nothing is said about its message yet
+    assert "geen bericht" not in page
+
+
 def test_the_qr_code_holds_the_payment(gent, adult):
     import io
 

@@ -16,7 +16,7 @@ from lidgeld.domain.dunning import STAGE_ORDER, Stage, stage_dates, stage_on
 from lidgeld.finance.models import Posting
 from lidgeld.finance.services import open_contributions
 from lidgeld.memberships.services import RenewalPlan, renewal_plan
-from lidgeld.notices.models import Message, MessageStatus
+from lidgeld.notices.models import KIND_REMINDER, KIND_UNPAID, Message, MessageStatus
 
 SEARCH_LIMIT = 25
 # What a borrower received, or is about to: failed and skipped notices never reached them.
@@ -56,6 +56,9 @@ class StageStep:
     on: date
     reached: bool
     current: bool
+    # For a reached stage that has its own notice (reminder, unpaid): "sent", "queued"
+    # or "none". The page says only what really went out (R6: nobody blocked untold).
+    notice: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,24 @@ class FeeTimeline:
         return self.starts(Stage.WRITTEN_OFF if self.stage is Stage.UNPAID else Stage.UNPAID)
 
 
+_STAGE_KINDS = {Stage.REMINDER: KIND_REMINDER, Stage.UNPAID: KIND_UNPAID}
+
+
+def _stage_notices(posting: Posting) -> dict[Stage, str]:
+    """Whether the reminder and unpaid notices of this contribution went out."""
+    states: dict[Stage, str] = {}
+    rows = Message.objects.filter(posting=posting, kind__in=_STAGE_KINDS.values()).values_list(
+        "kind", "status"
+    )
+    for kind, status in rows:
+        stage = next(s for s, k in _STAGE_KINDS.items() if k == kind)
+        if status == MessageStatus.SENT:
+            states[stage] = "sent"
+        elif status == MessageStatus.QUEUED and states.get(stage) != "sent":
+            states[stage] = "queued"
+    return states
+
+
 def fee_timeline(*, borrower: Borrower, today: date) -> FeeTimeline | None:
     posting = open_contributions(borrower.pk).select_related("instance").first()
     if posting is None:
@@ -88,15 +109,17 @@ def fee_timeline(*, borrower: Borrower, today: date) -> FeeTimeline | None:
         key=STAGE_ORDER.index,
     )
     dates = stage_dates(posting.booked_on, posting.instance.dunning_policy)
-    steps = [
-        StageStep(
-            stage=stage,
-            on=dates[stage],
-            reached=STAGE_ORDER.index(stage) <= STAGE_ORDER.index(current),
-            current=stage is current,
-        )
-        for stage in STAGE_ORDER
-    ]
+    notices = _stage_notices(posting)
+    steps = []
+    for stage in STAGE_ORDER:
+        reached = STAGE_ORDER.index(stage) <= STAGE_ORDER.index(current)
+        notice = notices.get(stage, "none") if reached and stage in _STAGE_KINDS else ""
+        steps.append(
+            StageStep(
+                stage=stage, on=dates[stage], reached=reached, current=stage is current,
+                notice=notice,
+            )
+        )  # fmt: skip
     return FeeTimeline(posting=posting, stage=current, steps=steps)
 
 
