@@ -203,3 +203,35 @@ def test_a_long_list_is_shown_a_page_at_a_time(desk, gent):
     second = desk.get("/staff/expiring/", {"page": "2"}).content.decode()
     assert second.count('name="card"') == 5
     assert "Lener104" in second
+
+
+def test_a_desk_sees_the_groups_expiring_list_but_is_offered_no_download_of_it(client):
+    """R11: the list shows the cooperation group's borrowers; the download of LOCH's
+    needs the coordinator role, so the page says why instead of offering a link that
+    answers 403."""
+    from lidgeld.libraries.models import CooperationGroup
+
+    group = CooperationGroup.objects.create(code="OOST", name="Oost")
+    gent, loch = make_instance("GENT", group=group), make_instance("LOCH", group=group)
+    make_membership(
+        make_borrower(gent, card="G1", last_name="Aerts"), make_type(gent), date(2025, 5, 1)
+    )
+    make_membership(
+        make_borrower(loch, card="L1", last_name="Lo"), make_type(loch), date(2025, 5, 1)
+    )
+    client.force_login(make_staff("balie-gent", gent))
+    page = client.get("/staff/expiring/", {"month": "2026-04"}).content.decode()
+    assert "Lo" in page
+    assert (
+        "Downloaden niet toegestaan: this export holds borrowers of other libraries (LOCH)" in page
+    )
+    assert "/api/reports/expiring?" not in page
+    # GENT alone, or as coordinator, the links are there
+    alone = client.get("/staff/expiring/", {"month": "2026-04", "instance": "GENT"})
+    assert (
+        "/api/reports/expiring?month=2026-04&amp;format=xlsx&amp;instance=GENT"
+        in alone.content.decode()
+    )
+    client.force_login(make_staff("coord-gent", gent, role="coordinator"))
+    page = client.get("/staff/expiring/", {"month": "2026-04"}).content.decode()
+    assert "/api/reports/expiring?month=2026-04&amp;format=xlsx" in page

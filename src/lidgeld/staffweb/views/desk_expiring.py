@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from lidgeld.api.params import Params, report_from_params
 from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
 from lidgeld.domain.months import add_months, first_of_month
-from lidgeld.errors import LidgeldError
+from lidgeld.errors import LidgeldError, Refused
 from lidgeld.memberships.services import memberships_renew
 from lidgeld.notices.selectors import NoticeState, notice_state
 from lidgeld.reports.filters import parse_report_month
@@ -91,8 +92,20 @@ def expiring(request: HttpRequest) -> HttpResponse:
         "page": page,
         "total": shown.count,
         "results": results,
+        "download_refused": _download_refused(scope, month, chosen, today),
     }
     return render(request, "staffweb/desk/expiring.html", context, status=status)
+
+
+def _download_refused(scope: Scope, month: date, chosen: Any, today: date) -> str:
+    """Why the list may not be downloaded (R11: borrowers of other libraries need the
+    coordinator role), asked of the report the links lead to; empty when it may."""
+    query = {"month": f"{month:%Y-%m}", **({"instance": chosen.code} if chosen else {})}
+    try:
+        report_from_params("expiring", Params(query), scope=scope, today=today)
+    except Refused as refusal:
+        return refusal.message
+    return ""
 
 
 def _renew_selected(request: HttpRequest, scope: Scope, today: date) -> list[dict[str, Any]]:
