@@ -30,7 +30,7 @@ from lidgeld.finance.models import (
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.memberships.models import Membership
-from lidgeld.notices.models import Message, NoticeTemplate
+from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection
 from lidgeld.sip2.models import Terminal
 from lidgeld.staff.models import StaffAccount
@@ -138,6 +138,15 @@ def build_world(code: str = "GENT"):
         created_at=_aware(date(2026, 3, 1)),
         sent_at=_aware(date(2026, 3, 1), 10),
     )
+    printed = LetterBatch.objects.create(
+        day=date(2026, 3, 1), letters=1, created_at=_aware(date(2026, 3, 1)), created_by="x",
+        printed_at=_aware(date(2026, 3, 1), 11), printed_by="staff:x",
+    )  # fmt: skip
+    Message.objects.create(
+        borrower=borrower, instance=instance, membership=ended, type="C", kind="VL",
+        date=date(2026, 3, 1), channel="letter", status="sent", letter_batch=printed,
+        created_at=_aware(date(2026, 3, 1)), sent_at=_aware(date(2026, 3, 1), 11),
+    )  # fmt: skip
     AuditEvent.objects.create(
         at=_aware(date(2026, 4, 1)),
         business_date=date(2026, 4, 1),

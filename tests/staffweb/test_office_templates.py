@@ -170,14 +170,15 @@ def test_an_unknown_kind_or_language_is_not_found(coordinator):
 
 
 def test_notice_kinds_are_switched_and_only_changes_audited(coordinator, world):
-    response = coordinator.post("/staff/templates/GENT/kinds", {"kind-AE": "on", "kind-HR": "on"})
+    every = {"kind-AE": "on", "kind-HR": "on", "kind-NB": "on", "kind-VL": "on"}
+    response = coordinator.post("/staff/templates/GENT/kinds", every)
     assert response.status_code == 302
     gent = Instance.objects.get(pk=world[0].pk)
-    assert (gent.notice_end_of_contribution, gent.notice_reminder) == (True, True)
+    assert (gent.notice_end_of_contribution, gent.notice_renewal) == (True, True)
     assert AuditEvent.objects.get(action="instance.notices_changed").after == {
-        "notice_reminder": True
+        "notice_renewal": True
     }
-    coordinator.post("/staff/templates/GENT/kinds", {"kind-AE": "on", "kind-HR": "on"})
+    coordinator.post("/staff/templates/GENT/kinds", every)
     assert AuditEvent.objects.filter(action="instance.notices_changed").count() == 1
 
 

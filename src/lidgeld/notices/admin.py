@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from lidgeld.admin_base import ReadOnlyAdmin, request_today, staff_actor
 from lidgeld.errors import InvalidInput
-from lidgeld.notices.models import Message, NoticeTemplate
+from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.notices.rendering import PLACEHOLDERS, validate_template
 from lidgeld.notices.services import notice_template_save
 
@@ -51,11 +51,22 @@ class MessageAdmin(ReadOnlyAdmin):
         "last_error",
         "created_at",
         "sent_at",
+        "letter_batch",
     )
 
     @admin.display(description="bericht", ordering="kind")
     def code(self, message: Message) -> str:
         return message.code
+
+
+@admin.register(LetterBatch)
+class LetterBatchAdmin(ReadOnlyAdmin):
+    """Printed letters: a batch per PDF, confirmed printed by staff (Brieven, or
+    ``lidgeld letters --confirm``)."""
+
+    list_display = ("pk", "day", "letters", "created_at", "created_by", "printed_at", "printed_by")
+    list_filter = ("day",)
+    date_hierarchy = "day"
 
 
 class NoticeTemplateForm(forms.ModelForm):
