@@ -32,7 +32,7 @@ from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection
-from lidgeld.sip2.models import Terminal
+from lidgeld.sip2.models import KioskPayment, Terminal
 from lidgeld.staff.models import StaffAccount
 from lidgeld.web.models import LoginFailure
 from tests.factories import (
@@ -184,11 +184,19 @@ def build_world(code: str = "GENT"):
         reason="no such item",
         imported_at=_aware(date(2026, 4, 2)),
     )
-    Terminal.objects.create(
+    kiosk = Terminal.objects.create(
         login=f"kiosk-{code.lower()}",
         password_hash="!",
         instance=instance,
         location="hal",
+        created_at=_aware(date(2026, 4, 1)),
+    )
+    KioskPayment.objects.create(
+        terminal=kiosk,
+        transaction_id=f"BK-{code}",
+        card_number=borrower.card_number,
+        amount=Decimal("12.00"),
+        answer={"fixed": {"payment_accepted": "Y"}, "fields": []},
         created_at=_aware(date(2026, 4, 1)),
     )
     NoticeTemplate.objects.create(

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from lidgeld.admin_base import ReadOnlyAdmin, request_today, staff_actor
 from lidgeld.errors import InvalidInput
-from lidgeld.sip2.models import Terminal
+from lidgeld.sip2.models import KioskPayment, Terminal
 from lidgeld.sip2.services import terminal_add, terminal_check
 
 
@@ -78,3 +78,15 @@ class TerminalAdmin(ReadOnlyAdmin):
         )
         obj.pk = saved.pk
         obj.login = saved.login
+
+
+@admin.register(KioskPayment)
+class KioskPaymentAdmin(ReadOnlyAdmin):
+    """Fees paid at a kiosk, once per transaction id: why a repeated 37 booked nothing."""
+
+    list_display = ("created_at", "terminal", "transaction_id", "card_number", "amount")
+    list_filter = ("terminal",)
+    list_select_related = ("terminal",)
+    search_fields = ("transaction_id", "card_number", "terminal__login")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
