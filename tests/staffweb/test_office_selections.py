@@ -16,6 +16,7 @@ from lidgeld.selections.services import rule_from_text, selection_run
 from lidgeld.staff.scope import Scope
 from lidgeld.staffweb.views.office_catalogue import OPERATOR_NAMES, builder_catalogue
 from tests.factories import make_borrower, make_instance, make_message, make_staff
+from tests.selections.test_services import BROAD, many_borrowers
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +117,23 @@ def test_a_rule_can_be_saved_and_run_again(desk):
     assert f"{SEED_RULE}</textarea>" in page
     assert run(desk, saved="CAE april").status_code == 302
     assert BorrowerSet.objects.filter(saved_selection=saved).count() == 2
+
+
+def test_a_rule_too_broad_for_the_time_limit_is_said_in_dutch_and_nothing_is_made(
+    desk, world, settings
+):
+    # given many borrowers and a time limit of one millisecond
+    many_borrowers(world[0], 50_000)
+    settings.LIDGELD_SELECTION_SECONDS = 0.001
+    # when a broad rule is run from the staff page, and saved with it
+    response = run(desk, text=BROAD, save_as="te breed")
+    # then the page says in Dutch what to do, keeps the text, and keeps nothing else
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Te breed: maak de regel nauwer (gestopt na 0,001 s)." in page
+    assert f"{BROAD}</textarea>" in page
+    assert not BorrowerSet.objects.exists()
+    assert not SavedSelection.objects.exists()
 
 
 def test_running_within_one_library_outside_ones_own_is_refused(desk):

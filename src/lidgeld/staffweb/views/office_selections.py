@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,6 +26,7 @@ from lidgeld.selections.models import BorrowerSet, SavedSelection, SetOrigin
 from lidgeld.selections.rules import RuleError
 from lidgeld.selections.services import (
     DEFAULT_EXPORT_FIELDS,
+    TooBroad,
     export_fields,
     rule_from_text,
     saved_selection_get,
@@ -116,6 +118,14 @@ def run(request: HttpRequest) -> HttpResponseBase:
             position=error.position + 1 if error.position is not None else None,
             instance=instance,
             save_as=save_as,
+        )
+    except TooBroad as error:
+        # The database stopped the run; said in the page's language with what to do.
+        message = _("Too broad: make the rule narrower (stopped after %(seconds)s s).") % {
+            "seconds": localize(error.seconds)
+        }
+        return _page(
+            request, text=text, status=400, error=message, instance=instance, save_as=save_as
         )
     except LidgeldError as error:
         return _page(
