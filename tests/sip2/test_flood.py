@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -178,6 +179,30 @@ def test_the_same_fee_paid_sent_twice_books_once_and_answers_the_same(gent, fast
     posting.refresh_from_db()
     assert posting.status == PostingStatus.PAID
     assert other.fixed["payment_accepted"] == "N"
+
+
+def test_a_transaction_id_used_again_for_another_payment_is_refused_and_books_nothing(
+    gent, fast_hashers
+):
+    add_terminal(gent, TERMINAL_LOGIN, TERMINAL_PASSWORD)
+    borrower = member(gent)
+    posting = make_open_fee(borrower.memberships.get(), booked_on=date(2026, 4, 10))
+    part = f"37{STAMP}0100EURBV5.00|AOGENT|AA{borrower.card_number}|BKTX-90|"
+    with running_server(idle_timeout=10) as server:
+        kiosk = Client(server.host, server.port)
+        kiosk.login()
+        # given a part payment of 5.00 booked under TX-90
+        first = kiosk.ask(part)
+        # when the same transaction id comes with another amount
+        reused = kiosk.ask(part.replace("BV5.00", "BV7.00"))
+        kiosk.close()
+    # then it is refused with a screen message, and only the first is booked
+    assert first.fixed["payment_accepted"] == "Y"
+    assert reused.fixed["payment_accepted"] == "N"
+    assert "TX-90" in (reused.get("AF") or "")
+    assert Payment.objects.count() == 1
+    posting.refresh_from_db()
+    assert posting.balance == Decimal("7.00")
 
 
 # -- NUL and other control characters
