@@ -30,6 +30,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # BENCH_ARGS go to the daily-run benchmark; each other benchmark has its own *_ARGS.
 # All of them run on PostgreSQL with 1,000,000 borrowers (docs/performance.md).

@@ -30,8 +30,8 @@ if [ ! -f node_modules/axe-core/axe.min.js ]; then
     npm ci --no-audit --no-fund --silent || echo "could not install axe-core"
 fi
 
-echo "== lint: ruff and mypy"
-if ! { $BIN/ruff check src tests bench && $BIN/ruff format --check src tests bench && $BIN/mypy; }; then
+echo "== lint: ruff, mypy and the import contracts"
+if ! { $BIN/ruff check src tests bench && $BIN/ruff format --check src tests bench && $BIN/mypy && $BIN/lint-imports; }; then
     echo "lint failed"; failed=1
 fi
 
