@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date, parse_money
@@ -76,7 +77,7 @@ def register(commands: Any) -> None:
     expiring.set_defaults(handler=cmd_expiring)
 
 
-def _today(args: argparse.Namespace):
+def _today(args: argparse.Namespace) -> date:
     from lidgeld.clock import clock
 
     return args.on or clock.today()

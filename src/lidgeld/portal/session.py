@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -106,6 +106,16 @@ def _current_borrower(request: HttpRequest, now: datetime) -> tuple[Borrower | N
     return borrower, False
 
 
+class PortalRequest(HttpRequest):
+    """A request that passed ``portal_page``: the borrower, the clock read once, and
+    the actor for the audit trail. Never made: the views are typed with this class."""
+
+    borrower: Borrower
+    now: datetime
+    today: date
+    actor: str
+
+
 def portal_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A page for a logged-in borrower.
 
@@ -124,13 +134,14 @@ def portal_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
         if borrower is None:
             response: HttpResponseBase = _to_login(request, expired=expired)
         else:
-            request.borrower = borrower  # type: ignore[attr-defined]
-            request.now = now  # type: ignore[attr-defined]
-            request.today = timezone.localdate(now)  # type: ignore[attr-defined]
-            request.actor = f"portal:{borrower.card_number}"  # type: ignore[attr-defined]
+            portal_request = cast(PortalRequest, request)
+            portal_request.borrower = borrower
+            portal_request.now = now
+            portal_request.today = timezone.localdate(now)
+            portal_request.actor = f"portal:{borrower.card_number}"
             translation.activate(borrower.language)
-            request.LANGUAGE_CODE = borrower.language
-            response = view(request, *args, **kwargs)
+            portal_request.LANGUAGE_CODE = borrower.language
+            response = view(portal_request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from lidgeld.domain.months import end_of_month, first_of_month
@@ -185,7 +186,7 @@ def message_overview(
     )
 
 
-def _message_rows(messages) -> Iterator[Row]:
+def _message_rows(messages: QuerySet[Message]) -> Iterator[Row]:
     rows = messages.order_by(
         "date",
         "instance__code",
@@ -223,7 +224,7 @@ def _message_rows(messages) -> Iterator[Row]:
         )
 
 
-def _message_summary_rows(messages) -> Iterator[Row]:
+def _message_summary_rows(messages: QuerySet[Message]) -> Iterator[Row]:
     groups = (
         messages.order_by()
         .values_list("date", "type", "kind", "channel", "status")
@@ -314,7 +315,7 @@ def outstanding_items(
     )
 
 
-def _outstanding_rows(postings) -> Iterator[Row]:
+def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
     # Sorted by borrower so each group closes as soon as the next borrower starts: the
     # subtotals are summed on the way through, never by holding the items.
     rows = postings.order_by(
@@ -480,7 +481,8 @@ def expiring_memberships(
     )
 
 
-def _expiring_rows(memberships) -> Iterator[Row]:
+# Any: the memberships carry the open_amount annotation, which QuerySet[Membership] lacks.
+def _expiring_rows(memberships: QuerySet[Any]) -> Iterator[Row]:
     rows = memberships.values_list(
         "instance__code",
         "borrower__first_name",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from lidgeld.domain.blocks import Reason
 from lidgeld.errors import LidgeldError
 from lidgeld.portal.selectors import Situation, situation
+from lidgeld.portal.session import PortalRequest
 
 MENU = (
     ("membership", "portal:membership", gettext_lazy("Membership")),
@@ -30,7 +31,7 @@ def client_address(request: HttpRequest) -> str:
 
 
 def render_page(
-    request: HttpRequest,
+    request: PortalRequest,
     template: str,
     context: dict[str, Any] | None = None,
     *,
@@ -38,8 +39,8 @@ def render_page(
     standing: Situation | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    borrower = request.borrower  # type: ignore[attr-defined]
-    standing = standing or situation(borrower=borrower, today=request.today)  # type: ignore[attr-defined]
+    borrower = request.borrower
+    standing = standing or situation(borrower=borrower, today=request.today)
     page: dict[str, Any] = {
         "borrower": borrower,
         "library": borrower.home_instance,
@@ -48,7 +49,7 @@ def render_page(
         "access_message": standing.block.message(borrower.language),
         "menu": MENU,
         "section": section,
-        "today": request.today,  # type: ignore[attr-defined]
+        "today": request.today,
     }
     page.update(context or {})
     return render(request, template, page, status=status)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,30 +14,30 @@ from lidgeld.domain.blocks import Channel, Reason
 from lidgeld.errors import LidgeldError
 from lidgeld.exports.formatting import format_date_be
 from lidgeld.portal.selectors import open_loans, own_open_loan
-from lidgeld.portal.session import portal_page
+from lidgeld.portal.session import PortalRequest, portal_page
 from lidgeld.portal.views.common import refusal_text, render_page
 
 BLOCK_REASONS = {reason.value for reason in Reason}
 
 
 @portal_page
-def loans_view(request: HttpRequest) -> HttpResponse:
+def loans_view(request: PortalRequest) -> HttpResponse:
     return render_page(
         request,
         "portal/loans.html",
-        {"loans": list(open_loans(request.borrower))},  # type: ignore[attr-defined]
+        {"loans": list(open_loans(request.borrower))},
         section="loans",
     )
 
 
-def _renew(request: HttpRequest, loan: Loan) -> tuple[bool, str, bool]:
+def _renew(request: PortalRequest, loan: Loan) -> tuple[bool, str, bool]:
     """Renew one loan; (renewed, what to tell the borrower, blocked: the others will
     be refused for the same reason)."""
     try:
         renewed = loan_renew(
             loan=loan,
-            today=request.today,  # type: ignore[attr-defined]
-            actor=request.actor,  # type: ignore[attr-defined]
+            today=request.today,
+            actor=request.actor,
             channel=Channel.PORTAL,
         )
     except LidgeldError as refusal:
@@ -57,8 +57,8 @@ def _renew(request: HttpRequest, loan: Loan) -> tuple[bool, str, bool]:
 
 @portal_page
 @require_POST
-def loan_renew_view(request: HttpRequest, loan_id: int) -> HttpResponse:
-    loan = own_open_loan(request.borrower, loan_id)  # type: ignore[attr-defined]
+def loan_renew_view(request: PortalRequest, loan_id: int) -> HttpResponse:
+    loan = own_open_loan(request.borrower, loan_id)
     if loan is None:
         raise Http404("no such loan")
     renewed, text, _blocked = _renew(request, loan)
@@ -68,8 +68,8 @@ def loan_renew_view(request: HttpRequest, loan_id: int) -> HttpResponse:
 
 @portal_page
 @require_POST
-def loans_renew_all_view(request: HttpRequest) -> HttpResponse:
-    loans = list(open_loans(request.borrower))  # type: ignore[attr-defined]
+def loans_renew_all_view(request: PortalRequest) -> HttpResponse:
+    loans = list(open_loans(request.borrower))
     if not loans:
         messages.info(request, _("You have nothing on loan."))
     for loan in loans:

@@ -17,7 +17,7 @@ from lidgeld.memberships.models import Origin, TypeKind
 from lidgeld.memberships.services import membership_renew
 from lidgeld.notices.qr import epc_qr_png
 from lidgeld.portal.selectors import Situation, fee_timeline, situation
-from lidgeld.portal.session import portal_page
+from lidgeld.portal.session import PortalRequest, portal_page
 from lidgeld.portal.views.common import refusal_text, render_page
 
 
@@ -27,8 +27,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page
-def membership_view(request: HttpRequest) -> HttpResponse:
-    borrower, today = request.borrower, request.today  # type: ignore[attr-defined]
+def membership_view(request: PortalRequest) -> HttpResponse:
+    borrower, today = request.borrower, request.today
     standing = situation(borrower=borrower, today=today, with_plan=True)
     payment = standing.status.payment
     return render_page(
@@ -50,10 +50,10 @@ def membership_view(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page
-def payment_qr_view(request: HttpRequest) -> HttpResponse:
+def payment_qr_view(request: PortalRequest) -> HttpResponse:
     """The EPC QR code of the logged-in borrower's own open contribution: the address
     names no one, so it cannot show anyone else's."""
-    instructions = payment_instructions(borrower_id=request.borrower.pk)  # type: ignore[attr-defined]
+    instructions = payment_instructions(borrower_id=request.borrower.pk)
     if instructions is None or instructions.epc_qr is None:
         raise Http404("nothing to pay by transfer")
     return HttpResponse(epc_qr_png(instructions.epc_qr), content_type="image/png")
@@ -61,17 +61,17 @@ def payment_qr_view(request: HttpRequest) -> HttpResponse:
 
 @portal_page
 @require_http_methods(["GET", "POST"])
-def renew_view(request: HttpRequest) -> HttpResponse:
+def renew_view(request: PortalRequest) -> HttpResponse:
     """A renewal the borrower confirms: what they get and what it costs, then one click.
     The eligibility is the desk's own rule, asked again when the renewal is made."""
-    borrower, today = request.borrower, request.today  # type: ignore[attr-defined]
+    borrower, today = request.borrower, request.today
     if request.method == "POST":
         try:
             result = membership_renew(
                 borrower=borrower,
                 paid=False,
                 today=today,
-                actor=request.actor,  # type: ignore[attr-defined]
+                actor=request.actor,
                 origin=Origin.PORTAL,
             )
         except LidgeldError as refusal:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,12 +16,12 @@ from lidgeld.borrowers.services import borrower_contact_update
 from lidgeld.errors import LidgeldError
 from lidgeld.portal.accounts import portal_email_change, portal_pin_change
 from lidgeld.portal.forms import EmailForm, LanguageForm, PinChangeForm
-from lidgeld.portal.session import portal_page, session_pin_changed
+from lidgeld.portal.session import PortalRequest, portal_page, session_pin_changed
 from lidgeld.portal.views.common import client_address, refusal_text, render_page
 
 
-def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
-    borrower = request.borrower  # type: ignore[attr-defined]
+def _page(request: PortalRequest, status: int = 200, **forms: Any) -> HttpResponse:
+    borrower = request.borrower
     context = {
         "language_form": LanguageForm(initial={"language": borrower.language}),
         "email_form": EmailForm(initial={"email": borrower.email}),
@@ -32,22 +32,22 @@ def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse
 
 
 @portal_page
-def profile_view(request: HttpRequest) -> HttpResponse:
+def profile_view(request: PortalRequest) -> HttpResponse:
     return _page(request)
 
 
 @portal_page
 @require_POST
-def profile_language_view(request: HttpRequest) -> HttpResponse:
-    borrower = request.borrower  # type: ignore[attr-defined]
+def profile_language_view(request: PortalRequest) -> HttpResponse:
+    borrower = request.borrower
     form = LanguageForm(request.POST)
     if not form.is_valid():
         return _page(request, status=400, language_form=form)
     borrower_contact_update(
         borrower=borrower,
         language=form.cleaned_data["language"],
-        today=request.today,  # type: ignore[attr-defined]
-        actor=request.actor,  # type: ignore[attr-defined]
+        today=request.today,
+        actor=request.actor,
     )
     # Say it in the language just chosen.
     translation.activate(borrower.language)
@@ -57,8 +57,8 @@ def profile_language_view(request: HttpRequest) -> HttpResponse:
 
 @portal_page
 @require_POST
-def profile_email_view(request: HttpRequest) -> HttpResponse:
-    borrower = request.borrower  # type: ignore[attr-defined]
+def profile_email_view(request: PortalRequest) -> HttpResponse:
+    borrower = request.borrower
     form = EmailForm(request.POST)
     if form.is_valid():
         try:
@@ -67,8 +67,8 @@ def profile_email_view(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 pin=form.cleaned_data["pin"],
                 address=client_address(request),
-                now=request.now,  # type: ignore[attr-defined]
-                today=request.today,  # type: ignore[attr-defined]
+                now=request.now,
+                today=request.today,
             )
         except LidgeldError as refusal:
             form.add_error("pin" if refusal.code == "wrong_pin" else None, refusal_text(refusal))
@@ -86,8 +86,8 @@ def profile_email_view(request: HttpRequest) -> HttpResponse:
 
 @portal_page
 @require_POST
-def profile_pin_view(request: HttpRequest) -> HttpResponse:
-    borrower = request.borrower  # type: ignore[attr-defined]
+def profile_pin_view(request: PortalRequest) -> HttpResponse:
+    borrower = request.borrower
     form = PinChangeForm(request.POST)
     if form.is_valid():
         try:
@@ -96,8 +96,8 @@ def profile_pin_view(request: HttpRequest) -> HttpResponse:
                 current=form.cleaned_data["current_pin"],
                 new=form.cleaned_data["new_pin"],
                 address=client_address(request),
-                now=request.now,  # type: ignore[attr-defined]
-                today=request.today,  # type: ignore[attr-defined]
+                now=request.now,
+                today=request.today,
             )
         except LidgeldError as refusal:
             target = "current_pin" if refusal.code == "wrong_pin" else None

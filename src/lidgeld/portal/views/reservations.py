@@ -4,7 +4,7 @@ cancelling."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,16 +22,16 @@ from lidgeld.portal.selectors import (
     own_reservation,
     situation,
 )
-from lidgeld.portal.session import portal_page
+from lidgeld.portal.session import PortalRequest, portal_page
 from lidgeld.portal.views.common import refusal_text, render_page
 
 CANCELLABLE = (ReservationStatus.WAITING, ReservationStatus.HELD, ReservationStatus.READY)
 
 
 @portal_page
-def reservations_view(request: HttpRequest) -> HttpResponse:
-    borrower = request.borrower  # type: ignore[attr-defined]
-    standing = situation(borrower=borrower, today=request.today)  # type: ignore[attr-defined]
+def reservations_view(request: PortalRequest) -> HttpResponse:
+    borrower = request.borrower
+    standing = situation(borrower=borrower, today=request.today)
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     results = catalogue_search(borrower=borrower, query=query) if query else []
@@ -52,8 +52,8 @@ def reservations_view(request: HttpRequest) -> HttpResponse:
 
 @portal_page
 @require_POST
-def reservation_place_view(request: HttpRequest) -> HttpResponse:
-    borrower = request.borrower  # type: ignore[attr-defined]
+def reservation_place_view(request: PortalRequest) -> HttpResponse:
+    borrower = request.borrower
     try:
         item_id = int(request.POST.get("item", ""))
     except ValueError:
@@ -65,8 +65,8 @@ def reservation_place_view(request: HttpRequest) -> HttpResponse:
         reservation_place(
             borrower=borrower,
             item=item,
-            today=request.today,  # type: ignore[attr-defined]
-            actor=request.actor,  # type: ignore[attr-defined]
+            today=request.today,
+            actor=request.actor,
             channel=Channel.PORTAL,
         )
     except LidgeldError as refusal:
@@ -82,16 +82,16 @@ def reservation_place_view(request: HttpRequest) -> HttpResponse:
 
 @portal_page
 @require_POST
-def reservation_cancel_view(request: HttpRequest, reservation_id: int) -> HttpResponse:
+def reservation_cancel_view(request: PortalRequest, reservation_id: int) -> HttpResponse:
     """Cancelling is always possible, blocked or not: it gives something up."""
-    reservation = own_reservation(request.borrower, reservation_id)  # type: ignore[attr-defined]
+    reservation = own_reservation(request.borrower, reservation_id)
     if reservation is None or reservation.status not in CANCELLABLE:
         raise Http404("no such reservation")
     try:
         reservation_cancel(
             reservation=reservation,
-            today=request.today,  # type: ignore[attr-defined]
-            actor=request.actor,  # type: ignore[attr-defined]
+            today=request.today,
+            actor=request.actor,
         )
     except LidgeldError as refusal:
         messages.error(request, refusal_text(refusal))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +25,7 @@ from lidgeld.memberships.models import TypeKind
 from lidgeld.memberships.selectors import renewal_dues
 from lidgeld.memberships.services import membership_renew, renewal_plan
 from lidgeld.staff.models import Role
-from lidgeld.staffweb.access import staff_page, visible_borrower
+from lidgeld.staffweb.access import StaffRequest, staff_page, visible_borrower
 from lidgeld.staffweb.views.desk_common import actor, one_time_key, renewal_outcome
 
 
@@ -35,8 +35,8 @@ def _back(borrower_id: int) -> HttpResponseBase:
 
 @staff_page()
 @require_http_methods(["GET", "POST"])
-def renew(request: HttpRequest, borrower_id: int, paid: bool) -> HttpResponseBase:
-    borrower = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
+def renew(request: StaffRequest, borrower_id: int, paid: bool) -> HttpResponseBase:
+    borrower = visible_borrower(request.scope, borrower_id)
     today = clock.today()
     if request.method == "POST":
         typed = request.POST.get("amount", "").strip()
@@ -79,8 +79,8 @@ def renew(request: HttpRequest, borrower_id: int, paid: bool) -> HttpResponseBas
 
 @staff_page()
 @require_POST
-def payment(request: HttpRequest, borrower_id: int) -> HttpResponseBase:
-    borrower = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
+def payment(request: StaffRequest, borrower_id: int) -> HttpResponseBase:
+    borrower = visible_borrower(request.scope, borrower_id)
     try:
         amount = parse_amount(request.POST.get("amount", ""))
         result = payment_register(
@@ -112,8 +112,8 @@ def _sent_twice() -> str:
 
 @staff_page(needed=Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def write_off(request: HttpRequest, borrower_id: int, posting_id: int) -> HttpResponseBase:
-    borrower = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
+def write_off(request: StaffRequest, borrower_id: int, posting_id: int) -> HttpResponseBase:
+    borrower = visible_borrower(request.scope, borrower_id)
     posting = get_object_or_404(Posting, pk=posting_id, borrower=borrower)
     error = ""
     reason = request.POST.get("reason", "").strip()

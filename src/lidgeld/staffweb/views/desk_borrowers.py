@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from lidgeld.clock import clock
 from lidgeld.domain.blocks import Channel, format_amount
 from lidgeld.staff.models import Role
-from lidgeld.staffweb.access import may, staff_page, visible_borrower
+from lidgeld.staffweb.access import StaffRequest, may, staff_page, visible_borrower
 from lidgeld.staffweb.selectors import SEARCH_LIMIT, borrower_page, borrower_search
 from lidgeld.staffweb.views import desk_common as words
 
@@ -33,8 +33,8 @@ def is_htmx(request: HttpRequest) -> bool:
 
 @staff_page()
 @require_GET
-def search(request: HttpRequest) -> HttpResponseBase:
-    result = borrower_search(scope=request.scope, query=request.GET.get("q", ""))  # type: ignore[attr-defined]
+def search(request: StaffRequest) -> HttpResponseBase:
+    result = borrower_search(scope=request.scope, query=request.GET.get("q", ""))
     exact = (
         len(result.borrowers) == 1
         and result.kind == "card"
@@ -54,8 +54,8 @@ def search(request: HttpRequest) -> HttpResponseBase:
 
 @staff_page()
 @require_GET
-def borrower(request: HttpRequest, borrower_id: int) -> HttpResponse:
-    person = visible_borrower(request.scope, borrower_id)  # type: ignore[attr-defined]
+def borrower(request: StaffRequest, borrower_id: int) -> HttpResponse:
+    person = visible_borrower(request.scope, borrower_id)
     page = borrower_page(borrower=person, today=clock.today())
     status = page.status
     language = words.staff_language()
@@ -109,7 +109,7 @@ def borrower(request: HttpRequest, borrower_id: int) -> HttpResponse:
         "audit": [(e, _changes(e.before), _changes(e.after)) for e in page.audit],
         "amount_prefill": format_amount(status.open_amount, "nl") if status.open_amount else "",
         "payment_key": words.one_time_key(),  # a second POST of this form books nothing
-        "may_write_off": may(request.role, Role.COORDINATOR),  # type: ignore[attr-defined]
+        "may_write_off": may(request.role, Role.COORDINATOR),
         "title": person.full_name,
     }
     return render(request, "staffweb/desk/borrower.html", context)

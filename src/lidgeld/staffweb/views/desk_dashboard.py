@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from lidgeld.clock import clock
 from lidgeld.exports.formatting import format_money_be
 from lidgeld.lifecycle.tick import STEP_NAMES
 from lidgeld.staffweb import selectors
-from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.charts import Series, column_chart
 from lidgeld.staffweb.views.desk_borrowers import is_htmx
 from lidgeld.staffweb.views.desk_common import STAGES, label
@@ -56,8 +56,8 @@ def _axis_euros(value: Any) -> str:
 
 @staff_page()
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def dashboard(request: StaffRequest) -> HttpResponse:
+    scope = request.scope
     today = clock.today()
     figures = selectors.dashboard_figures(scope=scope, today=today, now=clock.now())
     ending, stages, money = figures.ending, figures.stages, figures.money
@@ -110,9 +110,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @staff_page()
 @require_GET
-def next_run(request: HttpRequest) -> HttpResponse:
+def next_run(request: StaffRequest) -> HttpResponse:
     rehearsal = selectors.next_run_rehearsal(
-        scope=request.scope,  # type: ignore[attr-defined]
+        scope=request.scope,
         today=clock.today(),
         now=clock.now(),
         fresh=request.GET.get("fresh") == "1",

@@ -28,7 +28,7 @@ from lidgeld.memberships.services import memberships_renew
 from lidgeld.notices.selectors import NoticeState, notice_state
 from lidgeld.reports.filters import parse_report_month
 from lidgeld.staff.scope import Scope
-from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.selectors import expiring_rows, instances_in
 from lidgeld.staffweb.views.desk_common import actor, renewal_outcome
 
@@ -60,8 +60,8 @@ def _instance_filter(scope: Scope, code: str) -> tuple[frozenset[int] | None, An
 
 @staff_page()
 @require_http_methods(["GET", "POST"])
-def expiring(request: HttpRequest) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+def expiring(request: StaffRequest) -> HttpResponse:
+    scope: Scope = request.scope
     today = clock.today()
     data = request.POST if request.method == "POST" else request.GET
     status = 200

@@ -25,16 +25,16 @@ from lidgeld.staff.services import (
     staff_password_set,
     staff_update,
 )
-from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.forms import ROLE_LABELS, AccountAddForm, AccountEditForm, PasswordForm
 from lidgeld.staffweb.views.office_common import actor_of, instances_managed, manage_scope_of
 
 
-def _libraries(request: HttpRequest) -> list[Any]:
+def _libraries(request: StaffRequest) -> list[Any]:
     return list(instances_managed(request))
 
 
-def _foreign_libraries(request: HttpRequest) -> str:
+def _foreign_libraries(request: StaffRequest) -> str:
     """The service's refusal when the form names a library this person does not manage
     (the form offers only theirs, so only a crafted request gets here); else ""."""
     try:
@@ -46,7 +46,7 @@ def _foreign_libraries(request: HttpRequest) -> str:
     return ""
 
 
-def _account_or_404(request: HttpRequest, pk: int) -> StaffAccount:
+def _account_or_404(request: StaffRequest, pk: int) -> StaffAccount:
     account = staff_accounts_manageable(within=manage_scope_of(request)).filter(pk=pk).first()
     if account is None:
         raise Http404("no such account")
@@ -54,7 +54,7 @@ def _account_or_404(request: HttpRequest, pk: int) -> StaffAccount:
 
 
 def _list_page(
-    request: HttpRequest, form: AccountAddForm, *, error: str = "", status: int = 200
+    request: StaffRequest, form: AccountAddForm, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     context = {
         "title": _("Staff accounts"),
@@ -71,7 +71,7 @@ def _list_page(
 
 @require_GET
 @staff_page(Role.ADMINISTRATOR)
-def accounts(request: HttpRequest) -> HttpResponse:
+def accounts(request: StaffRequest) -> HttpResponse:
     libraries = _libraries(request)
     initial = {"role": Role.DESK, "instances": [i.code for i in libraries[:1]]}
     return _list_page(request, AccountAddForm(libraries=libraries, initial=initial))
@@ -79,7 +79,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
-def account_add(request: HttpRequest) -> HttpResponseBase:
+def account_add(request: StaffRequest) -> HttpResponseBase:
     form = AccountAddForm(request.POST, libraries=_libraries(request))
     if refused := _foreign_libraries(request):
         return _list_page(request, form, error=refused, status=403)
@@ -126,7 +126,7 @@ def _edit_page(
 
 @require_http_methods(["GET", "POST"])
 @staff_page(Role.ADMINISTRATOR)
-def account_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_edit(request: StaffRequest, pk: int) -> HttpResponseBase:
     account = _account_or_404(request, pk)
     libraries = _libraries(request)
     if request.method == "GET":
@@ -162,7 +162,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
-def account_password(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_password(request: StaffRequest, pk: int) -> HttpResponseBase:
     account = _account_or_404(request, pk)
     form = PasswordForm(request.POST)
     try:

@@ -16,6 +16,7 @@ from lidgeld.notices.models import (
     KIND_UNPAID,
 )
 from lidgeld.staff.scope import Scope
+from lidgeld.staffweb.access import StaffRequest
 from lidgeld.staffweb.views.desk_common import LANGUAGE_NAMES
 
 # The notice kinds by the code staff know (type C in front), with what each means.
@@ -32,27 +33,27 @@ def english() -> bool:
     return (get_language() or "nl").startswith("en")
 
 
-def scope_of(request: HttpRequest) -> Scope:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+def scope_of(request: StaffRequest) -> Scope:
+    scope: Scope = request.scope
     return scope
 
 
-def instances_visible(request: HttpRequest) -> QuerySet[Instance]:
+def instances_visible(request: StaffRequest) -> QuerySet[Instance]:
     """The libraries whose borrowers this person serves (reports, selections)."""
     return scope_of(request).limit(Instance.objects.order_by("code"), "id")
 
 
-def manage_scope_of(request: HttpRequest) -> Scope:
+def manage_scope_of(request: StaffRequest) -> Scope:
     """What this person may change: their own libraries, not the cooperation group's."""
     return scope_of(request).manage
 
 
-def instances_managed(request: HttpRequest) -> QuerySet[Instance]:
+def instances_managed(request: StaffRequest) -> QuerySet[Instance]:
     """The libraries whose settings, texts, kiosks and accounts this person may change."""
     return manage_scope_of(request).limit(Instance.objects.order_by("code"), "id")
 
 
-def instance_managed(request: HttpRequest, code: str) -> Instance:
+def instance_managed(request: StaffRequest, code: str) -> Instance:
     """The library with this code if this person manages it; otherwise 404, the same
     answer as for a code that does not exist."""
     instance = instances_managed(request).filter(code=code.strip().upper()).first()
@@ -61,7 +62,7 @@ def instance_managed(request: HttpRequest, code: str) -> Instance:
     return instance
 
 
-def instance_chosen(request: HttpRequest) -> Instance | None:
+def instance_chosen(request: StaffRequest) -> Instance | None:
     """The library named by ``?instance=`` (one this person manages), else the first of
     their own ones."""
     code = request.GET.get("instance", "").strip()

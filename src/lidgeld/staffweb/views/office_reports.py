@@ -7,7 +7,7 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -19,7 +19,7 @@ from lidgeld.errors import LidgeldError, Refused
 from lidgeld.exports.formatting import format_date_be, format_datetime_be, format_money_be
 from lidgeld.exports.table import ColumnType, Table
 from lidgeld.staff.models import Role
-from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.views.office_common import KIND_LABELS, instances_visible, scope_of
 
 REPORTS = {
@@ -69,7 +69,7 @@ def page_of(table: Table) -> dict[str, Any]:
 
 
 @staff_page(Role.DESK)
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: StaffRequest) -> HttpResponse:
     name = request.GET.get("report", "messages")
     if name not in REPORTS:
         name = "messages"
@@ -100,7 +100,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 def _downloads(
-    request: HttpRequest, name: str, query: dict[str, str], today: date
+    request: StaffRequest, name: str, query: dict[str, str], today: date
 ) -> dict[str, Any]:
     """The download links, or why this person may not take these rows out of the
     building (R11: the borrowers of other libraries need the coordinator role)."""

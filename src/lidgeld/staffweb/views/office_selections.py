@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import localize
@@ -38,7 +38,7 @@ from lidgeld.selections.services import (
     sets_visible,
 )
 from lidgeld.staff.models import Role
-from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.views.office_catalogue import builder_catalogue
 from lidgeld.staffweb.views.office_common import english, instances_visible, scope_of
 from lidgeld.staffweb.views.office_reports import FORMATS
@@ -59,7 +59,7 @@ def _made(borrower_set: BorrowerSet) -> str:
     ) % {"set": borrower_set.pk, "size": borrower_set.size}
 
 
-def _page(request: HttpRequest, *, text: str, status: int = 200, **extra: Any) -> HttpResponse:
+def _page(request: StaffRequest, *, text: str, status: int = 200, **extra: Any) -> HttpResponse:
     scope = scope_of(request)
     context = {
         "title": _("Selections"),
@@ -76,7 +76,7 @@ def _page(request: HttpRequest, *, text: str, status: int = 200, **extra: Any) -
 
 @require_GET
 @staff_page(Role.DESK)
-def selections(request: HttpRequest) -> HttpResponse:
+def selections(request: StaffRequest) -> HttpResponse:
     text = request.GET.get("text", "")
     saved_name = request.GET.get("saved", "")
     if saved_name:
@@ -89,7 +89,7 @@ def selections(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_page(Role.DESK)
-def run(request: HttpRequest) -> HttpResponseBase:
+def run(request: StaffRequest) -> HttpResponseBase:
     """Run the rule (as text; the builder keeps the text form up to date) into a new set."""
     scope = scope_of(request)
     today = clock.today()
@@ -137,7 +137,7 @@ def run(request: HttpRequest) -> HttpResponseBase:
 
 @require_GET
 @staff_page(Role.DESK)
-def set_detail(request: HttpRequest, set_id: int) -> HttpResponse:
+def set_detail(request: StaffRequest, set_id: int) -> HttpResponse:
     scope = scope_of(request)
     try:
         borrower_set = set_get(scope=scope, set_id=set_id)
@@ -166,7 +166,7 @@ def set_detail(request: HttpRequest, set_id: int) -> HttpResponse:
 
 @require_GET
 @staff_page(Role.DESK)
-def set_export(request: HttpRequest, set_id: int) -> HttpResponseBase:
+def set_export(request: StaffRequest, set_id: int) -> HttpResponseBase:
     """Check the export dialog's choices, then hand over to the audited API download
     (one place streams and audits every export of personal data)."""
     scope = scope_of(request)
@@ -188,7 +188,7 @@ def set_export(request: HttpRequest, set_id: int) -> HttpResponseBase:
 
 @require_POST
 @staff_page(Role.DESK)
-def sets_combine(request: HttpRequest) -> HttpResponseBase:
+def sets_combine(request: StaffRequest) -> HttpResponseBase:
     params = Params(request.POST)
     try:
         borrower_set = set_combine(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -29,7 +29,7 @@ from lidgeld.sip2.services import (
     terminal_terminator_set,
 )
 from lidgeld.staff.models import Role
-from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.forms import (
     InstanceSettingsForm,
     PasswordForm,
@@ -51,7 +51,7 @@ def _url(name: str, instance: Instance) -> str:
 
 
 def _settings_page(
-    request: HttpRequest,
+    request: StaffRequest,
     instance: Instance | None,
     form: InstanceSettingsForm | None,
     *,
@@ -77,7 +77,7 @@ def _settings_page(
 
 @require_GET
 @staff_page(Role.ADMINISTRATOR)
-def settings(request: HttpRequest) -> HttpResponse:
+def settings(request: StaffRequest) -> HttpResponse:
     instance = instance_chosen(request)
     form = InstanceSettingsForm.for_instance(instance) if instance else None
     return _settings_page(request, instance, form)
@@ -85,7 +85,7 @@ def settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
-def settings_save(request: HttpRequest, code: str) -> HttpResponseBase:
+def settings_save(request: StaffRequest, code: str) -> HttpResponseBase:
     instance = instance_managed(request, code)
     form = InstanceSettingsForm.for_instance(instance, request.POST)
     if not form.is_valid():
@@ -113,7 +113,7 @@ def settings_save(request: HttpRequest, code: str) -> HttpResponseBase:
 # --- kiosks (SIP2 terminal accounts) ----------------------------------------------------
 
 
-def _terminal_or_404(request: HttpRequest, pk: int) -> Terminal:
+def _terminal_or_404(request: StaffRequest, pk: int) -> Terminal:
     terminal = get_object_or_404(Terminal.objects.select_related("instance"), pk=pk)
     if not manage_scope_of(request).allows(terminal.instance_id):
         raise Http404("no such terminal")
@@ -121,7 +121,7 @@ def _terminal_or_404(request: HttpRequest, pk: int) -> Terminal:
 
 
 def _terminals_page(
-    request: HttpRequest,
+    request: StaffRequest,
     instance: Instance | None,
     *,
     add_form: TerminalAddForm | None = None,
@@ -147,13 +147,13 @@ def _terminals_page(
 
 @require_GET
 @staff_page(Role.ADMINISTRATOR)
-def terminals(request: HttpRequest) -> HttpResponse:
+def terminals(request: StaffRequest) -> HttpResponse:
     return _terminals_page(request, instance_chosen(request))
 
 
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
-def terminal_new(request: HttpRequest, code: str) -> HttpResponseBase:
+def terminal_new(request: StaffRequest, code: str) -> HttpResponseBase:
     instance = instance_managed(request, code)
     form = TerminalAddForm(request.POST)
     if form.is_valid():
@@ -187,7 +187,7 @@ def terminal_new(request: HttpRequest, code: str) -> HttpResponseBase:
 
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
-def terminal_switch(request: HttpRequest, pk: int, on: bool) -> HttpResponseBase:
+def terminal_switch(request: StaffRequest, pk: int, on: bool) -> HttpResponseBase:
     terminal = _terminal_or_404(request, pk)
     change = terminal_enable if on else terminal_disable
     change(
@@ -203,7 +203,7 @@ def terminal_switch(request: HttpRequest, pk: int, on: bool) -> HttpResponseBase
 
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
-def terminal_password(request: HttpRequest, pk: int) -> HttpResponseBase:
+def terminal_password(request: StaffRequest, pk: int) -> HttpResponseBase:
     terminal = _terminal_or_404(request, pk)
     form = PasswordForm(request.POST)
     try:
@@ -228,7 +228,7 @@ def terminal_password(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @require_POST
 @staff_page(Role.ADMINISTRATOR)
-def terminal_terminator(request: HttpRequest, pk: int) -> HttpResponseBase:
+def terminal_terminator(request: StaffRequest, pk: int) -> HttpResponseBase:
     terminal = _terminal_or_404(request, pk)
     form = TerminatorForm(request.POST)
     try:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -33,7 +33,7 @@ from lidgeld.notices.services import (
     notice_template_save,
 )
 from lidgeld.staff.models import Role
-from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.forms import NoticeTemplateForm, PreviewForm
 from lidgeld.staffweb.views.office_common import (
     KIND_LABELS,
@@ -65,7 +65,7 @@ def _language_or_404(language: str) -> str:
         raise Http404("no such language") from None
 
 
-def _override_or_404(request: HttpRequest, pk: int) -> NoticeTemplate:
+def _override_or_404(request: StaffRequest, pk: int) -> NoticeTemplate:
     template = get_object_or_404(
         NoticeTemplate.objects.select_related("instance"), pk=pk, valid_from__isnull=False
     )
@@ -76,7 +76,7 @@ def _override_or_404(request: HttpRequest, pk: int) -> NoticeTemplate:
 
 @require_http_methods(["GET"])
 @staff_page(Role.COORDINATOR)
-def templates(request: HttpRequest) -> HttpResponse:
+def templates(request: StaffRequest) -> HttpResponse:
     instance = instance_chosen(request)
     context: dict[str, Any] = {
         "title": _("Notice texts"),
@@ -112,7 +112,7 @@ def templates(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_page(Role.COORDINATOR)
-def kinds_save(request: HttpRequest, code: str) -> HttpResponseBase:
+def kinds_save(request: StaffRequest, code: str) -> HttpResponseBase:
     instance = instance_managed(request, code)
     wanted = {kind: request.POST.get(f"kind-{kind}") == "on" for kind in KIND_SWITCHES}
     changes = {
@@ -134,7 +134,7 @@ def kinds_save(request: HttpRequest, code: str) -> HttpResponseBase:
 
 @require_http_methods(["GET", "POST"])
 @staff_page(Role.COORDINATOR)
-def template_edit(request: HttpRequest, code: str, kind: str, language: str) -> HttpResponse:
+def template_edit(request: StaffRequest, code: str, kind: str, language: str) -> HttpResponse:
     """The standing text of a kind and language, or (``?override=new``) a new closure
     override that starts from it."""
     instance = instance_managed(request, code)
@@ -159,7 +159,7 @@ def template_edit(request: HttpRequest, code: str, kind: str, language: str) -> 
 
 @require_http_methods(["GET", "POST"])
 @staff_page(Role.COORDINATOR)
-def override_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def override_edit(request: StaffRequest, pk: int) -> HttpResponse:
     override = _override_or_404(request, pk)
     return _edit(
         request,
@@ -174,7 +174,7 @@ def override_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit(
-    request: HttpRequest,
+    request: StaffRequest,
     *,
     instance: Instance,
     kind: str,
@@ -254,7 +254,7 @@ def _edit(
 
 @require_POST
 @staff_page(Role.COORDINATOR)
-def override_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
+def override_delete(request: StaffRequest, pk: int) -> HttpResponseBase:
     override = _override_or_404(request, pk)
     instance = override.instance
     try:
@@ -273,7 +273,7 @@ def override_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @require_POST
 @staff_page(Role.COORDINATOR)
-def preview(request: HttpRequest, code: str, language: str) -> HttpResponse:
+def preview(request: StaffRequest, code: str, language: str) -> HttpResponse:
     """The live preview: the text as typed so far, rendered for the chosen borrower."""
     instance = instance_managed(request, code)
     language = _language_or_404(language)
@@ -294,7 +294,7 @@ def preview(request: HttpRequest, code: str, language: str) -> HttpResponse:
 
 
 def _preview(
-    request: HttpRequest,
+    request: StaffRequest,
     *,
     instance: Instance,
     language: str,
