@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from lidgeld.api.downloads import table_download
-from lidgeld.api.params import Params
 from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput, LidgeldError, Refused
 from lidgeld.exports.table import Table
@@ -25,6 +24,7 @@ from lidgeld.selections.rules import RuleError, to_json, to_text
 from lidgeld.staff.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.text_input import unstorable
+from lidgeld.web.params import Params, report_from_params
 
 View = Callable[..., HttpResponseBase]
 
@@ -202,8 +202,6 @@ def set_export(request: HttpRequest, scope: Scope, today: date, set_id: int) -> 
 @require_GET
 @staff_endpoint
 def report_download(request: HttpRequest, scope: Scope, today: date, name: str) -> HttpResponseBase:
-    from lidgeld.api.params import report_from_params
-
     params = Params(request.GET)
     table, filters = report_from_params(name, params, scope=scope, today=today)
     fmt = params.export_format(allow_json=True)

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from lidgeld.api.params import Params, report_from_params
 from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
 from lidgeld.domain.months import add_months, first_of_month
@@ -31,6 +30,7 @@ from lidgeld.staff.scope import Scope
 from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.selectors import expiring_rows, instances_in
 from lidgeld.staffweb.views.desk_common import actor, renewal_outcome
+from lidgeld.web.params import Params, report_from_params
 
 # Only a CAE that reached the borrower's side is "yes" (issue 11, item 14).
 CAE_WORDS = {

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from lidgeld.api.params import Params, report_from_params
 from lidgeld.clock import clock
 from lidgeld.errors import LidgeldError, Refused
 from lidgeld.exports.formatting import format_date_be, format_datetime_be, format_money_be
@@ -21,6 +20,7 @@ from lidgeld.exports.table import ColumnType, Table
 from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.views.office_common import KIND_LABELS, instances_visible, scope_of
+from lidgeld.web.params import Params, report_from_params
 
 REPORTS = {
     "messages": _("Message overview"),

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from lidgeld.api.params import Params
 from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput, LidgeldError
 from lidgeld.exports.writers import parse_format
@@ -42,6 +41,7 @@ from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.views.office_catalogue import builder_catalogue
 from lidgeld.staffweb.views.office_common import english, instances_visible, scope_of
 from lidgeld.staffweb.views.office_reports import FORMATS
+from lidgeld.web.params import Params
 
 SET_PREVIEW_ROWS = 25
 COMBINATIONS = (

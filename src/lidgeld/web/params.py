@@ -1,4 +1,5 @@
-"""Query parameters of the API read as plain values, each mistake said in a sentence."""
+"""Query parameters of the API and the staff pages read as plain values, each mistake
+said in a sentence."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from lidgeld.domain.months import OutOfCalendar, check_year, first_of_month
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.table import Table
 from lidgeld.exports.writers import parse_format
+from lidgeld.libraries.services import instance_ids_from_codes
+from lidgeld.reports import selectors
+from lidgeld.reports.filters import parse_code_range, parse_report_month
 from lidgeld.staff.scope import Scope
 
 
@@ -57,14 +61,10 @@ class Params:
             ) from None
 
     def month(self, name: str, *, default: date) -> date:
-        from lidgeld.reports.filters import parse_report_month
-
         value = self.optional(name)
         return first_of_month(default) if value is None else parse_report_month(value)
 
     def codes(self, name: str) -> tuple[int, int]:
-        from lidgeld.reports.filters import parse_code_range
-
         value = self.optional(name)
         return (1000, 1999) if value is None else parse_code_range(value)
 
@@ -72,8 +72,6 @@ class Params:
         return (self.optional(name) or "").lower() in ("1", "true", "yes", "ja", "on")
 
     def instances(self) -> list[int] | None:
-        from lidgeld.libraries.services import instance_ids_from_codes
-
         return instance_ids_from_codes(self.optional("instance"))
 
     def export_format(self, *, allow_json: bool = False) -> Any:
@@ -88,8 +86,6 @@ def report_from_params(
 ) -> tuple[Table, dict[str, Any]]:
     """One of the three reports of R8 with its filters from query parameters;
     ``for_export`` as in ``lidgeld.reports.selectors``."""
-    from lidgeld.reports import selectors
-
     instance_ids = params.instances()
     filters: dict[str, Any] = {"instance": params.optional("instance")}
     if name == "messages":
