@@ -27,12 +27,12 @@ from lidgeld.finance.models import (
     PostingStatus,
     WriteOff,
 )
+from lidgeld.kiosks.models import KioskPayment, Terminal
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection
-from lidgeld.sip2.models import KioskPayment, Terminal
 from lidgeld.staff.models import StaffAccount
 from lidgeld.web.models import LoginFailure
 from tests.factories import (

@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "lidgeld.notices",
     "lidgeld.audit",
     "lidgeld.lifecycle",
-    "lidgeld.sip2",
+    "lidgeld.kiosks",
     "lidgeld.staff",
     "lidgeld.selections",
     "lidgeld.web",

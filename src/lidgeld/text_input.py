@@ -9,6 +9,8 @@ words, which value to fix, before anything runs."""
 
 from __future__ import annotations
 
+import re
+
 NUL = "a NUL character"
 NOT_UTF8 = "characters that are not valid UTF-8 text"
 
@@ -22,3 +24,12 @@ def unstorable(text: str) -> str | None:
     except UnicodeEncodeError:
         return NOT_UTF8
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """NUL and the other C0 controls (and DEL) are in no card number, barcode or login:
+    a value with one is refused before it reaches a query (PostgreSQL refuses NUL)."""
+    return _CONTROL.search(text) is not None

@@ -28,9 +28,9 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from lidgeld.clock import FixedClock
+from lidgeld.kiosks.models import Terminal
 from lidgeld.libraries.models import Instance
 from lidgeld.sip2.codec import Message, checksum, decode
-from lidgeld.sip2.models import Terminal
 from lidgeld.sip2.server import Sip2Server
 from tests.factories import make_instance
 

@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import check_password
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.cli.main import main
-from lidgeld.sip2.models import Terminal
+from lidgeld.kiosks.models import Terminal
 from tests.factories import make_instance
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 
 from lidgeld.finance.models import Payment, PostingStatus
-from lidgeld.sip2.models import KioskPayment
+from lidgeld.kiosks.models import KioskPayment
 from lidgeld.sip2.server import Limits
 from tests.factories import make_borrower, make_membership, make_open_fee, make_type
 from tests.sip2.conftest import (

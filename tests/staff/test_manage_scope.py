@@ -14,6 +14,13 @@ from django.utils import timezone
 from lidgeld.audit.models import AuditEvent
 from lidgeld.cli.main import main
 from lidgeld.errors import Refused
+from lidgeld.kiosks.models import Terminal
+from lidgeld.kiosks.services import (
+    terminal_add,
+    terminal_disable,
+    terminal_enable,
+    terminal_password_set,
+)
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.libraries.services import instance_update
 from lidgeld.notices.models import NoticeTemplate
@@ -21,13 +28,6 @@ from lidgeld.notices.services import (
     notice_kinds_set,
     notice_override_delete,
     notice_template_save,
-)
-from lidgeld.sip2.models import Terminal
-from lidgeld.sip2.services import (
-    terminal_add,
-    terminal_disable,
-    terminal_enable,
-    terminal_password_set,
 )
 from lidgeld.staff.models import StaffAccount
 from lidgeld.staff.scope import operator_scope

@@ -10,9 +10,9 @@ from django import forms
 from django.contrib.auth.hashers import check_password
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.kiosks.models import Terminal
+from lidgeld.kiosks.services import terminal_add, terminal_authenticate
 from lidgeld.libraries.models import CooperationGroup, Instance
-from lidgeld.sip2.models import Terminal
-from lidgeld.sip2.services import terminal_add, terminal_authenticate
 from lidgeld.staffweb.forms import InstanceSettingsForm
 from tests.factories import make_instance, make_staff
 

@@ -19,10 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.kiosks.models import Terminal
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.selections.models import BorrowerSet
-from lidgeld.sip2.models import Terminal
 from tests.factories import (
     make_borrower,
     make_instance,

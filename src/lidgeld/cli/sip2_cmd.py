@@ -119,7 +119,7 @@ def cmd_sip2(args: argparse.Namespace) -> int:
 
 def cmd_terminal_add(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
-    from lidgeld.sip2.services import terminal_add
+    from lidgeld.kiosks.services import terminal_add
 
     terminal = terminal_add(
         login=args.login,
@@ -148,7 +148,7 @@ def cmd_terminal_add(args: argparse.Namespace) -> int:
 
 def cmd_terminal_set(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
-    from lidgeld.sip2.services import terminal_get, terminal_terminator_set
+    from lidgeld.kiosks.services import terminal_get, terminal_terminator_set
 
     terminal = terminal_terminator_set(
         terminal=terminal_get(args.login),

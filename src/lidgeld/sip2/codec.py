@@ -156,15 +156,6 @@ def _replace_unencodable(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("sip2replace", _replace_unencodable)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def has_control_characters(text: str) -> bool:
-    """NUL and the other C0 controls (and DEL) are in no card number, barcode or login:
-    a value with one is refused before it reaches a query (PostgreSQL refuses NUL)."""
-    return _CONTROL.search(text) is not None
-
-
 def clean(text: str) -> str:
     """A value safe to put in a field: no field or message terminators."""
     return text.replace("|", "/").replace("\r", " ").replace("\n", " ")

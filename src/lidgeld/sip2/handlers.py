@@ -35,21 +35,22 @@ from lidgeld.finance.services import (
     parse_amount,
     payment_register,
 )
-from lidgeld.sip2.codec import Message, clean, has_control_characters
-from lidgeld.sip2.pins import Pin
-from lidgeld.sip2.selectors import (
-    KioskPatron,
-    kiosk_patron,
-    kiosk_payment_earlier,
-    visible_instance_ids,
-)
-from lidgeld.sip2.services import (
+from lidgeld.kiosks.selectors import kiosk_payment_earlier
+from lidgeld.kiosks.services import (
     KioskAnswer,
     kiosk_fee_paid,
     terminal_for_login,
     terminal_password_matches,
 )
+from lidgeld.sip2.codec import Message, clean
+from lidgeld.sip2.pins import Pin
+from lidgeld.sip2.selectors import (
+    KioskPatron,
+    kiosk_patron,
+    visible_instance_ids,
+)
 from lidgeld.sip2.texts import TEXTS, text
+from lidgeld.text_input import has_control_characters
 
 log = logging.getLogger("lidgeld.sip2")
 

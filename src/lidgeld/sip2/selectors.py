@@ -26,7 +26,6 @@ from lidgeld.finance.models import CONTRIBUTION_CODES, PostingStatus
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus
 from lidgeld.memberships.selectors import covering_day
-from lidgeld.sip2.models import KioskPayment
 
 
 @dataclass(frozen=True)
@@ -261,13 +260,6 @@ def visible_instance_ids(instance: Instance) -> list[int]:
     if instance.group_id is None:
         return [instance.pk]
     return list(Instance.objects.filter(group_id=instance.group_id).values_list("pk", flat=True))
-
-
-def kiosk_payment_earlier(*, terminal_id: int, transaction_id: str) -> KioskPayment | None:
-    """The fee this terminal already booked under this transaction id (BK), if any."""
-    return KioskPayment.objects.filter(
-        terminal_id=terminal_id, transaction_id=transaction_id
-    ).first()
 
 
 def kiosk_pin_hash(*, card_number: str, instance_ids: Iterable[int]) -> str | None:

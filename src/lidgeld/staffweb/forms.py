@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lidgeld.kiosks.models import CHARSETS, TERMINATORS
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import INSTANCE_NUMBER_LIMITS
 from lidgeld.notices.models import NoticeTemplate
-from lidgeld.sip2.models import CHARSETS, TERMINATORS
 from lidgeld.staff.models import Role
 
 

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from lidgeld.kiosks.services import terminal_add
 from lidgeld.libraries.models import Instance
-from lidgeld.sip2.services import terminal_add
 from tests.browser import screenshot
 from tests.factories import (
     make_borrower,

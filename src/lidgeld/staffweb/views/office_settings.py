@@ -17,17 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lidgeld.clock import clock
 from lidgeld.errors import LidgeldError
-from lidgeld.libraries.models import Instance
-from lidgeld.libraries.services import instance_update
-from lidgeld.notices.selectors import stage_notices_off
-from lidgeld.sip2.models import TERMINATORS, Terminal
-from lidgeld.sip2.services import (
+from lidgeld.kiosks.models import TERMINATORS, Terminal
+from lidgeld.kiosks.services import (
     terminal_add,
     terminal_disable,
     terminal_enable,
     terminal_password_set,
     terminal_terminator_set,
 )
+from lidgeld.libraries.models import Instance
+from lidgeld.libraries.services import instance_update
+from lidgeld.notices.selectors import stage_notices_off
 from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.forms import (

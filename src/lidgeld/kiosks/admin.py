@@ -8,8 +8,8 @@ from django.http import HttpRequest
 
 from lidgeld.admin_base import ReadOnlyAdmin, request_today, staff_actor
 from lidgeld.errors import InvalidInput
-from lidgeld.sip2.models import KioskPayment, Terminal
-from lidgeld.sip2.services import terminal_add, terminal_check
+from lidgeld.kiosks.models import KioskPayment, Terminal
+from lidgeld.kiosks.services import terminal_add, terminal_check
 
 
 class TerminalAddForm(forms.ModelForm):

@@ -9,13 +9,13 @@ import pytest
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.errors import InvalidInput
-from lidgeld.sip2.handlers import login
-from lidgeld.sip2.services import (
+from lidgeld.kiosks.services import (
     terminal_add,
     terminal_disable,
     terminal_enable,
     terminal_password_set,
 )
+from lidgeld.sip2.handlers import login
 from tests.factories import make_instance
 
 pytestmark = pytest.mark.django_db

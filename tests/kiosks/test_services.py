@@ -14,13 +14,25 @@ from django.utils import timezone
 from lidgeld.errors import LidgeldError
 from lidgeld.finance.models import Payment, Posting, PostingStatus
 from lidgeld.finance.services import PaymentResult
-from lidgeld.sip2.models import KioskPayment
-from lidgeld.sip2.services import kiosk_fee_paid
-from tests.factories import make_borrower, make_membership, make_open_fee, make_type
+from lidgeld.kiosks.models import KioskPayment
+from lidgeld.kiosks.services import kiosk_fee_paid
+from tests.factories import (
+    make_borrower,
+    make_instance,
+    make_membership,
+    make_open_fee,
+    make_type,
+)
 from tests.sip2.conftest import TERMINAL_LOGIN, TERMINAL_PASSWORD, add_terminal
 
 APRIL_15 = date(2026, 4, 15)
 NOW = timezone.make_aware(datetime(2026, 4, 15, 10, 15))
+
+
+@pytest.fixture
+def gent(transactional_db):
+    # Committed rows: the twins below run on connections of their own.
+    return make_instance("GENT")
 
 
 def _answer(result: PaymentResult) -> dict:

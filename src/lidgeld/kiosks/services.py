@@ -16,11 +16,11 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.finance.services import PaymentResult, payment_register
+from lidgeld.kiosks.models import CHARSETS, TERMINATORS, KioskPayment, Terminal
+from lidgeld.kiosks.selectors import kiosk_payment_earlier
 from lidgeld.libraries.services import instance_get
-from lidgeld.sip2.codec import has_control_characters
-from lidgeld.sip2.models import CHARSETS, TERMINATORS, KioskPayment, Terminal
-from lidgeld.sip2.selectors import kiosk_payment_earlier
 from lidgeld.staff.scope import Scope, manage_check
+from lidgeld.text_input import has_control_characters
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,60}$")
 CHARSET_NAMES = [name for name, _ in CHARSETS]
