@@ -65,3 +65,29 @@ def test_a_database_without_its_tables_is_said_to_need_migrating(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("lidgeld status: database error: no such table")
     assert result.stderr.endswith("(is the database migrated? run 'lidgeld migrate')\n")
+
+
+def test_serve_on_a_port_in_use_says_so_instead_of_a_traceback(tmp_path):
+    import socket
+
+    # given a migrated database and a port something else listens on
+    env = {**os.environ, "LIDGELD_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    assert subprocess.run(
+        [sys.executable, "-m", "lidgeld", "migrate"], env=env, capture_output=True, check=False
+    ).returncode == 0  # fmt: skip
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        # when lidgeld serve is started on it
+        result = subprocess.run(
+            [sys.executable, "-m", "lidgeld", "serve", "--no-sip2", "--no-sender",
+             "--port", str(port)],
+            capture_output=True, text=True, timeout=120, check=False, env=env,
+        )  # fmt: skip
+    # then one line says what is wrong and what to do, and it stops
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"cannot listen on 127.0.0.1:{port}: Address already in use; is lidgeld already "
+        "running there? Stop it or choose another port with --port"
+    ]

@@ -188,13 +188,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import sys
     import threading
 
-    from waitress import serve
+    from waitress.server import create_server
 
     from lidgeld.notices.delivery import sender_loop, transport_from_settings
     from lidgeld.wsgi import application
 
+    try:
+        web = create_server(application, host=args.host, port=args.port, threads=8)
+    except OSError as error:
+        # Most often a second `lidgeld serve`: said as such, not as a traceback.
+        print(
+            f"cannot listen on {args.host}:{args.port}: {error.strerror}; is lidgeld already "
+            "running there? Stop it or choose another port with --port",
+            file=sys.stderr,
+        )
+        return 1
     stop = threading.Event()
     if not args.no_sender:
         # The outbox is delivered beside the web server; without LIDGELD_SMTP_URL the
@@ -208,7 +219,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ).start()
     print(f"lidgeld back office on http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
     try:
-        serve(application, host=args.host, port=args.port, threads=8)
+        web.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         stop.set()
     return 0
