@@ -14,10 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lidgeld.domain.dunning import (
+    CONTRIBUTION_CODES,
     STAGE_ORDER,
     DunningPolicy,
     Stage,
     booked_before_for,
+    effective_stage,
+    is_contribution,
     stage_dates,
     stage_on,
     stage_starts_on,
@@ -285,3 +288,44 @@ def test_a_policy_whose_delays_do_not_grow_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="must grow"):
         DunningPolicy(reminder, unpaid, write_off)
+
+
+# -- the stage that counts today, and what a contribution is ------------------------
+
+
+def test_the_effective_stage_follows_the_pipeline_up_to_unpaid():
+    booked = date(2025, 4, 10)
+    assert effective_stage(booked, date(2025, 4, 30)) is Stage.OPEN
+    assert effective_stage(booked, date(2025, 5, 1)) is Stage.REMINDER
+    assert effective_stage(booked, date(2025, 10, 1)) is Stage.UNPAID
+
+
+def test_past_its_write_off_day_a_fee_not_yet_written_off_is_still_unpaid():
+    # given the seed's policy, a fee of April 2025 is written off on 1 December 2025
+    booked = date(2025, 4, 10)
+    assert stage_on(booked, date(2025, 12, 1)) is Stage.WRITTEN_OFF
+    # then, until the daily run writes it off, it counts as unpaid
+    assert effective_stage(booked, date(2025, 12, 1)) is Stage.UNPAID
+    assert effective_stage(booked, date(2027, 1, 1)) is Stage.UNPAID
+
+
+@PROPERTY
+@given(
+    booked=st.dates(date(2000, 1, 1), date(2100, 12, 31)),
+    days=st.integers(0, 1000),
+    delays=st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4)),
+)
+def test_the_effective_stage_is_the_stage_capped_at_unpaid(booked, days, delays):
+    reminder = delays[0]
+    policy = DunningPolicy(reminder, reminder + delays[1], reminder + delays[1] + delays[2])
+    today = booked + timedelta(days=days)
+    stage = stage_on(booked, today, policy)
+    expected = Stage.UNPAID if stage is Stage.WRITTEN_OFF else stage
+    assert effective_stage(booked, today, policy) is expected
+
+
+def test_contributions_are_the_booking_codes_1000_to_1999():
+    assert CONTRIBUTION_CODES == (1000, 1999)
+    assert [is_contribution(c) for c in (999, 1000, 1500, 1999, 2000)] == [
+        False, True, True, True, False,
+    ]  # fmt: skip

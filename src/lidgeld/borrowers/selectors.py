@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.selectors import reservations_with_position
 from lidgeld.domain.blocks import Block, Channel, Situation, decide, furthest_stage
-from lidgeld.domain.dunning import STAGE_ORDER, Stage, stage_on
+from lidgeld.domain.dunning import effective_stage
 from lidgeld.finance.selectors import PaymentInstructions, instructions_for
 from lidgeld.finance.services import open_contributions
 from lidgeld.memberships.selectors import MembershipView, membership_view
@@ -89,11 +89,7 @@ def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
     # as unpaid: it is owed until the run writes it off.
     stage = furthest_stage(
         [
-            min(
-                stage_on(item.booked_on, today, item.instance.dunning_policy),
-                Stage.UNPAID,
-                key=STAGE_ORDER.index,
-            )
+            effective_stage(item.booked_on, today, item.instance.dunning_policy)
             for item in open_items
         ]
     )
@@ -123,21 +119,16 @@ def borrowers_with_summary(borrowers: QuerySet[Borrower]) -> QuerySet[Borrower]:
     from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
     from django.db.models.functions import Coalesce
 
-    from lidgeld.finance.models import CONTRIBUTION_CODES, Posting, PostingStatus
+    from lidgeld.finance.models import Posting
     from lidgeld.memberships.selectors import live_memberships
 
     money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
-    low, high = CONTRIBUTION_CODES
     last_end = (
         live_memberships().filter(borrower_id=OuterRef("pk")).order_by("-end").values("end")[:1]
     )
     open_fee = (
-        Posting.objects.filter(
-            borrower_id=OuterRef("pk"),
-            status=PostingStatus.OPEN,
-            booking_code__gte=low,
-            booking_code__lte=high,
-        )
+        Posting.objects.open_contributions()
+        .filter(borrower_id=OuterRef("pk"))
         .order_by()
         .values("borrower_id")
         .annotate(total=Sum("balance"))

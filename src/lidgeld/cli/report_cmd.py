@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from lidgeld.cli.base import add_json, default_json, parse_date
 from lidgeld.cli.export_output import write_file, write_stdout
 from lidgeld.cli.scope_args import add_scope_args
+from lidgeld.domain.dunning import CONTRIBUTION_CODES
 
 if TYPE_CHECKING:
     from lidgeld.exports.table import Table
@@ -134,7 +135,7 @@ def register(commands: Any) -> None:
     outstanding.add_argument(
         "--codes",
         type=parse_codes,
-        default=(1000, 1999),
+        default=CONTRIBUTION_CODES,
         metavar="FROM-TO",
         help="booking-code range (default: 1000-1999, the contributions)",
     )

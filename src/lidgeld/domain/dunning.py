@@ -24,6 +24,14 @@ class Stage(enum.StrEnum):
 
 STAGE_ORDER: tuple[Stage, ...] = (Stage.OPEN, Stage.REMINDER, Stage.UNPAID, Stage.WRITTEN_OFF)
 
+# Booking codes of membership contributions (lidgeld): the only items R6 follows up.
+CONTRIBUTION_CODES = (1000, 1999)
+
+
+def is_contribution(booking_code: int) -> bool:
+    low, high = CONTRIBUTION_CODES
+    return low <= booking_code <= high
+
 
 @dataclass(frozen=True)
 class DunningPolicy:
@@ -80,3 +88,11 @@ def stage_dates(booked_on: date, policy: DunningPolicy | None = None) -> dict[St
     for _, to_stage, months in policy.transitions():
         dates[to_stage] = stage_starts_on(booked_on, months)
     return dates
+
+
+def effective_stage(booked_on: date, today: date, policy: DunningPolicy | None = None) -> Stage:
+    """The stage an open contribution stands at today, for the blocks and the portal.
+
+    Past its write-off day but not yet written off by the daily run, a fee is still
+    owed: it counts as unpaid until the run writes it off (and ends the membership)."""
+    return min(stage_on(booked_on, today, policy), Stage.UNPAID, key=STAGE_ORDER.index)

@@ -30,6 +30,7 @@ from lxml import etree
 
 from lidgeld.audit.services import audit_record
 from lidgeld.clock import clock
+from lidgeld.domain.dunning import is_contribution
 from lidgeld.domain.epc_qr import format_iban
 from lidgeld.domain.payment_reference import (
     parse_structured_communication,
@@ -37,7 +38,6 @@ from lidgeld.domain.payment_reference import (
 )
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import (
-    CONTRIBUTION_CODES,
     BankOutcome,
     BankTransaction,
     Posting,
@@ -720,8 +720,7 @@ def _decide(tx: Transaction) -> tuple[str, str, Posting | None]:
     )
     if posting is None:
         return BankOutcome.UNMATCHED.value, f"no item has the reference {reference}", None
-    low, high = CONTRIBUTION_CODES
-    if not low <= posting.booking_code <= high:
+    if not is_contribution(posting.booking_code):
         return (
             BankOutcome.UNMATCHED.value,
             f"{reference} is item {posting.pk} of {_card(posting)} with booking code "

@@ -8,7 +8,7 @@ from lidgeld.audit.services import audit_insert_from
 from lidgeld.batching import BatchContext, StepResult
 from lidgeld.db import insert_from
 from lidgeld.domain.dunning import Stage, booked_before_for
-from lidgeld.finance.models import CONTRIBUTION_CODES, Posting, PostingStatus, WriteOff
+from lidgeld.finance.models import Posting, PostingStatus, WriteOff
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus
 from lidgeld.notices.batch import notices_queue_from
@@ -20,10 +20,7 @@ WRITE_OFF_REASON = "R6: lidgeld niet betaald, lidmaatschap ongeldig"
 
 
 def _open_contributions(instance: Instance) -> QuerySet[Posting]:
-    low, high = CONTRIBUTION_CODES
-    return Posting.objects.filter(
-        instance=instance, status=PostingStatus.OPEN, booking_code__gte=low, booking_code__lte=high
-    )
+    return Posting.objects.open_contributions().filter(instance=instance)
 
 
 def dunning_advance(*, instance: Instance, ctx: BatchContext) -> StepResult:

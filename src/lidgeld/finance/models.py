@@ -4,17 +4,45 @@ from django.db import models
 from django.db.models import F, Q
 
 from lidgeld.borrowers.models import Borrower
-from lidgeld.domain.dunning import Stage
+from lidgeld.domain.dunning import CONTRIBUTION_CODES, Stage
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
-
-CONTRIBUTION_CODES = (1000, 1999)
 
 
 class PostingStatus(models.TextChoices):
     OPEN = "open", "openstaand"
     PAID = "paid", "betaald"
     WRITTEN_OFF = "written_off", "afgeboekt"
+
+
+def contribution_q(prefix: str = "") -> Q:
+    """A posting of a membership contribution; ``prefix`` reaches it through a
+    relation (``"posting__"``, ``"postings__"``)."""
+    low, high = CONTRIBUTION_CODES
+    return Q(**{f"{prefix}booking_code__gte": low, f"{prefix}booking_code__lte": high})
+
+
+def open_contribution_q(prefix: str = "") -> Q:
+    """The one definition of an open contribution: open, with a contribution's code."""
+    return Q(**{f"{prefix}status": PostingStatus.OPEN}) & contribution_q(prefix)
+
+
+def open_contribution_sql(alias: str) -> str:
+    """``open_contribution_q`` for hand-written SQL (the kiosks' prepared lookup), on
+    the postings table as ``alias``; constants only, so no parameters."""
+    low, high = CONTRIBUTION_CODES
+    return (
+        f"{alias}.status = '{PostingStatus.OPEN.value}' "
+        f"AND {alias}.booking_code BETWEEN {int(low)} AND {int(high)}"
+    )
+
+
+class PostingQuerySet(models.QuerySet["Posting"]):
+    def contributions(self) -> PostingQuerySet:
+        return self.filter(contribution_q())
+
+    def open_contributions(self) -> PostingQuerySet:
+        return self.filter(open_contribution_q())
 
 
 STAGE_CHOICES = [
@@ -43,6 +71,8 @@ class Posting(models.Model):
         max_length=12, choices=PostingStatus.choices, default=PostingStatus.OPEN
     )
     closed_on = models.DateField(null=True, blank=True)
+
+    objects = PostingQuerySet.as_manager()
 
     class Meta:
         ordering = ["booked_on", "id"]

@@ -16,7 +16,6 @@ from lidgeld.domain.amounts import parse_amount as domain_parse_amount
 from lidgeld.domain.dunning import Stage
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import (
-    CONTRIBUTION_CODES,
     Payment,
     PaymentRequest,
     Posting,
@@ -27,13 +26,11 @@ from lidgeld.memberships.models import Membership
 
 
 def open_contributions(borrower_id: int) -> QuerySet[Posting]:
-    low, high = CONTRIBUTION_CODES
-    return Posting.objects.filter(
-        borrower_id=borrower_id,
-        status=PostingStatus.OPEN,
-        booking_code__gte=low,
-        booking_code__lte=high,
-    ).order_by("booked_on", "id")
+    return (
+        Posting.objects.open_contributions()
+        .filter(borrower_id=borrower_id)
+        .order_by("booked_on", "id")
+    )
 
 
 def contribution_book(

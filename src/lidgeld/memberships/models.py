@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.dunning import CONTRIBUTION_CODES
 from lidgeld.libraries.models import Instance
 
 
@@ -40,7 +41,8 @@ class MembershipType(models.Model):
             ),
             models.CheckConstraint(
                 name="membership_type_booking_code_is_contribution",
-                condition=Q(booking_code__gte=1000) & Q(booking_code__lte=1999),
+                condition=Q(booking_code__gte=CONTRIBUTION_CODES[0])
+                & Q(booking_code__lte=CONTRIBUTION_CODES[1]),
             ),
             models.CheckConstraint(
                 name="membership_type_fee_matches_kind",

@@ -12,7 +12,7 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status
 from lidgeld.circulation.models import QUEUED_STATUSES, Item, Loan, Reservation, ReservationStatus
 from lidgeld.domain.blocks import Block, Channel, MembershipState
-from lidgeld.domain.dunning import STAGE_ORDER, Stage, stage_dates, stage_on
+from lidgeld.domain.dunning import STAGE_ORDER, Stage, effective_stage, stage_dates
 from lidgeld.finance.models import Posting
 from lidgeld.finance.services import open_contributions
 from lidgeld.memberships.services import RenewalPlan, renewal_plan
@@ -103,11 +103,7 @@ def fee_timeline(*, borrower: Borrower, today: date) -> FeeTimeline | None:
         return None
     # As in the block decision: past its write-off day but not yet written off by the
     # daily run, a fee is still unpaid.
-    current = min(
-        stage_on(posting.booked_on, today, posting.instance.dunning_policy),
-        Stage.UNPAID,
-        key=STAGE_ORDER.index,
-    )
+    current = effective_stage(posting.booked_on, today, posting.instance.dunning_policy)
     dates = stage_dates(posting.booked_on, posting.instance.dunning_policy)
     notices = _stage_notices(posting)
     steps = []

@@ -412,11 +412,8 @@ def expiring_memberships(
     with what each borrower still owes and whether the end-of-contribution notice went out."""
     ids = scope.narrow(instance_ids)
     month = first_of_month(month)
-    open_contributions = Posting.objects.filter(
-        borrower_id=OuterRef("borrower_id"),
-        status=PostingStatus.OPEN,
-        balance__gt=0,
-        booking_code__range=CONTRIBUTION_CODES,
+    open_contributions = Posting.objects.open_contributions().filter(
+        borrower_id=OuterRef("borrower_id"), balance__gt=0
     )
     if ids is not None:
         # What another network's library has booked is not this user's to see, not even summed.

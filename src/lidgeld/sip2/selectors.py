@@ -17,12 +17,15 @@ from typing import Any
 
 import psycopg
 from django.db import connection
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, QuerySet, Subquery
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.blocks import Block, Channel, MembershipState, Situation, decide, furthest_stage
-from lidgeld.domain.dunning import STAGE_ORDER, DunningPolicy, Stage, stage_on
-from lidgeld.finance.models import CONTRIBUTION_CODES, PostingStatus
+from lidgeld.domain.dunning import DunningPolicy, Stage, effective_stage
+from lidgeld.finance.models import (
+    open_contribution_q,
+    open_contribution_sql,
+)
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus
 from lidgeld.memberships.selectors import covering_day
@@ -71,18 +74,13 @@ _FIRST_ID = -1_000_000
 
 
 def _queryset(card_number: str, instance_ids: list[int], today: date) -> QuerySet[Borrower]:
-    low, high = CONTRIBUTION_CODES
     periods = Membership.objects.filter(borrower_id=OuterRef("pk")).order_by()
     return Borrower.objects.filter(
         card_number=card_number, home_instance_id__in=instance_ids
     ).annotate(
         fee=FilteredRelation(
             "postings",
-            condition=Q(
-                postings__status=PostingStatus.OPEN,
-                postings__booking_code__gte=low,
-                postings__booking_code__lte=high,
-            ),
+            condition=open_contribution_q("postings__"),
         ),
         covered=Exists(covering_day(today, OuterRef("pk"))),
         last_started_status=Subquery(
@@ -141,7 +139,8 @@ def _money(value: Any) -> Decimal:
 # The same columns as _VALUES, written by hand for PostgreSQL: the membership facts
 # come from one pass over the borrower's periods, and the statement is prepared on
 # the server, so a kiosk request costs one index lookup and no planning.
-_POSTGRESQL_LOOKUP = """
+_POSTGRESQL_LOOKUP = (
+    """
 SELECT b.id, b.card_number, b.first_name, b.last_name, b.language, b.pin_hash,
        periods.covered, periods.last_started_status, periods.latest_end,
        fee.balance, fee.booked_on,
@@ -157,16 +156,17 @@ SELECT b.id, b.card_number, b.first_name, b.last_name, b.language, b.pin_hash,
          FROM memberships_membership m
         WHERE m.borrower_id = b.id) periods
   LEFT JOIN finance_posting fee
-         ON fee.borrower_id = b.id AND fee.status = 'open'
-        AND fee.booking_code BETWEEN %(low)s AND %(high)s
+         ON fee.borrower_id = b.id AND """
+    + open_contribution_sql("fee")
+    + """
   LEFT JOIN libraries_instance fee_instance ON fee_instance.id = fee.instance_id
  WHERE b.card_number = %(card)s AND b.home_instance_id = ANY(%(ids)s)
 """
+)
 
 
 def _postgresql_rows(card_number: str, instance_ids: list[int], today: date) -> list[Any]:
-    low, high = CONTRIBUTION_CODES
-    params = {"day": today, "card": card_number, "ids": instance_ids, "low": low, "high": high}
+    params = {"day": today, "card": card_number, "ids": instance_ids}
     connection.ensure_connection()
     started = time.monotonic()
     # A server-side-binding psycopg cursor: Django's own (client-side binding) cannot
@@ -225,11 +225,7 @@ def kiosk_patron(
     # reached yet still counts as unpaid.
     stage = furthest_stage(
         [
-            min(
-                stage_on(booked_on, today, DunningPolicy(reminder, unpaid, write_off)),
-                Stage.UNPAID,
-                key=STAGE_ORDER.index,
-            )
+            effective_stage(booked_on, today, DunningPolicy(reminder, unpaid, write_off))
             for _, booked_on, reminder, unpaid, write_off in fees
         ]
     )

@@ -29,7 +29,12 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status, borrowers_with_summary
 from lidgeld.domain.dunning import STAGE_ORDER, Stage
 from lidgeld.domain.months import add_months, end_of_month, first_of_month
-from lidgeld.finance.models import CONTRIBUTION_CODES, Payment, Posting, PostingStatus, WriteOff
+from lidgeld.finance.models import (
+    Payment,
+    Posting,
+    WriteOff,
+    contribution_q,
+)
 from lidgeld.libraries.models import Instance
 from lidgeld.lifecycle.locks import Busy
 from lidgeld.lifecycle.models import JobRun
@@ -175,11 +180,7 @@ def expiring_rows(*, instance_ids: frozenset[int] | None, month: date) -> QueryS
     and channel of the end-of-contribution notice (CAE), as the report has it: a letter
     not confirmed printed has not gone out (``notices.selectors.notice_state``)."""
     ids = sorted(instance_ids) if instance_ids is not None else None
-    owed = Posting.objects.filter(
-        borrower_id=OuterRef("borrower_id"),
-        status=PostingStatus.OPEN,
-        booking_code__range=CONTRIBUTION_CODES,
-    )
+    owed = Posting.objects.open_contributions().filter(borrower_id=OuterRef("borrower_id"))
     if ids is not None:
         # What another network's library booked is not this user's to see, not even summed.
         owed = owed.filter(instance_id__in=ids)
@@ -225,7 +226,7 @@ def memberships_ending_per_month(
 def open_contributions_per_stage(*, scope: Scope) -> list[tuple[str, int, Decimal]]:
     """Open contributions per dunning stage (as the last daily run left them)."""
     postings = scope.limit(
-        Posting.objects.filter(status=PostingStatus.OPEN, booking_code__range=CONTRIBUTION_CODES),
+        Posting.objects.open_contributions(),
         "instance_id",
     )
     rows = {
@@ -247,9 +248,7 @@ def paid_and_written_off_per_month(
     firsts = [add_months(first_of_month(today), n - months + 1) for n in range(months)]
     paid = (
         scope.limit(
-            Payment.objects.filter(
-                paid_on__gte=firsts[0], posting__booking_code__range=CONTRIBUTION_CODES
-            ),
+            Payment.objects.filter(contribution_q("posting__"), paid_on__gte=firsts[0]),
             "posting__instance_id",
         )
         .annotate(month=TruncMonth("paid_on"), what=Value("paid"))
@@ -260,9 +259,7 @@ def paid_and_written_off_per_month(
     )
     written_off = (
         scope.limit(
-            WriteOff.objects.filter(
-                written_off_on__gte=firsts[0], posting__booking_code__range=CONTRIBUTION_CODES
-            ),
+            WriteOff.objects.filter(contribution_q("posting__"), written_off_on__gte=firsts[0]),
             "posting__instance_id",
         )
         .annotate(month=TruncMonth("written_off_on"), what=Value("written_off"))

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from lidgeld.domain.dunning import CONTRIBUTION_CODES
 from lidgeld.domain.months import OutOfCalendar, check_year, first_of_month
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.table import Table
@@ -66,7 +67,7 @@ class Params:
 
     def codes(self, name: str) -> tuple[int, int]:
         value = self.optional(name)
-        return (1000, 1999) if value is None else parse_code_range(value)
+        return CONTRIBUTION_CODES if value is None else parse_code_range(value)
 
     def flag(self, name: str) -> bool:
         return (self.optional(name) or "").lower() in ("1", "true", "yes", "ja", "on")
