@@ -16,8 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 
 from lidgeld.domain.months import end_of_month, first_of_month
 from lidgeld.errors import InvalidInput
@@ -25,9 +24,8 @@ from lidgeld.exports.formatting import format_date_be
 from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
 from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_CHOICES, Posting, PostingStatus
 from lidgeld.libraries.models import Instance
-from lidgeld.memberships.selectors import memberships_expiring
+from lidgeld.memberships.selectors import memberships_expiring_with_dues
 from lidgeld.notices.models import (
-    KIND_END_OF_CONTRIBUTION,
     KIND_NAMES,
     TYPE_CONTRIBUTION,
     Channel,
@@ -412,46 +410,8 @@ def expiring_memberships(
     with what each borrower still owes and whether the end-of-contribution notice went out."""
     ids = scope.narrow(instance_ids)
     month = first_of_month(month)
-    open_contributions = Posting.objects.open_contributions().filter(
-        borrower_id=OuterRef("borrower_id"), balance__gt=0
-    )
-    if ids is not None:
-        # What another network's library has booked is not this user's to see, not even summed.
-        open_contributions = open_contributions.filter(instance_id__in=sorted(ids))
-    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=10, decimal_places=2)
-    memberships = memberships_expiring(
+    memberships = memberships_expiring_with_dues(
         month=month, instance_ids=sorted(ids) if ids is not None else None
-    ).annotate(
-        open_amount=Coalesce(
-            Subquery(
-                open_contributions.order_by()
-                .values("borrower_id")
-                .annotate(total=Sum("balance"))
-                .values("total"),
-                output_field=money,
-            ),
-            Value(Decimal("0.00")),
-            output_field=money,
-        ),
-        # At most one CAE per membership (a unique constraint), so the first is the one.
-        cae_status=Subquery(
-            Message.objects.filter(
-                membership_id=OuterRef("pk"),
-                type=TYPE_CONTRIBUTION,
-                kind=KIND_END_OF_CONTRIBUTION,
-            )
-            .order_by("id")
-            .values("status")[:1]
-        ),
-        cae_channel=Subquery(
-            Message.objects.filter(
-                membership_id=OuterRef("pk"),
-                type=TYPE_CONTRIBUTION,
-                kind=KIND_END_OF_CONTRIBUTION,
-            )
-            .order_by("id")
-            .values("channel")[:1]
-        ),
     )
     if for_export:
         scope.require_export(memberships, "borrower__home_instance")

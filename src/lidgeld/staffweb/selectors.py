@@ -16,13 +16,11 @@ from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
-    OuterRef,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Collate, TruncMonth, Upper
+from django.db.models.functions import Collate, TruncMonth, Upper
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
@@ -43,9 +41,8 @@ from lidgeld.memberships.models import Membership
 from lidgeld.memberships.selectors import (
     followed_by_later_period,
     live_memberships,
-    memberships_expiring,
+    memberships_expiring_with_dues,
 )
-from lidgeld.notices.models import KIND_END_OF_CONTRIBUTION, TYPE_CONTRIBUTION, Message
 from lidgeld.notices.qr import epc_qr_svg
 from lidgeld.staff.scope import Scope
 
@@ -176,30 +173,10 @@ def qr_svg(payload: str) -> str:
 
 
 def expiring_rows(*, instance_ids: frozenset[int] | None, month: date) -> QuerySet[Membership]:
-    """The expiring list of ``month`` (R8) with what each borrower owes and the status
-    and channel of the end-of-contribution notice (CAE), as the report has it: a letter
-    not confirmed printed has not gone out (``notices.selectors.notice_state``)."""
+    """The expiring list of ``month`` (R8), as the report has it: a letter not
+    confirmed printed has not gone out (``notices.selectors.notice_state``)."""
     ids = sorted(instance_ids) if instance_ids is not None else None
-    owed = Posting.objects.open_contributions().filter(borrower_id=OuterRef("borrower_id"))
-    if ids is not None:
-        # What another network's library booked is not this user's to see, not even summed.
-        owed = owed.filter(instance_id__in=ids)
-    cae = Message.objects.filter(
-        membership_id=OuterRef("pk"), type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION
-    )
-    memberships = memberships_expiring(month=month, instance_ids=ids).annotate(
-        open_amount=Coalesce(
-            Subquery(
-                owed.order_by().values("borrower_id").annotate(t=Sum("balance")).values("t"),
-                output_field=MONEY,
-            ),
-            Value(ZERO),
-            output_field=MONEY,
-        ),
-        cae_status=Subquery(cae.order_by("id").values("status")[:1]),
-        cae_channel=Subquery(cae.order_by("id").values("channel")[:1]),
-    )
-    return memberships
+    return memberships_expiring_with_dues(month=month, instance_ids=ids)
 
 
 def instances_in(scope: Scope) -> list[Instance]:
