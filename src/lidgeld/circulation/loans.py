@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
-from lidgeld.circulation.models import Item, Loan, Reservation, ReservationStatus
+from lidgeld.circulation.models import Item, Loan
+from lidgeld.circulation.selectors import someone_waits_for
 from lidgeld.domain.blocks import Channel
 from lidgeld.errors import Refused
 
@@ -87,15 +88,7 @@ def loan_renew(*, loan: Loan, today: date, actor: str, channel: Channel = Channe
         if locked.returned_on is not None:
             raise Refused(f"{locked.item.title} was already returned", code="returned")
         refuse_if_blocked(locked.borrower, today, channel)
-        waiting = (
-            Reservation.objects.filter(
-                item_id=locked.item_id,
-                status__in=[ReservationStatus.WAITING, ReservationStatus.READY],
-            )
-            .exclude(borrower_id=locked.borrower_id)
-            .exists()
-        )
-        if waiting:
+        if someone_waits_for(item_id=locked.item_id, other_than=locked.borrower_id):
             raise Refused(f"{locked.item.title} is reserved by someone else", code="reserved")
         before = {"due_on": locked.due_on.isoformat()}
         locked.due_on = max(locked.due_on, today + timedelta(days=LOAN_DAYS))

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from lidgeld.circulation.models import QUEUED_STATUSES, Reservation
+from lidgeld.circulation.models import QUEUED_STATUSES, Reservation, ReservationStatus
+
+# Someone waits for the item: in the queue, or it is on the hold shelf for them. A held
+# reservation (R3: the borrower may not borrow now) does not hold the item back.
+WAITING_FOR_ITEM = (ReservationStatus.WAITING, ReservationStatus.READY)
 
 
 def reservations_with_position(borrower_id: int) -> list[Reservation]:
@@ -30,3 +34,12 @@ def reservations_with_position(borrower_id: int) -> list[Reservation]:
         queued = reservation.status in QUEUED_STATUSES
         reservation.position = (reservation.ahead or 0) + 1 if queued else None  # type: ignore[attr-defined]
     return result
+
+
+def someone_waits_for(*, item_id: int, other_than: int | None = None) -> bool:
+    """Whether a borrower (other than ``other_than``) waits for this item: a loan of it
+    is not renewed, and a kiosk taking it back puts it aside."""
+    waiting = Reservation.objects.filter(item_id=item_id, status__in=WAITING_FOR_ITEM)
+    if other_than is not None:
+        waiting = waiting.exclude(borrower_id=other_than)
+    return waiting.exists()

@@ -72,6 +72,7 @@ from reportlab.platypus import (
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.blocks import format_amount
+from lidgeld.domain.epc_qr import format_iban
 from lidgeld.finance.selectors import payment_instructions
 from lidgeld.libraries.models import Instance
 from lidgeld.notices.models import Message
@@ -184,11 +185,6 @@ def _long_date(day: date, language: str) -> str:
         return str(formats.date_format(day, "j F Y"))
 
 
-def _spaced_iban(iban: str) -> str:
-    compact = iban.replace(" ", "").upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-
-
 def _markup(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
 
@@ -228,7 +224,7 @@ def _payment(borrower_id: int) -> _Payment | None:
         return None
     return _Payment(
         amount=instructions.amount,
-        iban=_spaced_iban(instructions.iban),
+        iban=format_iban(instructions.iban),
         bic=instructions.bic,
         beneficiary=instructions.beneficiary,
         reference=instructions.reference,

@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.blocks import format_amount, format_day
+from lidgeld.domain.epc_qr import format_iban
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.errors import InvalidInput
 from lidgeld.finance.models import Posting
@@ -317,15 +318,10 @@ def notice_context(
         "payment_reference": structured_communication(posting.pk)
         if posting is not None and amount > 0
         else "",
-        "iban": _spaced_iban(instance.iban),
+        "iban": format_iban(instance.iban),
         "portal_url": instance.portal_url,
         "notice_date": format_day(on),
     }
-
-
-def _spaced_iban(iban: str) -> str:
-    compact = iban.replace(" ", "").upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 def _render_part(env: SandboxedEnvironment, source: str, context: Mapping[str, str]) -> str:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.loans import loan_checkin, loan_checkout, loan_renew
 from lidgeld.circulation.models import Item, Loan, Reservation, ReservationStatus
+from lidgeld.circulation.selectors import someone_waits_for
 from lidgeld.domain.blocks import MembershipState, Reason, format_amount
 from lidgeld.errors import LidgeldError, Refused
 from lidgeld.finance.services import (
@@ -486,9 +487,7 @@ def checkin(session: Session, request: Message, edge: Edge, pin: Pin) -> Message
     if item is None:
         return negative(session, request, edge, text("unknown_item", language))
     loan = loan_checkin(item=item, today=edge.today, actor=session.actor)
-    waiting = Reservation.objects.filter(
-        item=item, status__in=[ReservationStatus.WAITING, ReservationStatus.READY]
-    ).exists()
+    waiting = someone_waits_for(item_id=item.pk)
     screen = [text("checked_in", language) if loan else text("not_on_loan", language)]
     if waiting:
         screen.append(text("put_aside", language))
