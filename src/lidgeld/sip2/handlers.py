@@ -16,6 +16,7 @@ until its own time-out.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -291,6 +292,44 @@ def _refusal_text(check: PatronCheck, language: str) -> str | None:
     return None
 
 
+Handler = Callable[[Session, Message, Edge, Pin], "Message | None"]
+
+
+def known_patron(
+    handler: Callable[[Session, Message, Edge, PatronCheck], Message | None],
+) -> Handler:
+    """The start of a patron status or information request (23, 63): an unknown card
+    is refused; the handler gets the check (a wrong PIN still gets an answer)."""
+
+    @functools.wraps(handler)
+    def start(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
+        check = check_patron(session, request, edge, pin)
+        if check.patron is None:
+            return negative(
+                session, request, edge, text("unknown_card", _request_language(request))
+            )
+        return handler(session, request, edge, check)
+
+    return start
+
+
+def patron_transaction(
+    handler: Callable[[Session, Message, Edge, KioskPatron], Message | None],
+) -> Handler:
+    """The start of a transaction for a patron (11, 29, 65, 37): the card must be
+    known and a PIN, when given, right; otherwise a refusal the kiosk shows."""
+
+    @functools.wraps(handler)
+    def start(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
+        check = check_patron(session, request, edge, pin)
+        refusal = _refusal_text(check, _request_language(request))
+        if refusal is not None or check.patron is None:
+            return negative(session, request, edge, refusal or "")
+        return handler(session, request, edge, check.patron)
+
+    return start
+
+
 def _patron_fields(
     request: Message, check: PatronCheck, session: Session
 ) -> tuple[str, str, list[tuple[str, str | None]]]:
@@ -314,10 +353,10 @@ def _patron_fields(
     return patron_status_field(patron), SIP_LANGUAGE.get(patron.language, "000"), fields
 
 
-def patron_status(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
-    check = check_patron(session, request, edge, pin)
-    if check.patron is None:
-        return negative(session, request, edge, text("unknown_card", _request_language(request)))
+@known_patron
+def patron_status(
+    session: Session, request: Message, edge: Edge, check: PatronCheck
+) -> Message | None:
     status, language, fields = _patron_fields(request, check, session)
     fixed = {"patron_status": status, "language": language, "transaction_date": edge.stamp}
     return _message("24", request, fixed, fields)
@@ -333,11 +372,12 @@ def _range(request: Message) -> slice:
     return slice(start - 1, end)
 
 
-def patron_information(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
-    check = check_patron(session, request, edge, pin)
-    if check.patron is None:
-        return negative(session, request, edge, text("unknown_card", _request_language(request)))
+@known_patron
+def patron_information(
+    session: Session, request: Message, edge: Edge, check: PatronCheck
+) -> Message | None:
     patron = check.patron
+    assert patron is not None  # known_patron
     status, language, fields = _patron_fields(request, check, session)
     summary = (request.fixed.get("summary", "") + " " * 10)[:10]
     reveal = check.usable
@@ -432,12 +472,8 @@ def _refused_text(error: LidgeldError, language: str) -> str:
     return error.message
 
 
-def checkout(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
-    check = check_patron(session, request, edge, pin)
-    refusal = _refusal_text(check, _request_language(request))
-    if refusal is not None or check.patron is None:
-        return negative(session, request, edge, refusal or "")
-    patron = check.patron
+@patron_transaction
+def checkout(session: Session, request: Message, edge: Edge, patron: KioskPatron) -> Message | None:
     if not patron.allowed:
         return negative(session, request, edge, patron.block.message(patron.language))
     item = _item(session, request.get("AB") or "")
@@ -514,12 +550,8 @@ def checkin(session: Session, request: Message, edge: Edge, pin: Pin) -> Message
     return _message("10", request, fixed, fields)
 
 
-def renew(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
-    check = check_patron(session, request, edge, pin)
-    refusal = _refusal_text(check, _request_language(request))
-    if refusal is not None or check.patron is None:
-        return negative(session, request, edge, refusal or "")
-    patron = check.patron
+@patron_transaction
+def renew(session: Session, request: Message, edge: Edge, patron: KioskPatron) -> Message | None:
     loan = (
         Loan.objects.select_related("item")
         .filter(
@@ -538,12 +570,10 @@ def renew(session: Session, request: Message, edge: Edge, pin: Pin) -> Message |
     return _loan_answer("30", session, request, edge, patron, loan, renewed=True)
 
 
-def renew_all(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
-    check = check_patron(session, request, edge, pin)
-    refusal = _refusal_text(check, _request_language(request))
-    if refusal is not None or check.patron is None:
-        return negative(session, request, edge, refusal or "")
-    patron = check.patron
+@patron_transaction
+def renew_all(
+    session: Session, request: Message, edge: Edge, patron: KioskPatron
+) -> Message | None:
     loans = list(
         Loan.objects.select_related("item")
         .filter(borrower_id=patron.id, returned_on__isnull=True)
@@ -616,12 +646,8 @@ def item_information(session: Session, request: Message, edge: Edge, pin: Pin) -
     return _message("18", request, fixed, fields)
 
 
-def fee_paid(session: Session, request: Message, edge: Edge, pin: Pin) -> Message | None:
-    check = check_patron(session, request, edge, pin)
-    refusal = _refusal_text(check, _request_language(request))
-    if refusal is not None or check.patron is None:
-        return negative(session, request, edge, refusal or "")
-    patron = check.patron
+@patron_transaction
+def fee_paid(session: Session, request: Message, edge: Edge, patron: KioskPatron) -> Message | None:
     language = patron.language
     transaction_id = (request.get("BK") or "").strip()
     if transaction_id:
