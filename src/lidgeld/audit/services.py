@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models, transaction
 from django.db.models import DateField, DateTimeField, F, JSONField, QuerySet, Value
 
 from lidgeld.audit.models import AuditEvent
@@ -34,6 +36,47 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+Row = TypeVar("Row", bound=models.Model)
+
+
+def audited_update(
+    model: type[Row],
+    *,
+    pk: int,
+    changes: dict[str, Any],
+    action: str | Callable[[dict[str, Any]], str],
+    actor: str,
+    today: date,
+    instance_id: Callable[[Row], int | None],
+    identity: Callable[[Row], dict[str, Any]] = lambda row: {},
+    skip_unchanged: bool = False,
+) -> Row:
+    """Lock one row, write ``changes`` to it and audit what the fields were and became,
+    all in one transaction: two administrators changing the same row one after the
+    other each see the other's value as their "before". ``identity`` adds fields that
+    name the row in both (a kiosk's login); with ``skip_unchanged`` a change to what
+    is already there writes and audits nothing. ``action`` may depend on the changes."""
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=pk)
+        before = {field: getattr(locked, field) for field in changes}
+        if skip_unchanged and before == changes:
+            return locked
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=list(changes))
+        named = identity(locked)
+        audit_record(
+            actor=actor,
+            action=action(changes) if callable(action) else action,
+            obj=locked,
+            today=today,
+            instance_id=instance_id(locked),
+            before={**named, **before},
+            after={**named, **changes},
+        )
+        return locked
 
 
 AUDIT_COLUMNS = (

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 
-from lidgeld.audit.services import audit_record
+from lidgeld.audit.services import audit_record, audited_update
 from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
@@ -144,22 +144,22 @@ def terminal_authenticate(*, login: str, password: str) -> Terminal | None:
 def _terminal_enabled_set(
     *, terminal: Terminal, enabled: bool, today: date, actor: str
 ) -> Terminal:
-    with transaction.atomic():
-        locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
-        if locked.enabled == enabled:
-            return locked
-        locked.enabled = enabled
-        locked.save(update_fields=["enabled"])
-        audit_record(
-            actor=actor,
-            action="terminal.enabled" if enabled else "terminal.disabled",
-            obj=locked,
-            today=today,
-            instance_id=locked.instance_id,
-            before={"login": locked.login, "enabled": not enabled},
-            after={"login": locked.login, "enabled": enabled},
-        )
-        return locked
+    return _terminal_update(
+        terminal, {"enabled": enabled}, "terminal.enabled" if enabled else "terminal.disabled",
+        today=today, actor=actor,
+    )  # fmt: skip
+
+
+def _terminal_update(
+    terminal: Terminal, changes: dict[str, Any], action: str, *, today: date, actor: str
+) -> Terminal:
+    """Kiosk settings are audited under the kiosk's login; setting what is there already
+    changes and audits nothing."""
+    return audited_update(
+        Terminal, pk=terminal.pk, changes=changes, action=action, actor=actor, today=today,
+        instance_id=lambda row: row.instance_id, identity=lambda row: {"login": row.login},
+        skip_unchanged=True,
+    )  # fmt: skip
 
 
 def terminal_disable(
@@ -219,23 +219,9 @@ def terminal_terminator_set(
     ended), or always CR or CRLF."""
     manage_check(within, terminal.instance, role="administrator", what="the kiosks")
     terminator = terminal_terminator_check(terminator)
-    with transaction.atomic():
-        locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
-        if locked.terminator == terminator:
-            return locked
-        before = locked.terminator
-        locked.terminator = terminator
-        locked.save(update_fields=["terminator"])
-        audit_record(
-            actor=actor,
-            action="terminal.terminator_set",
-            obj=locked,
-            today=today,
-            instance_id=locked.instance_id,
-            before={"login": locked.login, "terminator": before},
-            after={"login": locked.login, "terminator": terminator},
-        )
-        return locked
+    return _terminal_update(
+        terminal, {"terminator": terminator}, "terminal.terminator_set", today=today, actor=actor
+    )
 
 
 # --- fees paid at a kiosk, once per transaction id ------------------------------------

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from lidgeld.audit.services import audit_record
+from lidgeld.audit.services import audit_record, audited_update
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.memberships.models import MembershipType, TypeKind
@@ -219,17 +219,10 @@ def instance_update(
         )
     except ValueError as error:
         raise InvalidInput(str(error)) from None
-    with transaction.atomic():
-        locked = Instance.objects.select_for_update().get(pk=instance.pk)
-        before = {field: getattr(locked, field) for field in clean}
-        for field, value in clean.items():
-            setattr(locked, field, value)
-        locked.save(update_fields=list(clean))
-        audit_record(
-            actor=actor, action="instance.changed", obj=locked, today=today,
-            instance_id=locked.pk, before=before, after=clean,
-        )  # fmt: skip
-        return locked
+    return audited_update(
+        Instance, pk=instance.pk, changes=clean, action="instance.changed", actor=actor,
+        today=today, instance_id=lambda row: row.pk,
+    )  # fmt: skip
 
 
 def instance_ids_from_codes(text: str | None) -> list[int] | None:

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db import transaction
 
-from lidgeld.audit.services import audit_record
+from lidgeld.audit.services import audit_record, audited_update
 from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
@@ -150,17 +150,10 @@ def notice_kinds_set(
     """Switch notice kinds on or off for one library."""
     manage_check(within, instance, role="coordinator", what="which notices go out")
     changes = {KIND_SWITCHES[check_kind(kind)]: on for kind, on in enabled.items()}
-    with transaction.atomic():
-        locked = Instance.objects.select_for_update().get(pk=instance.pk)
-        before = {field: getattr(locked, field) for field in changes}
-        for field, on in changes.items():
-            setattr(locked, field, on)
-        locked.save(update_fields=list(changes))
-        audit_record(
-            actor=actor, action="instance.notices_changed", obj=locked, today=today,
-            instance_id=locked.pk, before=before, after=changes,
-        )  # fmt: skip
-        return locked
+    return audited_update(
+        Instance, pk=instance.pk, changes=changes, action="instance.notices_changed",
+        actor=actor, today=today, instance_id=lambda row: row.pk,
+    )  # fmt: skip
 
 
 def notice_preview(
