@@ -56,8 +56,12 @@ def is_held(name: str, *, now: datetime) -> bool:
         key = _advisory_key(name)
         with connection.cursor() as cursor:
             # A one-number advisory lock shows in pg_locks as (high 32 bits, low 32 bits, 1).
+            # Advisory locks belong to a database, but pg_locks shows the whole server's:
+            # another lidgeld database on the same server (a test or staging copy) running
+            # its daily run is not this one's.
             cursor.execute(
                 "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                 "AND classid = %s AND objid = %s AND objsubid = 1 AND granted)",
                 [key >> 32, key & 0xFFFFFFFF],
             )
