@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from lidgeld.audit.services import audit_record, audited_update
+from lidgeld.domain.dunning import CONTRIBUTION_CODES, is_contribution
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.memberships.models import MembershipType, TypeKind
@@ -80,8 +81,9 @@ def membership_type_add(
         raise InvalidInput("give the type a name")
     if not 1 <= months <= 120:
         raise InvalidInput("months must be between 1 and 120")
-    if not 1000 <= booking_code <= 1999:
-        raise InvalidInput("a contribution's booking code is between 1000 and 1999")
+    if not is_contribution(booking_code):
+        low, high = CONTRIBUTION_CODES
+        raise InvalidInput(f"a contribution's booking code is between {low} and {high}")
     if type_kind == TypeKind.PAYING and fee <= 0:
         raise InvalidInput("a paying type needs a fee above 0, e.g. --fee 12.00")
     if type_kind != TypeKind.PAYING and fee != 0:

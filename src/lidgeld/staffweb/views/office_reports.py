@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from lidgeld.clock import clock
+from lidgeld.domain.dunning import CONTRIBUTION_CODES
 from lidgeld.errors import LidgeldError, Refused
 from lidgeld.exports.formatting import format_date_be, format_datetime_be, format_money_be
 from lidgeld.exports.table import ColumnType, Table
@@ -126,7 +127,7 @@ def _form_values(name: str, query: dict[str, str], today: date) -> dict[str, str
         values.setdefault("to", values["from"])
         values.setdefault("type", "C")
     elif name == "outstanding":
-        values.setdefault("codes", "1000-1999")
+        values.setdefault("codes", "{}-{}".format(*CONTRIBUTION_CODES))
         values.setdefault("to", iso)
     else:
         values.setdefault("month", f"{today:%Y-%m}")
