@@ -24,6 +24,20 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fast_hashers(request):
+    """PBKDF2 at full strength costs ~0.3 s a hash and the suite hashes thousands of
+    PINs and passwords: tests hash with MD5, except those marked ``real_hashers``,
+    which check what production stores."""
+    if request.node.get_closest_marker("real_hashers") is not None:
+        yield
+        return
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fixed_clock():
     """Nothing in a test reads the wall clock: the clock stands on a fixed day."""
     set_clock(FixedClock(date(2026, 4, 10)))

@@ -167,17 +167,19 @@ def make_staff(
     return user
 
 
-_pin_hashes: dict[str, str] = {}
+_pin_hashes: dict[tuple[str, str], str] = {}
 
 
 def with_pin(borrower: Borrower, pin: str = "1234") -> Borrower:
-    """Give ``borrower`` a PIN. A PIN hash costs a third of a second on purpose, so one
-    hash per PIN is made once per test run and shared (each still checks as it would)."""
-    from django.contrib.auth.hashers import make_password
+    """Give ``borrower`` a PIN. A real PIN hash costs a third of a second on purpose, so
+    one hash per PIN and hasher is made once per test run and shared (each still checks
+    as it would); the hasher is part of the key, as tests hash fast unless marked."""
+    from django.contrib.auth.hashers import get_hasher, make_password
 
-    if pin not in _pin_hashes:
-        _pin_hashes[pin] = make_password(pin)
-    borrower.pin_hash = _pin_hashes[pin]
+    key = (get_hasher().algorithm, pin)
+    if key not in _pin_hashes:
+        _pin_hashes[key] = make_password(pin)
+    borrower.pin_hash = _pin_hashes[key]
     borrower.save(update_fields=["pin_hash"])
     return borrower
 

@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from lidgeld import clock as clock_module
+from lidgeld.domain.actors import staff_actor as staff_actor_of
 
 _TODAY_ATTRIBUTE = "_lidgeld_today"
 
@@ -29,7 +30,7 @@ def request_today(request: HttpRequest) -> date:
 
 def staff_actor(request: HttpRequest) -> str:
     """Who the audit trail names for a change made from the back office."""
-    return f"staff:{request.user.get_username()}"
+    return staff_actor_of(request.user.get_username())
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -33,6 +33,7 @@ from lidgeld.borrowers.services import borrower_register
 from lidgeld.circulation.models import Item, Reservation
 from lidgeld.circulation.services import reservation_place
 from lidgeld.clock import FixedClock, set_clock
+from lidgeld.domain.actors import job_actor
 from lidgeld.domain.months import add_months, days_in_month, first_of_month
 from lidgeld.domain.renewal import period_end
 from lidgeld.errors import InvalidInput, Refused
@@ -47,7 +48,7 @@ from lidgeld.notices.models import KIND_END_OF_CONTRIBUTION, TYPE_CONTRIBUTION, 
 
 SEED = 2026
 ACTOR = "demo"
-TICK_ACTOR = "job:tick"
+TICK_ACTOR = job_actor("tick")
 GROUP = "OOST"
 HISTORY_MONTHS = 12  # the replay starts on the 1st, twelve months before today's month
 MINIMUM_BORROWERS = 10

@@ -83,7 +83,7 @@ def test_run_the_seed_selection_and_download_the_xlsx(gent_desk):
     assert response["Content-Disposition"].startswith('attachment; filename="set-')
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [row[0].value for row in sheet.iter_rows()] == ["E-mailadres", "g1@example.be"]
-    assert AuditEvent.objects.get(action="set.export").actor == "balie-gent"
+    assert AuditEvent.objects.get(action="set.export").actor == "staff:balie-gent"
 
 
 def test_a_csv_download_streams_and_is_audited_at_the_end(gent_desk):
@@ -130,7 +130,7 @@ def test_reports_as_page_data_and_downloads(gent_desk, world):
     assert any("G3" in [cell.value for cell in row] for row in sheet.iter_rows())
     event = AuditEvent.objects.get(action="report.export")
     assert event.after["report"] == "outstanding"
-    assert event.actor == "balie-gent"
+    assert event.actor == "staff:balie-gent"
 
     pdf = gent_desk.get("/api/reports/expiring", {"format": "pdf", "month": "2026-03"})
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.utils import timezone
 
+from lidgeld.clock import clock
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import instance_add
 from lidgeld.lifecycle.tick import tick_run
@@ -26,8 +26,8 @@ def test_a_new_library_tells_borrowers_of_the_reminder_and_unpaid_stages():
     make_open_fee(make_membership(borrower, make_type(gent), date(2026, 4, 1)), date(2026, 4, 10))
 
     # when the fee reaches the reminder stage on 1 May
-    tick_run(today=date(2026, 4, 30), now=timezone.now())
-    tick_run(today=date(2026, 5, 1), now=timezone.now())
+    tick_run(today=date(2026, 4, 30), now=clock.now())
+    tick_run(today=date(2026, 5, 1), now=clock.now())
 
     # then the borrower is sent the reminder
     assert Message.objects.filter(borrower=borrower, kind=KIND_REMINDER).count() == 1

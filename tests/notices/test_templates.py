@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.notices.defaults import DEFAULTS
 from lidgeld.notices.models import Message, NoticeTemplate
@@ -147,13 +148,13 @@ def test_rendering_keeps_the_text_that_went_out(gent):
         date=date(2026, 4, 1), channel="email", language="nl", to_address="els@example.be",
         created_at=timezone.now(),
     )  # fmt: skip
-    messages_render([message], now=timezone.now())
+    messages_render([message], now=clock.now())
     message.refresh_from_db()
     assert message.subject == "Je lidmaatschap van de bibliotheek loopt binnenkort af"
     assert message.body.startswith("Beste Els,\n\nBinnenkort loopt je lidmaatschap")
     # a later change of the library's text does not rewrite what was sent
     save(gent, "Nieuwe tekst.")
-    messages_render([message], now=timezone.now())
+    messages_render([message], now=clock.now())
     message.refresh_from_db()
     assert message.body.startswith("Beste Els,")
 

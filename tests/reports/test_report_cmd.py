@@ -243,7 +243,7 @@ def test_a_gent_coordinator_gets_its_cooperation_group_and_never_brugge(
         "G001",
         "L001",
     ]
-    assert AuditEvent.objects.get(action="report.export").actor == "coord.gent"
+    assert AuditEvent.objects.get(action="report.export").actor == "staff:coord.gent"
 
 
 @pytest.mark.parametrize("report", ["messages", "outstanding", "expiring"])

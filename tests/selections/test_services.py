@@ -240,7 +240,7 @@ def test_a_desk_may_not_export_borrowers_of_another_library_of_the_group(group_w
     own = selection_run(scope=desk.within([gent.pk]), rule=rule_from_text("B.kind = CAE"),
                         today=TODAY)  # fmt: skip
     assert export_csv(desk, own.pk, ["card", "email"])[1:] == [["G1", "g@example.be"]]
-    assert AuditEvent.objects.filter(action="set.export", actor="balie-gent").count() == 1
+    assert AuditEvent.objects.filter(action="set.export", actor="staff:balie-gent").count() == 1
 
 
 def test_a_coordinator_exports_the_whole_group(group_world):

@@ -41,7 +41,7 @@ def member(gent):
 def test_checkout_lends_for_21_days_and_is_audited(gent, member):
     loan = loan_checkout(borrower=member, item=make_item(gent), today=TODAY, actor="sip2:k")
     assert (loan.out_on, loan.due_on) == (TODAY, date(2026, 5, 6))
-    assert AuditEvent.objects.get(action="loan.checked_out").actor == "sip2:k"
+    assert AuditEvent.objects.get(action="loan.checked_out").actor == "kiosk:k"
 
 
 def test_an_open_fee_refuses_the_kiosk_but_not_the_desk(gent, member):

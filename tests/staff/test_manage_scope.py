@@ -213,4 +213,4 @@ def test_staff_add_on_the_command_line_as_a_user_stays_within_their_libraries(
         "--password", "een-lang-wachtwoord", "--role", "desk", "--instance", "GENT", "--json",
     ])  # fmt: skip
     assert code == 0
-    assert AuditEvent.objects.get(action="staff.add").actor == "beheer-gent"
+    assert AuditEvent.objects.get(action="staff.add").actor == "staff:beheer-gent"

@@ -109,9 +109,13 @@ def test_an_account_that_also_serves_another_network_is_left_alone(world):
 def test_an_administrator_cannot_lock_themselves_out(world):
     mine = account("beheer-gent")
     with pytest.raises(Refused, match="disable your own"):
-        staff_update(account=mine, active=False, within=world[3], today=TODAY, actor="beheer-gent")
+        staff_update(
+            account=mine, active=False, within=world[3], today=TODAY, actor="staff:beheer-gent"
+        )
     with pytest.raises(Refused, match="your own administrator role"):
-        staff_update(account=mine, role="desk", within=world[3], today=TODAY, actor="beheer-gent")
+        staff_update(
+            account=mine, role="desk", within=world[3], today=TODAY, actor="staff:beheer-gent"
+        )
 
 
 def test_a_password_is_set_hashed_and_not_audited(world):

@@ -115,7 +115,7 @@ def test_renew_with_the_fee_paid(desk, an):
         "desk",
     )
     assert Posting.objects.get(membership=renewal).status == PostingStatus.PAID
-    assert AuditEvent.objects.filter(action="membership.renewed", actor="balie-gent").exists()
+    assert AuditEvent.objects.filter(action="membership.renewed", actor="staff:balie-gent").exists()
     assert 'class="desk-block allowed" id="block-kiosk"' in response.content.decode()
 
 
@@ -163,7 +163,7 @@ def test_register_a_payment_in_belgian_notation(desk, an, owing):
     assert flash(response) == ["Payment of € 12,00 registered; the contribution is paid in full."]
     owing.refresh_from_db()
     assert owing.status == PostingStatus.PAID
-    assert AuditEvent.objects.filter(action="posting.paid", actor="balie-gent").exists()
+    assert AuditEvent.objects.filter(action="posting.paid", actor="staff:balie-gent").exists()
     assert 'class="desk-block allowed" id="block-kiosk"' in response.content.decode()
 
 
@@ -209,7 +209,7 @@ def test_a_coordinator_writes_off_with_a_reason(coordinator, an, owing):
     assert flash(response) == ["€ 12,00 written off."]
     owing.refresh_from_db()
     assert owing.status == PostingStatus.WRITTEN_OFF
-    assert WriteOff.objects.get(posting=owing).recorded_by == "coordinator-gent"
+    assert WriteOff.objects.get(posting=owing).recorded_by == "staff:coordinator-gent"
     event = AuditEvent.objects.get(action="posting.written_off")
     assert event.after["reason"] == "verhuisd naar het buitenland"
 
@@ -426,3 +426,30 @@ def test_the_renewal_with_an_older_fee_in_dutch(gent, an, an_owes):
     ]
     expiring = client.get("/staff/expiring/?month=2027-04").content.decode()
     assert "Lidgeld betaald: elke lener betaalt al zijn openstaand lidgeld" in expiring
+
+
+def test_the_desk_pages_and_the_back_office_name_the_same_person_the_same(admin_client, gent):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from lidgeld.borrowers.models import Borrower
+    from lidgeld.finance.models import Payment
+
+    # given two borrowers who each owe a contribution
+    first, second = make_borrower(gent), make_borrower(gent)
+    adult = make_type(gent, code="VOLW2")
+    fees = []
+    for borrower in (first, second):
+        membership = make_membership(borrower, adult, start=date(2026, 1, 1))
+        fees.append(make_open_fee(membership, booked_on=date(2026, 1, 1)))
+    # when one superuser registers one payment on the desk page, the other in the admin
+    pay(admin_client, first, "12,00")
+    admin_client.post(
+        "/admin/borrowers/borrower/",
+        {"action": "register_payment", ACTION_CHECKBOX_NAME: [str(second.pk)], "apply": "1",
+         "amount": "12,00"},
+    )  # fmt: skip
+    # then both payments and their audit rows carry the same actor
+    assert [Payment.objects.get(posting=fee).recorded_by for fee in fees] == ["staff:admin"] * 2
+    actors = set(AuditEvent.objects.filter(action="posting.paid").values_list("actor", flat=True))
+    assert actors == {"staff:admin"}
+    assert not Borrower.objects.filter(postings__status="open").exists()

@@ -85,7 +85,7 @@ def test_a_batch_is_made_downloaded_and_confirmed_printed_once(desk, world):
     (sheet,) = PdfReader(BytesIO(pdf.content)).pages
     assert "Griet Goossens" in sheet.extract_text()
     export = AuditEvent.objects.get(action="letter_batch.export")
-    assert export.actor == "balie-gent"
+    assert export.actor == "staff:balie-gent"
     assert export.after["rows"] == 1
     assert fresh(world["griet"]).status == MessageStatus.QUEUED
 

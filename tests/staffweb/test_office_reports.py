@@ -93,7 +93,7 @@ def test_the_download_link_is_audited(desk):
     response = desk.get("/api/reports/outstanding", {"format": "csv", "codes": "1000-1999"})
     b"".join(response.streaming_content)
     event = AuditEvent.objects.get(action="report.export")
-    assert (event.actor, event.after["rows"]) == ("balie-gent", 3)  # item, subtotal, total
+    assert (event.actor, event.after["rows"]) == ("staff:balie-gent", 3)  # item, subtotal, total
 
 
 def test_an_unknown_report_falls_back_to_the_message_overview(desk):

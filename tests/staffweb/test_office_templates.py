@@ -82,7 +82,7 @@ def test_saving_keeps_the_text_with_plain_line_breaks_and_audits(coordinator, wo
     saved = NoticeTemplate.objects.get(instance=world[0], kind="AE", language="nl")
     assert saved.body_text == "Beste {{ first_name }},\nkom langs.\n"
     assert saved.valid_from is None
-    assert AuditEvent.objects.get(action="notice_template.saved").actor == "coord-gent"
+    assert AuditEvent.objects.get(action="notice_template.saved").actor == "staff:coord-gent"
 
 
 def test_a_template_mistake_is_said_with_its_line_and_nothing_is_saved(coordinator):

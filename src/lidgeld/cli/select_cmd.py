@@ -224,7 +224,7 @@ def cmd_selection_list(args: argparse.Namespace) -> int:
     scope = scope_from_args(args)
     saved = [
         {"name": item.name, "rule": item.rule}
-        for item in SavedSelection.objects.filter(owner=scope.actor)
+        for item in SavedSelection.objects.filter(owner=scope.owner)
     ]
     emit(
         args,

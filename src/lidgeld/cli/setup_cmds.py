@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date, parse_fee
+from lidgeld.domain.actors import cli_actor
 from lidgeld.libraries.services import INSTANCE_NUMBER_FIELDS, INSTANCE_TEXT_FIELDS
 
 
@@ -13,9 +14,9 @@ def actor() -> str:
     import getpass
 
     try:
-        return f"cli:{getpass.getuser()}"
+        return cli_actor(getpass.getuser())
     except Exception:  # no user name in some containers
-        return "cli"
+        return cli_actor(None)
 
 
 def register(commands: Any) -> None:

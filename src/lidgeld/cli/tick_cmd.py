@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date
+from lidgeld.domain.actors import job_actor
 
 
 def register(commands: Any) -> None:
@@ -67,7 +68,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
         from lidgeld.selections.services import sets_purge
 
         # Temporary sets hold personal data: they go when their days are up (R9).
-        purged = sets_purge(today=today, actor="job:tick")
+        purged = sets_purge(today=today, actor=job_actor("tick"))
         data["sets_purged"] = purged
         if purged:
             text += f"\n  temporary sets purged: {purged}"

@@ -18,6 +18,7 @@ from django.db.models import Max
 from lidgeld.batching import BatchContext, StepResult
 from lidgeld.circulation.batch import reservations_hold_and_resume
 from lidgeld.clock import clock
+from lidgeld.domain.actors import job_actor
 from lidgeld.domain.months import days_of
 from lidgeld.errors import Refused
 from lidgeld.finance.batch import contributions_write_off, dunning_advance
@@ -94,6 +95,9 @@ class TickReport:
             "totals": self.totals(),
             "steps": [report.as_dict() for report in self.steps if report.counts or report.cards],
         }
+
+
+TICK_ACTOR = job_actor("tick")
 
 
 def days_to_run(instance: Instance, today: date) -> list[date]:
@@ -188,7 +192,7 @@ def tick_run(
     now: datetime,
     dry_run: bool = False,
     verbose: bool = False,
-    actor: str = "job:tick",
+    actor: str = TICK_ACTOR,
     instance_codes: list[str] | None = None,
 ) -> TickReport:
     """Run (or, with ``dry_run``, rehearse and roll back) every missed day in order."""

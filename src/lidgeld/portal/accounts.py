@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
 from lidgeld.borrowers.services import borrower_contact_update, borrower_pin_set
+from lidgeld.domain.actors import portal_actor
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.notices.services import usable_email
 from lidgeld.portal.mail import pin_reset_mail_send
@@ -104,7 +105,7 @@ def portal_pin_change(
 ) -> Borrower:
     _confirm_pin(borrower, current, address=address, now=now)
     return borrower_pin_set(
-        borrower=borrower, pin=new, today=today, actor=f"portal:{borrower.card_number}"
+        borrower=borrower, pin=new, today=today, actor=portal_actor(borrower.card_number)
     )
 
 
@@ -114,7 +115,7 @@ def portal_email_change(
     """A new address: it is where a PIN reset link goes, so it asks for the PIN."""
     _confirm_pin(borrower, pin, address=address, now=now)
     return borrower_contact_update(
-        borrower=borrower, email=email, today=today, actor=f"portal:{borrower.card_number}"
+        borrower=borrower, email=email, today=today, actor=portal_actor(borrower.card_number)
     )
 
 
@@ -174,7 +175,7 @@ def pin_reset_request(
     if borrower is None or not usable_email(borrower.email):
         return verdict
     audit_record(
-        actor=f"portal:{borrower.card_number}",
+        actor=portal_actor(borrower.card_number),
         action="borrower.pin_reset_requested",
         obj=borrower,
         today=today,
@@ -202,7 +203,7 @@ def pin_reset_complete(*, token: str, pin: str, now: datetime, today: date) -> B
                 code="link_invalid",
             )
         borrower_pin_set(
-            borrower=borrower, pin=pin, today=today, actor=f"portal:{borrower.card_number}"
+            borrower=borrower, pin=pin, today=today, actor=portal_actor(borrower.card_number)
         )
         throttle_clear(key=f"card:{borrower.card_number}")
         return borrower

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
+from lidgeld.domain.actors import portal_actor
 
 BORROWER_KEY = "portal.borrower"
 SEEN_KEY = "portal.seen"  # POSIX seconds of the last request
@@ -138,7 +139,7 @@ def portal_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
             portal_request.borrower = borrower
             portal_request.now = now
             portal_request.today = timezone.localdate(now)
-            portal_request.actor = f"portal:{borrower.card_number}"
+            portal_request.actor = portal_actor(borrower.card_number)
             translation.activate(borrower.language)
             portal_request.LANGUAGE_CODE = borrower.language
             response = view(portal_request, *args, **kwargs)

@@ -167,7 +167,7 @@ def _new_set(
     *, scope: Scope, origin: str, rule: str, today: date, saved: SavedSelection | None = None
 ) -> BorrowerSet:
     return BorrowerSet.objects.create(
-        owner=scope.actor,
+        owner=scope.owner,
         origin=origin,
         rule=rule,
         saved_selection=saved,
@@ -194,7 +194,7 @@ def sets_visible(*, scope: Scope) -> QuerySet[BorrowerSet]:
     """One's own sets; an operator with access to everything sees all of them."""
     sets = BorrowerSet.objects.all()
     if not scope.everything:
-        sets = sets.filter(owner=scope.actor)
+        sets = sets.filter(owner=scope.owner)
     return sets
 
 
@@ -312,7 +312,7 @@ def selection_save(*, scope: Scope, name: str, rule: Node, today: date) -> Saved
     now = clock.now()
     with transaction.atomic():
         saved, created = SavedSelection.objects.update_or_create(
-            owner=scope.actor,
+            owner=scope.owner,
             name=name,
             defaults={"rule": to_text(rule), "updated_at": now},
             create_defaults={"rule": to_text(rule), "updated_at": now, "created_at": now},
@@ -328,7 +328,7 @@ def selection_save(*, scope: Scope, name: str, rule: Node, today: date) -> Saved
 
 
 def saved_selection_get(*, scope: Scope, name: str) -> SavedSelection:
-    saved = SavedSelection.objects.filter(owner=scope.actor, name=name.strip()).first()
+    saved = SavedSelection.objects.filter(owner=scope.owner, name=name.strip()).first()
     if saved is None:
         raise InvalidInput(f"you have no saved selection '{name}'; 'lidgeld selection list'")
     return saved

@@ -29,6 +29,7 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.loans import loan_checkin, loan_checkout, loan_renew
 from lidgeld.circulation.models import Item, Loan, Reservation, ReservationStatus
 from lidgeld.circulation.selectors import someone_waits_for
+from lidgeld.domain.actors import kiosk_actor
 from lidgeld.domain.blocks import MembershipState, Reason, format_amount
 from lidgeld.errors import LidgeldError, Refused
 from lidgeld.finance.services import (
@@ -80,7 +81,7 @@ class Session:
 
     @property
     def actor(self) -> str:
-        return f"sip2:{self.login}"
+        return kiosk_actor(self.login)
 
 
 def login_candidate(*, user: str) -> tuple[Session | None, str | None]:

@@ -9,7 +9,7 @@ cooperation group shares borrowers, not a library's administration."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from django.db.models import QuerySet
@@ -42,16 +42,23 @@ class Scope:
     or a superuser); otherwise only rows of these instances are visible.
 
     ``own_ids`` are the instances this person manages (None: every one); when not
-    given they are the visible ones. ``role`` is the staff role (None: no role)."""
+    given they are the visible ones. ``role`` is the staff role (None: no role).
+
+    ``actor`` is who the audit trail names (``staff:<username>``, ``cli:<user>``);
+    ``owner`` whose temporary sets and saved selections these are (a staff member's
+    username; by default the actor)."""
 
     actor: str
     instance_ids: frozenset[int] | None
     own_ids: frozenset[int] | None = field(default=_SAME_AS_SERVED)
     role: str | None = None
+    owner: str = ""
 
     def __post_init__(self) -> None:
         if self.own_ids is _SAME_AS_SERVED:
             object.__setattr__(self, "own_ids", self.instance_ids)
+        if not self.owner:
+            object.__setattr__(self, "owner", self.actor)
 
     @property
     def everything(self) -> bool:
@@ -87,16 +94,14 @@ class Scope:
             own = self.own_ids if shown is None else shown
         else:
             own = shown & self.own_ids
-        return Scope(actor=self.actor, instance_ids=shown, own_ids=own, role=self.role)
+        return replace(self, instance_ids=shown, own_ids=own)
 
     # --- the manage scope -----------------------------------------------------------
 
     @property
     def manage(self) -> Scope:
         """The same person, seeing only the libraries they manage (their own)."""
-        return Scope(
-            actor=self.actor, instance_ids=self.own_ids, own_ids=self.own_ids, role=self.role
-        )
+        return replace(self, instance_ids=self.own_ids)
 
     def require_manage(self, library: _Library, *, role: str, what: str) -> None:
         """Refused unless this person has ``role`` (or higher) and ``library`` is one of

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lidgeld.domain.actors import staff_actor
 from lidgeld.errors import Refused
 from lidgeld.libraries.models import Instance
 from lidgeld.staff.scope import Scope
@@ -51,4 +52,8 @@ def scope_for_user(*, user: Any) -> Scope:
         raise Refused(f"the account '{user.get_username()}' is disabled", code="user_inactive")
     ids = _instance_ids(user)
     own, served = (None, None) if ids is None else ids
-    return Scope(actor=user.get_username(), instance_ids=served, own_ids=own, role=role_of(user))
+    username = user.get_username()
+    return Scope(
+        actor=staff_actor(username), owner=username, instance_ids=served, own_ids=own,
+        role=role_of(user),
+    )  # fmt: skip

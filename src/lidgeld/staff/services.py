@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from lidgeld.audit.services import audit_record
+from lidgeld.domain.actors import staff_actor
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.libraries.models import Instance
 from lidgeld.staff.models import Role, StaffAccount
@@ -151,7 +152,7 @@ def staff_update(
     username = account.user.get_username()
     if role is not None and role not in Role.values:
         raise InvalidInput(f"role '{role}' is unknown; choose one of {', '.join(Role.values)}")
-    own = username == actor
+    own = actor == staff_actor(username)
     if own and active is False:
         raise Refused("you cannot disable your own account; ask another administrator")
     if own and role is not None and role != Role.ADMINISTRATOR:

@@ -72,7 +72,7 @@ def test_the_seeds_selection_is_built_run_and_exported_as_xlsx(page, live_server
     assert "E-mailadres" in rows[0]
     emails = [row[rows[0].index("E-mailadres")] for row in rows[1:]]
     assert emails == ["an@example.be"]
-    assert AuditEvent.objects.get(action="set.export").actor == "balie-gent"
+    assert AuditEvent.objects.get(action="set.export").actor == "staff:balie-gent"
     expect(dialog).not_to_be_visible()
 
 

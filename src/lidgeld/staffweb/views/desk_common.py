@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from lidgeld.domain.actors import staff_actor
 from lidgeld.domain.blocks import Channel, MembershipState
 from lidgeld.exports.formatting import format_date_be, format_money_be
 from lidgeld.memberships.services import RenewalResult
@@ -84,8 +85,9 @@ def staff_language() -> str:
 
 
 def actor(request: HttpRequest) -> str:
-    """Who the audit trail names for a change made in these pages."""
-    return request.user.get_username()
+    """Who the audit trail names for a change made in these pages: the same name as in
+    the back office."""
+    return staff_actor(request.user.get_username())
 
 
 def one_time_key() -> str:

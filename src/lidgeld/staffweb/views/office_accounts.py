@@ -119,7 +119,7 @@ def _edit_page(
         "password_form": PasswordForm(),
         "error": error,
         "password_error": password_error,
-        "own": account.user.get_username() == actor_of(request),
+        "own": account.user.get_username() == request.user.get_username(),
     }
     return render(request, "staffweb/office/account_edit.html", context, status=status)
 

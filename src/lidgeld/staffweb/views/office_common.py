@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from lidgeld.domain.actors import staff_actor
 from lidgeld.libraries.models import Instance
 from lidgeld.notices.models import (
     KIND_END_OF_CONTRIBUTION,
@@ -72,4 +73,5 @@ def instance_chosen(request: StaffRequest) -> Instance | None:
 
 
 def actor_of(request: HttpRequest) -> str:
-    return str(request.user.get_username())
+    """Who the audit trail names: the same name as on the desk pages and the back office."""
+    return staff_actor(request.user.get_username())

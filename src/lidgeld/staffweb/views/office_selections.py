@@ -67,7 +67,7 @@ def _page(request: StaffRequest, *, text: str, status: int = 200, **extra: Any) 
         "catalogue": builder_catalogue(),
         "instances": instances_visible(request),
         "sets": list(sets_visible(scope=scope)[:50]),
-        "saved": SavedSelection.objects.filter(owner=scope.actor).order_by("name"),
+        "saved": SavedSelection.objects.filter(owner=scope.owner).order_by("name"),
         "combinations": COMBINATIONS,
         **extra,
     }
