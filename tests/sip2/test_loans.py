@@ -39,7 +39,7 @@ def member(gent):
 
 
 def test_checkout_lends_for_21_days_and_is_audited(gent, member):
-    loan = loan_checkout(borrower=member, item=make_item(gent), today=TODAY, actor="sip2:k")
+    loan = loan_checkout(borrower=member, item=make_item(gent), today=TODAY, actor="kiosk:k")
     assert (loan.out_on, loan.due_on) == (TODAY, date(2026, 5, 6))
     assert AuditEvent.objects.get(action="loan.checked_out").actor == "kiosk:k"
 
