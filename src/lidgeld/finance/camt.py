@@ -1,0 +1,440 @@
+"""Reading an ISO 20022 CAMT.053 bank statement (issue 3, item 6), all-or-nothing.
+
+A file that is not a CAMT.053 statement, or one with an entry the rules below cannot
+read, is refused as a whole with what is wrong and where, before anything is written.
+Any ``camt.053.001.NN`` version is read, one per file: an element of another namespace
+(an entry of another version) is refused, not skipped; only the elements named here
+are used. Plain values out: matching and importing are in ``bank_matching`` and
+``bank``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+from lidgeld.errors import InvalidInput
+from lidgeld.finance.statement import AccountStatement, Entry, Statement, Transaction
+
+CURRENCY = "EUR"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ID = 35  # Max35Text: Stmt/Id, AcctSvcrRef, EndToEndId in every version
+# The largest amount a BankTransaction holds (max_digits=18), as the schema's 18 digits.
+MAX_RECORDED = Decimal("9999999999999999.99")
+_ENVELOPE = "Envlp"  # SplmtryData/Envlp: the one place the schema allows any namespace
+_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d{2})")
+_OTHER_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3})\.\d{3}\.\d{2}")
+_ANY_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3}\.\d{3}\.\d{2})")
+_DECIMAL = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CENT = Decimal("0.01")
+_NOT_PROVIDED = "NOTPROVIDED"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    """Finds elements in the statement's namespace and says where a problem is."""
+
+    def __init__(self, namespace: str) -> None:
+        self.ns = {"c": namespace}
+
+    def _path(self, path: str) -> str:
+        return "/".join(f"c:{part}" for part in path.split("/"))
+
+    def find(self, element: etree._Element, path: str) -> etree._Element | None:
+        return element.find(self._path(path), self.ns)
+
+    def findall(self, element: etree._Element, path: str) -> list[etree._Element]:
+        return list(element.iterfind(self._path(path), self.ns))
+
+    def text(self, element: etree._Element, path: str) -> str:
+        found = self.find(element, path)
+        if found is None or found.text is None:
+            return ""
+        return " ".join(found.text.split())
+
+    def first_text(self, element: etree._Element, *paths: str) -> str:
+        for path in paths:
+            value = self.text(element, path)
+            if value:
+                return value
+        return ""
+
+
+def _refuse(where: str, problem: str) -> InvalidInput:
+    return InvalidInput(f"the bank statement is refused, nothing was imported: {where}: {problem}")
+
+
+def _line(element: etree._Element) -> int:
+    line: Any = element.sourceline  # lxml-stubs leave it untyped
+    return int(line or 0)
+
+
+def _mentions_dtd(data: bytes) -> bool:
+    head = data[:65536]
+    return any(
+        marker.encode(encoding) in head
+        for marker in ("<!DOCTYPE", "<!ENTITY")
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+    )
+
+
+def _parse_xml(data: bytes) -> etree._Element:
+    if not data.strip():
+        raise _refuse("the file", "it is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise _refuse("the file", f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        if _mentions_dtd(data):
+            raise _refuse(
+                "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
+            ) from None
+        where = f"line {error.lineno}" if error.lineno else "the file"
+        raise _refuse(where, f"this is not well-formed XML ({error.msg})") from None
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack doctype and internalDTD
+    if docinfo.doctype or docinfo.internalDTD is not None or _mentions_dtd(data):
+        raise _refuse(
+            "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
+        )
+    return root
+
+
+def _namespace_of(root: etree._Element) -> str:
+    qname = etree.QName(root)
+    namespace = qname.namespace or ""
+    if qname.localname == "Document" and _NAMESPACE.fullmatch(namespace):
+        return namespace
+    other = _OTHER_CAMT.fullmatch(namespace)
+    if other and other.group(1) != "camt.053":
+        hint = f"this is a {other.group(1)} message, not a camt.053 statement"
+    elif qname.localname != "Document":
+        hint = f"the root element is <{qname.localname}>, not <Document>"
+    else:
+        hint = f"the namespace is '{namespace or 'none'}'"
+    raise _refuse(
+        f"line {_line(root)}",
+        f"this is not a CAMT.053 bank statement ({hint}); "
+        "expected <Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.NN'>",
+    )
+
+
+def _identifier(reader: _Reader, element: etree._Element, path: str, where: str) -> str:
+    value = reader.text(element, path)
+    if len(value) > MAX_ID:
+        raise _refuse(where, f"{path} '{value[:40]}…' is longer than {MAX_ID} characters")
+    return value
+
+
+def _amount(reader: _Reader, element: etree._Element, path: str, where: str) -> tuple[Decimal, str]:
+    found = reader.find(element, path)
+    if found is None:
+        raise _refuse(where, f"{path} (the amount) is missing")
+    text = (found.text or "").strip()
+    if not _DECIMAL.fullmatch(text):
+        if text.startswith("-"):
+            raise _refuse(
+                f"{where}, line {_line(found)}",
+                f"amount '{text}' is negative; CAMT gives the direction in CdtDbtInd",
+            )
+        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' is not a decimal number")
+    digits = text.lstrip("+")
+    if digits.partition(".")[2].rstrip("0")[2:]:  # on the text: any length stays exact
+        raise _refuse(
+            f"{where}, line {_line(found)}", f"amount '{shown(text)}' has fractions of a euro cent"
+        )
+    try:
+        amount = Decimal(digits)  # exact: the constructor does not round
+    except InvalidOperation:  # pragma: no cover - the pattern only lets decimals through
+        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' is not a number") from None
+    currency = (found.get("Ccy") or "").strip()
+    if not currency:
+        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' has no currency (Ccy)")
+    if currency != CURRENCY:
+        raise _refuse(
+            f"{where}, line {_line(found)}",
+            f"amount {text} is in {currency}; only euro ({CURRENCY}) statements can be imported",
+        )
+    # An amount beyond what can be recorded stays as it is: the import lists it for a
+    # person (quantize would fail past 28 digits).
+    return (amount if amount > MAX_RECORDED else amount.quantize(_CENT)), currency
+
+
+def shown(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:24]}… ({len(text)} characters)"
+
+
+def _direction(reader: _Reader, element: etree._Element, where: str) -> bool:
+    indicator = reader.text(element, "CdtDbtInd")
+    if indicator not in ("CRDT", "DBIT"):
+        problem = "is missing" if not indicator else f"is '{indicator}', not CRDT or DBIT"
+        raise _refuse(where, f"CdtDbtInd (credit or debit) {problem}")
+    return indicator == "CRDT"
+
+
+def _date(reader: _Reader, element: etree._Element, where: str) -> date:
+    for path in ("BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm"):
+        text = reader.text(element, path)
+        if not text:
+            continue
+        try:
+            if not _ISO_DATE.match(text):
+                raise ValueError(text)
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            raise _refuse(where, f"{path} '{text}' is not a date (YYYY-MM-DD)") from None
+    raise _refuse(where, "the booking date (BookgDt) is missing")
+
+
+def _is_true(text: str) -> bool:
+    return text.strip().lower() in ("true", "1")
+
+
+def _transaction(
+    reader: _Reader,
+    tx: etree._Element | None,
+    *,
+    entry: dict[str, Any],
+    tx_index: int,
+    tx_count: int,
+    where: str,
+) -> Transaction:
+    """One transaction detail; ``tx`` None for an entry without details."""
+    amount, currency = entry["amount"], entry["currency"]
+    credit = entry["credit"]
+    structured: tuple[str, ...] = ()
+    unstructured: tuple[str, ...] = ()
+    debtor = servicer_ref = end_to_end = ""
+    line = entry["line"]
+    if tx is None:
+        info = reader.text(entry["element"], "AddtlNtryInf")
+        unstructured = (info,) if info else ()
+    else:
+        line = _line(tx)
+        if reader.find(tx, "Amt") is not None:
+            amount, currency = _amount(reader, tx, "Amt", where)
+        elif reader.find(tx, "AmtDtls/TxAmt/Amt") is not None:
+            amount, currency = _amount(reader, tx, "AmtDtls/TxAmt/Amt", where)
+        elif tx_count > 1:
+            raise _refuse(where, "the transaction has no amount (Amt or AmtDtls/TxAmt/Amt)")
+        if reader.text(tx, "CdtDbtInd"):
+            credit = _direction(reader, tx, where)
+        structured = tuple(
+            ref
+            for strd in reader.findall(tx, "RmtInf/Strd")
+            if (ref := reader.text(strd, "CdtrRefInf/Ref"))
+        )
+        unstructured = tuple(
+            " ".join((element.text or "").split())
+            for element in reader.findall(tx, "RmtInf/Ustrd")
+            if (element.text or "").strip()
+        )
+        debtor = reader.first_text(
+            tx,
+            "RltdPties/Dbtr/Nm",
+            "RltdPties/Dbtr/Pty/Nm",
+            "RltdPties/UltmtDbtr/Nm",
+            "RltdPties/UltmtDbtr/Pty/Nm",
+        )
+        servicer_ref = _identifier(reader, tx, "Refs/AcctSvcrRef", where)
+        end_to_end = _identifier(reader, tx, "Refs/EndToEndId", where)
+    if end_to_end.upper() == _NOT_PROVIDED:
+        end_to_end = ""
+    entry_ref = entry["servicer_ref"]
+    if servicer_ref:
+        transaction_id = servicer_ref
+    elif entry_ref:
+        transaction_id = entry_ref if tx_count <= 1 else f"{entry_ref}/{tx_index}"
+    elif end_to_end:
+        # The payer chooses the EndToEndId, so two payers may choose the same one:
+        # the day and the amount keep their transfers apart.
+        transaction_id = f"{end_to_end}@{entry['booked_on']:%Y-%m-%d}/{amount}"
+    else:
+        transaction_id = f"{entry['statement_id']}/{entry['index']}/{tx_index}"
+    return Transaction(
+        transaction_id=transaction_id,
+        statement_id=entry["statement_id"],
+        account=entry["account"],
+        entry_index=entry["index"],
+        tx_index=tx_index,
+        line=line,
+        booked_on=entry["booked_on"],
+        amount=amount,
+        currency=currency,
+        credit=credit,
+        reversal=entry["reversal"],
+        booked=entry["booked"],
+        entry_reference=entry["reference"],
+        account_servicer_reference=servicer_ref or entry_ref,
+        end_to_end_id=end_to_end,
+        structured=structured,
+        unstructured=unstructured,
+        debtor_name=debtor[:140],
+    )
+
+
+def _entry(
+    reader: _Reader, element: etree._Element, *, index: int, statement_id: str, account: str
+) -> Entry:
+    where = f"entry {index} (line {_line(element)}) of statement {statement_id}"
+    amount, currency = _amount(reader, element, "Amt", where)
+    credit = _direction(reader, element, where)
+    booked_on = _date(reader, element, where)
+    status = reader.first_text(element, "Sts/Cd", "Sts")
+    servicer_ref = _identifier(reader, element, "AcctSvcrRef", where)
+    details = reader.findall(element, "NtryDtls/TxDtls")
+    context: dict[str, Any] = {
+        "element": element,
+        "index": index,
+        "line": _line(element),
+        "statement_id": statement_id,
+        "account": account,
+        "amount": amount,
+        "currency": currency,
+        "credit": credit,
+        "reversal": _is_true(reader.text(element, "RvslInd")),
+        # Sts is required by the schema; a bank that leaves it out books what it sends.
+        "booked": status in ("", "BOOK"),
+        "booked_on": booked_on,
+        "reference": reader.text(element, "NtryRef"),
+        "servicer_ref": servicer_ref,
+    }
+    if details:
+        transactions = tuple(
+            _transaction(
+                reader,
+                tx,
+                entry=context,
+                tx_index=tx_index,
+                tx_count=len(details),
+                where=f"transaction {tx_index} (line {_line(tx)}) of {where}",
+            )
+            for tx_index, tx in enumerate(details, start=1)
+        )
+    else:
+        transactions = (
+            _transaction(reader, None, entry=context, tx_index=1, tx_count=1, where=where),
+        )
+    ids = [tx.transaction_id for tx in transactions]
+    if len(set(ids)) < len(ids):
+        # The transfers of one entry are different transfers, even when the bank gives
+        # them one reference: number them (a repeated entry stays a repeat).
+        transactions = tuple(
+            replace(tx, transaction_id=f"{tx.transaction_id}/{tx.tx_index}")
+            if ids.count(tx.transaction_id) > 1
+            else tx
+            for tx in transactions
+        )
+    return Entry(
+        index=index,
+        line=_line(element),
+        amount=amount,
+        currency=currency,
+        credit=credit,
+        reversal=context["reversal"],
+        booked=context["booked"],
+        booked_on=booked_on,
+        entry_reference=context["reference"],
+        account_servicer_reference=servicer_ref,
+        transactions=transactions,
+    )
+
+
+def _account_statement(reader: _Reader, element: etree._Element, index: int) -> AccountStatement:
+    where = f"statement {index} (line {_line(element)})"
+    statement_id = _identifier(reader, element, "Id", where)
+    if not statement_id:
+        raise _refuse(where, "the statement id (Stmt/Id) is missing")
+    where = f"statement {statement_id} (line {_line(element)})"
+    account_element = reader.find(element, "Acct")
+    if account_element is None:
+        raise _refuse(where, "the account (Acct) is missing")
+    account = "".join(reader.first_text(account_element, "Id/IBAN", "Id/Othr/Id").split()).upper()
+    if not account:
+        raise _refuse(where, "the account has no IBAN (Acct/Id/IBAN)")
+    account_currency = reader.text(account_element, "Ccy")
+    if account_currency and account_currency != CURRENCY:
+        raise _refuse(
+            where,
+            f"the account is in {account_currency}; only euro ({CURRENCY}) statements "
+            "can be imported",
+        )
+    entries = tuple(
+        _entry(reader, entry, index=entry_index, statement_id=statement_id, account=account)
+        for entry_index, entry in enumerate(reader.findall(element, "Ntry"), start=1)
+    )
+    return AccountStatement(statement_id=statement_id, account=account, entries=entries)
+
+
+def _refuse_other_namespaces(root: etree._Element, namespace: str) -> None:
+    """An element in another namespace than the document's would be skipped without a
+    word (an entry of camt.053.001.08 in a 001.02 file): refuse the file instead. Only
+    supplementary data (``SplmtryData/Envlp``) may hold other namespaces."""
+    own = f"{{{namespace}}}"
+    envelope = f"{own}{_ENVELOPE}"
+    for element in root.iter(etree.Element):
+        if element.tag.startswith(own):  # the common case, without building a QName
+            continue
+        if any(ancestor.tag == envelope for ancestor in element.iterancestors()):
+            continue
+        qname = etree.QName(element)
+        document = _NAMESPACE.fullmatch(namespace)
+        other = _ANY_CAMT.fullmatch(qname.namespace or "")
+        if other and document:
+            problem = (
+                f"<{qname.localname}> is in {other.group(1)} but the document is "
+                f"camt.053.001.{document.group(1)}, so it would not be read; ask the bank "
+                "for the statement in one version"
+            )
+        else:
+            problem = (
+                f"<{qname.localname}> is in the namespace '{qname.namespace or 'none'}', "
+                f"not the document's '{namespace}', so it would not be read"
+            )
+        raise _refuse(f"line {_line(element)}", problem)
+
+
+def parse_camt053(data: bytes) -> Statement:
+    """Read a CAMT.053 statement (any ``camt.053.001.NN``). InvalidInput, naming what is
+    wrong and where, for anything that is not one: not XML, a DTD, another message,
+    a missing statement id, account, amount, direction or booking date, an amount that
+    is not a decimal, another currency than the euro."""
+    root = _parse_xml(data)
+    namespace = _namespace_of(root)
+    _refuse_other_namespaces(root, namespace)
+    reader = _Reader(namespace)
+    report = reader.find(root, "BkToCstmrStmt")
+    if report is None:
+        raise _refuse(
+            f"line {_line(root)}", "<BkToCstmrStmt> (bank-to-customer statement) is missing"
+        )
+    statements = reader.findall(report, "Stmt")
+    if not statements:
+        raise _refuse(f"line {_line(report)}", "the file holds no statement (<Stmt>)")
+    parsed = tuple(
+        _account_statement(reader, element, index)
+        for index, element in enumerate(statements, start=1)
+    )
+    match = _NAMESPACE.fullmatch(namespace)
+    assert match is not None  # _namespace_of checked it
+    return Statement(
+        version=f"camt.053.001.{match.group(1)}",
+        message_id=reader.text(report, "GrpHdr/MsgId"),
+        statements=parsed,
+    )
