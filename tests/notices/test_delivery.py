@@ -28,17 +28,14 @@ from lidgeld.notices import delivery
 from lidgeld.notices.delivery import (
     LEASE,
     MAX_ATTEMPTS,
-    FolderTransport,
-    SmtpSettings,
-    SmtpTransport,
     backoff,
-    email_build,
     messages_claim,
     messages_send,
-    parse_smtp_url,
     sender_loop,
 )
+from lidgeld.notices.emails import email_build
 from lidgeld.notices.models import Message, MessageStatus
+from lidgeld.notices.transports import FolderTransport, SmtpSettings, SmtpTransport, parse_smtp_url
 from tests.factories import make_borrower, make_instance
 
 USER = "bib@gent"

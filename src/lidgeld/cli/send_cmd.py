@@ -65,7 +65,8 @@ def _text(report: Any) -> str:
 def cmd_send(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
-    from lidgeld.notices.delivery import messages_send, sender_loop, transport_from_settings
+    from lidgeld.notices.delivery import messages_send, sender_loop
+    from lidgeld.notices.transports import transport_from_settings
 
     if args.interval is not None and not args.loop:
         raise InvalidInput("--interval only applies with --loop; add --loop or leave it out")

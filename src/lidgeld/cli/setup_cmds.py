@@ -194,7 +194,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from waitress.server import create_server
 
-    from lidgeld.notices.delivery import sender_loop, transport_from_settings
+    from lidgeld.notices.delivery import sender_loop
+    from lidgeld.notices.transports import transport_from_settings
     from lidgeld.wsgi import application
 
     try:

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.errors import InvalidInput
-from lidgeld.notices.delivery import FALLBACK_SENDER, DeliveryError, transport_from_settings
+from lidgeld.notices.emails import FALLBACK_SENDER
+from lidgeld.notices.transports import DeliveryError, transport_from_settings
 
 logger = logging.getLogger("lidgeld.portal.mail")
 
