@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 CHARSETS = ("utf-8", "cp850", "latin-1")
 
@@ -277,3 +278,10 @@ def sip_datetime(
 ) -> str:
     """The 18-character SIP2 date: ``YYYYMMDD    HHMMSS`` (local time, zone left blank)."""
     return f"{year:04d}{month:02d}{day:02d}    {hour:02d}{minute:02d}{second:02d}"
+
+
+def sip_date(moment: datetime | date) -> str:
+    """A SIP2 date field: ``YYYYMMDD    HHMMSS`` (a day alone: the end of that day)."""
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y%m%d    %H%M%S")
+    return moment.strftime("%Y%m%d") + "    235959"
