@@ -1,15 +1,19 @@
 """Payments and write-offs at the desk."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import Payment, PaymentRequest, Posting, PostingStatus
-from lidgeld.finance.services import parse_amount, payment_register, posting_write_off
+from lidgeld.finance.services import (
+    PaymentResult,
+    parse_amount,
+    payment_register,
+    posting_write_off,
+)
+from tests.concurrency import at_the_same_moment
 from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
 
 pytestmark = pytest.mark.django_db
@@ -217,32 +221,17 @@ def test_two_copies_of_one_request_at_the_same_moment_book_once():
     make_open_fee(
         make_membership(borrower, make_type(instance), date(2026, 1, 1)), date(2026, 1, 1)
     )
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
-    def click() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(
-                payment_register(
-                    borrower=borrower,
-                    amount=Decimal("12.00"),
-                    today=date(2026, 4, 10),
-                    actor="desk",
-                    request_key="form-double",
-                )
-            )
-        except Exception as error:  # the assertion below reports it
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+    def click(_: int) -> PaymentResult:
+        return payment_register(
+            borrower=borrower,
+            amount=Decimal("12.00"),
+            today=date(2026, 4, 10),
+            actor="desk",
+            request_key="form-double",
+        )
 
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = at_the_same_moment(click)
 
     assert errors == []
     assert sorted(result.repeated for result in results) == [False, True]

@@ -3,12 +3,10 @@ same request arrives twice at the same moment on two connections."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from lidgeld.errors import LidgeldError
@@ -16,6 +14,7 @@ from lidgeld.finance.models import Payment, Posting, PostingStatus
 from lidgeld.finance.services import PaymentResult
 from lidgeld.kiosks.models import KioskPayment
 from lidgeld.kiosks.services import kiosk_fee_paid
+from tests.concurrency import at_the_same_moment
 from tests.factories import (
     make_borrower,
     make_instance,
@@ -97,26 +96,8 @@ def test_a_refused_payment_leaves_no_claim_so_the_kiosk_may_try_again(gent):
 def test_twins_arriving_at_the_same_moment_book_once(gent):
     # given a fee of 12.00 open
     terminal, borrower, fee = _world(gent)
-    barrier = threading.Barrier(2)
-    claims: list[KioskPayment] = []
-    errors: list[Exception] = []
-
-    def kiosk() -> None:
-        try:
-            barrier.wait(timeout=10)
-            claims.append(_pay(terminal, borrower))
-        except Exception as error:  # the assertion below reports it
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
     # when the same payment arrives on two connections at once
-    threads = [threading.Thread(target=kiosk) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    claims, errors = at_the_same_moment(lambda _: _pay(terminal, borrower))
     # then both get the one claim's answer and one payment is booked
     assert errors == []
     assert len({claim.pk for claim in claims}) == 1

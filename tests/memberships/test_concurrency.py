@@ -1,14 +1,13 @@
 """Two desks renewing the same borrower at the same moment give one renewal."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import close_old_connections, connection
 
 from lidgeld.finance.models import Posting
 from lidgeld.memberships.models import Membership
-from lidgeld.memberships.services import membership_renew
+from lidgeld.memberships.services import RenewalResult, membership_renew
+from tests.concurrency import at_the_same_moment
 from tests.factories import make_borrower, make_instance, make_membership, make_type
 
 
@@ -18,27 +17,13 @@ def test_simultaneous_renewals_renew_once():
     membership_type = make_type(instance)
     borrower = make_borrower(instance)
     make_membership(borrower, membership_type, start=date(2025, 4, 1))
-    barrier = threading.Barrier(2)
-    results = []
-    errors = []
 
-    def desk(name: str) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(
-                membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor=name)
-            )
-        except Exception as error:  # the assertion below reports it
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+    def desk(n: int) -> RenewalResult:
+        return membership_renew(
+            borrower=borrower, paid=False, today=date(2026, 4, 10), actor=f"desk {n + 1}"
+        )
 
-    threads = [threading.Thread(target=desk, args=(f"desk {n}",)) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = at_the_same_moment(desk)
 
     assert errors == []
     assert sorted(result.renewed for result in results) == [False, True]

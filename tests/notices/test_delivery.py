@@ -19,7 +19,6 @@ from urllib.parse import quote
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from django.db import close_old_connections, connection
 
 from lidgeld.cli.main import main
 from lidgeld.clock import clock
@@ -36,6 +35,7 @@ from lidgeld.notices.delivery import (
 from lidgeld.notices.emails import email_build
 from lidgeld.notices.models import Message, MessageStatus
 from lidgeld.notices.transports import FolderTransport, SmtpSettings, SmtpTransport, parse_smtp_url
+from tests.concurrency import at_the_same_moment
 from tests.factories import make_borrower, make_instance
 
 USER = "bib@gent"
@@ -510,28 +510,14 @@ def test_two_senders_claiming_at_once_get_different_messages():
     instance = make_instance()
     messages = [queue(instance, to=f"lener{n}@example.be") for n in range(40)]
     now = clock.now()
-    barrier = threading.Barrier(2)
-    claims: list[list[int]] = []
-    errors: list[BaseException] = []
 
-    def sender() -> None:
-        try:
-            barrier.wait(timeout=10)
-            for _ in range(4):
-                claims.append([m.pk for m in messages_claim(now=now, batch_size=7)])
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+    def sender(_: int) -> list[list[int]]:
+        return [[m.pk for m in messages_claim(now=now, batch_size=7)] for _ in range(4)]
 
-    threads = [threading.Thread(target=sender) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    batches, errors = at_the_same_moment(sender, timeout=30)
 
     assert errors == []
+    claims = [claim for batch in batches for claim in batch]
     claimed = [pk for claim in claims for pk in claim]
     assert len(claimed) == len(set(claimed)) == 40
     assert sorted(claimed) == sorted(m.pk for m in messages)
