@@ -33,14 +33,13 @@ from lidgeld.borrowers.services import borrower_register
 from lidgeld.circulation.models import Item, Reservation
 from lidgeld.circulation.services import reservation_place
 from lidgeld.clock import FixedClock, set_clock
-from lidgeld.domain.actors import job_actor
 from lidgeld.domain.months import add_months, days_in_month, first_of_month
 from lidgeld.domain.renewal import period_end
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.services import CENT, open_amount, payment_register
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import instance_add, membership_type_add
-from lidgeld.lifecycle.tick import tick_run
+from lidgeld.lifecycle.tick import TICK_ACTOR, tick_run
 from lidgeld.memberships.models import Membership, MembershipType, Origin
 from lidgeld.memberships.selectors import memberships_expiring
 from lidgeld.memberships.services import membership_renew, memberships_renew
@@ -48,7 +47,6 @@ from lidgeld.notices.models import KIND_END_OF_CONTRIBUTION, TYPE_CONTRIBUTION, 
 
 SEED = 2026
 ACTOR = "demo"
-TICK_ACTOR = job_actor("tick")
 GROUP = "OOST"
 HISTORY_MONTHS = 12  # the replay starts on the 1st, twelve months before today's month
 MINIMUM_BORROWERS = 10

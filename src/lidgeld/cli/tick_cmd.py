@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date
-from lidgeld.domain.actors import job_actor
 
 
 def register(commands: Any) -> None:
@@ -41,7 +40,7 @@ def register(commands: Any) -> None:
 def cmd_tick(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
     from lidgeld.libraries.services import instance_get
-    from lidgeld.lifecycle.tick import STEPS, run_size, tick_check, tick_run
+    from lidgeld.lifecycle.tick import STEPS, TICK_ACTOR, run_size, tick_check, tick_run
 
     codes = [instance_get(code).code for code in args.instance] if args.instance else None
     wall_today = clock.today()
@@ -68,7 +67,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
         from lidgeld.selections.services import sets_purge
 
         # Temporary sets hold personal data: they go when their days are up (R9).
-        purged = sets_purge(today=today, actor=job_actor("tick"))
+        purged = sets_purge(today=today, actor=TICK_ACTOR)
         data["sets_purged"] = purged
         if purged:
             text += f"\n  temporary sets purged: {purged}"
