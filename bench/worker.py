@@ -143,8 +143,8 @@ def do_selection(args: argparse.Namespace) -> dict[str, Any]:
     _setup(today)
     from django.db import connection, transaction
 
+    from lidgeld.scope import operator_scope
     from lidgeld.selections.services import rule_from_text, selection_run
-    from lidgeld.staff.scope import operator_scope
 
     scope = operator_scope("bench")
     rule = rule_from_text(args.rule)
@@ -190,7 +190,7 @@ def do_outstanding(args: argparse.Namespace) -> dict[str, Any]:
     from lidgeld.exports.table import RowKind
     from lidgeld.exports.writers import ExportFormat, write_table
     from lidgeld.reports.selectors import outstanding_items
-    from lidgeld.staff.scope import operator_scope
+    from lidgeld.scope import operator_scope
 
     rss_before = _measured_start()
     counts = {kind.value: 0 for kind in RowKind}
@@ -227,8 +227,8 @@ def do_set_export(args: argparse.Namespace) -> dict[str, Any]:
     today = date.fromisoformat(args.today)
     _setup(today)
     from lidgeld.exports.writers import ExportFormat
+    from lidgeld.scope import operator_scope
     from lidgeld.selections.services import set_export
-    from lidgeld.staff.scope import operator_scope
 
     fmt = ExportFormat(args.format)
     fields = args.fields.split(",")

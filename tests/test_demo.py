@@ -13,7 +13,6 @@ from django.db.models import F
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.circulation.models import Reservation, ReservationStatus
 from lidgeld.clock import clock
 from lidgeld.demo import demo_load
@@ -24,6 +23,7 @@ from lidgeld.lifecycle.models import JobRun
 from lidgeld.memberships.models import Membership, Origin, TypeKind
 from lidgeld.memberships.selectors import memberships_expiring
 from lidgeld.notices.models import Channel, Message
+from lidgeld.standing.status import borrower_status
 
 TODAY = date(2026, 11, 28)
 NOVEMBER = date(2026, 11, 1)

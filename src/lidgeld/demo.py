@@ -28,22 +28,23 @@ from django.utils import timezone
 
 from lidgeld import clock as clock_module
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import borrower_status
-from lidgeld.borrowers.services import borrower_register
 from lidgeld.circulation.models import Item, Reservation
-from lidgeld.circulation.services import reservation_place
 from lidgeld.clock import FixedClock, set_clock
 from lidgeld.domain.months import add_months, days_in_month, first_of_month
 from lidgeld.domain.renewal import period_end
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.services import CENT, open_amount, payment_register
 from lidgeld.libraries.models import Instance
-from lidgeld.libraries.services import instance_add, membership_type_add
+from lidgeld.libraries.services import instance_add
 from lidgeld.lifecycle.tick import TICK_ACTOR, tick_run
 from lidgeld.memberships.models import Membership, MembershipType, Origin
 from lidgeld.memberships.selectors import memberships_expiring
-from lidgeld.memberships.services import membership_renew, memberships_renew
+from lidgeld.memberships.services import membership_type_add
 from lidgeld.notices.models import KIND_END_OF_CONTRIBUTION, TYPE_CONTRIBUTION, Message
+from lidgeld.operations.registration import borrower_register
+from lidgeld.operations.renewals import membership_renew, memberships_renew
+from lidgeld.operations.reservations import reservation_place
+from lidgeld.standing.status import borrower_status
 
 SEED = 2026
 ACTOR = "demo"

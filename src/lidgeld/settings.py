@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "lidgeld.finance",
     "lidgeld.circulation",
     "lidgeld.notices",
+    "lidgeld.operations",
     "lidgeld.audit",
     "lidgeld.lifecycle",
     "lidgeld.kiosks",
@@ -122,7 +123,7 @@ def _database() -> dict[str, Any]:
         }
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Django's own queries bind on the client and are never prepared; this lets the
-        # kiosks' hot lookup (sip2/selectors.py) run as a server-side prepared statement.
+        # kiosks' hot lookup (standing/kiosk.py) run as a server-side prepared statement.
         config.setdefault("OPTIONS", {})["prepare_threshold"] = 5
     return config
 

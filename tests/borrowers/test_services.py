@@ -8,15 +8,11 @@ from django.contrib.auth.hashers import check_password
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.services import (
-    borrower_contact_update,
-    borrower_pin_set,
-    borrower_register,
-    pin_is_well_formed,
-)
+from lidgeld.borrowers.services import borrower_contact_update, borrower_pin_set, pin_is_well_formed
 from lidgeld.errors import InvalidInput
 from lidgeld.finance.models import Posting
 from lidgeld.memberships.models import Membership
+from lidgeld.operations.registration import borrower_register
 from tests.factories import make_instance, make_type
 
 pytestmark = pytest.mark.django_db

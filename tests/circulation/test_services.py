@@ -6,8 +6,9 @@ import pytest
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.circulation.models import Reservation, ReservationStatus
-from lidgeld.circulation.services import reservation_cancel, reservation_place
+from lidgeld.circulation.services import reservation_cancel
 from lidgeld.errors import Refused
+from lidgeld.operations.reservations import reservation_place
 from tests.factories import make_borrower, make_instance, make_item, make_membership, make_type
 
 pytestmark = pytest.mark.django_db

@@ -16,13 +16,13 @@ from lxml import etree
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.cli.main import main
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.errors import InvalidInput
 from lidgeld.finance.bank import bank_statement_import, find_reference, parse_camt053
 from lidgeld.finance.models import BankTransaction, Payment, Posting, PostingStatus
 from lidgeld.finance.services import payment_register, posting_write_off
+from lidgeld.standing.status import borrower_status
 from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from lidgeld.finance.models import Posting, PostingStatus, WriteOff
 from lidgeld.lifecycle.models import JobRun
 from lidgeld.lifecycle.tick import STEP_NAMES, tick_run
 from lidgeld.memberships.models import Membership, MembershipStatus, Origin, TypeKind
-from lidgeld.memberships.services import membership_renew
 from lidgeld.notices.models import Message, MessageStatus
 from lidgeld.notices.rendering import messages_render
+from lidgeld.operations.renewals import membership_renew
 from tests.factories import (
     make_borrower,
     make_instance,

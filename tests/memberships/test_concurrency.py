@@ -6,7 +6,7 @@ import pytest
 
 from lidgeld.finance.models import Posting
 from lidgeld.memberships.models import Membership
-from lidgeld.memberships.services import RenewalResult, membership_renew
+from lidgeld.operations.renewals import RenewalResult, membership_renew
 from tests.concurrency import at_the_same_moment
 from tests.factories import make_borrower, make_instance, make_membership, make_type
 

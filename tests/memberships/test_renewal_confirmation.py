@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from lidgeld.memberships.models import Origin
-from lidgeld.memberships.services import membership_renew
 from lidgeld.notices.models import Message
+from lidgeld.operations.renewals import membership_renew
 from tests.factories import make_borrower, make_instance, make_membership, make_type
 
 pytestmark = pytest.mark.django_db

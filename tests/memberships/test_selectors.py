@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from lidgeld.libraries.models import CooperationGroup
-from lidgeld.memberships.selectors import memberships_expiring_with_dues
+from lidgeld.standing.dues import memberships_expiring_with_dues
 from tests.factories import (
     make_borrower,
     make_instance,

@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 
 from lidgeld.audit.models import AuditEvent
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.circulation.models import ReservationStatus
 from lidgeld.domain.blocks import Channel
 from lidgeld.errors import Refused
 from lidgeld.finance.models import Payment, Posting, PostingStatus
 from lidgeld.memberships.models import Membership, TypeKind
-from lidgeld.memberships.services import membership_renew, memberships_renew
+from lidgeld.operations.renewals import membership_renew, memberships_renew
+from lidgeld.standing.status import borrower_status
 from tests.factories import (
     make_borrower,
     make_instance,

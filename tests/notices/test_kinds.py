@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from lidgeld.lifecycle.tick import tick_run
-from lidgeld.memberships.services import membership_renew
 from lidgeld.notices.models import Message
 from lidgeld.notices.services import notice_kinds_set
+from lidgeld.operations.renewals import membership_renew
 from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
 
 pytestmark = pytest.mark.django_db

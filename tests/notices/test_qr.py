@@ -13,7 +13,6 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.cli.main import main
 from lidgeld.domain.epc_qr import epc_payload
 from lidgeld.domain.payment_reference import (
@@ -23,6 +22,7 @@ from lidgeld.domain.payment_reference import (
 from lidgeld.finance.selectors import payment_instructions
 from lidgeld.finance.services import payment_register
 from lidgeld.notices.qr import epc_qr_png, epc_qr_svg
+from lidgeld.standing.status import borrower_status
 from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
 
 IBAN = "BE68539007547034"

@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.circulation.models import Loan, Reservation, ReservationStatus
-from lidgeld.circulation.services import reservation_place
 from lidgeld.domain.blocks import Channel
 from lidgeld.errors import Refused
 from lidgeld.finance.services import payment_register
 from lidgeld.memberships.models import MembershipStatus
-from lidgeld.memberships.services import membership_renew
+from lidgeld.operations.renewals import membership_renew
+from lidgeld.operations.reservations import reservation_place
+from lidgeld.standing.status import borrower_status
 from tests.factories import make_item, make_loan, make_membership, make_reservation
 from tests.portal.conftest import logged_in, member, text_of
 

@@ -18,14 +18,14 @@ import xmlschema
 import zxingcpp
 from PIL import Image
 
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.circulation.models import Reservation, ReservationStatus
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.finance.bank import bank_statement_import
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.finance.services import payment_register
 from lidgeld.memberships.models import Membership, Origin
-from lidgeld.memberships.services import membership_renew
+from lidgeld.operations.renewals import membership_renew
+from lidgeld.standing.status import borrower_status
 from tests.browser import screenshot
 from tests.factories import make_item, make_loan, make_reservation
 from tests.portal.conftest import PIN, member

@@ -12,7 +12,7 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Loan, Reservation, ReservationStatus
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.finance.models import Posting
-from lidgeld.memberships.services import membership_renew
+from lidgeld.operations.renewals import membership_renew
 from tests.factories import make_item, make_loan, make_message, make_reservation
 from tests.portal.conftest import PIN, logged_in, member, text_of
 

@@ -13,8 +13,8 @@ from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.domain.renewal import RenewalReason
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.memberships.models import Membership, Origin, TypeKind
-from lidgeld.memberships.services import membership_renew
 from lidgeld.notices.models import Message
+from lidgeld.operations.renewals import membership_renew
 from tests.factories import make_item, make_membership, make_open_fee, make_reservation, make_type
 from tests.portal.conftest import logged_in, member, text_of
 

@@ -16,7 +16,7 @@ from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.models import Message
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.staff.services import staff_add
 from tests.factories import make_instance

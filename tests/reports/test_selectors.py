@@ -14,7 +14,7 @@ from lidgeld.exports.table import ColumnType, RowKind, Table
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.memberships.models import Membership, TypeKind
 from lidgeld.reports.selectors import expiring_memberships, message_overview, outstanding_items
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.staff.services import staff_add
 from tests.factories import make_borrower, make_membership, make_open_fee, make_type

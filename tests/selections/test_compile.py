@@ -8,9 +8,9 @@ import pytest
 
 from lidgeld.circulation.models import ReservationStatus
 from lidgeld.libraries.models import CooperationGroup
+from lidgeld.scope import Scope, operator_scope
 from lidgeld.selections.compile import borrowers_matching
 from lidgeld.selections.rules import parse, validate
-from lidgeld.staff.scope import Scope, operator_scope
 from tests.factories import (
     make_borrower,
     make_instance,

@@ -13,6 +13,7 @@ from lidgeld.audit.models import AuditEvent
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.exports.writers import ExportFormat
 from lidgeld.libraries.models import CooperationGroup
+from lidgeld.scope import Scope, operator_scope
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember
 from lidgeld.selections.services import (
     rule_from_text,
@@ -24,7 +25,6 @@ from lidgeld.selections.services import (
     sets_purge,
     sets_visible,
 )
-from lidgeld.staff.scope import Scope, operator_scope
 from lidgeld.staff.selectors import scope_for_user
 from tests.factories import make_borrower, make_instance, make_message, make_staff
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.domain.blocks import Channel, Reason
 from lidgeld.domain.dunning import Stage, effective_stage
 from lidgeld.finance.models import Posting
-from lidgeld.sip2.selectors import kiosk_patron
+from lidgeld.standing.kiosk import kiosk_patron
+from lidgeld.standing.status import borrower_status
 from tests.factories import (
     make_borrower,
     make_instance,

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from lidgeld.audit.models import AuditEvent
-from lidgeld.circulation.loans import loan_checkin, loan_checkout, loan_renew
 from lidgeld.circulation.models import Loan
 from lidgeld.domain.blocks import Channel, Reason
 from lidgeld.errors import Refused
+from lidgeld.operations.loans import loan_checkin, loan_checkout, loan_renew
 from tests.factories import (
     make_borrower,
     make_instance,

@@ -29,8 +29,8 @@ from lidgeld.notices.services import (
     notice_override_delete,
     notice_template_save,
 )
+from lidgeld.scope import operator_scope
 from lidgeld.staff.models import StaffAccount
-from lidgeld.staff.scope import operator_scope
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.staff.services import staff_add, staff_password_set, staff_update
 from tests.factories import make_instance, make_staff

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lidgeld.staff.scope import operator_scope
+from lidgeld.scope import operator_scope
 from lidgeld.staff.selectors import scope_for_user
 from tests.factories import make_instance, make_staff
 

@@ -10,8 +10,8 @@ import pytest
 from lidgeld.audit.models import AuditEvent
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.libraries.models import CooperationGroup
+from lidgeld.scope import operator_scope
 from lidgeld.staff.models import StaffAccount
-from lidgeld.staff.scope import operator_scope
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.staff.services import (
     staff_accounts_manageable,

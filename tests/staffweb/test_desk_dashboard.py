@@ -16,7 +16,7 @@ from lidgeld.clock import clock
 from lidgeld.lifecycle.models import JobLock, JobRun
 from lidgeld.lifecycle.tick import tick_run
 from lidgeld.memberships.models import Membership
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 from lidgeld.staffweb import selectors
 from lidgeld.staffweb.charts import Series, axis_scale, column_chart
 from tests.factories import (

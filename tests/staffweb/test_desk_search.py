@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lidgeld.libraries.models import CooperationGroup
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 from lidgeld.staffweb.selectors import borrower_search, search_kind
 from tests.factories import make_borrower, make_instance, make_staff
 

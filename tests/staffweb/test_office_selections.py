@@ -10,10 +10,10 @@ import pytest
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.libraries.models import CooperationGroup
+from lidgeld.scope import Scope
 from lidgeld.selections.models import BorrowerSet, SavedSelection
 from lidgeld.selections.rules import Condition, Operator, from_json, to_json
 from lidgeld.selections.services import rule_from_text, selection_run
-from lidgeld.staff.scope import Scope
 from lidgeld.staffweb.views.office_catalogue import OPERATOR_NAMES, builder_catalogue
 from tests.factories import make_borrower, make_instance, make_message, make_staff
 from tests.selections.test_services import BROAD, many_borrowers

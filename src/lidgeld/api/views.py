@@ -20,8 +20,8 @@ from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput, LidgeldError, Refused
 from lidgeld.exports.table import Table
 from lidgeld.reports.services import report_export_audit
+from lidgeld.scope import Scope
 from lidgeld.selections.rules import RuleError, to_json, to_text
-from lidgeld.staff.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.text_input import unstorable
 from lidgeld.web.params import Params, report_from_params

@@ -12,8 +12,6 @@ from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
-from lidgeld.memberships.models import MembershipType
-from lidgeld.memberships.services import membership_start
 
 CARD_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 # [0-9], not \d nor str.isdigit(): those take Arabic-Indic (١٢٣٤) and full-width (１２３４)
@@ -76,7 +74,7 @@ def clean_email(email: str) -> str:
     return email
 
 
-def borrower_register(
+def borrower_create(
     *,
     card_number: str,
     first_name: str,
@@ -91,11 +89,9 @@ def borrower_register(
     postal_code: str = "",
     city: str = "",
     pin: str | None = None,
-    membership_type: MembershipType | None = None,
-    start: date | None = None,
-    paid: bool = False,
 ) -> Borrower:
-    """A new card holder, with a first membership when a type is given."""
+    """A new card holder, without a membership yet
+    (:func:`lidgeld.operations.registration.borrower_register` gives the first)."""
     card_number = card_number.strip()
     if not CARD_PATTERN.match(card_number):
         raise InvalidInput("a card number is 1 to 32 letters, digits or dashes")
@@ -112,10 +108,6 @@ def borrower_register(
         raise InvalidInput(f"language must be nl, fr or en, not '{language}'")
     if pin is not None and not pin_is_well_formed(pin):
         raise InvalidInput(PIN_RULE)
-    if membership_type is not None and membership_type.instance_id != instance.pk:
-        raise InvalidInput(
-            f"type {membership_type.code} belongs to another instance than {instance.code}"
-        )
     email = clean_email(email)
     with transaction.atomic():
         if Borrower.objects.filter(card_number=card_number).exists():
@@ -143,15 +135,6 @@ def borrower_register(
             instance_id=instance.pk,
             after={"card": card_number, "instance": instance.code, "language": language},
         )
-        if membership_type is not None:
-            membership_start(
-                borrower=borrower,
-                membership_type=membership_type,
-                start=start or today,
-                today=today,
-                actor=actor,
-                paid=paid,
-            )
         return borrower
 
 

@@ -84,9 +84,9 @@ def _today(args: argparse.Namespace) -> date:
 
 
 def cmd_borrower_add(args: argparse.Namespace) -> int:
-    from lidgeld.borrowers.services import borrower_register
     from lidgeld.libraries.services import instance_get
     from lidgeld.memberships.services import membership_type_get
+    from lidgeld.operations.registration import borrower_register
 
     instance = instance_get(args.instance)
     membership_type = membership_type_get(instance=instance, code=args.type) if args.type else None
@@ -119,11 +119,8 @@ def cmd_borrower_add(args: argparse.Namespace) -> int:
 def cmd_renew(args: argparse.Namespace) -> int:
     from lidgeld.borrowers.services import borrower_get
     from lidgeld.errors import InvalidInput
-    from lidgeld.memberships.services import (
-        membership_renew,
-        membership_type_get,
-        memberships_renew,
-    )
+    from lidgeld.memberships.services import membership_type_get
+    from lidgeld.operations.renewals import membership_renew, memberships_renew
 
     today = _today(args)
     if args.amount is not None and not args.paid:
@@ -212,8 +209,8 @@ def cmd_pay(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from lidgeld.borrowers.selectors import borrower_status
     from lidgeld.borrowers.services import borrower_get
+    from lidgeld.standing.status import borrower_status
 
     borrower = borrower_get(args.card)
     status = borrower_status(borrower=borrower, today=_today(args)).as_dict()

@@ -18,7 +18,7 @@ from lidgeld.domain.dunning import CONTRIBUTION_CODES
 if TYPE_CHECKING:
     from lidgeld.exports.table import Table
     from lidgeld.exports.writers import ExportFormat
-    from lidgeld.staff.scope import Scope
+    from lidgeld.scope import Scope
 
 _SUFFIX_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".pdf": "pdf"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lidgeld.staff.scope import Scope, operator_scope
+from lidgeld.scope import Scope, operator_scope
 
 
 def add_scope_args(parser: argparse.ArgumentParser) -> None:

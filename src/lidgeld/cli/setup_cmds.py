@@ -138,7 +138,8 @@ def cmd_type_add(args: argparse.Namespace) -> int:
 
     from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
-    from lidgeld.libraries.services import instance_get, membership_type_add
+    from lidgeld.libraries.services import instance_get
+    from lidgeld.memberships.services import membership_type_add
 
     fee = args.fee
     if fee is None:

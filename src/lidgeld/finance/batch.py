@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.db.models import DateField, F, QuerySet, Value
 
 from lidgeld.audit.services import audit_insert_from
@@ -10,12 +12,8 @@ from lidgeld.db import insert_from
 from lidgeld.domain.dunning import Stage, booked_before_for
 from lidgeld.finance.models import Posting, PostingStatus, WriteOff
 from lidgeld.libraries.models import Instance
-from lidgeld.memberships.models import Membership, MembershipStatus
-from lidgeld.notices.batch import notices_queue_from
-from lidgeld.notices.models import KIND_REMINDER, KIND_UNPAID
+from lidgeld.memberships.batch import memberships_invalidate
 
-STAGE_NOTICES = {Stage.REMINDER: KIND_REMINDER, Stage.UNPAID: KIND_UNPAID}
-NOTICE_SWITCHES = {KIND_REMINDER: "notice_reminder", KIND_UNPAID: "notice_unpaid"}
 WRITE_OFF_REASON = "R6: lidgeld niet betaald, lidmaatschap ongeldig"
 
 
@@ -23,9 +21,22 @@ def _open_contributions(instance: Instance) -> QuerySet[Posting]:
     return Posting.objects.open_contributions().filter(instance=instance)
 
 
-def dunning_advance(*, instance: Instance, ctx: BatchContext) -> StepResult:
+class StageNotify(Protocol):
+    """Queues the notices for contributions about to reach ``stage`` and returns the
+    counts to report; the daily run passes the notices' own step, so finance does not
+    need to know how a borrower is told."""
+
+    def __call__(
+        self, due: QuerySet[Posting], *, stage: Stage, instance: Instance, ctx: BatchContext
+    ) -> dict[str, int]: ...
+
+
+def dunning_advance(
+    *, instance: Instance, ctx: BatchContext, notify: StageNotify | None
+) -> StepResult:
     """Move every open contribution whose month has come to its next stage, in
-    pipeline order, so a late first run still records each transition once."""
+    pipeline order, so a late first run still records each transition once.
+    ``notify`` is told of each set before it moves (None: nobody is told)."""
     result = StepResult()
     for from_stage, to_stage, months in instance.dunning_policy.transitions():
         if to_stage is Stage.WRITTEN_OFF:
@@ -34,17 +45,9 @@ def dunning_advance(*, instance: Instance, ctx: BatchContext) -> StepResult:
             stage=from_stage.value, booked_on__lt=booked_before_for(ctx.day, months)
         )
         result.note(ctx, to_stage.value, due)
-        kind = STAGE_NOTICES.get(to_stage)
-        if kind is not None and getattr(instance, NOTICE_SWITCHES[kind]):
-            outcome, count = notices_queue_from(
-                due,
-                kind=kind,
-                instance=instance,
-                ctx=ctx,
-                membership_field="membership_id",
-                posting_field="pk",
-            )
-            result.counts[f"notices_{outcome}"] = result.counts.get(f"notices_{outcome}", 0) + count
+        if notify is not None:
+            for key, count in notify(due, stage=to_stage, instance=instance, ctx=ctx).items():
+                result.counts[key] = result.counts.get(key, 0) + count
         audit_insert_from(
             due,
             ctx=ctx,
@@ -64,21 +67,11 @@ def contributions_write_off(*, instance: Instance, ctx: BatchContext) -> StepRes
         stage=Stage.UNPAID.value,
         booked_on__lt=booked_before_for(ctx.day, instance.write_off_after_months),
     )
-    memberships = Membership.objects.filter(
-        pk__in=due.filter(membership__isnull=False).values("membership_id"),
-        status__in=[MembershipStatus.ACTIVE, MembershipStatus.ENDED],
-    )
-    result.note(ctx, "invalidated", memberships)
-    for status in (MembershipStatus.ACTIVE, MembershipStatus.ENDED):
-        audit_insert_from(
-            memberships.filter(status=status),
-            ctx=ctx,
-            action="membership.invalidated",
-            before={"status": status.value},
-            after={"status": MembershipStatus.INVALIDATED.value, "reason": "contribution unpaid"},
-        )
-    result.counts["invalidated"] = memberships.update(
-        status=MembershipStatus.INVALIDATED, invalidated_on=ctx.day
+    memberships_invalidate(
+        due.filter(membership__isnull=False).values("membership_id"),
+        ctx=ctx,
+        result=result,
+        reason="contribution unpaid",
     )
 
     result.note(ctx, "written_off", due)

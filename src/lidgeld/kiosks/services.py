@@ -19,7 +19,7 @@ from lidgeld.finance.services import PaymentResult, payment_register
 from lidgeld.kiosks.models import CHARSETS, TERMINATORS, KioskPayment, Terminal
 from lidgeld.kiosks.selectors import kiosk_payment_earlier
 from lidgeld.libraries.services import instance_get
-from lidgeld.staff.scope import Scope, manage_check
+from lidgeld.scope import Scope, manage_check
 from lidgeld.text_input import has_control_characters
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,60}$")

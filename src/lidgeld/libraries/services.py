@@ -2,23 +2,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 
 from lidgeld.audit.services import audit_record, audited_update
-from lidgeld.domain.dunning import CONTRIBUTION_CODES, is_contribution
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import CooperationGroup, Instance
-from lidgeld.memberships.models import MembershipType, TypeKind
-from lidgeld.staff.scope import Scope, manage_check
+from lidgeld.scope import Scope, manage_check
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9_-]{1,20}$")
 
-KIND_NAMES = {"paying": TypeKind.PAYING, "free": TypeKind.FREE, "free-auto": TypeKind.FREE_AUTO}
 
-
-def _code(code: str, what: str) -> str:
+def code_clean(code: str, what: str) -> str:
+    """A code as staff type it: trimmed and in capitals, or refused with the rule."""
     code = code.strip().upper()
     if not CODE_PATTERN.match(code):
         raise InvalidInput(f"{what} code '{code}' must be 1 to 20 capitals, digits, '-' or '_'")
@@ -38,7 +34,7 @@ def instance_get(code: str) -> Instance:
 def instance_add(
     *, code: str, name: str, today: date, actor: str, group_code: str | None = None
 ) -> Instance:
-    code = _code(code, "instance")
+    code = code_clean(code, "instance")
     if not name.strip():
         raise InvalidInput("give the instance a name")
     with transaction.atomic():
@@ -47,7 +43,7 @@ def instance_add(
         group = None
         if group_code:
             group, _ = CooperationGroup.objects.get_or_create(
-                code=_code(group_code, "group"), defaults={"name": group_code.strip()}
+                code=code_clean(group_code, "group"), defaults={"name": group_code.strip()}
             )
         instance = Instance.objects.create(code=code, name=name.strip(), group=group)
         audit_record(
@@ -59,56 +55,6 @@ def instance_add(
             after={"code": code, "name": instance.name, "group": group.code if group else None},
         )
         return instance
-
-
-def membership_type_add(
-    *,
-    instance: Instance,
-    code: str,
-    name: str,
-    kind: str,
-    fee: Decimal,
-    months: int,
-    booking_code: int,
-    today: date,
-    actor: str,
-) -> MembershipType:
-    code = _code(code, "type")
-    if kind not in KIND_NAMES:
-        raise InvalidInput(f"kind must be paying, free or free-auto, not '{kind}'")
-    type_kind = KIND_NAMES[kind]
-    if not name.strip():
-        raise InvalidInput("give the type a name")
-    if not 1 <= months <= 120:
-        raise InvalidInput("months must be between 1 and 120")
-    if not is_contribution(booking_code):
-        low, high = CONTRIBUTION_CODES
-        raise InvalidInput(f"a contribution's booking code is between {low} and {high}")
-    if type_kind == TypeKind.PAYING and fee <= 0:
-        raise InvalidInput("a paying type needs a fee above 0, e.g. --fee 12.00")
-    if type_kind != TypeKind.PAYING and fee != 0:
-        raise InvalidInput("a free type has no fee; leave --fee out or give 0")
-    with transaction.atomic():
-        if MembershipType.objects.filter(instance=instance, code=code).exists():
-            raise InvalidInput(f"instance {instance.code} already has a type {code}")
-        membership_type = MembershipType.objects.create(
-            instance=instance,
-            code=code,
-            name=name.strip(),
-            kind=type_kind,
-            fee=fee,
-            months=months,
-            booking_code=booking_code,
-        )
-        audit_record(
-            actor=actor,
-            action="membership_type.added",
-            obj=membership_type,
-            today=today,
-            instance_id=instance.pk,
-            after={"code": code, "kind": type_kind, "fee": str(fee), "months": months},
-        )
-        return membership_type
 
 
 INSTANCE_TEXT_FIELDS = (

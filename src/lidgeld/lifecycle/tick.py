@@ -26,9 +26,14 @@ from lidgeld.libraries.models import Instance
 from lidgeld.lifecycle.locks import Busy, exclusive, is_held
 from lidgeld.lifecycle.models import JobRun
 from lidgeld.memberships.batch import memberships_expire
-from lidgeld.notices.batch import cae_notices_queue
+from lidgeld.notices.batch import cae_notices_queue, dunning_notices_queue
 
 StepFunction = Callable[..., StepResult]
+
+
+def dunning_with_notices(*, instance: Instance, ctx: BatchContext) -> StepResult:
+    """R6's stage changes, each told to the borrower by the stage's notice."""
+    return dunning_advance(instance=instance, ctx=ctx, notify=dunning_notices_queue)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class Step:
 # membership is invalidated before expiry looks at it, and reservations and
 # notices see the memberships as the earlier steps left them.
 STEPS: tuple[Step, ...] = (
-    Step("dunning", dunning_advance, "contributions to reminder / unpaid (R6)"),
+    Step("dunning", dunning_with_notices, "contributions to reminder / unpaid (R6)"),
     Step("write_off", contributions_write_off, "write-off and invalidation (R6)"),
     Step("expiry", memberships_expire, "expiry and automatic renewal (R2)"),
     Step("reservations", reservations_hold_and_resume, "hold and resume reservations (R3)"),

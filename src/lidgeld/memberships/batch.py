@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from django.db.models import DateField, F, Value
+from django.db.models import DateField, F, QuerySet, Value
 
 from lidgeld.audit.services import audit_insert_from
 from lidgeld.batching import BatchContext, StepResult
@@ -83,3 +84,26 @@ def memberships_expire(*, instance: Instance, ctx: BatchContext) -> StepResult:
     )
     result.counts["periods_closed"] = passed.update(status=MembershipStatus.ENDED)
     return result
+
+
+def memberships_invalidate(
+    ids: QuerySet[Any], *, ctx: BatchContext, result: StepResult, reason: str
+) -> None:
+    """The live periods among ``ids`` (a one-column queryset of membership ids) become
+    invalid as of the run's day, with one audit row each (R6); counted as
+    ``invalidated``."""
+    memberships = Membership.objects.filter(
+        pk__in=ids, status__in=[MembershipStatus.ACTIVE, MembershipStatus.ENDED]
+    )
+    result.note(ctx, "invalidated", memberships)
+    for status in (MembershipStatus.ACTIVE, MembershipStatus.ENDED):
+        audit_insert_from(
+            memberships.filter(status=status),
+            ctx=ctx,
+            action="membership.invalidated",
+            before={"status": status.value},
+            after={"status": MembershipStatus.INVALIDATED.value, "reason": reason},
+        )
+    result.counts["invalidated"] = memberships.update(
+        status=MembershipStatus.INVALIDATED, invalidated_on=ctx.day
+    )

@@ -1,48 +1,18 @@
+"""Membership types: find one, add one."""
+
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import transaction
 
 from lidgeld.audit.services import audit_record
-from lidgeld.borrowers.models import Borrower
-from lidgeld.circulation.services import reservations_resume
-from lidgeld.domain.amounts import CENT
-from lidgeld.domain.blocks import Channel, MembershipState
-from lidgeld.domain.renewal import (
-    Eligibility,
-    LatestPeriod,
-    Period,
-    RenewalBase,
-    period_from,
-    renewal_eligibility,
-    renewal_period,
-)
-from lidgeld.errors import InvalidInput, Refused
-from lidgeld.finance.models import Posting
-from lidgeld.finance.services import (
-    PaymentResult,
-    contribution_book,
-    open_contributions,
-    payment_register,
-    request_answer,
-    request_claim,
-)
+from lidgeld.domain.dunning import CONTRIBUTION_CODES, is_contribution
+from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
-from lidgeld.memberships.models import (
-    Membership,
-    MembershipStatus,
-    MembershipType,
-    Origin,
-    TypeKind,
-)
-from lidgeld.memberships.selectors import MembershipView, membership_view
-from lidgeld.notices.services import renewal_confirmation_queue
+from lidgeld.libraries.services import code_clean
+from lidgeld.memberships.models import MembershipType, TypeKind
 
 
 def membership_type_get(*, instance: Instance, code: str) -> MembershipType:
@@ -57,344 +27,54 @@ def membership_type_get(*, instance: Instance, code: str) -> MembershipType:
         ) from None
 
 
-def _create_period(
-    *,
-    borrower: Borrower,
-    membership_type: MembershipType,
-    start: date,
-    today: date,
-    origin: str,
-    actor: str,
-    paid: bool,
-    channel: str,
-) -> tuple[Membership, Posting | None]:
-    period = period_from(start, membership_type.months)
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(
-                borrower=borrower,
-                instance=membership_type.instance,
-                type=membership_type,
-                start=period.start,
-                end=period.end,
-                origin=origin,
-                created_on=today,
-            )
-    except IntegrityError:
-        raise Refused(
-            f"borrower {borrower.card_number} already has a membership between "
-            f"{period.start:%d/%m/%Y} and {period.end:%d/%m/%Y}"
-        ) from None
-    audit_record(
-        actor=actor,
-        action="membership.started" if origin == Origin.REGISTRATION else "membership.renewed",
-        obj=membership,
-        today=today,
-        borrower_id=borrower.pk,
-        instance_id=membership.instance_id,
-        after={
-            "type": membership_type.code,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "origin": origin,
-        },
-    )
-    posting = None
-    if membership_type.kind == TypeKind.PAYING:
-        posting = contribution_book(
-            membership=membership, paid=paid, today=today, actor=actor, channel=channel
-        )
-    reservations_resume(borrower_id=borrower.pk, today=today, actor=actor)
-    if origin != Origin.REGISTRATION:
-        renewal_confirmation_queue(
-            membership=membership, today=today, always=origin == Origin.PORTAL
-        )
-    return membership, posting
+KIND_NAMES = {"paying": TypeKind.PAYING, "free": TypeKind.FREE, "free-auto": TypeKind.FREE_AUTO}
 
 
-def membership_start(
+def membership_type_add(
     *,
-    borrower: Borrower,
-    membership_type: MembershipType,
-    start: date,
+    instance: Instance,
+    code: str,
+    name: str,
+    kind: str,
+    fee: Decimal,
+    months: int,
+    booking_code: int,
     today: date,
     actor: str,
-    paid: bool = False,
-) -> Membership:
-    """The first period of a new borrower."""
+) -> MembershipType:
+    code = code_clean(code, "type")
+    if kind not in KIND_NAMES:
+        raise InvalidInput(f"kind must be paying, free or free-auto, not '{kind}'")
+    type_kind = KIND_NAMES[kind]
+    if not name.strip():
+        raise InvalidInput("give the type a name")
+    if not 1 <= months <= 120:
+        raise InvalidInput("months must be between 1 and 120")
+    if not is_contribution(booking_code):
+        low, high = CONTRIBUTION_CODES
+        raise InvalidInput(f"a contribution's booking code is between {low} and {high}")
+    if type_kind == TypeKind.PAYING and fee <= 0:
+        raise InvalidInput("a paying type needs a fee above 0, e.g. --fee 12.00")
+    if type_kind != TypeKind.PAYING and fee != 0:
+        raise InvalidInput("a free type has no fee; leave --fee out or give 0")
     with transaction.atomic():
-        membership, _ = _create_period(
-            borrower=borrower,
-            membership_type=membership_type,
-            start=start,
-            today=today,
-            origin=Origin.REGISTRATION,
+        if MembershipType.objects.filter(instance=instance, code=code).exists():
+            raise InvalidInput(f"instance {instance.code} already has a type {code}")
+        membership_type = MembershipType.objects.create(
+            instance=instance,
+            code=code,
+            name=name.strip(),
+            kind=type_kind,
+            fee=fee,
+            months=months,
+            booking_code=booking_code,
+        )
+        audit_record(
             actor=actor,
-            paid=paid,
-            channel="desk",
-        )
-        return membership
-
-
-@dataclass(frozen=True)
-class RenewalResult:
-    card_number: str
-    renewed: bool
-    reason: str  # "renewed" or why not, in words staff can act on
-    membership: Membership | None = None
-    posting: Posting | None = None
-    # Why not, for a borrower (in their language) and for a program; None when renewed.
-    eligibility: Eligibility | None = None
-    # "Fee paid": what the borrower paid with the renewal, every open contribution
-    # (the older ones too), oldest first; None when nothing was paid.
-    payment: PaymentResult | None = None
-    still_open: Decimal = Decimal("0.00")  # all open contributions after the renewal
-    repeated: bool = False  # the answer to a repeated request: nothing was booked now
-
-    @property
-    def reason_code(self) -> str:
-        return self.eligibility.reason.value if self.eligibility else "renewed"
-
-    def as_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "card": self.card_number,
-            "renewed": self.renewed,
-            "reason": self.reason,
-        }
-        if self.membership is not None:
-            data["start"] = self.membership.start.isoformat()
-            data["end"] = self.membership.end.isoformat()
-            data["type"] = self.membership.type.code
-        if self.posting is not None:
-            data["fee"] = str(self.posting.amount)
-            data["fee_open"] = str(self.posting.balance)
-        if self.renewed:
-            data["payment"] = self.payment.as_dict() if self.payment is not None else None
-            data["still_open"] = str(self.still_open)
-        return data
-
-
-@dataclass(frozen=True)
-class RenewalPlan:
-    """What renewing today would do, or why it may not (``eligibility``)."""
-
-    eligibility: Eligibility
-    latest: Membership | None  # the live period that ends last
-    membership_type: MembershipType | None  # the type the new period gets
-    period: Period | None  # the new period; None when refused or no type is known
-
-
-def renewal_plan(
-    *,
-    borrower: Borrower,
-    today: date,
-    channel: Channel = Channel.DESK,
-    membership_type: MembershipType | None = None,
-    view: MembershipView | None = None,
-    open_amount: Decimal | None = None,
-) -> RenewalPlan:
-    """The renewal a desk or the portal would make today, decided by the one rule
-    (:func:`lidgeld.domain.renewal.renewal_eligibility`) for both. The portal shows
-    it before the borrower confirms; :func:`membership_renew` asks it again under
-    the borrower's lock.
-
-    ``view`` and ``open_amount`` are the borrower's membership view and open amount for
-    ``today`` when the caller has just read them (a page showing the borrower's
-    status), so they are not read twice."""
-    periods = list(
-        Membership.objects.filter(borrower_id=borrower.pk).select_related("type__instance")
-    )
-    live = [p for p in periods if p.status != MembershipStatus.INVALIDATED]
-    latest = max(live, key=lambda p: (p.end, p.pk), default=None)
-    # After an invalidation the last live period may be long gone: keep the type
-    # the borrower had most recently, whatever became of that period.
-    most_recent = max(periods, key=lambda p: (p.start, p.pk), default=None)
-    chosen = membership_type or (most_recent.type if most_recent else None)
-    instance = chosen.instance if chosen is not None else borrower.home_instance
-    online = channel is not Channel.DESK
-
-    def state() -> MembershipState:
-        return (view or membership_view(borrower_id=borrower.pk, today=today)).state
-
-    def owed() -> Decimal:
-        return open_amount if open_amount is not None else _open_amount(borrower.pk)
-
-    eligibility = renewal_eligibility(
-        latest=LatestPeriod(
-            start=latest.start,
-            end=latest.end,
-            made_on=latest.created_on,
-            automatic=latest.origin == Origin.AUTOMATIC,
-        )
-        if latest is not None
-        else None,
-        invalidated=online and state() is MembershipState.INVALIDATED,
-        auto_renewing=chosen is not None and chosen.kind == TypeKind.FREE_AUTO,
-        open_amount=owed() if online else Decimal("0.00"),
-        today=today,
-        channel=channel,
-        online_allowed=instance.portal_renewal,
-        window_months=instance.portal_renewal_window_months,
-    )
-    period = None
-    if eligibility.allowed and chosen is not None:
-        period = renewal_period(
-            previous_end=latest.end if latest else None,
+            action="membership_type.added",
+            obj=membership_type,
             today=today,
-            months=chosen.months,
-            base=RenewalBase(instance.renewal_base),
-            grace_days=instance.renewal_grace_days,
+            instance_id=instance.pk,
+            after={"code": code, "kind": type_kind, "fee": str(fee), "months": months},
         )
-    return RenewalPlan(eligibility, latest, chosen, period)
-
-
-def _open_amount(borrower_id: int) -> Decimal:
-    total = open_contributions(borrower_id).aggregate(total=Sum("balance"))["total"]
-    return (total or Decimal("0.00")).quantize(CENT)  # SQLite sums to Decimal("24")
-
-
-def membership_renew(
-    *,
-    borrower: Borrower,
-    paid: bool,
-    today: date,
-    actor: str,
-    membership_type: MembershipType | None = None,
-    origin: str = Origin.DESK,
-    amount: Decimal | None = None,
-    request_key: str | None = None,
-) -> RenewalResult:
-    """R5: one renewal, decided by staff or, online, by the borrower. Two renewals at the
-    same moment give one.
-
-    ``paid``: the borrower pays now, ``amount`` or (None) everything open: the new fee
-    *and* any older open contribution, oldest first, as a payment at the desk does, so
-    nothing stays open unseen and the kiosk block clears (R6, R7). The confirmation
-    step shows that list (:func:`lidgeld.memberships.selectors.renewal_dues`).
-
-    The borrower row is locked first, so a second request waits and then finds the
-    period the first one made; :func:`renewal_plan` then answers "already renewed" and
-    nothing more is booked. With ``request_key`` (the confirmation form's one-time key)
-    a repeat gets the first answer again. A renewal from the portal (``origin`` PORTAL)
-    is held to the online rules of that same plan.
-    """
-    if amount is not None and not paid:
-        raise InvalidInput("an amount goes with a renewal whose fee is paid now")
-    channel = Channel.PORTAL if origin == Origin.PORTAL else Channel.DESK
-    with transaction.atomic():
-        locked = (
-            Borrower.objects.select_for_update().select_related("home_instance").get(pk=borrower.pk)
-        )
-        claim = None
-        if request_key is not None:
-            claim = request_claim(
-                channel=origin,
-                key=request_key,
-                purpose="renewal",
-                borrower_id=locked.pk,
-                asked={
-                    "paid": paid,
-                    "amount": str(amount) if amount is not None else "all",
-                    "type": membership_type.pk if membership_type is not None else None,
-                },
-                today=today,
-            )
-            if claim.first is not None:
-                return _repeated(locked.card_number, claim.first)
-        plan = renewal_plan(
-            borrower=locked, today=today, channel=channel, membership_type=membership_type
-        )
-        if not plan.eligibility.allowed:
-            if claim is not None:
-                claim.row.delete()  # a refusal is decided again on a repeat, not replayed
-            return RenewalResult(
-                locked.card_number,
-                False,
-                plan.eligibility.message("en"),
-                plan.latest,
-                eligibility=plan.eligibility,
-            )
-        if plan.membership_type is None or plan.period is None:
-            raise InvalidInput(
-                f"borrower {locked.card_number} has no membership yet; choose a type"
-            )
-        membership, posting = _create_period(
-            borrower=locked,
-            membership_type=plan.membership_type,
-            start=plan.period.start,
-            today=today,
-            origin=origin,
-            actor=actor,
-            paid=False,
-            channel=origin,
-        )
-        payment = None
-        if paid and (amount is not None or _open_amount(locked.pk) > 0):
-            payment = payment_register(
-                borrower=locked, amount=amount, today=today, actor=actor, channel=origin
-            )
-        if posting is not None:
-            posting.refresh_from_db()
-        result = RenewalResult(
-            locked.card_number,
-            True,
-            "renewed",
-            membership,
-            posting,
-            payment=payment,
-            still_open=_open_amount(locked.pk),
-        )
-        if claim is not None:
-            request_answer(
-                claim,
-                {
-                    "membership": membership.pk,
-                    "posting": posting.pk if posting is not None else None,
-                    "payment": payment.as_dict() if payment is not None else None,
-                    "still_open": str(result.still_open),
-                },
-            )
-        return result
-
-
-def _repeated(card_number: str, first: dict[str, Any]) -> RenewalResult:
-    """The answer a renewal request got the first time, for its repeat."""
-    posting = Posting.objects.filter(pk=first["posting"]).first() if first["posting"] else None
-    return RenewalResult(
-        card_number,
-        True,
-        "renewed",
-        Membership.objects.select_related("type").get(pk=first["membership"]),
-        posting,
-        payment=PaymentResult.from_dict(first["payment"]) if first["payment"] else None,
-        still_open=Decimal(first["still_open"]),
-        repeated=True,
-    )
-
-
-def memberships_renew(
-    *,
-    card_numbers: Iterable[str],
-    paid: bool,
-    today: date,
-    actor: str,
-    instance_ids: list[int] | None = None,
-) -> list[RenewalResult]:
-    """Renew a chosen list (e.g. "expires at the end of this month"), one result per card.
-
-    Each borrower is renewed in a transaction of its own: one refusal does not undo
-    the others, and a crash halfway leaves whole renewals only.
-    """
-    results: list[RenewalResult] = []
-    for card in dict.fromkeys(card_numbers):
-        borrower = Borrower.objects.filter(card_number=card).first()
-        if borrower is None or (
-            instance_ids is not None and borrower.home_instance_id not in instance_ids
-        ):
-            results.append(RenewalResult(card, False, "unknown card number"))
-            continue
-        try:
-            results.append(membership_renew(borrower=borrower, paid=paid, today=today, actor=actor))
-        except (Refused, InvalidInput) as refusal:
-            results.append(RenewalResult(card, False, refusal.message))
-    return results
+        return membership_type

@@ -26,12 +26,16 @@ from django.db.models import (
 
 from lidgeld.batching import BatchContext, StepResult
 from lidgeld.db import insert_from
+from lidgeld.domain.dunning import Stage
 from lidgeld.domain.months import end_of_month
+from lidgeld.finance.models import Posting
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus
 from lidgeld.memberships.selectors import followed_by_later_period, notice_due_kinds
 from lidgeld.notices.models import (
     KIND_END_OF_CONTRIBUTION,
+    KIND_REMINDER,
+    KIND_UNPAID,
     TYPE_CONTRIBUTION,
     Channel,
     Message,
@@ -43,6 +47,10 @@ from lidgeld.notices.texts import late_reason
 # obvious non-addresses on paper.
 EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 EMAIL_PATTERN = re.compile(EMAIL_REGEX)
+
+# The notice each dunning stage sends, and the library's switch for it (R6).
+STAGE_NOTICES = {Stage.REMINDER: KIND_REMINDER, Stage.UNPAID: KIND_UNPAID}
+NOTICE_SWITCHES = {KIND_REMINDER: "notice_reminder", KIND_UNPAID: "notice_unpaid"}
 
 MESSAGE_COLUMNS = (
     "borrower",
@@ -135,3 +143,22 @@ def cae_notices_queue(*, instance: Instance, ctx: BatchContext) -> StepResult:
     )
     result.counts[outcome] = count
     return result
+
+
+def dunning_notices_queue(
+    due: QuerySet[Posting], *, stage: Stage, instance: Instance, ctx: BatchContext
+) -> dict[str, int]:
+    """The reminder or unpaid notice for contributions about to reach ``stage``, when
+    the library sends it (finance's dunning step calls this before it moves them)."""
+    kind = STAGE_NOTICES.get(stage)
+    if kind is None or not getattr(instance, NOTICE_SWITCHES[kind]):
+        return {}
+    outcome, count = notices_queue_from(
+        due,
+        kind=kind,
+        instance=instance,
+        ctx=ctx,
+        membership_field="membership_id",
+        posting_field="pk",
+    )
+    return {f"notices_{outcome}": count}

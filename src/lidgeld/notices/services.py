@@ -35,7 +35,7 @@ from lidgeld.notices.rendering import (
     trial_render_errors,
     validate_template,
 )
-from lidgeld.staff.scope import Scope, manage_check
+from lidgeld.scope import Scope, manage_check
 
 KIND_SWITCHES = {
     KIND_END_OF_CONTRIBUTION: "notice_end_of_contribution",

@@ -9,14 +9,14 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status
 from lidgeld.circulation.models import QUEUED_STATUSES, Item, Loan, Reservation, ReservationStatus
 from lidgeld.domain.blocks import Block, Channel, MembershipState
 from lidgeld.domain.dunning import STAGE_ORDER, Stage, effective_stage, stage_dates
 from lidgeld.finance.models import Posting
 from lidgeld.finance.services import open_contributions
-from lidgeld.memberships.services import RenewalPlan, renewal_plan
 from lidgeld.notices.models import KIND_REMINDER, KIND_UNPAID, Message, MessageStatus
+from lidgeld.operations.renewals import RenewalPlan, renewal_plan
+from lidgeld.standing.status import BorrowerStatus, borrower_status
 
 SEARCH_LIMIT = 25
 # What a borrower received, or is about to: failed and skipped notices never reached them.

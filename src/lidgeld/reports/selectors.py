@@ -24,7 +24,6 @@ from lidgeld.exports.formatting import format_date_be
 from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
 from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_CHOICES, Posting, PostingStatus
 from lidgeld.libraries.models import Instance
-from lidgeld.memberships.selectors import memberships_expiring_with_dues
 from lidgeld.notices.models import (
     KIND_NAMES,
     TYPE_CONTRIBUTION,
@@ -33,7 +32,8 @@ from lidgeld.notices.models import (
     MessageStatus,
 )
 from lidgeld.notices.selectors import NoticeState, notice_state
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
+from lidgeld.standing.dues import memberships_expiring_with_dues
 
 MESSAGE_TYPES = {TYPE_CONTRIBUTION: "Contributie"}
 CHUNK = 2000

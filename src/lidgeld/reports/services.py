@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from lidgeld.audit.services import audit_record
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 
 
 def report_export_audit(

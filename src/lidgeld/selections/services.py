@@ -18,11 +18,11 @@ from lidgeld.clock import clock
 from lidgeld.db import insert_from
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.table import Column, ColumnType, Row, Table
+from lidgeld.scope import Scope
 from lidgeld.selections.compile import borrowers_matching
 from lidgeld.selections.fields import EXPORT_FIELDS, ValueType
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection, SetOrigin
 from lidgeld.selections.rules import Node, from_json, parse, to_text, validate
-from lidgeld.staff.scope import Scope
 
 DEFAULT_EXPORT_FIELDS = ("card", "first_name", "last_name", "email")
 

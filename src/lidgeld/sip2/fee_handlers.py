@@ -27,11 +27,11 @@ from lidgeld.sip2.codec import Message
 from lidgeld.sip2.patrons import (
     patron_transaction,
 )
-from lidgeld.sip2.selectors import (
-    KioskPatron,
-)
 from lidgeld.sip2.session import Edge, Session
 from lidgeld.sip2.texts import text
+from lidgeld.standing.kiosk import (
+    KioskPatron,
+)
 
 log = logging.getLogger("lidgeld.sip2")
 

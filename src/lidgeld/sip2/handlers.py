@@ -44,11 +44,11 @@ from lidgeld.sip2.patrons import (
     patron_transaction,
 )
 from lidgeld.sip2.pins import Pin
-from lidgeld.sip2.selectors import (
-    KioskPatron,
-)
 from lidgeld.sip2.session import Edge, Session, edge_from, login, login_candidate, password_matches
 from lidgeld.sip2.texts import text
+from lidgeld.standing.kiosk import (
+    KioskPatron,
+)
 from lidgeld.text_input import has_control_characters
 
 __all__ = [

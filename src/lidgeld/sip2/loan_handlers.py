@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 
 from lidgeld.borrowers.models import Borrower
-from lidgeld.circulation.loans import loan_checkin, loan_checkout, loan_renew
 from lidgeld.circulation.models import Item, Loan, Reservation, ReservationStatus
 from lidgeld.circulation.selectors import someone_waits_for
 from lidgeld.errors import LidgeldError
+from lidgeld.operations.loans import loan_checkin, loan_checkout, loan_renew
 from lidgeld.sip2.answers import (
     institution_of,
     message_of,
@@ -23,11 +23,11 @@ from lidgeld.sip2.patrons import (
     patron_transaction,
 )
 from lidgeld.sip2.pins import Pin
-from lidgeld.sip2.selectors import (
-    KioskPatron,
-)
 from lidgeld.sip2.session import Edge, Session
 from lidgeld.sip2.texts import text
+from lidgeld.standing.kiosk import (
+    KioskPatron,
+)
 
 log = logging.getLogger("lidgeld.sip2")
 

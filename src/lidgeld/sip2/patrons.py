@@ -15,12 +15,12 @@ from lidgeld.sip2.answers import (
 )
 from lidgeld.sip2.codec import Message
 from lidgeld.sip2.pins import Pin
-from lidgeld.sip2.selectors import (
+from lidgeld.sip2.session import Edge, Session
+from lidgeld.sip2.texts import text
+from lidgeld.standing.kiosk import (
     KioskPatron,
     kiosk_patron,
 )
-from lidgeld.sip2.session import Edge, Session
-from lidgeld.sip2.texts import text
 
 # -- patrons
 

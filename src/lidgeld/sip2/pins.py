@@ -39,7 +39,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password
 
-from lidgeld.sip2.selectors import kiosk_pin_hash
+from lidgeld.standing.kiosk import kiosk_pin_hash
 from lidgeld.text_input import has_control_characters
 from lidgeld.web.throttle import (
     Verdict,

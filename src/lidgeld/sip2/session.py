@@ -13,7 +13,7 @@ from lidgeld.kiosks.services import (
     terminal_password_matches,
 )
 from lidgeld.sip2.codec import sip_date
-from lidgeld.sip2.selectors import (
+from lidgeld.standing.kiosk import (
     visible_instance_ids,
 )
 

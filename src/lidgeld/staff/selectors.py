@@ -5,7 +5,7 @@ from typing import Any
 from lidgeld.domain.actors import staff_actor
 from lidgeld.errors import Refused
 from lidgeld.libraries.models import Instance
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 
 
 def _instance_ids(user: Any) -> tuple[frozenset[int], frozenset[int]] | None:

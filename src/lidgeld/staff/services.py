@@ -13,8 +13,8 @@ from lidgeld.audit.services import audit_record
 from lidgeld.domain.actors import staff_actor
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.libraries.models import Instance
+from lidgeld.scope import Scope, role_at_least
 from lidgeld.staff.models import Role, StaffAccount
-from lidgeld.staff.scope import Scope, role_at_least
 
 
 def staff_add(

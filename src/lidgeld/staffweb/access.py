@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from lidgeld.borrowers.models import Borrower
+from lidgeld.scope import Scope, role_at_least
 from lidgeld.staff.models import Role
-from lidgeld.staff.scope import Scope, role_at_least
 from lidgeld.staff.selectors import role_of, scope_for_user
 
 __all__ = ["StaffRequest", "may", "role_of", "staff_page", "visible_borrower"]

@@ -24,7 +24,6 @@ from django.db.models.functions import Collate, TruncMonth, Upper
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status, borrowers_with_summary
 from lidgeld.domain.dunning import STAGE_ORDER, Stage
 from lidgeld.domain.months import add_months, end_of_month, first_of_month
 from lidgeld.finance.models import (
@@ -38,13 +37,11 @@ from lidgeld.lifecycle.locks import Busy
 from lidgeld.lifecycle.models import JobRun
 from lidgeld.lifecycle.tick import STEP_NAMES, TickReport, tick_run
 from lidgeld.memberships.models import Membership
-from lidgeld.memberships.selectors import (
-    followed_by_later_period,
-    live_memberships,
-    memberships_expiring_with_dues,
-)
+from lidgeld.memberships.selectors import followed_by_later_period, live_memberships
 from lidgeld.notices.qr import epc_qr_svg
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
+from lidgeld.standing.dues import memberships_expiring_with_dues
+from lidgeld.standing.status import BorrowerStatus, borrower_status, borrowers_with_summary
 
 SEARCH_LIMIT = 50
 AUDIT_SHOWN = 50

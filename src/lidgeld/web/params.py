@@ -15,7 +15,7 @@ from lidgeld.exports.writers import parse_format
 from lidgeld.libraries.services import instance_ids_from_codes
 from lidgeld.reports import selectors
 from lidgeld.reports.filters import parse_code_range, parse_report_month
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 
 
 class Params:

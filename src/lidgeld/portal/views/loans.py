@@ -8,11 +8,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lidgeld.circulation.loans import loan_renew
 from lidgeld.circulation.models import Loan
 from lidgeld.domain.blocks import Channel, Reason
 from lidgeld.errors import LidgeldError
 from lidgeld.exports.formatting import format_date_be
+from lidgeld.operations.loans import loan_renew
 from lidgeld.portal.selectors import open_loans, own_open_loan
 from lidgeld.portal.session import PortalRequest, portal_page
 from lidgeld.portal.views.common import refusal_text, render_page

@@ -14,8 +14,8 @@ from lidgeld.errors import LidgeldError
 from lidgeld.exports.formatting import format_date_be, format_money_be
 from lidgeld.finance.selectors import payment_instructions
 from lidgeld.memberships.models import Origin, TypeKind
-from lidgeld.memberships.services import membership_renew
 from lidgeld.notices.qr import epc_qr_png
+from lidgeld.operations.renewals import membership_renew
 from lidgeld.portal.selectors import Situation, fee_timeline, situation
 from lidgeld.portal.session import PortalRequest, portal_page
 from lidgeld.portal.views.common import refusal_text, render_page

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lidgeld.circulation.models import ReservationStatus
-from lidgeld.circulation.services import reservation_cancel, reservation_place
+from lidgeld.circulation.services import reservation_cancel
 from lidgeld.domain.blocks import Channel
 from lidgeld.errors import LidgeldError
+from lidgeld.operations.reservations import reservation_place
 from lidgeld.portal.forms import SearchForm
 from lidgeld.portal.selectors import (
     SEARCH_LIMIT,

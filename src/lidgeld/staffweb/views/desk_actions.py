@@ -22,11 +22,11 @@ from lidgeld.exports.formatting import format_money_be
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.finance.services import parse_amount, payment_register, posting_write_off
 from lidgeld.memberships.models import TypeKind
-from lidgeld.memberships.selectors import renewal_dues
-from lidgeld.memberships.services import membership_renew, renewal_plan
+from lidgeld.operations.renewals import membership_renew, renewal_plan
 from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import StaffRequest, staff_page, visible_borrower
 from lidgeld.staffweb.views.desk_common import actor, one_time_key, renewal_outcome
+from lidgeld.standing.dues import renewal_dues
 
 
 def _back(borrower_id: int) -> HttpResponseBase:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from lidgeld.domain.actors import staff_actor
 from lidgeld.domain.blocks import Channel, MembershipState
 from lidgeld.exports.formatting import format_date_be, format_money_be
-from lidgeld.memberships.services import RenewalResult
+from lidgeld.operations.renewals import RenewalResult
 
 CHANNEL_LABELS = {
     Channel.DESK: gettext_lazy("Desk"),

@@ -23,10 +23,10 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
 from lidgeld.domain.months import add_months, first_of_month
 from lidgeld.errors import LidgeldError, Refused
-from lidgeld.memberships.services import memberships_renew
 from lidgeld.notices.selectors import NoticeState, notice_state
+from lidgeld.operations.renewals import memberships_renew
 from lidgeld.reports.filters import parse_report_month
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.selectors import expiring_rows, instances_in
 from lidgeld.staffweb.views.desk_common import actor, renewal_outcome

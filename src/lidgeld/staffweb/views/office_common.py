@@ -16,7 +16,7 @@ from lidgeld.notices.models import (
     KIND_RENEWAL,
     KIND_UNPAID,
 )
-from lidgeld.staff.scope import Scope
+from lidgeld.scope import Scope
 from lidgeld.staffweb.access import StaffRequest
 from lidgeld.staffweb.views.desk_common import LANGUAGE_NAMES
 

@@ -17,13 +17,12 @@ from lidgeld.circulation.models import Item, Loan
 from lidgeld.circulation.selectors import someone_waits_for
 from lidgeld.domain.blocks import Channel
 from lidgeld.errors import Refused
+from lidgeld.standing.status import borrower_status
 
 LOAN_DAYS = 21
 
 
 def refuse_if_blocked(borrower: Borrower, today: date, channel: Channel) -> None:
-    from lidgeld.borrowers.selectors import borrower_status
-
     block = borrower_status(borrower=borrower, today=today).blocks[channel]
     if not block.allowed:
         raise Refused(block.message(borrower.language), code=block.reason.value)

@@ -2,7 +2,7 @@
 
 The decision itself is not made here: the rows are turned into a
 :class:`~lidgeld.domain.blocks.Situation` exactly as
-:func:`lidgeld.borrowers.selectors.borrower_status` does, and
+:func:`lidgeld.standing.status.borrower_status` does, and
 :func:`lidgeld.domain.blocks.decide` answers (R7).
 """
 

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.domain.blocks import Channel, MembershipState, Reason
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.memberships.models import MembershipStatus, TypeKind
-from lidgeld.sip2.selectors import kiosk_patron, visible_instance_ids
+from lidgeld.standing.kiosk import kiosk_patron, visible_instance_ids
+from lidgeld.standing.status import borrower_status
 from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
 
 pytestmark = pytest.mark.django_db

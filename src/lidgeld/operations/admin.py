@@ -15,7 +15,6 @@ from django.utils.safestring import SafeString
 
 from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_today, staff_actor
 from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import BorrowerStatus, borrower_status, borrowers_with_summary
 from lidgeld.circulation.models import Reservation, ReservationStatus
 from lidgeld.domain.blocks import Channel, MembershipState, format_amount, format_day
 from lidgeld.errors import LidgeldError
@@ -23,8 +22,9 @@ from lidgeld.finance.models import STAGE_CHOICES, Posting
 from lidgeld.finance.services import open_contributions, parse_amount, payment_register
 from lidgeld.memberships.models import Membership
 from lidgeld.memberships.selectors import covering_day, memberships_expiring
-from lidgeld.memberships.services import RenewalResult, memberships_renew
 from lidgeld.notices.models import Message
+from lidgeld.operations.renewals import RenewalResult, memberships_renew
+from lidgeld.standing.status import BorrowerStatus, borrower_status, borrowers_with_summary
 
 MEMBERSHIP_STATE_LABELS = {
     MembershipState.ACTIVE: "lopend",

@@ -7,15 +7,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.selectors import reservations_with_position
 from lidgeld.domain.blocks import Block, Channel, Situation, decide, furthest_stage
 from lidgeld.domain.dunning import effective_stage
+from lidgeld.finance.models import Posting
 from lidgeld.finance.selectors import PaymentInstructions, instructions_for
 from lidgeld.finance.services import open_contributions
-from lidgeld.memberships.selectors import MembershipView, membership_view
+from lidgeld.memberships.selectors import MembershipView, live_memberships, membership_view
 from lidgeld.notices.models import Message
 
 
@@ -116,12 +118,6 @@ def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
 def borrowers_with_summary(borrowers: QuerySet[Borrower]) -> QuerySet[Borrower]:
     """Each borrower with ``member_until`` (end of their latest live period) and
     ``open_fee`` (their open contributions), as a list of borrowers shows them."""
-    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
-
-    from lidgeld.finance.models import Posting
-    from lidgeld.memberships.selectors import live_memberships
-
     money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
     last_end = (
         live_memberships().filter(borrower_id=OuterRef("pk")).order_by("-end").values("end")[:1]

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from lidgeld.borrowers.selectors import borrower_status
 from lidgeld.domain.blocks import Channel, Reason
+from lidgeld.standing.status import borrower_status
 from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
 
 pytestmark = pytest.mark.django_db

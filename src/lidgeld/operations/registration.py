@@ -1,0 +1,67 @@
+"""A new borrower at the desk or from the command line, with their first membership."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.services import borrower_create
+from lidgeld.errors import InvalidInput
+from lidgeld.libraries.models import Instance
+from lidgeld.memberships.models import MembershipType
+from lidgeld.operations.renewals import membership_start
+
+
+def borrower_register(
+    *,
+    card_number: str,
+    first_name: str,
+    last_name: str,
+    instance: Instance,
+    today: date,
+    actor: str,
+    email: str = "",
+    language: str = "nl",
+    birth_date: date | None = None,
+    street: str = "",
+    postal_code: str = "",
+    city: str = "",
+    pin: str | None = None,
+    membership_type: MembershipType | None = None,
+    start: date | None = None,
+    paid: bool = False,
+) -> Borrower:
+    """A new card holder, with a first membership when a type is given; both or
+    neither."""
+    if membership_type is not None and membership_type.instance_id != instance.pk:
+        raise InvalidInput(
+            f"type {membership_type.code} belongs to another instance than {instance.code}"
+        )
+    with transaction.atomic():
+        borrower = borrower_create(
+            card_number=card_number,
+            first_name=first_name,
+            last_name=last_name,
+            instance=instance,
+            today=today,
+            actor=actor,
+            email=email,
+            language=language,
+            birth_date=birth_date,
+            street=street,
+            postal_code=postal_code,
+            city=city,
+            pin=pin,
+        )
+        if membership_type is not None:
+            membership_start(
+                borrower=borrower,
+                membership_type=membership_type,
+                start=start or today,
+                today=today,
+                actor=actor,
+                paid=paid,
+            )
+        return borrower
