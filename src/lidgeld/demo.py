@@ -30,10 +30,12 @@ from lidgeld import clock as clock_module
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Item, Reservation
 from lidgeld.clock import FixedClock, set_clock
+from lidgeld.domain.amounts import CENT
 from lidgeld.domain.months import add_months, days_in_month, first_of_month
 from lidgeld.domain.renewal import period_end
 from lidgeld.errors import InvalidInput, Refused
-from lidgeld.finance.services import CENT, open_amount, payment_register
+from lidgeld.finance.selectors import open_amount
+from lidgeld.finance.services import payment_register
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import instance_add
 from lidgeld.lifecycle.tick import TICK_ACTOR, tick_run

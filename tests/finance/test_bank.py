@@ -19,7 +19,9 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.cli.main import main
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.errors import InvalidInput
-from lidgeld.finance.bank import bank_statement_import, find_reference, parse_camt053
+from lidgeld.finance.bank import bank_statement_import
+from lidgeld.finance.bank_matching import find_reference
+from lidgeld.finance.camt import parse_camt053
 from lidgeld.finance.models import BankTransaction, Payment, Posting, PostingStatus
 from lidgeld.finance.services import payment_register, posting_write_off
 from lidgeld.standing.status import borrower_status

@@ -10,12 +10,8 @@ import pytest
 from lidgeld.audit.models import AuditEvent
 from lidgeld.errors import InvalidInput
 from lidgeld.notices.models import NoticeTemplate
-from lidgeld.notices.services import (
-    notice_draft_preview,
-    notice_override_delete,
-    notice_preview,
-    notice_template_save,
-)
+from lidgeld.notices.selectors import notice_draft_preview, notice_preview
+from lidgeld.notices.services import notice_override_delete, notice_template_save
 from tests.factories import make_borrower, make_instance
 
 pytestmark = pytest.mark.django_db

@@ -15,15 +15,14 @@ from lidgeld.exports.writers import ExportFormat
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.scope import Scope, operator_scope
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember
+from lidgeld.selections.selectors import set_get, sets_visible
 from lidgeld.selections.services import (
     rule_from_text,
     selection_run,
     selection_save,
     set_combine,
     set_export,
-    set_get,
     sets_purge,
-    sets_visible,
 )
 from lidgeld.staff.selectors import scope_for_user
 from tests.factories import make_borrower, make_instance, make_message, make_staff

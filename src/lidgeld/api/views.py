@@ -22,6 +22,16 @@ from lidgeld.exports.table import Table
 from lidgeld.reports.services import report_export_audit
 from lidgeld.scope import Scope
 from lidgeld.selections.rules import RuleError, to_json, to_text
+from lidgeld.selections.selectors import (
+    export_fields,
+    saved_selection_get,
+    set_get,
+    set_table,
+    sets_visible,
+)
+from lidgeld.selections.services import rule_from_json, rule_from_text, set_export_audit
+from lidgeld.selections.services import selection_run as run_selection
+from lidgeld.selections.services import set_combine as combine_sets
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.text_input import unstorable
 from lidgeld.web.params import Params, report_from_params
@@ -96,8 +106,6 @@ def _refuse_unstorable(data: Any) -> None:
 
 
 def _rule_of(data: dict[str, Any]) -> Any:
-    from lidgeld.selections.services import rule_from_json, rule_from_text
-
     if "rule" in data:
         return rule_from_json(data["rule"])
     text = data.get("text")
@@ -117,14 +125,11 @@ def rule_check(request: HttpRequest, scope: Scope, today: date) -> HttpResponseB
 @require_POST
 @staff_endpoint
 def selection_run(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
-    from lidgeld.selections.services import saved_selection_get
-    from lidgeld.selections.services import selection_run as run
-
     data = _body(request)
     saved = saved_selection_get(scope=scope, name=str(data["saved"])) if "saved" in data else None
     scope = scope.within(Params({"instance": data.get("instance")}).instances())
     rule = _rule_of({"text": saved.rule} if saved else data)
-    borrower_set = run(scope=scope, rule=rule, today=today, saved=saved)
+    borrower_set = run_selection(scope=scope, rule=rule, today=today, saved=saved)
     return JsonResponse(_set_json(borrower_set), status=201)
 
 
@@ -143,19 +148,15 @@ def _set_json(borrower_set: Any) -> dict[str, Any]:
 @require_GET
 @staff_endpoint
 def set_list(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
-    from lidgeld.selections.services import sets_visible
-
     return JsonResponse({"sets": [_set_json(item) for item in sets_visible(scope=scope)[:200]]})
 
 
 @require_POST
 @staff_endpoint
 def set_combine(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
-    from lidgeld.selections.services import set_combine as combine
-
     data = _body(request)
     params = Params({key: str(value) for key, value in data.items()})
-    borrower_set = combine(
+    borrower_set = combine_sets(
         scope=scope,
         left_id=params.required_integer("left"),
         right_id=params.required_integer("right"),
@@ -168,8 +169,6 @@ def set_combine(request: HttpRequest, scope: Scope, today: date) -> HttpResponse
 @require_GET
 @staff_endpoint
 def set_export(request: HttpRequest, scope: Scope, today: date, set_id: int) -> HttpResponseBase:
-    from lidgeld.selections.services import export_fields, set_export_audit, set_get, set_table
-
     params = Params(request.GET)
     fmt = params.export_format()
     borrower_set = set_get(scope=scope, set_id=set_id)

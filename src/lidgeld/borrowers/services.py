@@ -49,17 +49,6 @@ def _check_lengths(**values: str) -> None:
             )
 
 
-def borrower_get(card_number: str) -> Borrower:
-    borrower = (
-        Borrower.objects.select_related("home_instance")
-        .filter(card_number=card_number.strip())
-        .first()
-    )
-    if borrower is None:
-        raise InvalidInput(f"no borrower has card number '{card_number}'")
-    return borrower
-
-
 def clean_email(email: str) -> str:
     email = email.strip()
     if not email:

@@ -84,7 +84,7 @@ def _today(args: argparse.Namespace) -> date:
 
 
 def cmd_borrower_add(args: argparse.Namespace) -> int:
-    from lidgeld.libraries.services import instance_get
+    from lidgeld.libraries.selectors import instance_get
     from lidgeld.memberships.services import membership_type_get
     from lidgeld.operations.registration import borrower_register
 
@@ -117,7 +117,7 @@ def cmd_borrower_add(args: argparse.Namespace) -> int:
 
 
 def cmd_renew(args: argparse.Namespace) -> int:
-    from lidgeld.borrowers.services import borrower_get
+    from lidgeld.borrowers.selectors import borrower_get
     from lidgeld.errors import InvalidInput
     from lidgeld.memberships.services import membership_type_get
     from lidgeld.operations.renewals import membership_renew, memberships_renew
@@ -189,7 +189,7 @@ def _renewal_line(result: Any) -> str:
 
 
 def cmd_pay(args: argparse.Namespace) -> int:
-    from lidgeld.borrowers.services import borrower_get
+    from lidgeld.borrowers.selectors import borrower_get
     from lidgeld.finance.services import payment_register
 
     borrower = borrower_get(args.card)
@@ -209,7 +209,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from lidgeld.borrowers.services import borrower_get
+    from lidgeld.borrowers.selectors import borrower_get
     from lidgeld.standing.status import borrower_status
 
     borrower = borrower_get(args.card)
@@ -251,7 +251,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_expiring(args: argparse.Namespace) -> int:
     from lidgeld.domain.months import parse_month
     from lidgeld.errors import InvalidInput
-    from lidgeld.libraries.services import instance_get
+    from lidgeld.libraries.selectors import instance_get
     from lidgeld.memberships.selectors import memberships_expiring
 
     try:

@@ -102,7 +102,7 @@ def cmd_letters(args: argparse.Namespace) -> int:
 
 def _make(args: argparse.Namespace, output: Path) -> int:
     from lidgeld.clock import clock
-    from lidgeld.libraries.services import instance_get
+    from lidgeld.libraries.selectors import instance_get
     from lidgeld.notices.letter_batches import (
         letter_batch_export_audit,
         letter_batch_make,

@@ -67,9 +67,9 @@ def _read(path: Path) -> str:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from lidgeld.borrowers.services import borrower_get
+    from lidgeld.borrowers.selectors import borrower_get
     from lidgeld.clock import clock
-    from lidgeld.notices.services import notice_preview
+    from lidgeld.notices.selectors import notice_preview
 
     borrower = borrower_get(args.card)
     rendered = notice_preview(
@@ -89,7 +89,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_set(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
-    from lidgeld.libraries.services import instance_get
+    from lidgeld.libraries.selectors import instance_get
     from lidgeld.notices.services import notice_template_save
 
     template = notice_template_save(
@@ -123,7 +123,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from lidgeld.libraries.services import instance_get
+    from lidgeld.libraries.selectors import instance_get
     from lidgeld.notices.models import NoticeTemplate
     from lidgeld.notices.services import KIND_SWITCHES
 
@@ -154,7 +154,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_kinds(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
-    from lidgeld.libraries.services import instance_get
+    from lidgeld.libraries.selectors import instance_get
     from lidgeld.notices.services import KIND_SWITCHES, notice_kinds_set
 
     switch_on = [kind for kind in args.on.split(",") if kind.strip()]

@@ -176,7 +176,7 @@ def register(commands: Any) -> None:
 
 def _build(args: argparse.Namespace, scope: Scope, today: date) -> tuple[Table, dict[str, Any]]:
     """The table and the filters as they go into the audit log."""
-    from lidgeld.libraries.services import instance_ids_from_codes
+    from lidgeld.libraries.selectors import instance_ids_from_codes
     from lidgeld.reports import selectors
 
     instance_ids = instance_ids_from_codes(args.instance)

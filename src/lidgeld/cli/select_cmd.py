@@ -7,7 +7,7 @@ from typing import Any
 
 from lidgeld.cli.base import add_json, emit
 from lidgeld.cli.scope_args import add_scope_args, scope_from_args
-from lidgeld.libraries.services import instance_ids_from_codes
+from lidgeld.libraries.selectors import instance_ids_from_codes
 
 RULE_HELP = (
     "a rule such as 'B.date = 2026-04-01 AND B.kind = CAE'; field groups A (lener), "
@@ -119,7 +119,8 @@ def _set_dict(borrower_set: Any) -> dict[str, Any]:
 
 def cmd_select(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
-    from lidgeld.selections.services import saved_selection_get, selection_run
+    from lidgeld.selections.selectors import saved_selection_get
+    from lidgeld.selections.services import selection_run
 
     scope = scope_from_args(args)
     saved = saved_selection_get(scope=scope, name=args.saved) if args.saved else None
@@ -136,7 +137,7 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def cmd_set_list(args: argparse.Namespace) -> int:
-    from lidgeld.selections.services import sets_visible
+    from lidgeld.selections.selectors import sets_visible
 
     sets = [_set_dict(item) for item in sets_visible(scope=scope_from_args(args))[:200]]
     lines = [
@@ -166,12 +167,8 @@ def cmd_set_export(args: argparse.Namespace) -> int:
     from lidgeld.cli.export_output import write_file, write_stdout
     from lidgeld.clock import clock
     from lidgeld.exports.writers import parse_format
-    from lidgeld.selections.services import (
-        export_fields,
-        set_export_audit,
-        set_get,
-        set_table,
-    )
+    from lidgeld.selections.selectors import export_fields, set_get, set_table
+    from lidgeld.selections.services import set_export_audit
 
     scope = scope_from_args(args)
     fmt = parse_format(args.format)

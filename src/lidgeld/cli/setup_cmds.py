@@ -116,7 +116,8 @@ def cmd_instance_add(args: argparse.Namespace) -> int:
 def cmd_instance_set(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
-    from lidgeld.libraries.services import instance_get, instance_update
+    from lidgeld.libraries.selectors import instance_get
+    from lidgeld.libraries.services import instance_update
 
     fields = (*INSTANCE_TEXT_FIELDS, *INSTANCE_NUMBER_FIELDS, "renewal_base")
     changes = {field: getattr(args, field) for field in fields if getattr(args, field) is not None}
@@ -138,7 +139,7 @@ def cmd_type_add(args: argparse.Namespace) -> int:
 
     from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
-    from lidgeld.libraries.services import instance_get
+    from lidgeld.libraries.selectors import instance_get
     from lidgeld.memberships.services import membership_type_add
 
     fee = args.fee

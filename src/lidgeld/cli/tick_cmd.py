@@ -39,7 +39,7 @@ def register(commands: Any) -> None:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     from lidgeld.clock import clock
-    from lidgeld.libraries.services import instance_get
+    from lidgeld.libraries.selectors import instance_get
     from lidgeld.lifecycle.tick import STEPS, TICK_ACTOR, run_size, tick_check, tick_run
 
     codes = [instance_get(code).code for code in args.instance] if args.instance else None

@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 from lidgeld.audit.services import audit_record
 from lidgeld.clock import clock
 from lidgeld.errors import Refused
-from lidgeld.finance.bank_matching import find_reference, transfer_outcome
+from lidgeld.finance.bank_matching import transfer_outcome
 from lidgeld.finance.camt import MAX_RECORDED, parse_camt053, shown
 from lidgeld.finance.models import (
     BankOutcome,
@@ -37,14 +37,6 @@ from lidgeld.finance.models import (
 )
 from lidgeld.finance.services import payment_register_for_posting
 from lidgeld.finance.statement import Transaction
-
-__all__ = [
-    "FOR_A_PERSON",
-    "ImportReport",
-    "bank_statement_import",
-    "find_reference",
-    "parse_camt053",
-]
 
 # -------------------------------------------------------------------------- report
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet, Sum
+
+from lidgeld.domain.amounts import CENT
 from lidgeld.domain.epc_qr import MAX_NAME, bic_is_valid, epc_payload, iban_is_valid
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.finance.models import Posting
-from lidgeld.finance.services import open_contributions
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,17 @@ def payment_instructions(*, borrower_id: int) -> PaymentInstructions | None:
     """How to pay the borrower's oldest open contribution; None when nothing is open."""
     posting = open_contributions(borrower_id).select_related("instance").first()
     return instructions_for(posting) if posting is not None else None
+
+
+def open_contributions(borrower_id: int) -> QuerySet[Posting]:
+    return (
+        Posting.objects.open_contributions()
+        .filter(borrower_id=borrower_id)
+        .order_by("booked_on", "id")
+    )
+
+
+def open_amount(borrower_id: int) -> Decimal:
+    """The sum of the borrower's open contributions, in cents."""
+    total = open_contributions(borrower_id).aggregate(total=Sum("balance"))["total"]
+    return (total or Decimal("0.00")).quantize(CENT)  # SQLite sums to Decimal("24")

@@ -6,11 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
-from lidgeld.domain.amounts import CENT as CENT  # re-exported: the demo rounds with it
 from lidgeld.domain.amounts import AmountError
 from lidgeld.domain.amounts import parse_amount as domain_parse_amount
 from lidgeld.domain.dunning import Stage
@@ -22,15 +20,8 @@ from lidgeld.finance.models import (
     PostingStatus,
     WriteOff,
 )
+from lidgeld.finance.selectors import open_contributions
 from lidgeld.memberships.models import Membership
-
-
-def open_contributions(borrower_id: int) -> QuerySet[Posting]:
-    return (
-        Posting.objects.open_contributions()
-        .filter(borrower_id=borrower_id)
-        .order_by("booked_on", "id")
-    )
 
 
 def contribution_book(
@@ -309,11 +300,6 @@ def posting_write_off(*, posting: Posting, today: date, actor: str, reason: str)
             after={"status": locked.status, "reason": reason},
         )
         return write_off
-
-
-def open_amount(borrower_id: int) -> Decimal:
-    total = open_contributions(borrower_id).aggregate(total=Sum("balance"))["total"]
-    return total or Decimal("0.00")
 
 
 def payment_register_for_posting(

@@ -18,7 +18,7 @@ from lidgeld.errors import InvalidInput
 from lidgeld.finance.services import PaymentResult, payment_register
 from lidgeld.kiosks.models import CHARSETS, TERMINATORS, KioskPayment, Terminal
 from lidgeld.kiosks.selectors import kiosk_payment_earlier
-from lidgeld.libraries.services import instance_get
+from lidgeld.libraries.selectors import instance_get
 from lidgeld.scope import Scope, manage_check
 from lidgeld.text_input import has_control_characters
 

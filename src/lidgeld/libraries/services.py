@@ -6,6 +6,9 @@ from datetime import date
 from django.db import transaction
 
 from lidgeld.audit.services import audit_record, audited_update
+from lidgeld.domain.dunning import DunningPolicy
+from lidgeld.domain.epc_qr import bic_is_valid, iban_problem
+from lidgeld.domain.renewal import RenewalBase
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.scope import Scope, manage_check
@@ -19,16 +22,6 @@ def code_clean(code: str, what: str) -> str:
     if not CODE_PATTERN.match(code):
         raise InvalidInput(f"{what} code '{code}' must be 1 to 20 capitals, digits, '-' or '_'")
     return code
-
-
-def instance_get(code: str) -> Instance:
-    instance = Instance.objects.filter(code=code.strip().upper()).first()
-    if instance is None:
-        known = ", ".join(Instance.objects.values_list("code", flat=True))
-        raise InvalidInput(
-            f"no instance '{code}' (known: {known or 'none yet; add one with lidgeld instance add'})"
-        )
-    return instance
 
 
 def instance_add(
@@ -110,10 +103,6 @@ def instance_update(
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    from lidgeld.domain.dunning import DunningPolicy
-    from lidgeld.domain.epc_qr import bic_is_valid, iban_problem
-    from lidgeld.domain.renewal import RenewalBase
-
     unknown = (
         set(changes)
         - set(INSTANCE_TEXT_FIELDS)
@@ -171,15 +160,3 @@ def instance_update(
         Instance, pk=instance.pk, changes=clean, action="instance.changed", actor=actor,
         today=today, instance_id=lambda row: row.pk,
     )  # fmt: skip
-
-
-def instance_ids_from_codes(text: str | None) -> list[int] | None:
-    """``GENT,LEUVEN`` → their ids; None (no filter) when not given."""
-    if not text:
-        return None
-    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
-    found = dict(Instance.objects.filter(code__in=codes).values_list("code", "id"))
-    missing = [code for code in codes if code not in found]
-    if missing:
-        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
-    return [found[code] for code in codes]

@@ -57,10 +57,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.notices.emails import email_build, message_id_for, sender_of
 from lidgeld.notices.models import Channel, Message, MessageStatus, NoticeTemplate
+from lidgeld.notices.rendering import RenderFailure, message_render_and_keep, templates_for
 from lidgeld.notices.transports import (
     ConnectionFailure,
     DeliveryError,
@@ -225,7 +227,6 @@ def _prepare(
     """Render the message if it is not rendered yet; what keeps it from being sent.
     A text that cannot be rendered fails its own notice (with the reason) and never
     keeps the others back."""
-    from lidgeld.notices.rendering import RenderFailure, message_render_and_keep
 
     try:
         message_render_and_keep(message, templates=templates, now=now)
@@ -301,7 +302,6 @@ def _send_batch(
     lease: timedelta,
 ) -> bool:
     """Send one claimed batch; False when the run should stop."""
-    from lidgeld.notices.rendering import templates_for
 
     deadline = time.monotonic() + lease.total_seconds() / 2
     templates = templates_for(m for m in claimed if m.rendered_at is None)
@@ -350,8 +350,6 @@ def sender_loop(
     (``lidgeld serve`` runs this in a background thread; ``lidgeld send --loop``
     in the foreground)."""
     from django.db import close_old_connections, connection
-
-    from lidgeld.clock import clock
 
     try:
         while not stop_event.is_set():

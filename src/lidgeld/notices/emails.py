@@ -10,7 +10,9 @@ from email.utils import format_datetime
 
 from django.utils import timezone
 
+from lidgeld.finance.selectors import PaymentInstructions, instructions_for, payment_instructions
 from lidgeld.notices.models import Message
+from lidgeld.notices.qr import epc_qr_png
 
 FALLBACK_SENDER = "noreply@localhost"
 
@@ -64,13 +66,6 @@ def email_build(message: Message, *, now: datetime) -> EmailMessage:
 
 
 def _payment_qr(message: Message) -> bytes | None:
-    from lidgeld.finance.selectors import (
-        PaymentInstructions,
-        instructions_for,
-        payment_instructions,
-    )
-    from lidgeld.notices.qr import epc_qr_png
-
     posting = message.posting
     instructions: PaymentInstructions | None
     if posting is not None and posting.status == "open":

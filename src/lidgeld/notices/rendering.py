@@ -31,7 +31,7 @@ from lidgeld.domain.epc_qr import format_iban
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.errors import InvalidInput
 from lidgeld.finance.models import Posting
-from lidgeld.finance.services import open_contributions
+from lidgeld.finance.selectors import open_contributions
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.defaults import DEFAULTS, DefaultText

@@ -7,10 +7,24 @@ items 13 and 14). Nothing here may describe a notice as sent when none was."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
+from lidgeld.borrowers.models import Borrower
 from lidgeld.libraries.models import Instance
+from lidgeld.notices.defaults import DefaultText
 from lidgeld.notices.models import POSTING_KINDS, Channel, MessageStatus
+from lidgeld.notices.rendering import (
+    Rendered,
+    RenderFailure,
+    notice_context,
+    render,
+    template_errors,
+    template_for,
+    trial_render_errors,
+)
+from lidgeld.notices.services import KIND_SWITCHES, check_kind, check_language
 
 
 class NoticeState(StrEnum):
@@ -34,6 +48,63 @@ def notice_state(status: str | None, channel: str | None) -> NoticeState:
 def stage_notices_off(instance: Instance) -> list[str]:
     """The stage notices (HR reminder, NB unpaid) this library has switched off: its
     borrowers reach those stages, and the portal block, without being told (R6)."""
-    from lidgeld.notices.services import KIND_SWITCHES
 
     return [kind for kind in POSTING_KINDS if not getattr(instance, KIND_SWITCHES[kind])]
+
+
+def notice_preview(
+    *, borrower: Borrower, kind: str, on: date, language: str | None = None
+) -> Rendered:
+    """Exactly what this borrower would get in a notice of this kind dated ``on``."""
+    kind = check_kind(kind)
+    if language is not None:
+        borrower.language = check_language(language)
+    instance = borrower.home_instance
+    source = template_for(instance=instance, kind=kind, language=borrower.language, on=on)
+    return render(source, notice_context(borrower=borrower, instance=instance, on=on))
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    """A text being written, rendered for one borrower; or why it cannot be yet."""
+
+    rendered: Rendered | None
+    problems: list[str]
+
+
+def notice_draft_preview(
+    *,
+    instance: Instance,
+    borrower: Borrower,
+    language: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    on: date,
+) -> DraftPreview:
+    """What this borrower would get from a text that is not saved yet.
+
+    The same checks as saving, each problem with its line, so the person writing
+    sees a mistake while typing instead of when pressing save."""
+    language = check_language(language)
+    problems: list[str] = []
+    if not subject.strip():
+        problems.append("the subject is empty")
+    if "\n" in subject:
+        problems.append("the subject must be one line")
+    if not body_text.strip():
+        problems.append("the plain-text body is empty")
+    problems += template_errors(subject, part="subject") + template_errors(body_text, part="body")
+    if body_html:
+        problems += template_errors(body_html, part="HTML body", html=True)
+    if not problems:
+        problems = trial_render_errors(subject=subject, body_text=body_text, body_html=body_html)
+    if problems:
+        return DraftPreview(rendered=None, problems=problems)
+    borrower.language = language  # a preview object only; never saved
+    draft = DefaultText(subject=subject, body_text=body_text, body_html=body_html)
+    try:
+        rendered = render(draft, notice_context(borrower=borrower, instance=instance, on=on))
+    except RenderFailure as failure:  # checked above; kept so a preview never breaks the page
+        return DraftPreview(rendered=None, problems=[failure.message])
+    return DraftPreview(rendered=rendered, problems=[])

@@ -19,7 +19,8 @@ from lidgeld.circulation.models import Reservation, ReservationStatus
 from lidgeld.domain.blocks import Channel, MembershipState, format_amount, format_day
 from lidgeld.errors import LidgeldError
 from lidgeld.finance.models import STAGE_CHOICES, Posting
-from lidgeld.finance.services import open_contributions, parse_amount, payment_register
+from lidgeld.finance.selectors import open_contributions
+from lidgeld.finance.services import parse_amount, payment_register
 from lidgeld.memberships.models import Membership
 from lidgeld.memberships.selectors import covering_day, memberships_expiring
 from lidgeld.notices.models import Message

@@ -7,12 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.services import reservations_resume
-from lidgeld.domain.amounts import CENT
 from lidgeld.domain.blocks import Channel, MembershipState
 from lidgeld.domain.renewal import (
     Eligibility,
@@ -25,10 +23,10 @@ from lidgeld.domain.renewal import (
 )
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import Posting
+from lidgeld.finance.selectors import open_amount as finance_open_amount
 from lidgeld.finance.services import (
     PaymentResult,
     contribution_book,
-    open_contributions,
     payment_register,
     request_answer,
     request_claim,
@@ -204,7 +202,7 @@ def renewal_plan(
         return (view or membership_view(borrower_id=borrower.pk, today=today)).state
 
     def owed() -> Decimal:
-        return open_amount if open_amount is not None else _open_amount(borrower.pk)
+        return open_amount if open_amount is not None else finance_open_amount(borrower.pk)
 
     eligibility = renewal_eligibility(
         latest=LatestPeriod(
@@ -233,11 +231,6 @@ def renewal_plan(
             grace_days=instance.renewal_grace_days,
         )
     return RenewalPlan(eligibility, latest, chosen, period)
-
-
-def _open_amount(borrower_id: int) -> Decimal:
-    total = open_contributions(borrower_id).aggregate(total=Sum("balance"))["total"]
-    return (total or Decimal("0.00")).quantize(CENT)  # SQLite sums to Decimal("24")
 
 
 def membership_renew(
@@ -316,7 +309,7 @@ def membership_renew(
             channel=origin,
         )
         payment = None
-        if paid and (amount is not None or _open_amount(locked.pk) > 0):
+        if paid and (amount is not None or finance_open_amount(locked.pk) > 0):
             payment = payment_register(
                 borrower=locked, amount=amount, today=today, actor=actor, channel=origin
             )
@@ -329,7 +322,7 @@ def membership_renew(
             membership,
             posting,
             payment=payment,
-            still_open=_open_amount(locked.pk),
+            still_open=finance_open_amount(locked.pk),
         )
         if claim is not None:
             request_answer(

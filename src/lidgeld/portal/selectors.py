@@ -13,7 +13,7 @@ from lidgeld.circulation.models import QUEUED_STATUSES, Item, Loan, Reservation,
 from lidgeld.domain.blocks import Block, Channel, MembershipState
 from lidgeld.domain.dunning import STAGE_ORDER, Stage, effective_stage, stage_dates
 from lidgeld.finance.models import Posting
-from lidgeld.finance.services import open_contributions
+from lidgeld.finance.selectors import open_contributions
 from lidgeld.notices.models import KIND_REMINDER, KIND_UNPAID, Message, MessageStatus
 from lidgeld.operations.renewals import RenewalPlan, renewal_plan
 from lidgeld.standing.status import BorrowerStatus, borrower_status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lidgeld.domain.months import OutOfCalendar, parse_month
 from lidgeld.errors import InvalidInput
 
 
@@ -20,8 +21,6 @@ def parse_code_range(text: str) -> tuple[int, int]:
 
 
 def parse_report_month(text: str) -> date:
-    from lidgeld.domain.months import OutOfCalendar, parse_month
-
     try:
         return parse_month(text)
     except OutOfCalendar as error:

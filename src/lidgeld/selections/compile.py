@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from lidgeld.borrowers.models import Borrower
 from lidgeld.notices.models import TYPE_CONTRIBUTION
 from lidgeld.scope import Scope
-from lidgeld.selections.fields import Field, ValueType, coerce, field_for
+from lidgeld.selections.fields import GROUPS, Field, ValueType, coerce, field_for
 from lidgeld.selections.rules import And, Condition, Node, Not, Operator, Or
 
 BORROWER_GROUP = "A"
@@ -94,8 +94,6 @@ def _all(parts: list[Q]) -> Q:
 
 
 def _exists(group: str, record: Q, scope: Scope) -> Q:
-    from lidgeld.selections.fields import GROUPS
-
     model: Any = apps.get_model(GROUPS[group].model)
     records = scope.limit(model.objects.filter(borrower_id=OuterRef("pk")))
     return Q(Exists(records.filter(record)))

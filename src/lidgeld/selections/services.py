@@ -17,14 +17,12 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import clock
 from lidgeld.db import insert_from
 from lidgeld.errors import InvalidInput
-from lidgeld.exports.table import Column, ColumnType, Row, Table
+from lidgeld.exports.writers import write_table
 from lidgeld.scope import Scope
 from lidgeld.selections.compile import borrowers_matching
-from lidgeld.selections.fields import EXPORT_FIELDS, ValueType
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection, SetOrigin
 from lidgeld.selections.rules import Node, from_json, parse, to_text, validate
-
-DEFAULT_EXPORT_FIELDS = ("card", "first_name", "last_name", "email")
+from lidgeld.selections.selectors import export_fields, member_ids, set_get, set_table
 
 
 def rule_from_text(text: str) -> Node:
@@ -133,8 +131,8 @@ def set_combine(
         )
     left = set_get(scope=scope, set_id=left_id)
     right = set_get(scope=scope, set_id=right_id)
-    left_ids = _member_ids(left)
-    right_ids = _member_ids(right)
+    left_ids = member_ids(left)
+    right_ids = member_ids(right)
     if origin == SetOrigin.UNION:
         chosen = Borrower.objects.filter(pk__in=left_ids) | Borrower.objects.filter(
             pk__in=right_ids
@@ -155,12 +153,6 @@ def set_combine(
             chosen.order_by().values_list(Value(borrower_set.pk), "pk"),
         )
         return _finish(borrower_set, size=size, scope=scope, today=today)
-
-
-def _member_ids(borrower_set: BorrowerSet) -> QuerySet[BorrowerSetMember, int]:
-    return BorrowerSetMember.objects.filter(borrower_set=borrower_set).values_list(
-        "borrower_id", flat=True
-    )
 
 
 def _new_set(
@@ -190,72 +182,6 @@ def _finish(borrower_set: BorrowerSet, *, size: int, scope: Scope, today: date) 
     return borrower_set
 
 
-def sets_visible(*, scope: Scope) -> QuerySet[BorrowerSet]:
-    """One's own sets; an operator with access to everything sees all of them."""
-    sets = BorrowerSet.objects.all()
-    if not scope.everything:
-        sets = sets.filter(owner=scope.owner)
-    return sets
-
-
-def set_get(*, scope: Scope, set_id: int) -> BorrowerSet:
-    borrower_set = sets_visible(scope=scope).filter(pk=set_id).first()
-    if borrower_set is None:
-        # The same answer whether the set is someone else's or does not exist.
-        raise InvalidInput(f"there is no set {set_id} of yours; 'lidgeld set list' shows them")
-    return borrower_set
-
-
-def export_fields(names: Sequence[str] | None) -> list[str]:
-    chosen = [name.strip() for name in (names or DEFAULT_EXPORT_FIELDS) if name.strip()]
-    unknown = [name for name in chosen if name not in EXPORT_FIELDS]
-    if unknown or not chosen:
-        raise InvalidInput(
-            f"unknown field {', '.join(unknown) or '(none given)'}; "
-            f"choose from {', '.join(EXPORT_FIELDS)}"
-        )
-    return chosen
-
-
-def set_table(
-    *, scope: Scope, borrower_set: BorrowerSet, fields: Sequence[str], for_export: bool = True
-) -> Table:
-    """The set's borrowers with the chosen fields, read as they are streamed out.
-
-    ``for_export`` (the default: a file, an API answer) applies R11's export rule: a set
-    with borrowers of libraries outside one's own is refused as a whole for the desk
-    role (``Scope.require_export`` says why not leaving them out). The set's own page,
-    which shows its first rows, passes False."""
-    specs = [EXPORT_FIELDS[name] for name in fields]
-    columns = [
-        Column(
-            key=name,
-            label=spec.label_nl,
-            type=ColumnType.DATE if spec.type == ValueType.DATE else ColumnType.TEXT,
-        )
-        for name, spec in zip(fields, specs, strict=True)
-    ]
-    borrowers = scope.limit(
-        Borrower.objects.filter(pk__in=_member_ids(borrower_set)), "home_instance_id"
-    )
-    if borrower_set.instance_ids is not None:
-        borrowers = borrowers.filter(home_instance_id__in=borrower_set.instance_ids)
-    if for_export:
-        scope.require_export(borrowers, "home_instance")
-    values = borrowers.order_by("card_number").values_list(*(spec.path for spec in specs))
-
-    def rows() -> Iterator[Row]:
-        for record in values.iterator(chunk_size=2000):
-            yield Row(record)
-
-    return Table(
-        title=f"Set {borrower_set.pk}",
-        columns=columns,
-        rows=rows(),
-        filters=[f"Selectie: {borrower_set.rule}", f"Aantal leners: {borrower_set.size}"],
-    )
-
-
 def set_export(
     *,
     scope: Scope,
@@ -267,7 +193,6 @@ def set_export(
     excel_csv: bool = False,
 ) -> int:
     """Write the set with the chosen fields; the export is audited (personal data)."""
-    from lidgeld.exports.writers import write_table
 
     borrower_set = set_get(scope=scope, set_id=set_id)
     chosen = export_fields(fields)
@@ -324,13 +249,6 @@ def selection_save(*, scope: Scope, name: str, rule: Node, today: date) -> Saved
             today=today,
             after={"name": name, "rule": saved.rule},
         )
-    return saved
-
-
-def saved_selection_get(*, scope: Scope, name: str) -> SavedSelection:
-    saved = SavedSelection.objects.filter(owner=scope.owner, name=name.strip()).first()
-    if saved is None:
-        raise InvalidInput(f"you have no saved selection '{name}'; 'lidgeld selection list'")
     return saved
 
 

@@ -24,9 +24,7 @@ from django.db import InterfaceError, OperationalError, connection
 from lidgeld.circulation.models import Loan, Reservation, ReservationStatus
 from lidgeld.domain.blocks import format_amount
 from lidgeld.errors import Refused
-from lidgeld.finance.services import (
-    open_contributions,
-)
+from lidgeld.finance.selectors import open_contributions
 from lidgeld.sip2.answers import (
     SUPPORTED,
     institution_of,

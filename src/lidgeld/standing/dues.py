@@ -11,7 +11,7 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from lidgeld.finance.models import Posting
-from lidgeld.finance.services import open_contributions
+from lidgeld.finance.selectors import open_contributions
 from lidgeld.memberships.models import Membership
 from lidgeld.memberships.selectors import memberships_expiring
 from lidgeld.notices.models import KIND_END_OF_CONTRIBUTION, TYPE_CONTRIBUTION, Message

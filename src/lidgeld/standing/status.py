@@ -15,8 +15,7 @@ from lidgeld.circulation.selectors import reservations_with_position
 from lidgeld.domain.blocks import Block, Channel, Situation, decide, furthest_stage
 from lidgeld.domain.dunning import effective_stage
 from lidgeld.finance.models import Posting
-from lidgeld.finance.selectors import PaymentInstructions, instructions_for
-from lidgeld.finance.services import open_contributions
+from lidgeld.finance.selectors import PaymentInstructions, instructions_for, open_contributions
 from lidgeld.memberships.selectors import MembershipView, live_memberships, membership_view
 from lidgeld.notices.models import Message
 

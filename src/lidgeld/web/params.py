@@ -12,7 +12,7 @@ from lidgeld.domain.months import OutOfCalendar, check_year, first_of_month
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.table import Table
 from lidgeld.exports.writers import parse_format
-from lidgeld.libraries.services import instance_ids_from_codes
+from lidgeld.libraries.selectors import instance_ids_from_codes
 from lidgeld.reports import selectors
 from lidgeld.reports.filters import parse_code_range, parse_report_month
 from lidgeld.scope import Scope

@@ -23,18 +23,20 @@ from lidgeld.exports.writers import parse_format
 from lidgeld.selections.fields import EXPORT_FIELDS
 from lidgeld.selections.models import BorrowerSet, SavedSelection, SetOrigin
 from lidgeld.selections.rules import RuleError
-from lidgeld.selections.services import (
+from lidgeld.selections.selectors import (
     DEFAULT_EXPORT_FIELDS,
-    TooBroad,
     export_fields,
-    rule_from_text,
     saved_selection_get,
-    selection_run,
-    selection_save,
-    set_combine,
     set_get,
     set_table,
     sets_visible,
+)
+from lidgeld.selections.services import (
+    TooBroad,
+    rule_from_text,
+    selection_run,
+    selection_save,
+    set_combine,
 )
 from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import StaffRequest, staff_page

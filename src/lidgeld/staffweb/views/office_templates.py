@@ -22,12 +22,12 @@ from lidgeld.libraries.models import Instance
 from lidgeld.notices.defaults import DEFAULTS
 from lidgeld.notices.models import NoticeTemplate
 from lidgeld.notices.rendering import FILTERS, PLACEHOLDERS
+from lidgeld.notices.selectors import notice_draft_preview
 from lidgeld.notices.services import (
     KIND_SWITCHES,
     LANGUAGES,
     check_kind,
     check_language,
-    notice_draft_preview,
     notice_kinds_set,
     notice_override_delete,
     notice_template_save,

@@ -1,0 +1,17 @@
+"""Reads of borrowers: one borrower by card number."""
+
+from __future__ import annotations
+
+from lidgeld.borrowers.models import Borrower
+from lidgeld.errors import InvalidInput
+
+
+def borrower_get(card_number: str) -> Borrower:
+    borrower = (
+        Borrower.objects.select_related("home_instance")
+        .filter(card_number=card_number.strip())
+        .first()
+    )
+    if borrower is None:
+        raise InvalidInput(f"no borrower has card number '{card_number}'")
+    return borrower

@@ -1,0 +1,28 @@
+"""Reads of libraries: one instance by its code, the instances a list of codes names."""
+
+from __future__ import annotations
+
+from lidgeld.errors import InvalidInput
+from lidgeld.libraries.models import Instance
+
+
+def instance_get(code: str) -> Instance:
+    instance = Instance.objects.filter(code=code.strip().upper()).first()
+    if instance is None:
+        known = ", ".join(Instance.objects.values_list("code", flat=True))
+        raise InvalidInput(
+            f"no instance '{code}' (known: {known or 'none yet; add one with lidgeld instance add'})"
+        )
+    return instance
+
+
+def instance_ids_from_codes(text: str | None) -> list[int] | None:
+    """``GENT,LEUVEN`` → their ids; None (no filter) when not given."""
+    if not text:
+        return None
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    found = dict(Instance.objects.filter(code__in=codes).values_list("code", "id"))
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
+    return [found[code] for code in codes]
