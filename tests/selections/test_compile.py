@@ -9,7 +9,8 @@ import pytest
 from lidgeld.circulation.models import ReservationStatus
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.selections.compile import borrowers_matching
-from lidgeld.selections.rules import parse, validate
+from lidgeld.selections.rule_text import parse
+from lidgeld.selections.rules import validate
 from lidgeld.staff.scope import Scope, operator_scope
 from tests.factories import (
     make_borrower,

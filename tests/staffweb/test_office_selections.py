@@ -10,8 +10,10 @@ import pytest
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.libraries.models import CooperationGroup
+from lidgeld.selections.fields import Operator
 from lidgeld.selections.models import BorrowerSet, SavedSelection
-from lidgeld.selections.rules import Condition, Operator, from_json, to_json
+from lidgeld.selections.rule_json import from_json, to_json
+from lidgeld.selections.rules import Condition
 from lidgeld.selections.services import rule_from_text, selection_run
 from lidgeld.staff.scope import Scope
 from lidgeld.staffweb.views.office_catalogue import OPERATOR_NAMES, builder_catalogue

@@ -20,7 +20,9 @@ from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput, LidgeldError, Refused
 from lidgeld.exports.table import Table
 from lidgeld.reports.services import report_export_audit
-from lidgeld.selections.rules import RuleError, to_json, to_text
+from lidgeld.selections.fields import RuleError
+from lidgeld.selections.rule_json import to_json
+from lidgeld.selections.rule_text import to_text
 from lidgeld.staff.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.text_input import unstorable

@@ -22,8 +22,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.notices.models import TYPE_CONTRIBUTION
-from lidgeld.selections.fields import Field, ValueType, coerce, field_for
-from lidgeld.selections.rules import And, Condition, Node, Not, Operator, Or
+from lidgeld.selections.fields import Field, Operator, ValueType, coerce, field_for
+from lidgeld.selections.rules import And, Condition, Node, Not, Or
 from lidgeld.staff.scope import Scope
 
 BORROWER_GROUP = "A"

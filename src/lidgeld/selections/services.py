@@ -21,7 +21,9 @@ from lidgeld.exports.table import Column, ColumnType, Row, Table
 from lidgeld.selections.compile import borrowers_matching
 from lidgeld.selections.fields import EXPORT_FIELDS, ValueType
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection, SetOrigin
-from lidgeld.selections.rules import Node, from_json, parse, to_text, validate
+from lidgeld.selections.rule_json import from_json
+from lidgeld.selections.rule_text import parse, to_text
+from lidgeld.selections.rules import Node, validate
 from lidgeld.staff.scope import Scope
 
 DEFAULT_EXPORT_FIELDS = ("card", "first_name", "last_name", "email")
