@@ -189,7 +189,7 @@ def do_outstanding(args: argparse.Namespace) -> dict[str, Any]:
     _setup()
     from lidgeld.exports.table import RowKind
     from lidgeld.exports.writers import ExportFormat, write_table
-    from lidgeld.reports.selectors import outstanding_items
+    from lidgeld.reports.finance_reports import outstanding_items
     from lidgeld.scope import operator_scope
 
     rss_before = _measured_start()

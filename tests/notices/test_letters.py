@@ -21,7 +21,7 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.cli.main import main
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.notices.letter_batches import letter_batch_confirm, letter_batch_make
-from lidgeld.notices.letters import borrower_address_lines
+from lidgeld.notices.letter_content import borrower_address_lines
 from lidgeld.notices.models import (
     KIND_END_OF_CONTRIBUTION,
     TYPE_CONTRIBUTION,
@@ -428,7 +428,7 @@ def test_a_letter_whose_text_cannot_render_is_failed_and_the_others_are_printed(
 
 
 def test_the_window_shows_name_street_and_town(gent):
-    from lidgeld.notices.letters import borrower_address_lines
+    from lidgeld.notices.letter_content import borrower_address_lines
 
     borrower = make_borrower(gent, email="", first_name="Els", last_name="Claes")
     borrower.street, borrower.postal_code, borrower.city = "Kerkstraat 12", "9000", "Gent"

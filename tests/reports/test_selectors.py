@@ -13,7 +13,9 @@ from lidgeld.errors import InvalidInput, Refused
 from lidgeld.exports.table import ColumnType, RowKind, Table
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.memberships.models import Membership, TypeKind
-from lidgeld.reports.selectors import expiring_memberships, message_overview, outstanding_items
+from lidgeld.reports.finance_reports import outstanding_items
+from lidgeld.reports.membership_reports import expiring_memberships
+from lidgeld.reports.notice_reports import message_overview
 from lidgeld.scope import Scope
 from lidgeld.staff.selectors import scope_for_user
 from lidgeld.staff.services import staff_add

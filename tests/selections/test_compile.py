@@ -10,7 +10,8 @@ from lidgeld.circulation.models import ReservationStatus
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.scope import Scope, operator_scope
 from lidgeld.selections.compile import borrowers_matching
-from lidgeld.selections.rules import parse, validate
+from lidgeld.selections.rule_text import parse
+from lidgeld.selections.rules import validate
 from tests.factories import (
     make_borrower,
     make_instance,

@@ -11,8 +11,10 @@ import pytest
 from lidgeld.audit.models import AuditEvent
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.scope import Scope
+from lidgeld.selections.fields import Operator
 from lidgeld.selections.models import BorrowerSet, SavedSelection
-from lidgeld.selections.rules import Condition, Operator, from_json, to_json
+from lidgeld.selections.rule_json import from_json, to_json
+from lidgeld.selections.rules import Condition
 from lidgeld.selections.services import rule_from_text, selection_run
 from lidgeld.staffweb.views.office_catalogue import OPERATOR_NAMES, builder_catalogue
 from tests.factories import make_borrower, make_instance, make_message, make_staff

@@ -21,7 +21,9 @@ from lidgeld.errors import InvalidInput, LidgeldError, Refused
 from lidgeld.exports.table import Table
 from lidgeld.reports.services import report_export_audit
 from lidgeld.scope import Scope
-from lidgeld.selections.rules import RuleError, to_json, to_text
+from lidgeld.selections.fields import RuleError
+from lidgeld.selections.rule_json import to_json
+from lidgeld.selections.rule_text import to_text
 from lidgeld.selections.selectors import (
     export_fields,
     saved_selection_get,

@@ -177,7 +177,7 @@ def register(commands: Any) -> None:
 def _build(args: argparse.Namespace, scope: Scope, today: date) -> tuple[Table, dict[str, Any]]:
     """The table and the filters as they go into the audit log."""
     from lidgeld.libraries.selectors import instance_ids_from_codes
-    from lidgeld.reports import selectors
+    from lidgeld.reports import finance_reports, membership_reports, notice_reports
 
     instance_ids = instance_ids_from_codes(args.instance)
     filters: dict[str, Any] = {
@@ -188,7 +188,7 @@ def _build(args: argparse.Namespace, scope: Scope, today: date) -> tuple[Table, 
     if args.report == "messages":
         date_from = args.date_from or today
         date_to = args.date_to or today
-        table = selectors.message_overview(
+        table = notice_reports.message_overview(
             scope=scope,
             instance_ids=instance_ids,
             message_type=args.type,
@@ -207,7 +207,7 @@ def _build(args: argparse.Namespace, scope: Scope, today: date) -> tuple[Table, 
     elif args.report == "outstanding":
         code_from, code_to = args.codes
         date_to = args.date_to or today
-        table = selectors.outstanding_items(
+        table = finance_reports.outstanding_items(
             scope=scope,
             instance_ids=instance_ids,
             code_from=code_from,
@@ -224,7 +224,7 @@ def _build(args: argparse.Namespace, scope: Scope, today: date) -> tuple[Table, 
         from lidgeld.domain.months import first_of_month
 
         month = args.month or first_of_month(today)
-        table = selectors.expiring_memberships(
+        table = membership_reports.expiring_memberships(
             scope=scope, instance_ids=instance_ids, month=month, today=today
         )
         filters |= {"month": f"{month:%Y-%m}"}

@@ -95,7 +95,7 @@ def register(commands: Any) -> None:
 
 def _rule(text: str) -> Any:
     from lidgeld.errors import InvalidInput
-    from lidgeld.selections.rules import RuleError
+    from lidgeld.selections.fields import RuleError
     from lidgeld.selections.services import rule_from_text
 
     try:

@@ -23,8 +23,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from lidgeld.borrowers.models import Borrower
 from lidgeld.notices.models import TYPE_CONTRIBUTION
 from lidgeld.scope import Scope
-from lidgeld.selections.fields import GROUPS, Field, ValueType, coerce, field_for
-from lidgeld.selections.rules import And, Condition, Node, Not, Operator, Or
+from lidgeld.selections.fields import GROUPS, Field, Operator, ValueType, coerce, field_for
+from lidgeld.selections.rules import And, Condition, Node, Not, Or
 
 BORROWER_GROUP = "A"
 

@@ -21,7 +21,9 @@ from lidgeld.exports.writers import write_table
 from lidgeld.scope import Scope
 from lidgeld.selections.compile import borrowers_matching
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection, SetOrigin
-from lidgeld.selections.rules import Node, from_json, parse, to_text, validate
+from lidgeld.selections.rule_json import from_json
+from lidgeld.selections.rule_text import parse, to_text
+from lidgeld.selections.rules import Node, validate
 from lidgeld.selections.selectors import export_fields, member_ids, set_get, set_table
 
 

@@ -13,7 +13,7 @@ from lidgeld.errors import InvalidInput
 from lidgeld.exports.table import Table
 from lidgeld.exports.writers import parse_format
 from lidgeld.libraries.selectors import instance_ids_from_codes
-from lidgeld.reports import selectors
+from lidgeld.reports import finance_reports, membership_reports, notice_reports
 from lidgeld.reports.filters import parse_code_range, parse_report_month
 from lidgeld.scope import Scope
 
@@ -86,7 +86,7 @@ def report_from_params(
     name: str, params: Params, *, scope: Scope, today: date, for_export: bool = True
 ) -> tuple[Table, dict[str, Any]]:
     """One of the three reports of R8 with its filters from query parameters;
-    ``for_export`` as in ``lidgeld.reports.selectors``."""
+    ``for_export`` as in ``lidgeld.reports.common``."""
     instance_ids = params.instances()
     filters: dict[str, Any] = {"instance": params.optional("instance")}
     if name == "messages":
@@ -99,7 +99,7 @@ def report_from_params(
             "to": date_to.isoformat(),
             "summary": params.flag("summary"),
         }
-        table = selectors.message_overview(
+        table = notice_reports.message_overview(
             scope=scope,
             instance_ids=instance_ids,
             message_type=filters["type"],
@@ -118,7 +118,7 @@ def report_from_params(
             "from": booked_from.isoformat() if booked_from else None,
             "to": booked_to.isoformat(),
         }
-        table = selectors.outstanding_items(
+        table = finance_reports.outstanding_items(
             scope=scope,
             instance_ids=instance_ids,
             code_from=code_from,
@@ -130,7 +130,7 @@ def report_from_params(
     elif name == "expiring":
         month = params.month("month", default=today)
         filters |= {"month": f"{month:%Y-%m}"}
-        table = selectors.expiring_memberships(
+        table = membership_reports.expiring_memberships(
             scope=scope, instance_ids=instance_ids, month=month, today=today, for_export=for_export
         )
     else:

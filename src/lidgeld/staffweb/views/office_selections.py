@@ -20,9 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput, LidgeldError
 from lidgeld.exports.writers import parse_format
-from lidgeld.selections.fields import EXPORT_FIELDS
+from lidgeld.selections.fields import EXPORT_FIELDS, RuleError
 from lidgeld.selections.models import BorrowerSet, SavedSelection, SetOrigin
-from lidgeld.selections.rules import RuleError
 from lidgeld.selections.selectors import (
     DEFAULT_EXPORT_FIELDS,
     export_fields,

@@ -1,0 +1,166 @@
+"""R8's report on money owed: Financieel › Overzichten › Openstaande posten per klant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from lidgeld.errors import InvalidInput
+from lidgeld.exports.formatting import format_date_be
+from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
+from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_CHOICES, Posting, PostingStatus
+from lidgeld.reports.common import CHUNK, full_name, instances_line, period_line
+from lidgeld.scope import Scope
+
+_STAGES = dict(STAGE_CHOICES)
+
+
+def _check_codes(code_from: int, code_to: int) -> None:
+    if not (1 <= code_from <= 9999 and 1 <= code_to <= 9999):
+        raise InvalidInput(
+            f"booking codes run from 1 to 9999, not {code_from}–{code_to}; "
+            "contributions are 1000–1999"
+        )
+    if code_from > code_to:
+        raise InvalidInput(
+            f"the booking-code range starts after it ends ({code_from}–{code_to}); "
+            "give the lowest code first, e.g. 1000–1999"
+        )
+
+
+def outstanding_items(
+    *,
+    scope: Scope,
+    instance_ids: list[int] | None,
+    code_from: int = CONTRIBUTION_CODES[0],
+    code_to: int = CONTRIBUTION_CODES[1],
+    booked_from: date | None = None,
+    booked_to: date,
+    for_export: bool = True,
+) -> Table:
+    """Financieel › Overzichten › Openstaande posten per klant, with a subtotal per
+    borrower and a grand total."""
+    _check_codes(code_from, code_to)
+    if booked_from is not None and booked_from > booked_to:
+        raise InvalidInput(
+            f"the period starts after it ends: {format_date_be(booked_from)} is after "
+            f"{format_date_be(booked_to)}; give the earliest day first"
+        )
+    ids = scope.narrow(instance_ids)
+    postings = Posting.objects.filter(
+        status=PostingStatus.OPEN,
+        balance__gt=0,
+        booking_code__range=(code_from, code_to),
+        booked_on__lte=booked_to,
+    )
+    if booked_from is not None:
+        postings = postings.filter(booked_on__gte=booked_from)
+    if ids is not None:
+        postings = postings.filter(instance_id__in=sorted(ids))
+    if for_export:
+        scope.require_export(postings, "borrower__home_instance")
+    return Table(
+        title="Openstaande posten per klant",
+        columns=[
+            Column("card", "Lenerskaart"),
+            Column("name", "Naam", width=30),
+            Column("email", "E-mailadres", width=32),
+            Column("booking_code", "Boekingscode", ColumnType.INTEGER),
+            Column("description", "Omschrijving", width=30),
+            Column("booked_on", "Geboekt op", ColumnType.DATE),
+            Column("stage", "Stadium"),
+            Column("amount", "Bedrag", ColumnType.MONEY),
+            Column("balance", "Openstaand", ColumnType.MONEY),
+        ],
+        rows=_outstanding_rows(postings),
+        filters=[
+            instances_line(ids),
+            f"Boekingscode: {code_from} t/m {code_to}",
+            f"Periode ontstaan: {period_line(booked_from, booked_to)}",
+        ],
+    )
+
+
+def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
+    # Sorted by borrower so each group closes as soon as the next borrower starts: the
+    # subtotals are summed on the way through, never by holding the items.
+    rows = postings.order_by(
+        "borrower__last_name",
+        "borrower__first_name",
+        "borrower__card_number",
+        "borrower_id",
+        "booked_on",
+        "id",
+    ).values_list(
+        "borrower_id",
+        "borrower__card_number",
+        "borrower__first_name",
+        "borrower__last_name",
+        "borrower__email",
+        "booking_code",
+        "description",
+        "booked_on",
+        "stage",
+        "amount",
+        "balance",
+    )
+    zero = Decimal("0.00")
+    current: int | None = None
+    name = ""
+    sub_amount = sub_balance = zero
+    total_amount = total_balance = zero
+    borrowers = items = 0
+    for (
+        borrower_id,
+        card,
+        first,
+        last,
+        email,
+        code,
+        text,
+        booked_on,
+        stage,
+        amount,
+        balance,
+    ) in rows.iterator(chunk_size=CHUNK):
+        if borrower_id != current:
+            if current is not None:
+                yield _subtotal(name, sub_amount, sub_balance)
+            current, name = borrower_id, full_name(first, last)
+            sub_amount = sub_balance = zero
+            borrowers += 1
+        items += 1
+        sub_amount += amount
+        sub_balance += balance
+        total_amount += amount
+        total_balance += balance
+        yield Row(
+            [card, name, email, code, text, booked_on, _STAGES.get(stage, stage), amount, balance]
+        )
+    if current is not None:
+        yield _subtotal(name, sub_amount, sub_balance)
+    yield Row(
+        [
+            None,
+            "Totaal",
+            None,
+            None,
+            f"{borrowers} {'klant' if borrowers == 1 else 'klanten'}, "
+            f"{items} {'post' if items == 1 else 'posten'}",
+            None,
+            None,
+            total_amount,
+            total_balance,
+        ],
+        RowKind.TOTAL,
+    )
+
+
+def _subtotal(name: str, amount: Decimal, balance: Decimal) -> Row:
+    return Row(
+        [None, f"Subtotaal {name}", None, None, None, None, None, amount, balance],
+        RowKind.SUBTOTAL,
+    )

@@ -1,0 +1,179 @@
+"""R8's report on notices: Berichten › Overzichten › Overzicht berichten."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from django.db.models import Count, QuerySet
+
+from lidgeld.errors import InvalidInput
+from lidgeld.exports.formatting import format_date_be
+from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
+from lidgeld.notices.models import (
+    KIND_NAMES,
+    TYPE_CONTRIBUTION,
+    Channel,
+    Message,
+    MessageStatus,
+)
+from lidgeld.reports.common import CHUNK, full_name, instances_line, period_line
+from lidgeld.scope import Scope
+
+MESSAGE_TYPES = {TYPE_CONTRIBUTION: "Contributie"}
+
+_CHANNELS = dict(Channel.choices)
+_STATUSES = dict(MessageStatus.choices)
+
+
+def _message_type_and_kind(
+    message_type: str | None, kind: str | None
+) -> tuple[str | None, str | None]:
+    """Staff know a kind by its code with the type in front ("CAE"); the database keeps
+    the two apart. Both spellings are accepted, and a type the code contradicts is not."""
+    wanted_type = message_type.strip().upper() if message_type else None
+    if wanted_type is not None and wanted_type not in MESSAGE_TYPES:
+        known = ", ".join(f"{code} ({name.lower()})" for code, name in MESSAGE_TYPES.items())
+        raise InvalidInput(f"message type '{message_type}' is unknown; choose {known}")
+    if not kind or not kind.strip():
+        return wanted_type, None
+    code = kind.strip().upper()
+    if code in KIND_NAMES:
+        return wanted_type, code
+    if code[:1] in MESSAGE_TYPES and code[1:] in KIND_NAMES:
+        if wanted_type is not None and wanted_type != code[:1]:
+            raise InvalidInput(
+                f"message kind '{kind}' is of type {code[:1]}, not {wanted_type}; "
+                f"leave out the type or write the kind as {code[1:]}"
+            )
+        return code[:1], code[1:]
+    known = ", ".join(f"{TYPE_CONTRIBUTION}{code} ({name})" for code, name in KIND_NAMES.items())
+    raise InvalidInput(f"message kind '{kind}' is unknown; choose one of {known}")
+
+
+def message_overview(
+    *,
+    scope: Scope,
+    instance_ids: list[int] | None,
+    message_type: str | None = TYPE_CONTRIBUTION,
+    kind: str | None = None,
+    date_from: date,
+    date_to: date,
+    detail: bool = True,
+    for_export: bool = True,
+) -> Table:
+    """Berichten › Overzichten › Overzicht berichten: which notices went out, to whom, how."""
+    if date_from > date_to:
+        raise InvalidInput(
+            f"the period starts after it ends: {format_date_be(date_from)} is after "
+            f"{format_date_be(date_to)}; give the earliest day first"
+        )
+    message_type, kind = _message_type_and_kind(message_type, kind)
+    ids = scope.narrow(instance_ids)
+    messages = Message.objects.filter(date__range=(date_from, date_to))
+    if ids is not None:
+        messages = messages.filter(instance_id__in=sorted(ids))
+    if message_type is not None:
+        messages = messages.filter(type=message_type)
+    if kind is not None:
+        messages = messages.filter(kind=kind)
+
+    filters = [
+        instances_line(ids),
+        "Berichttype: "
+        + (f"{message_type} – {MESSAGE_TYPES[message_type]}" if message_type else "alle types"),
+        "Berichtsoort: "
+        + (f"{message_type or ''}{kind} – {KIND_NAMES[kind]}" if kind else "alle soorten"),
+        f"Periode: {period_line(date_from, date_to)}",
+        f"Soort overzicht: {'detail' if detail else 'samenvatting'}",
+    ]
+    if detail:
+        if for_export:
+            scope.require_export(messages, "borrower__home_instance")
+        return Table(
+            title="Overzicht berichten",
+            columns=[
+                Column("date", "Datum", ColumnType.DATE),
+                Column("instance", "Instantie"),
+                Column("kind", "Berichtsoort"),
+                Column("channel", "Kanaal"),
+                Column("status", "Status"),
+                Column("name", "Naam"),
+                Column("card", "Lenerskaart"),
+                Column("email", "E-mailadres", width=32),
+            ],
+            rows=_message_rows(messages),
+            filters=filters,
+        )
+    return Table(
+        title="Overzicht berichten",
+        columns=[
+            Column("date", "Datum", ColumnType.DATE),
+            Column("kind", "Berichtsoort"),
+            Column("channel", "Kanaal"),
+            Column("status", "Status"),
+            Column("count", "Aantal", ColumnType.INTEGER),
+        ],
+        rows=_message_summary_rows(messages),
+        filters=filters,
+    )
+
+
+def _message_rows(messages: QuerySet[Message]) -> Iterator[Row]:
+    rows = messages.order_by(
+        "date",
+        "instance__code",
+        "borrower__last_name",
+        "borrower__first_name",
+        "borrower__card_number",
+        "id",
+    ).values_list(
+        "date",
+        "instance__code",
+        "type",
+        "kind",
+        "channel",
+        "status",
+        "borrower__first_name",
+        "borrower__last_name",
+        "borrower__card_number",
+        "to_address",
+        "borrower__email",
+    )
+    for day, instance, type_, kind, channel, status, first, last, card, to, email in rows.iterator(
+        chunk_size=CHUNK
+    ):
+        yield Row(
+            [
+                day,
+                instance,
+                f"{type_}{kind}",
+                _CHANNELS.get(channel, channel),
+                _STATUSES.get(status, status),
+                full_name(first, last),
+                card,
+                to or email,
+            ]
+        )
+
+
+def _message_summary_rows(messages: QuerySet[Message]) -> Iterator[Row]:
+    groups = (
+        messages.order_by()
+        .values_list("date", "type", "kind", "channel", "status")
+        .annotate(count=Count("id"))
+        .order_by("date", "type", "kind", "channel", "status")
+    )
+    total = 0
+    for day, type_, kind, channel, status, count in groups.iterator(chunk_size=CHUNK):
+        total += count
+        yield Row(
+            [
+                day,
+                f"{type_}{kind}",
+                _CHANNELS.get(channel, channel),
+                _STATUSES.get(status, status),
+                count,
+            ]
+        )
+    yield Row([None, "Totaal", None, None, total], RowKind.TOTAL)
