@@ -24,6 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lidgeld.clock import at_nine
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
@@ -161,7 +163,7 @@ def do_selection(args: argparse.Namespace) -> dict[str, Any]:
 
         with transaction.atomic():
             with connection.execute_wrapper(explain):
-                selection_run(scope=scope, rule=rule, today=today)
+                selection_run(scope=scope, rule=rule, today=today, now=at_nine(today))
             transaction.set_rollback(True)
         return {"plan": plan}
     statements: list[str] = []
@@ -172,7 +174,7 @@ def do_selection(args: argparse.Namespace) -> dict[str, Any]:
 
     started = time.perf_counter()
     with connection.execute_wrapper(record):
-        borrower_set = selection_run(scope=scope, rule=rule, today=today)
+        borrower_set = selection_run(scope=scope, rule=rule, today=today, now=at_nine(today))
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -237,7 +239,13 @@ def do_set_export(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     with open(args.out, "wb") as out:
         rows = set_export(
-            scope=scope, set_id=args.set_id, fields=fields, fmt=fmt, out=out, today=today
+            scope=scope,
+            set_id=args.set_id,
+            fields=fields,
+            fmt=fmt,
+            out=out,
+            today=today,
+            now=at_nine(today),
         )
     seconds = time.perf_counter() - started
     return {

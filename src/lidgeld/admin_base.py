@@ -7,7 +7,6 @@ event (R10). The change page of a row is a read-only view of it.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import admin
@@ -15,17 +14,19 @@ from django.http import HttpRequest
 
 from lidgeld import clock as clock_module
 from lidgeld.domain.actors import staff_actor as staff_actor_of
+from lidgeld.domain.moment import Moment
 
-_TODAY_ATTRIBUTE = "_lidgeld_today"
+_MOMENT_ATTRIBUTE = "_lidgeld_moment"
 
 
-def request_today(request: HttpRequest) -> date:
-    """The business date of this request: the clock is read once, then remembered."""
-    today = getattr(request, _TODAY_ATTRIBUTE, None)
-    if today is None:
-        today = clock_module.clock.today()
-        setattr(request, _TODAY_ATTRIBUTE, today)
-    return today
+def request_moment(request: HttpRequest) -> Moment:
+    """This admin request's one reading of the clock, and who acts: read once, then
+    remembered for the rest of the request."""
+    moment = getattr(request, _MOMENT_ATTRIBUTE, None)
+    if moment is None:
+        moment = clock_module.clock.moment(staff_actor(request))
+        setattr(request, _MOMENT_ATTRIBUTE, moment)
+    return moment
 
 
 def staff_actor(request: HttpRequest) -> str:

@@ -10,6 +10,13 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from lidgeld.domain.moment import Moment
+
+
+def at_nine(day: date) -> datetime:
+    """09:00 on ``day`` in the library's time zone: the time a fixed clock stands at."""
+    return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=9)))
+
 
 class Clock:
     def now(self) -> datetime:
@@ -17,6 +24,15 @@ class Clock:
 
     def today(self) -> date:
         return timezone.localdate(self.now())
+
+    def moment(self, actor: str) -> Moment:
+        """One reading of the clock for one action of ``actor``: today is the day of
+        that same instant, so the two never straddle midnight."""
+        now = self.now()
+        return Moment(today=self.today_of(now), now=now, actor=actor)
+
+    def today_of(self, now: datetime) -> date:
+        return timezone.localdate(now)
 
 
 class FixedClock(Clock):
@@ -29,11 +45,12 @@ class FixedClock(Clock):
     def now(self) -> datetime:
         if self._now is not None:
             return self._now
-        return timezone.make_aware(
-            datetime.combine(self._today, datetime.min.time().replace(hour=9))
-        )
+        return at_nine(self._today)
 
     def today(self) -> date:
+        return self._today
+
+    def today_of(self, now: datetime) -> date:
         return self._today
 
 
@@ -49,6 +66,9 @@ class _CurrentClock(Clock):
 
     def today(self) -> date:
         return self.current.today()
+
+    def today_of(self, now: datetime) -> date:
+        return self.current.today_of(now)
 
 
 clock = _CurrentClock()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import at_nine
 
 # -- one locked, audited update ---------------------------------------------------------
 
@@ -19,7 +20,7 @@ def test_an_audited_update_writes_the_changes_and_what_they_were(db):
     # when two fields are changed
     changed = audited_update(
         Instance, pk=gent.pk, changes={"name": "Gent Zuid", "notice_renewal": True},
-        action="instance.changed", actor="staff:an", today=date(2026, 4, 1),
+        action="instance.changed", actor="staff:an", today=date(2026, 4, 1), now=at_nine(date(2026, 4, 1)),
         instance_id=lambda row: row.pk,
     )  # fmt: skip
     # then they are stored and one audit row says what they were and became
@@ -45,7 +46,7 @@ def test_an_audited_update_to_what_is_there_may_write_nothing(db):
     for skip in (True, False):
         audited_update(
             Instance, pk=gent.pk, changes={"name": "Gent"}, action=lambda c: "instance.renamed",
-            actor="staff:an", today=date(2026, 4, 1), instance_id=lambda row: row.pk,
+            actor="staff:an", today=date(2026, 4, 1), now=at_nine(date(2026, 4, 1)), instance_id=lambda row: row.pk,
             identity=lambda row: {"code": row.code}, skip_unchanged=skip,
         )  # fmt: skip
     # only the update that was not told to skip is audited, with the row's identity

@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import check_password
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.borrowers.services import borrower_contact_update, borrower_pin_set, pin_is_well_formed
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput
 from lidgeld.finance.models import Posting
 from lidgeld.memberships.models import Membership
@@ -25,6 +26,7 @@ def register(instance, **overrides):
         "last_name": "Maes",
         "instance": instance,
         "today": date(2026, 4, 10),
+        "now": at_nine(date(2026, 4, 10)),
         "actor": "t",
     }
     return borrower_register(**{**values, **overrides})
@@ -98,7 +100,13 @@ def test_audit_events_carry_the_clocks_time():
 def test_a_new_pin_is_4_to_12_digits_0_to_9(pin):
     borrower = register(make_instance(), pin="2468")
     with pytest.raises(InvalidInput, match="a PIN is 4 to 12 digits 0-9"):
-        borrower_pin_set(borrower=borrower, pin=pin, today=date(2026, 4, 10), actor="t")
+        borrower_pin_set(
+            borrower=borrower,
+            pin=pin,
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="t",
+        )
     assert check_password("2468", Borrower.objects.get(pk=borrower.pk).pin_hash)
     assert not AuditEvent.objects.filter(action="borrower.pin_set").exists()
 
@@ -115,6 +123,10 @@ def test_a_new_e_mail_address_longer_than_the_column_is_refused():
     address = "j" * 64 + "@" + "e" * 63 + "." + "e" * 63 + "." + "e" * 63 + ".be"
     with pytest.raises(InvalidInput, match="the e-mail address is at most 254 characters long"):
         borrower_contact_update(
-            borrower=borrower, email=address, today=date(2026, 4, 10), actor="t"
+            borrower=borrower,
+            email=address,
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="t",
         )
     assert Borrower.objects.get(pk=borrower.pk).email == "jan@example.be"

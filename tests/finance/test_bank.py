@@ -17,6 +17,7 @@ from lxml import etree
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.cli.main import main
+from lidgeld.clock import at_nine
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.errors import InvalidInput
 from lidgeld.finance.bank import bank_statement_import
@@ -85,9 +86,16 @@ def network() -> Network:
         borrower=Borrower.objects.get(pk=closed.borrower_id),
         amount=Decimal("12.00"),
         today=date(2026, 4, 2),
+        now=at_nine(date(2026, 4, 2)),
         actor="desk",
     )
-    posting_write_off(posting=written_off, today=date(2026, 4, 3), actor="t", reason="verhuisd")
+    posting_write_off(
+        posting=written_off,
+        today=date(2026, 4, 3),
+        now=at_nine(date(2026, 4, 3)),
+        actor="t",
+        reason="verhuisd",
+    )
     ghost = max(posting.pk for posting in postings) + 1000
     return Network(paid, partial, over, closed, batch, written_off, ghost)
 
@@ -212,7 +220,9 @@ def test_importing_the_statement_pays_clears_and_lists_the_rest(network):
     assert before["contribution"]["stage"] == "reminder"
     assert before["blocks"]["kiosk"]["allowed"] is False
 
-    report = bank_statement_import(data=statement_for(network), today=TODAY, actor="t")
+    report = bank_statement_import(
+        data=statement_for(network), today=TODAY, now=at_nine(TODAY), actor="t"
+    )
 
     refresh(network.paid, network.partial, network.over, network.batch, network.written_off)
     assert (network.paid.status, network.paid.balance) == (PostingStatus.PAID, 0)
@@ -296,17 +306,19 @@ def test_importing_the_statement_pays_clears_and_lists_the_rest(network):
 
 
 def test_the_same_transfer_twice_in_a_file_pays_once(network):
-    bank_statement_import(data=statement_for(network), today=TODAY, actor="t")
+    bank_statement_import(data=statement_for(network), today=TODAY, now=at_nine(TODAY), actor="t")
     assert Payment.objects.filter(posting=network.paid).count() == 1
 
 
 def test_importing_the_same_file_twice_changes_nothing(network):
     data = statement_for(network)
-    bank_statement_import(data=data, today=TODAY, actor="t")
+    bank_statement_import(data=data, today=TODAY, now=at_nine(TODAY), actor="t")
     balances = dict(Posting.objects.values_list("pk", "balance"))
     counts = written()
 
-    again = bank_statement_import(data=data, today=date(2026, 4, 11), actor="t")
+    again = bank_statement_import(
+        data=data, today=date(2026, 4, 11), now=at_nine(date(2026, 4, 11)), actor="t"
+    )
 
     assert written() == counts
     assert dict(Posting.objects.values_list("pk", "balance")) == balances
@@ -318,12 +330,16 @@ def test_importing_the_same_file_twice_changes_nothing(network):
 
 def test_a_later_statement_that_repeats_a_transfer_skips_it(network):
     bank_statement_import(
-        data=one_entry(digits(network.partial.pk), amount="5.00"), today=TODAY, actor="t"
+        data=one_entry(digits(network.partial.pk), amount="5.00"),
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
     )
     counts = written()
     report = bank_statement_import(
         data=one_entry(structured_communication(network.partial.pk), amount="5.00"),
         today=TODAY,
+        now=at_nine(TODAY),
         actor="t",
     )
     assert report.counts["already_imported"] == 1
@@ -331,10 +347,11 @@ def test_a_later_statement_that_repeats_a_transfer_skips_it(network):
 
 
 def test_the_rest_of_a_partial_payment_settles_the_contribution(network):
-    bank_statement_import(data=statement_for(network), today=TODAY, actor="t")
+    bank_statement_import(data=statement_for(network), today=TODAY, now=at_nine(TODAY), actor="t")
     report = bank_statement_import(
         data=one_entry(digits(network.partial.pk), amount="7.00", bank_ref="LATER-0001"),
         today=date(2026, 4, 14),
+        now=at_nine(date(2026, 4, 14)),
         actor="t",
     )
     network.partial.refresh_from_db()
@@ -354,7 +371,9 @@ def test_a_reference_to_another_kind_of_item_is_not_a_contribution(network):
         balance=Decimal("12.00"),
         booked_on=BOOKED,
     )
-    report = bank_statement_import(data=one_entry(digits(fine.pk)), today=TODAY, actor="t")
+    report = bank_statement_import(
+        data=one_entry(digits(fine.pk)), today=TODAY, now=at_nine(TODAY), actor="t"
+    )
     fine.refresh_from_db()
     assert fine.status == PostingStatus.OPEN
     assert report.counts["unmatched"] == 1
@@ -364,7 +383,10 @@ def test_a_reference_to_another_kind_of_item_is_not_a_contribution(network):
 
 def test_money_on_another_account_than_the_library_s_is_for_a_person(network):
     report = bank_statement_import(
-        data=one_entry(digits(network.paid.pk), account="BE71096123456769"), today=TODAY, actor="t"
+        data=one_entry(digits(network.paid.pk), account="BE71096123456769"),
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
     )
     network.paid.refresh_from_db()
     assert network.paid.status == PostingStatus.OPEN
@@ -376,7 +398,7 @@ def test_money_on_another_account_than_the_library_s_is_for_a_person(network):
 def test_a_reversal_is_for_a_person_not_a_payment(network, schema, direction):
     data = one_entry(digits(network.paid.pk), direction=direction, reversal="true")
     schema.validate(data.decode("utf-8"))
-    report = bank_statement_import(data=data, today=TODAY, actor="t")
+    report = bank_statement_import(data=data, today=TODAY, now=at_nine(TODAY), actor="t")
     network.paid.refresh_from_db()
     assert network.paid.status == PostingStatus.OPEN
     assert report.counts["unmatched"] == 1
@@ -385,11 +407,17 @@ def test_a_reversal_is_for_a_person_not_a_payment(network, schema, direction):
 
 def test_a_bank_id_seen_before_with_another_amount_is_for_a_person(network):
     bank_statement_import(
-        data=one_entry(digits(network.partial.pk), amount="5.00"), today=TODAY, actor="t"
+        data=one_entry(digits(network.partial.pk), amount="5.00"),
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
     )
     counts = written()
     report = bank_statement_import(
-        data=one_entry(digits(network.paid.pk), amount="12.00"), today=TODAY, actor="t"
+        data=one_entry(digits(network.paid.pk), amount="12.00"),
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
     )
     assert written() == counts
     assert report.counts["id_conflict"] == 1
@@ -413,7 +441,7 @@ def test_transfers_of_one_entry_that_share_the_bank_reference_are_kept_apart(net
     batch = parse_camt053(data).entries[9].transactions
 
     assert [tx.transaction_id for tx in batch] == ["BANK-0010/1", "BANK-0010/2"]
-    report = bank_statement_import(data=data, today=TODAY, actor="t")
+    report = bank_statement_import(data=data, today=TODAY, now=at_nine(TODAY), actor="t")
     network.batch.refresh_from_db()
     assert network.batch.status == PostingStatus.PAID
     assert report.counts["already_imported"] == 1  # entry 8 only
@@ -422,7 +450,9 @@ def test_transfers_of_one_entry_that_share_the_bank_reference_are_kept_apart(net
 def test_a_bad_check_digit_is_not_guessed(network):
     number = digits(network.paid.pk)
     wrong = number[:10] + f"{(int(number[10:]) % 97) + 1:02d}"
-    report = bank_statement_import(data=one_entry(wrong), today=TODAY, actor="t")
+    report = bank_statement_import(
+        data=one_entry(wrong), today=TODAY, now=at_nine(TODAY), actor="t"
+    )
     assert report.counts["unmatched"] == 1
     assert "not a valid structured communication" in report.for_a_person[0].reason
     assert not Payment.objects.filter(posting=network.paid).exists()
@@ -558,7 +588,9 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 def test_a_malformed_file_is_refused_as_a_whole(network, spoil, message):
     counts = written()
     with pytest.raises(InvalidInput) as refused:
-        bank_statement_import(data=spoil(statement_for(network)), today=TODAY, actor="t")
+        bank_statement_import(
+            data=spoil(statement_for(network)), today=TODAY, now=at_nine(TODAY), actor="t"
+        )
     assert "nothing was imported" in refused.value.message
     assert message in refused.value.message
     assert written() == counts
@@ -614,7 +646,7 @@ def test_a_newer_camt053_version_is_read(network):
         "An Peeters",
         date(2026, 4, 9),
     )
-    report = bank_statement_import(data=data, today=TODAY, actor="t")
+    report = bank_statement_import(data=data, today=TODAY, now=at_nine(TODAY), actor="t")
     network.paid.refresh_from_db()
     assert report.counts["paid"] == 1
     assert network.paid.status == PostingStatus.PAID
@@ -702,7 +734,7 @@ def test_an_amount_too_large_to_record_is_for_a_person_and_the_rest_is_imported(
     )
     assert not schema.is_valid(data.decode("utf-8"))  # no bank may send it: 18 digits at most
 
-    report = bank_statement_import(data=data, today=TODAY, actor="t")
+    report = bank_statement_import(data=data, today=TODAY, now=at_nine(TODAY), actor="t")
 
     refresh(network.paid, network.over)
     assert network.paid.status == PostingStatus.PAID
@@ -747,7 +779,7 @@ def test_any_amount_beyond_the_limit_is_read_without_an_error(network, amount):
     data = one_entry(digits(network.paid.pk), amount=amount)
     (tx,) = parse_camt053(data).transactions
     assert tx.amount == Decimal(amount)
-    report = bank_statement_import(data=data, today=TODAY, actor="t")
+    report = bank_statement_import(data=data, today=TODAY, now=at_nine(TODAY), actor="t")
     assert report.counts["too_large"] == 1
     assert len(report.for_a_person[0].reason) < 200  # a 400-digit amount is not repeated
 
@@ -761,7 +793,7 @@ def test_entries_of_another_camt_version_in_the_file_are_refused_not_ignored(net
     counts = written()
 
     with pytest.raises(InvalidInput) as refused:
-        bank_statement_import(data=data, today=TODAY, actor="t")
+        bank_statement_import(data=data, today=TODAY, now=at_nine(TODAY), actor="t")
 
     assert refused.value.message == (
         "the bank statement is refused, nothing was imported: line 24: <Ntry> is in "

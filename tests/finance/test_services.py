@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import Payment, PaymentRequest, Posting, PostingStatus
 from lidgeld.finance.services import (
@@ -36,7 +37,11 @@ def two_open_fees():
 def test_a_payment_settles_the_oldest_contribution_first(two_open_fees):
     borrower, first, second = two_open_fees
     result = payment_register(
-        borrower=borrower, amount=Decimal("15.00"), today=date(2026, 4, 10), actor="t"
+        borrower=borrower,
+        amount=Decimal("15.00"),
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
     )
     first.refresh_from_db()
     second.refresh_from_db()
@@ -55,7 +60,11 @@ def test_paying_more_than_is_open_is_refused_and_changes_nothing(two_open_fees):
     borrower, _, _ = two_open_fees
     with pytest.raises(Refused, match=r"pay at most € 24\.00"):
         payment_register(
-            borrower=borrower, amount=Decimal("30.00"), today=date(2026, 4, 10), actor="t"
+            borrower=borrower,
+            amount=Decimal("30.00"),
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="t",
         )
     assert not Payment.objects.exists()
     assert Posting.objects.filter(status=PostingStatus.OPEN).count() == 2
@@ -66,14 +75,22 @@ def test_paying_without_anything_open_is_refused():
     borrower = make_borrower(instance)
     with pytest.raises(Refused, match="no open contribution"):
         payment_register(
-            borrower=borrower, amount=Decimal("1.00"), today=date(2026, 4, 10), actor="t"
+            borrower=borrower,
+            amount=Decimal("1.00"),
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="t",
         )
 
 
 def test_a_write_off_closes_the_item_and_keeps_the_amount(two_open_fees):
     _, first, _ = two_open_fees
     write_off = posting_write_off(
-        posting=first, today=date(2026, 4, 10), actor="coordinator", reason="verhuisd"
+        posting=first,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="coordinator",
+        reason="verhuisd",
     )
     first.refresh_from_db()
     assert (first.status, first.balance, first.stage) == (
@@ -84,7 +101,11 @@ def test_a_write_off_closes_the_item_and_keeps_the_amount(two_open_fees):
     assert write_off.amount == Decimal("12.00")
     with pytest.raises(Refused):
         posting_write_off(
-            posting=first, today=date(2026, 4, 11), actor="coordinator", reason="again"
+            posting=first,
+            today=date(2026, 4, 11),
+            now=at_nine(date(2026, 4, 11)),
+            actor="coordinator",
+            reason="again",
         )
 
 
@@ -140,6 +161,7 @@ def test_a_repeated_payment_request_books_once_and_gets_the_first_answer(two_ope
             borrower=borrower,
             amount=Decimal("15.00"),
             today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
             actor="desk",
             request_key="form-7f3a",
         )
@@ -159,12 +181,12 @@ def test_a_repeated_payment_request_books_once_and_gets_the_first_answer(two_ope
 def test_a_key_used_for_another_amount_is_refused_and_books_nothing(two_open_fees):
     borrower, _first, _second = two_open_fees
     payment_register(
-        borrower=borrower, amount=Decimal("5.00"), today=date(2026, 4, 10), actor="d",
+        borrower=borrower, amount=Decimal("5.00"), today=date(2026, 4, 10), now=at_nine(date(2026, 4, 10)), actor="d",
         request_key="form-1",
     )  # fmt: skip
     with pytest.raises(Refused, match="already sent for another request"):
         payment_register(
-            borrower=borrower, amount=Decimal("7.00"), today=date(2026, 4, 10), actor="d",
+            borrower=borrower, amount=Decimal("7.00"), today=date(2026, 4, 10), now=at_nine(date(2026, 4, 10)), actor="d",
             request_key="form-1",
         )  # fmt: skip
     assert Payment.objects.count() == 1
@@ -175,7 +197,7 @@ def test_a_kiosk_s_keys_are_its_own(two_open_fees):
     borrower, _first, _second = two_open_fees
     for channel in ("desk", "kiosk"):
         payment_register(
-            borrower=borrower, amount=Decimal("5.00"), today=date(2026, 4, 10), actor="d",
+            borrower=borrower, amount=Decimal("5.00"), today=date(2026, 4, 10), now=at_nine(date(2026, 4, 10)), actor="d",
             channel=channel, request_key="1",
         )  # fmt: skip
     assert Payment.objects.count() == 2
@@ -185,7 +207,7 @@ def test_a_refused_request_leaves_its_key_free(two_open_fees):
     borrower, _first, _second = two_open_fees
     with pytest.raises(Refused):
         payment_register(
-            borrower=borrower, amount=Decimal("99.00"), today=date(2026, 4, 10), actor="d",
+            borrower=borrower, amount=Decimal("99.00"), today=date(2026, 4, 10), now=at_nine(date(2026, 4, 10)), actor="d",
             request_key="form-2",
         )  # fmt: skip
     assert not PaymentRequest.objects.exists()
@@ -196,7 +218,7 @@ def test_a_missing_or_odd_key_is_refused(two_open_fees, key):
     borrower, _first, _second = two_open_fees
     with pytest.raises(InvalidInput, match="no valid one-time key"):
         payment_register(
-            borrower=borrower, amount=Decimal("5.00"), today=date(2026, 4, 10), actor="d",
+            borrower=borrower, amount=Decimal("5.00"), today=date(2026, 4, 10), now=at_nine(date(2026, 4, 10)), actor="d",
             request_key=key,
         )  # fmt: skip
     assert not Payment.objects.exists()
@@ -204,7 +226,13 @@ def test_a_missing_or_odd_key_is_refused(two_open_fees, key):
 
 def test_without_an_amount_everything_open_is_paid(two_open_fees):
     borrower, first, second = two_open_fees
-    result = payment_register(borrower=borrower, amount=None, today=date(2026, 4, 10), actor="d")
+    result = payment_register(
+        borrower=borrower,
+        amount=None,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="d",
+    )
     assert (result.paid, result.still_open, result.settled) == (
         Decimal("24.00"),
         Decimal("0.00"),
@@ -227,6 +255,7 @@ def test_two_copies_of_one_request_at_the_same_moment_book_once():
             borrower=borrower,
             amount=Decimal("12.00"),
             today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
             actor="desk",
             request_key="form-double",
         )

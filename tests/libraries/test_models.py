@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from lidgeld.clock import clock
+from lidgeld.clock import at_nine, clock
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import instance_add
 from lidgeld.lifecycle.tick import tick_run
@@ -20,7 +20,13 @@ from tests.factories import make_borrower, make_membership, make_open_fee, make_
 @pytest.mark.django_db
 def test_a_new_library_tells_borrowers_of_the_reminder_and_unpaid_stages():
     # given a library added as usual, and a fee booked in April left open
-    gent = instance_add(code="GENT", name="Bibliotheek Gent", today=date(2026, 4, 1), actor="t")
+    gent = instance_add(
+        code="GENT",
+        name="Bibliotheek Gent",
+        today=date(2026, 4, 1),
+        now=at_nine(date(2026, 4, 1)),
+        actor="t",
+    )
     assert (gent.notice_reminder, gent.notice_unpaid) == (True, True)
     borrower = make_borrower(gent)
     make_open_fee(make_membership(borrower, make_type(gent), date(2026, 4, 1)), date(2026, 4, 10))

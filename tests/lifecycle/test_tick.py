@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.circulation.models import Reservation, ReservationStatus
-from lidgeld.clock import clock
+from lidgeld.clock import at_nine, clock
 from lidgeld.finance.models import Posting, PostingStatus, WriteOff
 from lidgeld.lifecycle.models import JobRun
 from lidgeld.lifecycle.tick import STEP_NAMES, tick_run
@@ -175,7 +175,13 @@ class TestReservations:
             date(2026, 4, 1),
         )
         # and after renewal on 10 April it waits again, second in the queue as before
-        membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+        membership_renew(
+            borrower=borrower,
+            paid=True,
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="t",
+        )
         reservation.refresh_from_db()
         assert reservation.status == ReservationStatus.WAITING
         from lidgeld.circulation.selectors import reservations_with_position
@@ -201,7 +207,13 @@ class TestDunning:
         borrower = make_borrower(gent)
         make_membership(borrower, adult, start=date(2025, 4, 1))
         run(date(2026, 4, 9))
-        result = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="t")
+        result = membership_renew(
+            borrower=borrower,
+            paid=False,
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="t",
+        )
         return result.posting
 
     # The seed's dates, in order: one walk through the days checks each of them (a walk
@@ -241,7 +253,11 @@ class TestDunning:
 
         run(date(2026, 10, 1))
         payment_register(
-            borrower=fee.borrower, amount=fee.amount, today=date(2026, 10, 15), actor="t"
+            borrower=fee.borrower,
+            amount=fee.amount,
+            today=date(2026, 10, 15),
+            now=at_nine(date(2026, 10, 15)),
+            actor="t",
         )
         run(date(2026, 12, 1))
         fee.refresh_from_db()

@@ -698,7 +698,11 @@ def test_the_background_sender_delivers_until_it_is_stopped(server):
     thread = threading.Thread(
         target=sender_loop,
         args=(stop, 0.05),
-        kwargs={"transport": server.transport, "on_report": reports.append},
+        kwargs={
+            "transport": server.transport,
+            "on_report": reports.append,
+            "read_clock": clock.now,
+        },
     )
     thread.start()
     try:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
+from lidgeld.clock import at_nine
 from lidgeld.lifecycle.tick import tick_run
 from lidgeld.notices.models import Message
 from lidgeld.notices.services import notice_kinds_set
@@ -31,6 +32,7 @@ def test_stage_notices_switched_off_send_nothing(fee_booked_in_april):
         instance=fee_booked_in_april.instance,
         enabled={"HR": False, "NB": False},
         today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
         actor="t",
     )
     run(date(2026, 4, 30))
@@ -54,7 +56,13 @@ def test_by_default_a_reminder_and_an_unpaid_notice_follow_the_stages(fee_booked
 def test_the_cae_can_be_switched_off():
     instance = make_instance()
     make_membership(make_borrower(instance), make_type(instance), start=date(2025, 5, 1))
-    notice_kinds_set(instance=instance, enabled={"CAE": False}, today=date(2026, 3, 1), actor="t")
+    notice_kinds_set(
+        instance=instance,
+        enabled={"CAE": False},
+        today=date(2026, 3, 1),
+        now=at_nine(date(2026, 3, 1)),
+        actor="t",
+    )
     run(date(2026, 4, 1))
     assert not Message.objects.exists()
 
@@ -63,7 +71,13 @@ def test_a_renewal_confirmation_goes_out_with_the_renewal_when_switched_on():
     instance = make_instance(notice_renewal=True)
     borrower = make_borrower(instance, email="jo@example.be")
     make_membership(borrower, make_type(instance), start=date(2025, 5, 1))
-    result = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="t")
+    result = membership_renew(
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     message = Message.objects.get()
     assert (message.kind, message.membership, message.channel, message.to_address) == (
         "VL",
@@ -77,7 +91,13 @@ def test_no_renewal_confirmation_when_off():
     instance = make_instance()
     borrower = make_borrower(instance)
     make_membership(borrower, make_type(instance), start=date(2025, 5, 1))
-    membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+    membership_renew(
+        borrower=borrower,
+        paid=True,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     assert not Message.objects.exists()
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput
 from lidgeld.notices.models import NoticeTemplate
 from lidgeld.notices.selectors import notice_draft_preview, notice_preview
@@ -24,7 +25,7 @@ def save(instance, window=(None, None), subject="Gesloten"):
     return notice_template_save(
         instance=instance, kind="AE", language="nl", subject=subject,
         body_text="Beste {{ first_name }}, we zijn dicht.", valid_from=window[0],
-        valid_until=window[1], today=TODAY, actor="coord",
+        valid_until=window[1], today=TODAY, now=at_nine(TODAY), actor="coord",
     )  # fmt: skip
 
 
@@ -36,7 +37,7 @@ def test_after_deleting_an_override_the_standing_text_applies_again():
     assert notice_preview(borrower=borrower, kind="AE", on=date(2026, 7, 1)).subject == (
         "Zomersluiting"
     )
-    notice_override_delete(template=closure, today=TODAY, actor="coord")
+    notice_override_delete(template=closure, today=TODAY, now=at_nine(TODAY), actor="coord")
     assert notice_preview(borrower=borrower, kind="AE", on=date(2026, 7, 1)).subject == (
         "Eigen tekst"
     )
@@ -47,7 +48,7 @@ def test_after_deleting_an_override_the_standing_text_applies_again():
 def test_a_standing_text_is_not_deleted_as_an_override():
     standing = save(make_instance("GENT"))
     with pytest.raises(InvalidInput, match="only a dated override"):
-        notice_override_delete(template=standing, today=TODAY, actor="coord")
+        notice_override_delete(template=standing, today=TODAY, now=at_nine(TODAY), actor="coord")
     assert NoticeTemplate.objects.filter(pk=standing.pk).exists()
 
 

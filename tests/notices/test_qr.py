@@ -14,6 +14,7 @@ import zxingcpp
 from PIL import Image
 
 from lidgeld.cli.main import main
+from lidgeld.clock import at_nine
 from lidgeld.domain.epc_qr import epc_payload
 from lidgeld.domain.payment_reference import (
     parse_structured_communication,
@@ -185,7 +186,13 @@ def test_the_status_carries_how_to_pay_the_oldest_open_fee():
     assert parse_structured_communication(read["reference"]) == old_fee.pk
 
     # once the older fee is paid, the newer one is next
-    payment_register(borrower=borrower, amount=Decimal("7.50"), today=date(2026, 4, 10), actor="t")
+    payment_register(
+        borrower=borrower,
+        amount=Decimal("7.50"),
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     after = borrower_status(borrower=borrower, today=date(2026, 4, 10)).as_dict()["payment"]
     assert after["reference"] == structured_communication(new_fee.pk)
     assert after["amount"] == "12.00"
@@ -195,7 +202,13 @@ def test_the_status_carries_how_to_pay_the_oldest_open_fee():
 def test_a_partly_paid_fee_asks_for_what_is_left():
     borrower, older, _ = fee_borrower()
     make_open_fee(older, booked_on=date(2025, 5, 1), amount="12.00")
-    payment_register(borrower=borrower, amount=Decimal("2.00"), today=date(2026, 4, 10), actor="t")
+    payment_register(
+        borrower=borrower,
+        amount=Decimal("2.00"),
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     payment = payment_instructions(borrower_id=borrower.pk)
     assert payment is not None
     assert payment.amount == Decimal("10.00")
@@ -208,7 +221,13 @@ def test_nothing_open_means_no_payment():
     borrower, older, _ = fee_borrower()
     assert borrower_status(borrower=borrower, today=date(2026, 4, 10)).as_dict()["payment"] is None
     make_open_fee(older, booked_on=date(2025, 5, 1), amount="7.50")
-    payment_register(borrower=borrower, amount=Decimal("7.50"), today=date(2026, 4, 10), actor="t")
+    payment_register(
+        borrower=borrower,
+        amount=Decimal("7.50"),
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     assert borrower_status(borrower=borrower, today=date(2026, 4, 10)).as_dict()["payment"] is None
     assert payment_instructions(borrower_id=borrower.pk) is None
 

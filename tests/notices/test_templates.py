@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from lidgeld.audit.models import AuditEvent
-from lidgeld.clock import clock
+from lidgeld.clock import at_nine, clock
 from lidgeld.errors import InvalidInput
 from lidgeld.notices.defaults import DEFAULTS
 from lidgeld.notices.models import Message, NoticeTemplate
@@ -36,6 +36,7 @@ def save(instance, body, subject="Je lidmaatschap", **extra):
         subject=subject,
         body_text=body,
         today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
         actor="staff:els",
         **extra,
     )

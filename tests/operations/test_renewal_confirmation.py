@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from lidgeld.clock import at_nine
 from lidgeld.memberships.models import Origin
 from lidgeld.notices.models import Message
 from lidgeld.operations.renewals import membership_renew
@@ -32,7 +33,7 @@ def test_who_gets_a_renewal_confirmation(origin, library_wants_it, queued):
     make_membership(borrower, make_type(gent), date(2025, 5, 1))  # ends 30/04/2026
 
     result = membership_renew(
-        borrower=borrower, paid=False, today=TODAY, actor="test", origin=origin
+        borrower=borrower, paid=False, today=TODAY, now=at_nine(TODAY), actor="test", origin=origin
     )
 
     assert result.renewed

@@ -7,6 +7,7 @@ import pytest
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.circulation.models import ReservationStatus
+from lidgeld.clock import at_nine
 from lidgeld.domain.blocks import Channel
 from lidgeld.errors import Refused
 from lidgeld.finance.models import Payment, Posting, PostingStatus
@@ -41,7 +42,13 @@ def test_renewal_before_the_end_is_contiguous(gent, adult):
     borrower = make_borrower(gent)
     make_membership(borrower, adult, start=date(2025, 5, 1))
     # when the desk renews it on 10 April with the fee open
-    result = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="t")
+    result = membership_renew(
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     # then the new period starts on 1 May and a fee of € 12 is open under booking code 1001
     assert result.renewed
     assert (result.membership.start, result.membership.end) == (date(2026, 5, 1), date(2027, 4, 30))
@@ -58,7 +65,13 @@ def test_renewal_before_the_end_is_contiguous(gent, adult):
 def test_renewal_after_expiry_starts_today(gent, adult):
     borrower = make_borrower(gent)
     make_membership(borrower, adult, start=date(2025, 4, 1))  # ended 31 March 2026
-    result = membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+    result = membership_renew(
+        borrower=borrower,
+        paid=True,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     assert (result.membership.start, result.membership.end) == (
         date(2026, 4, 10),
         date(2027, 4, 30),
@@ -73,16 +86,32 @@ def test_renewal_within_the_grace_stays_contiguous():
     membership_type = make_type(instance)
     borrower = make_borrower(instance)
     make_membership(borrower, membership_type, start=date(2025, 4, 1))  # ended 31 March
-    result = membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+    result = membership_renew(
+        borrower=borrower,
+        paid=True,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     assert result.membership.start == date(2026, 4, 1)
 
 
 def test_renewing_twice_renews_once(gent, adult):
     borrower = make_borrower(gent)
     make_membership(borrower, adult, start=date(2025, 4, 1))
-    first = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="desk 1")
+    first = membership_renew(
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="desk 1",
+    )
     second = membership_renew(
-        borrower=borrower, paid=False, today=date(2026, 4, 10), actor="desk 2"
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="desk 2",
     )
     assert first.renewed
     assert not second.renewed
@@ -94,8 +123,20 @@ def test_renewing_twice_renews_once(gent, adult):
 def test_a_period_renewed_ahead_is_not_renewed_again_the_next_day(gent, adult):
     borrower = make_borrower(gent)
     make_membership(borrower, adult, start=date(2025, 5, 1))
-    membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
-    again = membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 11), actor="t")
+    membership_renew(
+        borrower=borrower,
+        paid=True,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
+    again = membership_renew(
+        borrower=borrower,
+        paid=True,
+        today=date(2026, 4, 11),
+        now=at_nine(date(2026, 4, 11)),
+        actor="t",
+    )
     assert not again.renewed
 
 
@@ -103,7 +144,13 @@ def test_free_type_books_no_fee(gent):
     free = make_type(gent, code="JEUGD", kind=TypeKind.FREE)
     borrower = make_borrower(gent)
     make_membership(borrower, free, start=date(2025, 4, 1))
-    result = membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="t")
+    result = membership_renew(
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     assert result.renewed
     assert result.posting is None
     assert not Posting.objects.exists()
@@ -117,7 +164,13 @@ def test_renewal_resumes_held_reservations(gent, adult):
         borrower, make_item(gent), placed_on=date(2026, 3, 20), status=ReservationStatus.HELD
     )
     # when the desk renews
-    membership_renew(borrower=borrower, paid=True, today=date(2026, 4, 10), actor="t")
+    membership_renew(
+        borrower=borrower,
+        paid=True,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     # then the reservation waits again, in its old place
     reservation.refresh_from_db()
     assert reservation.status == ReservationStatus.WAITING
@@ -134,6 +187,7 @@ def test_renewing_a_list_gives_a_result_per_borrower(gent, adult):
         card_numbers=[expiring.card_number, already.card_number, "NOPE"],
         paid=False,
         today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
         actor="t",
     )
     assert [(r.card_number, r.renewed) for r in results] == [
@@ -155,7 +209,13 @@ def test_an_invalidated_borrower_is_renewed_from_today_with_the_same_type(gent, 
         status="invalidated",
     )
     # when the desk renews on 5 December with the fee paid
-    result = membership_renew(borrower=borrower, paid=True, today=date(2026, 12, 5), actor="t")
+    result = membership_renew(
+        borrower=borrower,
+        paid=True,
+        today=date(2026, 12, 5),
+        now=at_nine(date(2026, 12, 5)),
+        actor="t",
+    )
     # then a new period of the same type starts that day
     assert result.renewed
     assert (result.membership.start, result.membership.end, result.membership.type) == (
@@ -180,7 +240,9 @@ def owes_last_year(gent, adult):
 
 
 def test_renewing_with_the_fee_paid_settles_the_older_fee_too(owes_last_year):
-    result = membership_renew(borrower=owes_last_year, paid=True, today=TODAY, actor="t")
+    result = membership_renew(
+        borrower=owes_last_year, paid=True, today=TODAY, now=at_nine(TODAY), actor="t"
+    )
 
     assert result.renewed
     assert not Posting.objects.filter(borrower=owes_last_year, status=PostingStatus.OPEN).exists()
@@ -198,7 +260,12 @@ def test_renewing_with_the_fee_paid_settles_the_older_fee_too(owes_last_year):
 
 def test_the_borrower_may_pay_less_oldest_first(owes_last_year):
     result = membership_renew(
-        borrower=owes_last_year, paid=True, amount=Decimal("20.00"), today=TODAY, actor="t"
+        borrower=owes_last_year,
+        paid=True,
+        amount=Decimal("20.00"),
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
     )
 
     assert result.payment is not None
@@ -210,21 +277,32 @@ def test_the_borrower_may_pay_less_oldest_first(owes_last_year):
 def test_paying_more_than_is_open_renews_nothing(owes_last_year):
     with pytest.raises(Refused, match=r"pay at most € 24\.00"):
         membership_renew(
-            borrower=owes_last_year, paid=True, amount=Decimal("30.00"), today=TODAY, actor="t"
+            borrower=owes_last_year,
+            paid=True,
+            amount=Decimal("30.00"),
+            today=TODAY,
+            now=at_nine(TODAY),
+            actor="t",
         )
     assert Membership.objects.filter(borrower=owes_last_year).count() == 1
     assert Posting.objects.filter(borrower=owes_last_year).count() == 1
 
 
 def test_renewing_with_the_fee_open_says_what_is_open_in_total(owes_last_year):
-    result = membership_renew(borrower=owes_last_year, paid=False, today=TODAY, actor="t")
+    result = membership_renew(
+        borrower=owes_last_year, paid=False, today=TODAY, now=at_nine(TODAY), actor="t"
+    )
     assert (result.payment, result.still_open) == (None, Decimal("24.00"))
     assert result.as_dict()["still_open"] == "24.00"
 
 
 def test_renewing_a_list_with_the_fee_paid_settles_each_borrower(gent, adult, owes_last_year):
     results = memberships_renew(
-        card_numbers=[owes_last_year.card_number], paid=True, today=TODAY, actor="t"
+        card_numbers=[owes_last_year.card_number],
+        paid=True,
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
     )
     assert [(r.renewed, r.payment.paid if r.payment else None) for r in results] == [
         (True, Decimal("24.00"))
@@ -234,10 +312,20 @@ def test_renewing_a_list_with_the_fee_paid_settles_each_borrower(gent, adult, ow
 
 def test_a_repeated_renewal_request_gets_the_first_answer_and_books_nothing(owes_last_year):
     first = membership_renew(
-        borrower=owes_last_year, paid=True, today=TODAY, actor="t", request_key="form-1"
+        borrower=owes_last_year,
+        paid=True,
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
+        request_key="form-1",
     )
     again = membership_renew(
-        borrower=owes_last_year, paid=True, today=TODAY, actor="t", request_key="form-1"
+        borrower=owes_last_year,
+        paid=True,
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
+        request_key="form-1",
     )
 
     assert (again.renewed, again.repeated) == (True, True)

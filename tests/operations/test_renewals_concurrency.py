@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from lidgeld.clock import at_nine
 from lidgeld.finance.models import Posting
 from lidgeld.memberships.models import Membership
 from lidgeld.operations.renewals import RenewalResult, membership_renew
@@ -20,7 +21,11 @@ def test_simultaneous_renewals_renew_once():
 
     def desk(n: int) -> RenewalResult:
         return membership_renew(
-            borrower=borrower, paid=False, today=date(2026, 4, 10), actor=f"desk {n + 1}"
+            borrower=borrower,
+            paid=False,
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor=f"desk {n + 1}",
         )
 
     results, errors = at_the_same_moment(desk)

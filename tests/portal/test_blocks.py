@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from lidgeld.circulation.models import Loan, Reservation, ReservationStatus
+from lidgeld.clock import at_nine
 from lidgeld.domain.blocks import Channel
 from lidgeld.errors import Refused
 from lidgeld.finance.services import payment_register
@@ -37,7 +38,13 @@ def renewed_in_april(gent, adult):
     """Given a renewal at the desk on 10 April 2026 with the fee left open, a loan and a
     book on the shelf to reserve."""
     borrower = member(gent, adult)  # until 30 April 2026
-    membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="staff:balie")
+    membership_renew(
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="staff:balie",
+    )
     loan = make_loan(borrower, make_item(gent, "De Avonden"), date(2026, 4, 10))
     shelf = make_item(gent, "Het Achterhuis")
     return borrower, loan, shelf
@@ -99,7 +106,11 @@ def test_paying_at_the_unpaid_stage_lifts_the_blocks_at_once(renewed_in_april, a
     client = logged_in(borrower)
     assert disabled_buttons(client.get("/portal/loans/"))
     payment_register(
-        borrower=borrower, amount=Decimal("12.00"), today=date(2026, 10, 1), actor="staff:balie"
+        borrower=borrower,
+        amount=Decimal("12.00"),
+        today=date(2026, 10, 1),
+        now=at_nine(date(2026, 10, 1)),
+        actor="staff:balie",
     )
     page = client.get("/portal/loans/")
     assert not disabled_buttons(page)
@@ -146,10 +157,21 @@ def test_the_desk_still_places_a_reservation_for_a_blocked_borrower_the_portal_d
     item = make_item(gent)
     with pytest.raises(Refused) as refusal:
         reservation_place(
-            borrower=borrower, item=item, today=date(2026, 4, 10), actor="t", channel=Channel.PORTAL
+            borrower=borrower,
+            item=item,
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="t",
+            channel=Channel.PORTAL,
         )
     assert refusal.value.code == "expired"
-    held = reservation_place(borrower=borrower, item=item, today=date(2026, 4, 10), actor="t")
+    held = reservation_place(
+        borrower=borrower,
+        item=item,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="t",
+    )
     assert held.status == ReservationStatus.HELD
 
 

@@ -19,6 +19,7 @@ import zxingcpp
 from PIL import Image
 
 from lidgeld.circulation.models import Reservation, ReservationStatus
+from lidgeld.clock import at_nine
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.finance.bank import bank_statement_import
 from lidgeld.finance.models import Posting, PostingStatus
@@ -150,12 +151,17 @@ def test_an_expired_borrower_renews_online_pays_and_is_unblocked(phone, queue, p
         report = bank_statement_import(
             data=statement_paying(reference, fee.balance, date(2026, 4, 10)),
             today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
             actor="staff:boekhouding",
         )
         assert report.counts["paid"] == 1
     else:
         payment_register(
-            borrower=borrower, amount=fee.balance, today=date(2026, 4, 10), actor="staff:balie"
+            borrower=borrower,
+            amount=fee.balance,
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="staff:balie",
         )
 
     # every block is gone: no banner, nothing to pay, reserving works
@@ -180,7 +186,13 @@ def test_at_the_unpaid_stage_login_works_and_renewing_and_reserving_say_why_not(
 ):
     # R6's example: renewed on 10 April 2026 with the fee open; on 1 October it is unpaid
     borrower = member(gent, adult)
-    membership_renew(borrower=borrower, paid=False, today=date(2026, 4, 10), actor="staff:b")
+    membership_renew(
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="staff:b",
+    )
     make_loan(borrower, make_item(gent, "De Avonden"), date(2026, 9, 20))
     make_item(gent, "Het Achterhuis")
     at(date(2026, 10, 1))

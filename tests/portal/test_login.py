@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
+from lidgeld.clock import at_nine
 from lidgeld.web.models import LoginFailure
 from lidgeld.web.throttle import FREE_FAILURES, LOCK_AFTER, ONE_ADDRESS
 from tests.portal.conftest import PIN, logged_in, member, text_of
@@ -200,7 +201,13 @@ def test_a_pin_changed_elsewhere_ends_other_sessions(gent, adult):
 
     borrower = member(gent, adult)
     client = logged_in(borrower)
-    borrower_pin_set(borrower=borrower, pin="97531", today=date(2026, 4, 10), actor="staff:x")
+    borrower_pin_set(
+        borrower=borrower,
+        pin="97531",
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="staff:x",
+    )
     assert client.get("/portal/membership/").status_code == 302
 
 

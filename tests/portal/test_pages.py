@@ -10,6 +10,7 @@ from django.utils import timezone
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Loan, Reservation, ReservationStatus
+from lidgeld.clock import at_nine
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.finance.models import Posting
 from lidgeld.operations.renewals import membership_renew
@@ -25,7 +26,11 @@ pytestmark = pytest.mark.django_db
 def test_the_membership_page_says_until_when_and_how_to_pay(gent, adult, at):
     borrower = member(gent, adult)
     fee = membership_renew(
-        borrower=borrower, paid=False, today=date(2026, 4, 10), actor="staff:b"
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="staff:b",
     ).posting
     at(date(2026, 5, 20))  # the reminder stage
     page = text_of(logged_in(borrower).get("/portal/membership/"))
@@ -44,7 +49,11 @@ def test_the_timeline_says_a_reminder_went_out_only_when_one_did(gent, adult, at
 
     borrower = member(gent, adult)
     fee = membership_renew(
-        borrower=borrower, paid=False, today=date(2026, 4, 10), actor="staff:b"
+        borrower=borrower,
+        paid=False,
+        today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
+        actor="staff:b",
     ).posting
     at(date(2026, 5, 20))  # the reminder stage, before any reminder was queued
     client = logged_in(borrower)

@@ -9,6 +9,7 @@ import pytest
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.circulation.models import ReservationStatus
+from lidgeld.clock import at_nine
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.domain.renewal import RenewalReason
 from lidgeld.finance.models import Posting, PostingStatus
@@ -114,11 +115,20 @@ def test_two_clicks_renew_once_and_the_second_says_so(gent, adult):
 def test_the_desk_and_the_portal_refuse_with_the_same_reason(gent, adult):
     borrower = member(gent, adult, start=date(2025, 4, 1))
     today = date(2026, 4, 10)
-    desk = membership_renew(borrower=borrower, paid=True, today=today, actor="staff:balie")
+    desk = membership_renew(
+        borrower=borrower, paid=True, today=today, now=at_nine(today), actor="staff:balie"
+    )
     assert desk.renewed
-    desk_again = membership_renew(borrower=borrower, paid=True, today=today, actor="staff:x")
+    desk_again = membership_renew(
+        borrower=borrower, paid=True, today=today, now=at_nine(today), actor="staff:x"
+    )
     portal = membership_renew(
-        borrower=borrower, paid=False, today=today, actor="portal:x", origin=Origin.PORTAL
+        borrower=borrower,
+        paid=False,
+        today=today,
+        now=at_nine(today),
+        actor="portal:x",
+        origin=Origin.PORTAL,
     )
     assert desk_again.reason_code == portal.reason_code == RenewalReason.ALREADY_RENEWED
     assert desk_again.reason == portal.reason

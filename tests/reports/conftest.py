@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from lidgeld.borrowers.models import Borrower
+from lidgeld.clock import at_nine
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.memberships.models import Membership
@@ -92,6 +93,7 @@ class Network:
             role="desk",
             instance_codes=["GENT"],
             today=TODAY,
+            now=at_nine(TODAY),
             actor="test",
         )
         return scope_for_user(user=account.user)

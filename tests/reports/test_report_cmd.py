@@ -14,6 +14,7 @@ import pytest
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.cli.main import main
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput
 from lidgeld.staff.services import staff_add
 from tests.factories import make_borrower, make_membership, make_open_fee, make_type
@@ -224,7 +225,7 @@ def test_every_export_is_audited_with_its_row_count(capsys, library, tmp_path):
 @pytest.fixture
 def gent_desk(library):
     staff_add(username="balie.gent", password=PASSWORD, role="desk", instance_codes=["GENT"],
-              today=TODAY, actor="test")  # fmt: skip
+              today=TODAY, now=at_nine(TODAY), actor="test")  # fmt: skip
     return "balie.gent"
 
 
@@ -232,7 +233,7 @@ def test_a_gent_coordinator_gets_its_cooperation_group_and_never_brugge(
     capsys, gent_desk, tmp_path
 ):
     staff_add(username="coord.gent", password=PASSWORD, role="coordinator",
-              instance_codes=["GENT"], today=TODAY, actor="test")  # fmt: skip
+              instance_codes=["GENT"], today=TODAY, now=at_nine(TODAY), actor="test")  # fmt: skip
     target = tmp_path / "cae.csv"
     code, _, err = lidgeld(
         capsys, "report", "messages", "--kind", "CAE", "--from", "2026-04-01",

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.exports.table import ColumnType, RowKind, Table
 from lidgeld.finance.models import Posting, PostingStatus
@@ -449,7 +450,7 @@ def test_what_brugge_booked_is_not_summed_into_what_a_gent_desk_sees(reports_net
 
 def _coordinator_scope(network):
     account = staff_add(username="coord.gent", password="een-lang-wachtwoord-2026",
-                        role="coordinator", instance_codes=["GENT"], today=TODAY, actor="t")  # fmt: skip
+                        role="coordinator", instance_codes=["GENT"], today=TODAY, now=at_nine(TODAY), actor="t")  # fmt: skip
     return scope_for_user(user=account.user)
 
 

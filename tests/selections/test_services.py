@@ -10,6 +10,7 @@ import pytest
 from django.test.utils import CaptureQueriesContext
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.exports.writers import ExportFormat
 from lidgeld.libraries.models import CooperationGroup
@@ -39,13 +40,19 @@ def gent():
 
 
 def run(rule: str, scope: Scope) -> BorrowerSet:
-    return selection_run(scope=scope, rule=rule_from_text(rule), today=TODAY)
+    return selection_run(scope=scope, rule=rule_from_text(rule), today=TODAY, now=at_nine(TODAY))
 
 
 def export_csv(scope: Scope, set_id: int, fields: list[str]) -> list[list[str]]:
     out = io.BytesIO()
     set_export(
-        scope=scope, set_id=set_id, fields=fields, fmt=ExportFormat.CSV, out=out, today=TODAY
+        scope=scope,
+        set_id=set_id,
+        fields=fields,
+        fmt=ExportFormat.CSV,
+        out=out,
+        today=TODAY,
+        now=at_nine(TODAY),
     )
     return list(csv.reader(io.StringIO(out.getvalue().decode("utf-8"))))
 
@@ -115,20 +122,42 @@ def test_sets_combine(gent):
         return {row[0] for row in export_csv(staff, borrower_set.pk, ["card"])[1:]}
 
     union = set_combine(
-        scope=staff, left_id=dutch.pk, right_id=first_cards.pk, origin="union", today=TODAY
+        scope=staff,
+        left_id=dutch.pk,
+        right_id=first_cards.pk,
+        origin="union",
+        today=TODAY,
+        now=at_nine(TODAY),
     )
     both = set_combine(
-        scope=staff, left_id=dutch.pk, right_id=first_cards.pk, origin="intersection", today=TODAY
+        scope=staff,
+        left_id=dutch.pk,
+        right_id=first_cards.pk,
+        origin="intersection",
+        today=TODAY,
+        now=at_nine(TODAY),
     )
     rest = set_combine(
-        scope=staff, left_id=dutch.pk, right_id=first_cards.pk, origin="difference", today=TODAY
+        scope=staff,
+        left_id=dutch.pk,
+        right_id=first_cards.pk,
+        origin="difference",
+        today=TODAY,
+        now=at_nine(TODAY),
     )
     assert (members(union), union.size) == ({"NL1", "NL2", "FR1"}, 3)
     assert (members(both), both.size) == ({"NL1"}, 1)
     assert (members(rest), rest.size) == ({"NL2"}, 1)
     assert rest.rule == f"set {dutch.pk} ∖ set {first_cards.pk}"
     with pytest.raises(InvalidInput, match="union, intersection or difference"):
-        set_combine(scope=staff, left_id=dutch.pk, right_id=rest.pk, origin="xor", today=TODAY)
+        set_combine(
+            scope=staff,
+            left_id=dutch.pk,
+            right_id=rest.pk,
+            origin="xor",
+            today=TODAY,
+            now=at_nine(TODAY),
+        )
 
 
 def test_one_sees_and_exports_only_ones_own_sets(gent):
@@ -168,9 +197,19 @@ def test_unknown_export_fields_are_refused_before_anything_is_written(gent):
 
 def test_a_saved_selection_is_replaced_under_its_name(gent):
     staff = operator_scope("balie")
-    selection_save(scope=staff, name="CAE april", rule=rule_from_text("B.kind = CAE"), today=TODAY)
+    selection_save(
+        scope=staff,
+        name="CAE april",
+        rule=rule_from_text("B.kind = CAE"),
+        today=TODAY,
+        now=at_nine(TODAY),
+    )
     saved = selection_save(
-        scope=staff, name="CAE april", rule=rule_from_text("b.KIND = cae"), today=TODAY
+        scope=staff,
+        name="CAE april",
+        rule=rule_from_text("b.KIND = cae"),
+        today=TODAY,
+        now=at_nine(TODAY),
     )
     assert saved.rule == "B.kind = cae"
     assert AuditEvent.objects.filter(action__startswith="selection.").count() == 2
@@ -183,8 +222,8 @@ def test_expired_sets_are_purged_once(gent):
     kept = run("A.card = C1", staff)
     BorrowerSet.objects.filter(pk=old.pk).update(expires_on=TODAY - timedelta(days=1))
 
-    assert sets_purge(today=TODAY, actor="job:tick") == 1
-    assert sets_purge(today=TODAY, actor="job:tick") == 0
+    assert sets_purge(today=TODAY, now=at_nine(TODAY), actor="job:tick") == 1
+    assert sets_purge(today=TODAY, now=at_nine(TODAY), actor="job:tick") == 0
     assert list(BorrowerSet.objects.values_list("pk", flat=True)) == [kept.pk]
     assert BorrowerSetMember.objects.filter(borrower_set_id=old.pk).count() == 0
 
@@ -232,12 +271,12 @@ def test_a_desk_may_not_export_borrowers_of_another_library_of_the_group(group_w
     out = io.BytesIO()
     with pytest.raises(Refused, match=r"holds borrowers of other libraries \(LOCH\).*coordinator"):
         set_export(scope=desk, set_id=both.pk, fields=["email"], fmt=ExportFormat.CSV,
-                   out=out, today=TODAY)  # fmt: skip
+                   out=out, today=TODAY, now=at_nine(TODAY))  # fmt: skip
     assert out.getvalue() == b""
     assert not AuditEvent.objects.filter(action="set.export").exists()
     # but a set of GENT's own borrowers it may export (and it is audited)
     own = selection_run(scope=desk.within([gent.pk]), rule=rule_from_text("B.kind = CAE"),
-                        today=TODAY)  # fmt: skip
+                        today=TODAY, now=at_nine(TODAY))  # fmt: skip
     assert export_csv(desk, own.pk, ["card", "email"])[1:] == [["G1", "g@example.be"]]
     assert AuditEvent.objects.filter(action="set.export", actor="staff:balie-gent").count() == 1
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.cli.main import main
+from lidgeld.clock import at_nine
 from lidgeld.errors import Refused
 from lidgeld.kiosks.models import Terminal
 from lidgeld.kiosks.services import (
@@ -85,16 +86,16 @@ def test_the_settings_and_iban_of_a_library_of_the_group_are_refused(world, gent
     with pytest.raises(Refused, match=f"{NOT_YOURS}.*ask an administrator of LOCH"):
         instance_update(
             instance=loch, changes={"iban": "BE71096123456769", "sender_name": "Gent"},
-            within=gent_admin, today=TODAY, actor="beheer-gent",
+            within=gent_admin, today=TODAY, now=at_nine(TODAY), actor="beheer-gent",
         )  # fmt: skip
     loch.refresh_from_db()
     assert (loch.iban, loch.sender_name) == ("BE78735005432186", "")
     assert nothing_audited()
     # one's own library, and the operator at the command line, may
     instance_update(instance=gent, changes={"bic": "GKCCBEBB"}, within=gent_admin,
-                    today=TODAY, actor="beheer-gent")  # fmt: skip
+                    today=TODAY, now=at_nine(TODAY), actor="beheer-gent")  # fmt: skip
     instance_update(instance=loch, changes={"bic": "GKCCBEBB"}, within=operator_scope("cli"),
-                    today=TODAY, actor="cli")  # fmt: skip
+                    today=TODAY, now=at_nine(TODAY), actor="cli")  # fmt: skip
     assert Instance.objects.filter(bic="GKCCBEBB").count() == 2
 
 
@@ -102,7 +103,7 @@ def test_a_role_below_administrator_may_not_change_settings(world):
     make_staff("coord-gent", world[0], role="coordinator")
     with pytest.raises(Refused, match="changing the settings needs the administrator role"):
         instance_update(instance=world[0], changes={"bic": "GKCCBEBB"},
-                        within=scope_of("coord-gent"), today=TODAY, actor="coord-gent")  # fmt: skip
+                        within=scope_of("coord-gent"), today=TODAY, now=at_nine(TODAY), actor="coord-gent")  # fmt: skip
     assert nothing_audited()
 
 
@@ -112,23 +113,29 @@ def test_notice_texts_and_kinds_of_a_library_of_the_group_are_refused(world, gen
     coordinator = scope_of("coord-gent")
     text = {"kind": "AE", "language": "nl", "subject": "Van Gent", "body_text": "Overgenomen."}
     with pytest.raises(Refused, match=NOT_YOURS):
-        notice_template_save(instance=loch, within=coordinator, today=TODAY, actor="c", **text)
+        notice_template_save(
+            instance=loch, within=coordinator, today=TODAY, now=at_nine(TODAY), actor="c", **text
+        )
     with pytest.raises(Refused, match=NOT_YOURS):
         notice_kinds_set(instance=loch, enabled={"AE": False}, within=gent_admin,
-                         today=TODAY, actor="beheer-gent")  # fmt: skip
+                         today=TODAY, now=at_nine(TODAY), actor="beheer-gent")  # fmt: skip
     override = NoticeTemplate.objects.create(
         instance=loch, kind="AE", language="nl", subject="Gesloten", body_text="Dicht.",
         valid_from=date(2026, 12, 20), valid_until=date(2027, 1, 3),
         updated_at=timezone.now(), updated_by="loch",
     )  # fmt: skip
     with pytest.raises(Refused, match=NOT_YOURS):
-        notice_override_delete(template=override, within=coordinator, today=TODAY, actor="c")
+        notice_override_delete(
+            template=override, within=coordinator, today=TODAY, now=at_nine(TODAY), actor="c"
+        )
     assert not NoticeTemplate.objects.filter(subject="Van Gent").exists()
     assert NoticeTemplate.objects.filter(pk=override.pk).exists()
     assert Instance.objects.get(code="LOCH").notice_end_of_contribution
     assert nothing_audited()
     # and their own library's texts they may change
-    notice_template_save(instance=gent, within=coordinator, today=TODAY, actor="c", **text)
+    notice_template_save(
+        instance=gent, within=coordinator, today=TODAY, now=at_nine(TODAY), actor="c", **text
+    )
     assert NoticeTemplate.objects.filter(instance=gent, subject="Van Gent").exists()
 
 
@@ -136,7 +143,7 @@ def test_a_desk_account_may_not_change_notice_texts(world):
     make_staff("balie-gent", world[0])
     with pytest.raises(Refused, match="needs the coordinator role"):
         notice_kinds_set(instance=world[0], enabled={"AE": False},
-                         within=scope_of("balie-gent"), today=TODAY, actor="balie-gent")  # fmt: skip
+                         within=scope_of("balie-gent"), today=TODAY, now=at_nine(TODAY), actor="balie-gent")  # fmt: skip
 
 
 def test_kiosks_of_a_library_of_the_group_are_refused(world, gent_admin):
@@ -146,19 +153,25 @@ def test_kiosks_of_a_library_of_the_group_are_refused(world, gent_admin):
     )
     with pytest.raises(Refused, match=NOT_YOURS):
         terminal_add(login="kiosk-2", password="kiosk-geheim-1", instance_code="LOCH",
-                     within=gent_admin, today=TODAY, actor="beheer-gent")  # fmt: skip
+                     within=gent_admin, today=TODAY, now=at_nine(TODAY), actor="beheer-gent")  # fmt: skip
     for change in (terminal_disable, terminal_enable):
         with pytest.raises(Refused, match=NOT_YOURS):
-            change(terminal=kiosk, within=gent_admin, today=TODAY, actor="beheer-gent")
+            change(
+                terminal=kiosk,
+                within=gent_admin,
+                today=TODAY,
+                now=at_nine(TODAY),
+                actor="beheer-gent",
+            )
     with pytest.raises(Refused, match=NOT_YOURS):
         terminal_password_set(terminal=kiosk, password="overgenomen-1", within=gent_admin,
-                              today=TODAY, actor="beheer-gent")  # fmt: skip
+                              today=TODAY, now=at_nine(TODAY), actor="beheer-gent")  # fmt: skip
     kiosk.refresh_from_db()
     assert (kiosk.enabled, kiosk.password_hash) == (True, "!")
     assert list(Terminal.objects.values_list("login", flat=True)) == ["kiosk-loch"]
     assert nothing_audited()
     terminal_add(login="kiosk-gent", password="kiosk-geheim-1", instance_code="GENT",
-                 within=gent_admin, today=TODAY, actor="beheer-gent")  # fmt: skip
+                 within=gent_admin, today=TODAY, now=at_nine(TODAY), actor="beheer-gent")  # fmt: skip
     assert Terminal.objects.filter(login="kiosk-gent", instance=gent).exists()
 
 
@@ -168,19 +181,19 @@ def test_staff_accounts_of_a_library_of_the_group_are_refused(world, gent_admin)
     balie_loch = StaffAccount.objects.get(user__username="balie-loch")
     with pytest.raises(Refused, match="cannot give access to LOCH"):
         staff_add(username="beheer-loch-2", password="een-lang-wachtwoord", role="administrator",
-                  instance_codes=["LOCH"], within=gent_admin, today=TODAY,
+                  instance_codes=["LOCH"], within=gent_admin, today=TODAY, now=at_nine(TODAY),
                   actor="beheer-gent")  # fmt: skip
     with pytest.raises(Refused, match="outside yours"):
-        staff_update(account=balie_loch, role="administrator", within=gent_admin, today=TODAY,
+        staff_update(account=balie_loch, role="administrator", within=gent_admin, today=TODAY, now=at_nine(TODAY),
                      actor="beheer-gent")  # fmt: skip
     with pytest.raises(Refused, match="outside yours"):
         staff_password_set(account=balie_loch, password="overgenomen-123", within=gent_admin,
-                           today=TODAY, actor="beheer-gent")  # fmt: skip
+                           today=TODAY, now=at_nine(TODAY), actor="beheer-gent")  # fmt: skip
     # nor may a GENT account be given LOCH
     make_staff("balie-gent", gent)
     with pytest.raises(Refused, match="cannot give access to LOCH"):
         staff_update(account=StaffAccount.objects.get(user__username="balie-gent"),
-                     instance_codes=["GENT", "LOCH"], within=gent_admin, today=TODAY,
+                     instance_codes=["GENT", "LOCH"], within=gent_admin, today=TODAY, now=at_nine(TODAY),
                      actor="beheer-gent")  # fmt: skip
     assert not User.objects.filter(username="beheer-loch-2").exists()
     balie_loch.refresh_from_db()
@@ -193,7 +206,7 @@ def test_only_an_administrator_adds_staff_accounts(world):
     make_staff("coord-gent", world[0], role="coordinator")
     with pytest.raises(Refused, match="needs the administrator role"):
         staff_add(username="nieuw", password="een-lang-wachtwoord", role="desk",
-                  instance_codes=["GENT"], within=scope_of("coord-gent"), today=TODAY,
+                  instance_codes=["GENT"], within=scope_of("coord-gent"), today=TODAY, now=at_nine(TODAY),
                   actor="coord-gent")  # fmt: skip
     assert not User.objects.filter(username="nieuw").exists()
 

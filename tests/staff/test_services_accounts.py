@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.scope import operator_scope
@@ -59,14 +60,14 @@ def test_staff_update_changes_only_what_differs(world):
     make_staff("balie", gent)
     staff_update(
         account=account("balie"), role="coordinator", instance_codes=["gent"], active=True,
-        within=within, today=TODAY, actor="beheer-gent",
+        within=within, today=TODAY, now=at_nine(TODAY), actor="beheer-gent",
     )  # fmt: skip
     event = AuditEvent.objects.get(action="staff.changed")
     assert event.before == {"username": "balie", "role": "desk"}
     assert event.after == {"username": "balie", "role": "coordinator"}
     staff_update(
         account=account("balie"), role="coordinator", instance_codes=["GENT"],
-        within=within, today=TODAY, actor="beheer-gent",
+        within=within, today=TODAY, now=at_nine(TODAY), actor="beheer-gent",
     )  # fmt: skip
     assert AuditEvent.objects.filter(action="staff.changed").count() == 1
 
@@ -85,7 +86,7 @@ def test_a_wrong_change_is_refused_as_a_whole(world, changes, error, says):
     make_staff("balie", world[0])
     with pytest.raises(error, match=says):
         staff_update(
-            account=account("balie"), active=False, within=world[3], today=TODAY,
+            account=account("balie"), active=False, within=world[3], today=TODAY, now=at_nine(TODAY),
             actor="beheer-gent", **changes,
         )  # fmt: skip
     assert account("balie").user.is_active
@@ -97,12 +98,17 @@ def test_an_account_that_also_serves_another_network_is_left_alone(world):
     make_staff("balie-beide", gent, brugge)
     with pytest.raises(Refused, match="outside yours"):
         staff_update(
-            account=account("balie-beide"), active=False, within=within, today=TODAY, actor="b"
+            account=account("balie-beide"),
+            active=False,
+            within=within,
+            today=TODAY,
+            now=at_nine(TODAY),
+            actor="b",
         )
     with pytest.raises(Refused, match="outside yours"):
         staff_password_set(
             account=account("balie-beide"), password="overgenomen-123", within=within,
-            today=TODAY, actor="b",
+            today=TODAY, now=at_nine(TODAY), actor="b",
         )  # fmt: skip
 
 
@@ -110,11 +116,21 @@ def test_an_administrator_cannot_lock_themselves_out(world):
     mine = account("beheer-gent")
     with pytest.raises(Refused, match="disable your own"):
         staff_update(
-            account=mine, active=False, within=world[3], today=TODAY, actor="staff:beheer-gent"
+            account=mine,
+            active=False,
+            within=world[3],
+            today=TODAY,
+            now=at_nine(TODAY),
+            actor="staff:beheer-gent",
         )
     with pytest.raises(Refused, match="your own administrator role"):
         staff_update(
-            account=mine, role="desk", within=world[3], today=TODAY, actor="staff:beheer-gent"
+            account=mine,
+            role="desk",
+            within=world[3],
+            today=TODAY,
+            now=at_nine(TODAY),
+            actor="staff:beheer-gent",
         )
 
 
@@ -122,14 +138,19 @@ def test_a_password_is_set_hashed_and_not_audited(world):
     make_staff("balie", world[0])
     staff_password_set(
         account=account("balie"), password="een-nieuw-wachtwoord", within=world[3],
-        today=TODAY, actor="beheer-gent",
+        today=TODAY, now=at_nine(TODAY), actor="beheer-gent",
     )  # fmt: skip
     assert account("balie").user.check_password("een-nieuw-wachtwoord")
     event = AuditEvent.objects.get(action="staff.password_set")
     assert "wachtwoord" not in str(event.after)
     with pytest.raises(InvalidInput, match="too weak"):
         staff_password_set(
-            account=account("balie"), password="kort", within=world[3], today=TODAY, actor="b"
+            account=account("balie"),
+            password="kort",
+            within=world[3],
+            today=TODAY,
+            now=at_nine(TODAY),
+            actor="b",
         )
 
 
@@ -138,10 +159,10 @@ def test_adding_within_refuses_libraries_outside_and_adds_inside(world):
         with pytest.raises(Refused, match=outside):
             staff_add(
                 username="x", password="een-lang-wachtwoord", role="desk",
-                instance_codes=[outside], within=world[3], today=TODAY, actor="beheer-gent",
+                instance_codes=[outside], within=world[3], today=TODAY, now=at_nine(TODAY), actor="beheer-gent",
             )  # fmt: skip
     added = staff_add(
         username="x", password="een-lang-wachtwoord", role="desk",
-        instance_codes=["GENT"], within=world[3], today=TODAY, actor="beheer-gent",
+        instance_codes=["GENT"], within=world[3], today=TODAY, now=at_nine(TODAY), actor="beheer-gent",
     )  # fmt: skip
     assert list(added.instances.values_list("code", flat=True)) == ["GENT"]

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.cli.main import main
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.staff.selectors import scope_for_user, visible_instance_ids
@@ -30,6 +31,7 @@ def test_an_account_sees_its_instances_and_their_cooperation_groups():
         role="desk",
         instance_codes=["gent"],
         today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
         actor="test",
     )
 
@@ -67,7 +69,7 @@ def test_bad_accounts_are_refused_and_nothing_is_made(changes, message):
         "instance_codes": ["GENT"],
     } | changes
     with pytest.raises(InvalidInput, match=message):
-        staff_add(**values, today=date(2026, 4, 10), actor="test")
+        staff_add(**values, today=date(2026, 4, 10), now=at_nine(date(2026, 4, 10)), actor="test")
     assert not User.objects.exists()
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lidgeld.audit.services import audit_record
 from lidgeld.circulation.models import ReservationStatus
+from lidgeld.clock import at_nine
 from tests.factories import (
     make_borrower,
     make_instance,
@@ -155,7 +156,7 @@ def test_reservations_with_held_state_and_place_in_the_queue(desk, gent, an):
 
 def test_the_audit_trail(desk, gent, an):
     audit_record(
-        actor="balie-gent", action="posting.paid", obj=None, today=APRIL,
+        actor="balie-gent", action="posting.paid", obj=None, today=APRIL, now=at_nine(APRIL),
         borrower_id=an.pk, instance_id=gent.pk, before={"balance": "12.00"},
         after={"balance": "0.00"},
     )  # fmt: skip

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import at_nine
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.scope import Scope
 from lidgeld.selections.fields import Operator
@@ -177,6 +178,7 @@ def test_someone_elses_set_is_not_found(desk, world):
         scope=Scope(actor="balie-brugge", instance_ids=frozenset({world[1].pk})),
         rule=rule_from_text(SEED_RULE),
         today=date(2026, 4, 10),
+        now=at_nine(date(2026, 4, 10)),
     )
     assert desk.get(f"/staff/selections/sets/{other.pk}/").status_code == 404
     response = desk.get(f"/staff/selections/sets/{other.pk}/export", {"fields": "card"})

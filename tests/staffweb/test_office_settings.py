@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.hashers import check_password
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import at_nine
 from lidgeld.kiosks.models import Terminal
 from lidgeld.kiosks.services import terminal_add, terminal_authenticate
 from lidgeld.libraries.models import CooperationGroup, Instance
@@ -161,10 +162,16 @@ def test_instance_update_refuses_a_switch_that_is_not_on_or_off():
 
     gent = make_instance("GENT")
     with pytest.raises(InvalidInput, match="on or off"):
-        instance_update(instance=gent, changes={"portal_renewal": 1}, today=TODAY, actor="t")
+        instance_update(
+            instance=gent, changes={"portal_renewal": 1}, today=TODAY, now=at_nine(TODAY), actor="t"
+        )
     with pytest.raises(InvalidInput, match="at most 12"):
         instance_update(
-            instance=gent, changes={"portal_renewal_window_months": 24}, today=TODAY, actor="t"
+            instance=gent,
+            changes={"portal_renewal_window_months": 24},
+            today=TODAY,
+            now=at_nine(TODAY),
+            actor="t",
         )
 
 
@@ -173,7 +180,12 @@ def test_instance_update_refuses_a_switch_that_is_not_on_or_off():
 
 def kiosk(instance: Instance, login: str = "kiosk-gent-1") -> Terminal:
     return terminal_add(
-        login=login, password="kiosk-secret-1", instance_code=instance.code, today=TODAY, actor="t"
+        login=login,
+        password="kiosk-secret-1",
+        instance_code=instance.code,
+        today=TODAY,
+        now=at_nine(TODAY),
+        actor="t",
     )
 
 

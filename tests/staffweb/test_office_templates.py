@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import at_nine
 from lidgeld.libraries.models import Instance
 from lidgeld.notices.models import NoticeTemplate
 from lidgeld.notices.services import notice_template_save
@@ -45,7 +46,7 @@ def override(instance, start=date(2026, 7, 1), end=date(2026, 7, 31)):
     return notice_template_save(
         instance=instance, kind="AE", language="nl", subject="Gesloten",
         body_text="We zijn gesloten, {{ first_name }}.", valid_from=start, valid_until=end,
-        today=date(2026, 4, 10), actor="test",
+        today=date(2026, 4, 10), now=at_nine(date(2026, 4, 10)), actor="test",
     )  # fmt: skip
 
 

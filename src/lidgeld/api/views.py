@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lidgeld.api.downloads import table_download
 from lidgeld.clock import clock
+from lidgeld.domain.actors import staff_actor
+from lidgeld.domain.moment import Moment
 from lidgeld.errors import InvalidInput, LidgeldError, Refused
 from lidgeld.exports.table import Table
 from lidgeld.reports.services import report_export_audit
@@ -57,7 +59,9 @@ def staff_endpoint(view: Callable[..., HttpResponseBase]) -> View:
             return _error("this login is not a staff account", 403)
         try:
             scope = scope_for_user(user=user)
-            return view(request, scope, clock.today(), *args, **kwargs)
+            return view(
+                request, scope, clock.moment(staff_actor(user.get_username())), *args, **kwargs
+            )
         except RuleError as error:
             return _error(error.message, 400, position=error.position, path=error.path)
         except Refused as error:
@@ -118,7 +122,7 @@ def _rule_of(data: dict[str, Any]) -> Any:
 
 @require_POST
 @staff_endpoint
-def rule_check(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
+def rule_check(request: HttpRequest, scope: Scope, moment: Moment) -> HttpResponseBase:
     """Both forms of one rule: the builder shows the text form beside its rows."""
     rule = _rule_of(_body(request))
     return JsonResponse({"text": to_text(rule), "rule": to_json(rule)})
@@ -126,12 +130,14 @@ def rule_check(request: HttpRequest, scope: Scope, today: date) -> HttpResponseB
 
 @require_POST
 @staff_endpoint
-def selection_run(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
+def selection_run(request: HttpRequest, scope: Scope, moment: Moment) -> HttpResponseBase:
     data = _body(request)
     saved = saved_selection_get(scope=scope, name=str(data["saved"])) if "saved" in data else None
     scope = scope.within(Params({"instance": data.get("instance")}).instances())
     rule = _rule_of({"text": saved.rule} if saved else data)
-    borrower_set = run_selection(scope=scope, rule=rule, today=today, saved=saved)
+    borrower_set = run_selection(
+        scope=scope, rule=rule, today=moment.today, now=moment.now, saved=saved
+    )
     return JsonResponse(_set_json(borrower_set), status=201)
 
 
@@ -149,13 +155,13 @@ def _set_json(borrower_set: Any) -> dict[str, Any]:
 
 @require_GET
 @staff_endpoint
-def set_list(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
+def set_list(request: HttpRequest, scope: Scope, moment: Moment) -> HttpResponseBase:
     return JsonResponse({"sets": [_set_json(item) for item in sets_visible(scope=scope)[:200]]})
 
 
 @require_POST
 @staff_endpoint
-def set_combine(request: HttpRequest, scope: Scope, today: date) -> HttpResponseBase:
+def set_combine(request: HttpRequest, scope: Scope, moment: Moment) -> HttpResponseBase:
     data = _body(request)
     params = Params({key: str(value) for key, value in data.items()})
     borrower_set = combine_sets(
@@ -163,14 +169,15 @@ def set_combine(request: HttpRequest, scope: Scope, today: date) -> HttpResponse
         left_id=params.required_integer("left"),
         right_id=params.required_integer("right"),
         origin=params.text("operation", default=""),
-        today=today,
+        today=moment.today,
+        now=moment.now,
     )
     return JsonResponse(_set_json(borrower_set), status=201)
 
 
 @require_GET
 @staff_endpoint
-def set_export(request: HttpRequest, scope: Scope, today: date, set_id: int) -> HttpResponseBase:
+def set_export(request: HttpRequest, scope: Scope, moment: Moment, set_id: int) -> HttpResponseBase:
     params = Params(request.GET)
     fmt = params.export_format()
     borrower_set = set_get(scope=scope, set_id=set_id)
@@ -186,7 +193,8 @@ def set_export(request: HttpRequest, scope: Scope, today: date, set_id: int) -> 
             fields=fields,
             fmt=fmt,
             rows=rows,
-            today=today,
+            today=moment.today,
+            now=moment.now,
             complete=complete,
         )
 
@@ -195,16 +203,18 @@ def set_export(request: HttpRequest, scope: Scope, today: date, set_id: int) -> 
         fmt=fmt,
         filename=f"set-{borrower_set.pk}",
         excel_csv=params.flag("excel"),
-        today=today,
+        today=moment.today,
         audit=audit,
     )
 
 
 @require_GET
 @staff_endpoint
-def report_download(request: HttpRequest, scope: Scope, today: date, name: str) -> HttpResponseBase:
+def report_download(
+    request: HttpRequest, scope: Scope, moment: Moment, name: str
+) -> HttpResponseBase:
     params = Params(request.GET)
-    table, filters = report_from_params(name, params, scope=scope, today=today)
+    table, filters = report_from_params(name, params, scope=scope, today=moment.today)
     fmt = params.export_format(allow_json=True)
     if fmt is None:
         return _page_json(table, limit=params.integer("limit") or 500)
@@ -216,16 +226,17 @@ def report_download(request: HttpRequest, scope: Scope, today: date, name: str) 
             fmt=fmt,
             rows=rows,
             filters=filters,
-            today=today,
+            today=moment.today,
+            now=moment.now,
             complete=complete,
         )
 
     return table_download(
         table,
         fmt=fmt,
-        filename=f"{name}-{today.isoformat()}",
+        filename=f"{name}-{moment.today.isoformat()}",
         excel_csv=params.flag("excel"),
-        today=today,
+        today=moment.today,
         audit=audit,
     )
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -9,7 +9,6 @@ from django.db.models import DateField, DateTimeField, F, JSONField, QuerySet, V
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.batching import BatchContext
-from lidgeld.clock import clock
 from lidgeld.db import insert_from
 
 
@@ -19,13 +18,14 @@ def audit_record(
     action: str,
     obj: Any,
     today: date,
+    now: datetime,
     borrower_id: int | None = None,
     instance_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
-        at=clock.now(),
+        at=now,
         business_date=today,
         actor=actor,
         action=action,
@@ -49,6 +49,7 @@ def audited_update(
     action: str | Callable[[dict[str, Any]], str],
     actor: str,
     today: date,
+    now: datetime,
     instance_id: Callable[[Row], int | None],
     identity: Callable[[Row], dict[str, Any]] = lambda row: {},
     skip_unchanged: bool = False,
@@ -72,6 +73,7 @@ def audited_update(
             action=action(changes) if callable(action) else action,
             obj=locked,
             today=today,
+            now=now,
             instance_id=instance_id(locked),
             before={**named, **before},
             after={**named, **changes},

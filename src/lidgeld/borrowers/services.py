@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -70,6 +70,7 @@ def borrower_create(
     last_name: str,
     instance: Instance,
     today: date,
+    now: datetime,
     actor: str,
     email: str = "",
     language: str = "nl",
@@ -120,6 +121,7 @@ def borrower_create(
             action="borrower.registered",
             obj=borrower,
             today=today,
+            now=now,
             borrower_id=borrower.pk,
             instance_id=instance.pk,
             after={"card": card_number, "instance": instance.code, "language": language},
@@ -127,7 +129,9 @@ def borrower_create(
         return borrower
 
 
-def borrower_pin_set(*, borrower: Borrower, pin: str, today: date, actor: str) -> Borrower:
+def borrower_pin_set(
+    *, borrower: Borrower, pin: str, today: date, now: datetime, actor: str
+) -> Borrower:
     """A new PIN (portal and kiosk), stored as a salted hash; the PIN itself is never kept
     nor audited. Who may set it (the borrower with the old PIN, a reset link, the desk)
     is the caller's to check."""
@@ -143,6 +147,7 @@ def borrower_pin_set(*, borrower: Borrower, pin: str, today: date, actor: str) -
             action="borrower.pin_set",
             obj=locked,
             today=today,
+            now=now,
             borrower_id=locked.pk,
             instance_id=locked.home_instance_id,
             before={"pin": "set" if had_pin else "none"},
@@ -156,6 +161,7 @@ def borrower_contact_update(
     *,
     borrower: Borrower,
     today: date,
+    now: datetime,
     actor: str,
     email: str | None = None,
     language: str | None = None,
@@ -182,6 +188,7 @@ def borrower_contact_update(
                 action="borrower.contact_changed",
                 obj=locked,
                 today=today,
+                now=now,
                 borrower_id=locked.pk,
                 instance_id=locked.home_instance_id,
                 before={field: before[field] for field in changed},

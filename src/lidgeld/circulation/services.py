@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -11,7 +11,7 @@ from lidgeld.errors import Refused
 from lidgeld.memberships.selectors import covering_day
 
 
-def reservations_resume(*, borrower_id: int, today: date, actor: str) -> int:
+def reservations_resume(*, borrower_id: int, today: date, now: datetime, actor: str) -> int:
     """R3: held reservations go back to waiting as soon as the membership is valid again."""
     held = Reservation.objects.filter(
         borrower_id=borrower_id, status=ReservationStatus.HELD
@@ -26,6 +26,7 @@ def reservations_resume(*, borrower_id: int, today: date, actor: str) -> int:
             action="reservation.resumed",
             obj=Reservation(pk=reservation_id),
             today=today,
+            now=now,
             borrower_id=borrower_id,
             before={"status": ReservationStatus.HELD},
             after={"status": ReservationStatus.WAITING},
@@ -33,7 +34,9 @@ def reservations_resume(*, borrower_id: int, today: date, actor: str) -> int:
     return len(ids)
 
 
-def reservation_cancel(*, reservation: Reservation, today: date, actor: str) -> Reservation:
+def reservation_cancel(
+    *, reservation: Reservation, today: date, now: datetime, actor: str
+) -> Reservation:
     with transaction.atomic():
         locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
         if locked.status in (ReservationStatus.FULFILLED, ReservationStatus.CANCELLED):
@@ -48,6 +51,7 @@ def reservation_cancel(*, reservation: Reservation, today: date, actor: str) -> 
             action="reservation.cancelled",
             obj=locked,
             today=today,
+            now=now,
             borrower_id=locked.borrower_id,
             instance_id=locked.instance_id,
             before=before,

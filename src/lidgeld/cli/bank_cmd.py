@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date
-from lidgeld.cli.setup_cmds import actor
+from lidgeld.cli.setup_cmds import actor, cli_moment
 
 _LABELS = {
     "paid": "paid in full",
@@ -57,12 +57,12 @@ def _read(path: str) -> bytes:
 
 
 def cmd_bank_import(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.domain.epc_qr import format_iban
     from lidgeld.finance.bank import FOR_A_PERSON, bank_statement_import
 
+    moment = cli_moment(on=args.on)
     data = _read(args.file)
-    report = bank_statement_import(data=data, today=args.on or clock.today(), actor=actor())
+    report = bank_statement_import(data=data, today=moment.today, now=moment.now, actor=actor())
     counts = report.counts
     person = sum(counts[outcome] for outcome in FOR_A_PERSON)
     lines = [

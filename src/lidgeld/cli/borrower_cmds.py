@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date, parse_money
-from lidgeld.cli.setup_cmds import actor
+from lidgeld.cli.setup_cmds import actor, cli_moment
 
 
 def register(commands: Any) -> None:
@@ -77,17 +76,12 @@ def register(commands: Any) -> None:
     expiring.set_defaults(handler=cmd_expiring)
 
 
-def _today(args: argparse.Namespace) -> date:
-    from lidgeld.clock import clock
-
-    return args.on or clock.today()
-
-
 def cmd_borrower_add(args: argparse.Namespace) -> int:
     from lidgeld.libraries.selectors import instance_get
     from lidgeld.memberships.services import membership_type_get
     from lidgeld.operations.registration import borrower_register
 
+    moment = cli_moment(on=args.on)
     instance = instance_get(args.instance)
     membership_type = membership_type_get(instance=instance, code=args.type) if args.type else None
     borrower = borrower_register(
@@ -105,7 +99,8 @@ def cmd_borrower_add(args: argparse.Namespace) -> int:
         street=args.street,
         postal_code=args.postal_code,
         city=args.city,
-        today=_today(args),
+        today=moment.today,
+        now=moment.now,
         actor=actor(),
     )
     emit(
@@ -122,7 +117,8 @@ def cmd_renew(args: argparse.Namespace) -> int:
     from lidgeld.memberships.services import membership_type_get
     from lidgeld.operations.renewals import membership_renew, memberships_renew
 
-    today = _today(args)
+    moment = cli_moment(on=args.on)
+    today = moment.today
     if args.amount is not None and not args.paid:
         raise InvalidInput("--amount goes with --paid: it is what the borrower pays now")
     if (args.type or args.amount is not None) and len(args.cards) != 1:
@@ -142,6 +138,7 @@ def cmd_renew(args: argparse.Namespace) -> int:
                 paid=args.paid,
                 amount=args.amount,
                 today=today,
+                now=moment.now,
                 actor=actor(),
             )
         ]
@@ -149,7 +146,7 @@ def cmd_renew(args: argparse.Namespace) -> int:
         if len(args.cards) == 1:
             borrower_get(args.cards[0])  # an unknown single card is a usage error, not a result
         results = memberships_renew(
-            card_numbers=args.cards, paid=args.paid, today=today, actor=actor()
+            card_numbers=args.cards, paid=args.paid, today=today, now=moment.now, actor=actor()
         )
     lines = [_renewal_line(result) for result in results]
     emit(args, {"results": [result.as_dict() for result in results]}, "\n".join(lines))
@@ -192,9 +189,10 @@ def cmd_pay(args: argparse.Namespace) -> int:
     from lidgeld.borrowers.selectors import borrower_get
     from lidgeld.finance.services import payment_register
 
+    moment = cli_moment(on=args.on)
     borrower = borrower_get(args.card)
     result = payment_register(
-        borrower=borrower, amount=args.amount, today=_today(args), actor=actor()
+        borrower=borrower, amount=args.amount, today=moment.today, now=moment.now, actor=actor()
     )
     emit(
         args,
@@ -213,7 +211,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from lidgeld.standing.status import borrower_status
 
     borrower = borrower_get(args.card)
-    status = borrower_status(borrower=borrower, today=_today(args)).as_dict()
+    status = borrower_status(borrower=borrower, today=cli_moment(on=args.on).today).as_dict()
     membership = status["membership"]
     lines = [
         f"{status['card']} {status['name']} ({status['instance']}) on {status['on']}",

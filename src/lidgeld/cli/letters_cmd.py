@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date
-from lidgeld.cli.setup_cmds import actor
+from lidgeld.cli.setup_cmds import actor, cli_moment
 
 
 def register(commands: Any) -> None:
@@ -101,7 +101,6 @@ def cmd_letters(args: argparse.Namespace) -> int:
 
 
 def _make(args: argparse.Namespace, output: Path) -> int:
-    from lidgeld.clock import clock
     from lidgeld.libraries.selectors import instance_get
     from lidgeld.notices.letter_batches import (
         letter_batch_export_audit,
@@ -110,7 +109,8 @@ def _make(args: argparse.Namespace, output: Path) -> int:
         letter_batches,
     )
 
-    today, now = clock.today(), clock.now()
+    moment = cli_moment()
+    today, now = moment.today, moment.now
     day = args.date or today
     instance_ids = [instance_get(args.instance).pk] if args.instance else None
     made = letter_batch_make(
@@ -148,7 +148,7 @@ def _make(args: argparse.Namespace, output: Path) -> int:
     result = letter_batch_pdf(batch=batch)
     _write_atomically(output, result.pdf)
     letter_batch_export_audit(
-        batch=batch, result=result, actor=actor(), today=today, file=str(output)
+        batch=batch, result=result, actor=actor(), today=today, now=moment.now, file=str(output)
     )
     data.update(
         batch=batch.pk,
@@ -168,18 +168,23 @@ def _make(args: argparse.Namespace, output: Path) -> int:
 
 
 def _write_again(args: argparse.Namespace, output: Path) -> int:
-    from lidgeld.clock import clock
     from lidgeld.notices.letter_batches import (
         letter_batch_export_audit,
         letter_batch_get,
         letter_batch_pdf,
     )
 
+    moment = cli_moment()
     batch = letter_batch_get(batch_id=args.batch, instance_ids=None)
     result = letter_batch_pdf(batch=batch)
     _write_atomically(output, result.pdf)
     letter_batch_export_audit(
-        batch=batch, result=result, actor=actor(), today=clock.today(), file=str(output)
+        batch=batch,
+        result=result,
+        actor=actor(),
+        today=moment.today,
+        now=moment.now,
+        file=str(output),
     )
     state = "printed" if batch.printed_at else "not confirmed yet"
     emit(
@@ -193,11 +198,11 @@ def _write_again(args: argparse.Namespace, output: Path) -> int:
 def _confirm(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
-    from lidgeld.clock import clock
     from lidgeld.notices.letter_batches import letter_batch_confirm, letter_batch_get
 
     batch = letter_batch_get(batch_id=args.confirm, instance_ids=None)
-    done = letter_batch_confirm(batch=batch, now=clock.now(), today=clock.today(), actor=actor())
+    moment = cli_moment()
+    done = letter_batch_confirm(batch=batch, now=moment.now, today=moment.today, actor=actor())
     printed = done.batch.printed_at
     assert printed is not None
     if done.already:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date
-from lidgeld.cli.setup_cmds import actor
+from lidgeld.cli.setup_cmds import actor, cli_moment
 
 
 def register(commands: Any) -> None:
@@ -68,12 +68,11 @@ def _read(path: Path) -> str:
 
 def cmd_preview(args: argparse.Namespace) -> int:
     from lidgeld.borrowers.selectors import borrower_get
-    from lidgeld.clock import clock
     from lidgeld.notices.selectors import notice_preview
 
     borrower = borrower_get(args.card)
     rendered = notice_preview(
-        borrower=borrower, kind=args.kind, on=args.on or clock.today(), language=args.lang
+        borrower=borrower, kind=args.kind, on=cli_moment(on=args.on).today, language=args.lang
     )
     data = {
         "subject": rendered.subject,
@@ -88,10 +87,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.libraries.selectors import instance_get
     from lidgeld.notices.services import notice_template_save
 
+    moment = cli_moment()
     template = notice_template_save(
         instance=instance_get(args.instance),
         kind=args.kind,
@@ -101,7 +100,8 @@ def cmd_set(args: argparse.Namespace) -> int:
         body_html=_read(args.html_file) if args.html_file else "",
         valid_from=args.valid_from,
         valid_until=args.valid_until,
-        today=clock.today(),
+        today=moment.today,
+        now=moment.now,
         actor=actor(),
     )
     window = (
@@ -152,18 +152,22 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_kinds(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
     from lidgeld.libraries.selectors import instance_get
     from lidgeld.notices.services import KIND_SWITCHES, notice_kinds_set
 
+    moment = cli_moment()
     switch_on = [kind for kind in args.on.split(",") if kind.strip()]
     switch_off = [kind for kind in args.off.split(",") if kind.strip()]
     if not switch_on and not switch_off:
         raise InvalidInput("say which kinds to switch: --on HR,NB and/or --off VL")
     enabled = dict.fromkeys(switch_on, True) | dict.fromkeys(switch_off, False)
     instance = notice_kinds_set(
-        instance=instance_get(args.instance), enabled=enabled, today=clock.today(), actor=actor()
+        instance=instance_get(args.instance),
+        enabled=enabled,
+        today=moment.today,
+        now=moment.now,
+        actor=actor(),
     )
     kinds = {kind: getattr(instance, field) for kind, field in KIND_SWITCHES.items()}
     emit(

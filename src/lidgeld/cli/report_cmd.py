@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from lidgeld.cli.base import add_json, default_json, parse_date
 from lidgeld.cli.export_output import write_file, write_stdout
 from lidgeld.cli.scope_args import add_scope_args
+from lidgeld.cli.setup_cmds import cli_moment
 from lidgeld.domain.dunning import CONTRIBUTION_CODES
 
 if TYPE_CHECKING:
@@ -240,10 +241,10 @@ def _format(args: argparse.Namespace) -> ExportFormat:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from lidgeld.cli.scope_args import scope_from_args
-    from lidgeld.clock import clock
     from lidgeld.reports.services import report_export_audit
 
-    today = clock.today()
+    moment = cli_moment()
+    today = moment.today
     scope = scope_from_args(args)
     fmt = _format(args)
     table, filters = _build(args, scope, today)
@@ -258,6 +259,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             rows=rows,
             filters=filters,
             today=today,
+            now=moment.now,
             file="-" if to_screen else os.path.basename(args.output),
         )
 

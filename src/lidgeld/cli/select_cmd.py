@@ -7,6 +7,7 @@ from typing import Any
 
 from lidgeld.cli.base import add_json, emit
 from lidgeld.cli.scope_args import add_scope_args, scope_from_args
+from lidgeld.cli.setup_cmds import cli_moment
 from lidgeld.libraries.selectors import instance_ids_from_codes
 
 RULE_HELP = (
@@ -118,15 +119,17 @@ def _set_dict(borrower_set: Any) -> dict[str, Any]:
 
 
 def cmd_select(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.selections.selectors import saved_selection_get
     from lidgeld.selections.services import selection_run
 
+    moment = cli_moment()
     scope = scope_from_args(args)
     saved = saved_selection_get(scope=scope, name=args.saved) if args.saved else None
     scope = scope.within(instance_ids_from_codes(args.instance))
     rule = _rule(saved.rule if saved else args.rule)
-    borrower_set = selection_run(scope=scope, rule=rule, today=clock.today(), saved=saved)
+    borrower_set = selection_run(
+        scope=scope, rule=rule, today=moment.today, now=moment.now, saved=saved
+    )
     emit(
         args,
         _set_dict(borrower_set),
@@ -149,15 +152,16 @@ def cmd_set_list(args: argparse.Namespace) -> int:
 
 
 def cmd_set_combine(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.selections.services import set_combine
 
+    moment = cli_moment()
     borrower_set = set_combine(
         scope=scope_from_args(args),
         left_id=args.left,
         right_id=args.right,
         origin=args.operation,
-        today=clock.today(),
+        today=moment.today,
+        now=moment.now,
     )
     emit(args, _set_dict(borrower_set), f"set {borrower_set.pk}: {borrower_set.size} borrowers")
     return 0
@@ -165,21 +169,27 @@ def cmd_set_combine(args: argparse.Namespace) -> int:
 
 def cmd_set_export(args: argparse.Namespace) -> int:
     from lidgeld.cli.export_output import write_file, write_stdout
-    from lidgeld.clock import clock
     from lidgeld.exports.writers import parse_format
     from lidgeld.selections.selectors import export_fields, set_get, set_table
     from lidgeld.selections.services import set_export_audit
 
     scope = scope_from_args(args)
     fmt = parse_format(args.format)
-    today = clock.today()
+    moment = cli_moment()
+    today = moment.today
     borrower_set = set_get(scope=scope, set_id=args.set_id)
     fields = export_fields(args.fields.split(","))
     table = set_table(scope=scope, borrower_set=borrower_set, fields=fields)
 
     def record(rows: int) -> None:
         set_export_audit(
-            scope=scope, borrower_set=borrower_set, fields=fields, fmt=fmt, rows=rows, today=today
+            scope=scope,
+            borrower_set=borrower_set,
+            fields=fields,
+            fmt=fmt,
+            rows=rows,
+            today=today,
+            now=moment.now,
         )
 
     if args.output == "-":
@@ -196,20 +206,24 @@ def cmd_set_export(args: argparse.Namespace) -> int:
 
 def cmd_set_purge(args: argparse.Namespace) -> int:
     from lidgeld.cli.setup_cmds import actor
-    from lidgeld.clock import clock
     from lidgeld.selections.services import sets_purge
 
-    purged = sets_purge(today=clock.today(), actor=actor())
+    moment = cli_moment()
+    purged = sets_purge(today=moment.today, now=moment.now, actor=actor())
     emit(args, {"purged": purged}, f"{purged} sets purged")
     return 0
 
 
 def cmd_selection_save(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.selections.services import selection_save
 
+    moment = cli_moment()
     saved = selection_save(
-        scope=scope_from_args(args), name=args.name, rule=_rule(args.rule), today=clock.today()
+        scope=scope_from_args(args),
+        name=args.name,
+        rule=_rule(args.rule),
+        today=moment.today,
+        now=moment.now,
     )
     emit(args, {"name": saved.name, "rule": saved.rule}, f"saved '{saved.name}': {saved.rule}")
     return 0

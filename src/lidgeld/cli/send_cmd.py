@@ -7,6 +7,8 @@ import threading
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit
+from lidgeld.cli.setup_cmds import cli_moment
+from lidgeld.clock import clock
 
 
 def _positive_int(text: str) -> int:
@@ -63,7 +65,6 @@ def _text(report: Any) -> str:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
     from lidgeld.notices.delivery import messages_send, sender_loop
     from lidgeld.notices.transports import transport_from_settings
@@ -72,7 +73,9 @@ def cmd_send(args: argparse.Namespace) -> int:
         raise InvalidInput("--interval only applies with --loop; add --loop or leave it out")
     transport = transport_from_settings()  # a wrong LIDGELD_SMTP_URL is refused here, once
     if not args.loop:
-        report = messages_send(now=clock.now(), batch_size=args.batch_size, transport=transport)
+        report = messages_send(
+            now=cli_moment().now, batch_size=args.batch_size, transport=transport
+        )
         emit(args, report.as_dict(), _text(report))
         return 0
 
@@ -88,6 +91,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             transport=transport,
             on_report=show,
+            read_clock=clock.now,
         )
     except KeyboardInterrupt:
         stop.set()

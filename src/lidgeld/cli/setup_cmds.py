@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit, parse_date, parse_fee
+from lidgeld.clock import clock
 from lidgeld.domain.actors import cli_actor
+from lidgeld.domain.moment import Moment
 from lidgeld.libraries.services import INSTANCE_NUMBER_FIELDS, INSTANCE_TEXT_FIELDS
 
 
@@ -17,6 +21,13 @@ def actor() -> str:
         return cli_actor(getpass.getuser())
     except Exception:  # no user name in some containers
         return cli_actor(None)
+
+
+def cli_moment(on: date | None = None) -> Moment:
+    """This command's one reading of the clock, and who runs it; ``on`` (a command's
+    ``--on``) stands in for today."""
+    moment = clock.moment(actor())
+    return moment if on is None else replace(moment, today=on)
 
 
 def register(commands: Any) -> None:
@@ -95,11 +106,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_instance_add(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.libraries.services import instance_add
 
+    moment = cli_moment()
     instance = instance_add(
-        code=args.code, name=args.name, group_code=args.group, today=clock.today(), actor=actor()
+        code=args.code,
+        name=args.name,
+        group_code=args.group,
+        today=moment.today,
+        now=moment.now,
+        actor=actor(),
     )
     emit(
         args,
@@ -114,17 +130,21 @@ def cmd_instance_add(args: argparse.Namespace) -> int:
 
 
 def cmd_instance_set(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
     from lidgeld.libraries.selectors import instance_get
     from lidgeld.libraries.services import instance_update
 
+    moment = cli_moment()
     fields = (*INSTANCE_TEXT_FIELDS, *INSTANCE_NUMBER_FIELDS, "renewal_base")
     changes = {field: getattr(args, field) for field in fields if getattr(args, field) is not None}
     if not changes:
         raise InvalidInput("say what to change, e.g. --iban BE68539007547034 (see --help)")
     instance = instance_update(
-        instance=instance_get(args.code), changes=changes, today=clock.today(), actor=actor()
+        instance=instance_get(args.code),
+        changes=changes,
+        today=moment.today,
+        now=moment.now,
+        actor=actor(),
     )
     emit(
         args,
@@ -137,11 +157,11 @@ def cmd_instance_set(args: argparse.Namespace) -> int:
 def cmd_type_add(args: argparse.Namespace) -> int:
     from decimal import Decimal
 
-    from lidgeld.clock import clock
     from lidgeld.errors import InvalidInput
     from lidgeld.libraries.selectors import instance_get
     from lidgeld.memberships.services import membership_type_add
 
+    moment = cli_moment()
     fee = args.fee
     if fee is None:
         if args.kind == "paying":
@@ -155,7 +175,8 @@ def cmd_type_add(args: argparse.Namespace) -> int:
         fee=fee,
         months=args.months,
         booking_code=args.booking_code,
-        today=clock.today(),
+        today=moment.today,
+        now=moment.now,
         actor=actor(),
     )
     emit(
@@ -175,7 +196,6 @@ def cmd_type_add(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from lidgeld.borrowers.models import Borrower
-    from lidgeld.clock import clock
     from lidgeld.demo import demo_load
 
     if args.if_empty and Borrower.objects.exists():
@@ -185,7 +205,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from lidgeld.errors import InvalidInput
 
         raise InvalidInput("--borrowers must be at least 10")
-    summary = demo_load(today=args.today or clock.today(), borrowers=args.borrowers)
+    summary = demo_load(today=cli_moment(on=args.today).today, borrowers=args.borrowers)
     emit(args, {"loaded": True, **summary}, summary["text"])
     return 0
 
@@ -215,7 +235,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # The outbox is delivered beside the web server; without LIDGELD_SMTP_URL the
         # mail lands in a local folder, so nothing leaves the machine by accident.
         destination = transport_from_settings().describe()
-        threading.Thread(target=sender_loop, args=(stop, 30), name="sender", daemon=True).start()
+        threading.Thread(
+            target=sender_loop,
+            args=(stop, 30),
+            kwargs={"read_clock": clock.now},
+            name="sender",
+            daemon=True,
+        ).start()
         print(f"notices are delivered every 30 s to {destination}", flush=True)
     if not args.no_sip2:
         threading.Thread(

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit
-from lidgeld.cli.setup_cmds import actor
+from lidgeld.cli.setup_cmds import actor, cli_moment
 
 TERMINATOR_HELP = (
     "how answers end: auto (default: as the kiosk's request did), cr, or crlf "
@@ -118,9 +118,9 @@ def cmd_sip2(args: argparse.Namespace) -> int:
 
 
 def cmd_terminal_add(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.kiosks.services import terminal_add
 
+    moment = cli_moment()
     terminal = terminal_add(
         login=args.login,
         password=args.password,
@@ -128,7 +128,8 @@ def cmd_terminal_add(args: argparse.Namespace) -> int:
         location=args.location,
         charset=args.charset,
         terminator=args.terminator,
-        today=clock.today(),
+        today=moment.today,
+        now=moment.now,
         actor=actor(),
     )
     emit(
@@ -147,13 +148,14 @@ def cmd_terminal_add(args: argparse.Namespace) -> int:
 
 
 def cmd_terminal_set(args: argparse.Namespace) -> int:
-    from lidgeld.clock import clock
     from lidgeld.kiosks.services import terminal_get, terminal_terminator_set
 
+    moment = cli_moment()
     terminal = terminal_terminator_set(
         terminal=terminal_get(args.login),
         terminator=args.terminator,
-        today=clock.today(),
+        today=moment.today,
+        now=moment.now,
         actor=actor(),
     )
     emit(

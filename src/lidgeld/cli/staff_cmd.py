@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from lidgeld.cli.base import add_json, emit
+from lidgeld.cli.setup_cmds import cli_moment
 
 
 def register(commands: Any) -> None:
@@ -44,9 +45,9 @@ def register(commands: Any) -> None:
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
     from lidgeld.cli.scope_args import scope_from_args
-    from lidgeld.clock import clock
     from lidgeld.staff.services import staff_add
 
+    moment = cli_moment()
     within = scope_from_args(args)
     password = args.password or os.environ.get("LIDGELD_STAFF_PASSWORD")
     if not password:
@@ -57,7 +58,8 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
         role=args.role,
         instance_codes=args.instance.split(","),
         within=within,
-        today=clock.today(),
+        today=moment.today,
+        now=moment.now,
         actor=within.actor,
     )
     codes = sorted(account.instances.values_list("code", flat=True))

@@ -43,7 +43,9 @@ def cmd_tick(args: argparse.Namespace) -> int:
     from lidgeld.lifecycle.tick import STEPS, TICK_ACTOR, run_size, tick_check, tick_run
 
     codes = [instance_get(code).code for code in args.instance] if args.instance else None
-    wall_today = clock.today()
+    # The daily run's one reading of the clock: the day it is and the time it starts.
+    moment = clock.moment(TICK_ACTOR)
+    wall_today = moment.today
     today = args.today or wall_today
     # The rehearsal is bounded like the run: it holds a transaction for as many days as
     # it rehearses, and what it shows is what the same command would do for real.
@@ -56,7 +58,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
         _confirm(unusual, today)
     report = tick_run(
         today=today,
-        now=clock.now(),
+        now=moment.now,
         dry_run=args.dry_run,
         verbose=args.verbose,
         instance_codes=codes,
@@ -67,7 +69,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
         from lidgeld.selections.services import sets_purge
 
         # Temporary sets hold personal data: they go when their days are up (R9).
-        purged = sets_purge(today=today, actor=TICK_ACTOR)
+        purged = sets_purge(today=today, now=moment.now, actor=TICK_ACTOR)
         data["sets_purged"] = purged
         if purged:
             text += f"\n  temporary sets purged: {purged}"

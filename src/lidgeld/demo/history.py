@@ -10,7 +10,7 @@ from django.utils import timezone
 from lidgeld import clock as clock_module
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Item
-from lidgeld.clock import FixedClock, set_clock
+from lidgeld.clock import FixedClock, at_nine, set_clock
 from lidgeld.demo.network import (
     ACTOR,
     CODES,
@@ -54,7 +54,12 @@ class Replay:
         day = self.plan.first_day
         for number, library in enumerate(LIBRARIES, start=1):
             instance = instance_add(
-                code=library.code, name=library.name, group_code=GROUP, today=day, actor=ACTOR
+                code=library.code,
+                name=library.name,
+                group_code=GROUP,
+                today=day,
+                now=at_nine(day),
+                actor=ACTOR,
             )
             address, hours, iban = LIBRARY_DETAILS[library.code]
             instance.address, instance.opening_hours, instance.iban = address, hours, iban
@@ -74,6 +79,7 @@ class Replay:
                         months=spec.months,
                         booking_code=spec.booking_code,
                         today=day,
+                        now=at_nine(day),
                         actor=ACTOR,
                     )
                     for spec in TYPES
@@ -133,6 +139,7 @@ class Replay:
                 last_name=person.last_name,
                 instance=self.instances[person.library],
                 today=day,
+                now=at_nine(day),
                 actor=ACTOR,
                 email=person.email,
                 language=person.language,
@@ -151,6 +158,7 @@ class Replay:
                 borrower=self.borrower(index),
                 paid=event.paid,
                 today=day,
+                now=at_nine(day),
                 actor=ACTOR,
                 membership_type=chosen,
             )
@@ -159,6 +167,7 @@ class Replay:
                 card_numbers=[self.plan.people[i].card for i in event.people],
                 paid=event.paid,
                 today=day,
+                now=at_nine(day),
                 actor=ACTOR,
             )
         elif event.order == PAY:
@@ -167,7 +176,9 @@ class Replay:
             if event.half:
                 amount = (amount / 2).quantize(CENT)
             if amount > 0:
-                payment_register(borrower=borrower, amount=amount, today=day, actor=ACTOR)
+                payment_register(
+                    borrower=borrower, amount=amount, today=day, now=at_nine(day), actor=ACTOR
+                )
         elif event.order == RESERVE:
             person = self.plan.people[index]
             # Refused: the borrower already reserved that copy (clicked twice); no harm.
@@ -176,5 +187,6 @@ class Replay:
                     borrower=self.borrower(index),
                     item=self.items[person.library][event.item],
                     today=day,
+                    now=at_nine(day),
                     actor=ACTOR,
                 )

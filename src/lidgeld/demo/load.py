@@ -14,6 +14,7 @@ from django.db.models import Count
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Reservation
+from lidgeld.clock import at_nine
 from lidgeld.demo.history import Replay
 from lidgeld.demo.network import ACTOR, CODES, GROUP, LIBRARIES
 from lidgeld.demo.plan import Plan
@@ -56,6 +57,7 @@ def _staff_user(today: date) -> bool:
                 role=role,
                 instance_codes=["GENT"],
                 today=today,
+                now=at_nine(today),
                 actor=ACTOR,
             )
     return True

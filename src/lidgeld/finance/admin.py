@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_today, staff_actor
+from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_moment, staff_actor
 from lidgeld.errors import LidgeldError
 from lidgeld.finance.models import BankTransaction, Payment, PaymentRequest, Posting, WriteOff
 from lidgeld.finance.services import posting_write_off
@@ -74,14 +74,18 @@ class PostingAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Afboeken", permissions=["write_off"])
     def write_off(self, request: HttpRequest, queryset: QuerySet[Posting]) -> None:
-        today = request_today(request)
+        today = request_moment(request).today
         actor = staff_actor(request)
         reason = f"afgeboekt door {request.user.get_username()}"
         for posting in queryset.select_related("borrower"):
             label = f"{posting.borrower.card_number}, {posting.booking_code} € {posting.amount}"
             try:
                 written_off = posting_write_off(
-                    posting=posting, today=today, actor=actor, reason=reason
+                    posting=posting,
+                    today=today,
+                    now=request_moment(request).now,
+                    actor=actor,
+                    reason=reason,
                 )
             except LidgeldError as error:
                 self.message_user(request, f"{label}: {error.message}", messages.ERROR)

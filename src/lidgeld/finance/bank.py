@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from lidgeld.audit.services import audit_record
-from lidgeld.clock import clock
 from lidgeld.errors import Refused
 from lidgeld.finance.bank_matching import transfer_outcome
 from lidgeld.finance.camt import MAX_RECORDED, parse_camt053, shown
@@ -147,6 +146,7 @@ def _import_one(
     report: ImportReport,
     *,
     today: date,
+    now: datetime,
     actor: str,
     seen: dict[str, Decimal],
 ) -> None:
@@ -211,6 +211,7 @@ def _import_one(
             posting=posting,
             amount=tx.amount,
             today=today,
+            now=now,
             actor=actor,
             channel="bank",
             reference=f"{tx.statement_id} {tx.transaction_id}",
@@ -227,7 +228,7 @@ def _import_one(
         outcome=outcome,
         reason=reason[:300],
         posting=posting,
-        imported_at=clock.now(),
+        imported_at=now,
     )
     seen[tx.transaction_id] = tx.amount
     report.counts[outcome] += 1
@@ -246,7 +247,7 @@ def _import_one(
         )
 
 
-def bank_statement_import(*, data: bytes, today: date, actor: str) -> ImportReport:
+def bank_statement_import(*, data: bytes, today: date, now: datetime, actor: str) -> ImportReport:
     """Read a CAMT.053 statement and register its payments, in one transaction.
 
     A malformed file is refused as a whole (InvalidInput) before anything is written.
@@ -259,7 +260,7 @@ def bank_statement_import(*, data: bytes, today: date, actor: str) -> ImportRepo
         with transaction.atomic():
             seen = _recorded(tx.transaction_id for tx in transactions)
             for tx in transactions:
-                _import_one(tx, report, today=today, actor=actor, seen=seen)
+                _import_one(tx, report, today=today, now=now, actor=actor, seen=seen)
             recorded = sum(report.counts[outcome] for outcome in BankOutcome.values)
             if recorded:  # a file imported before changes nothing, not even the audit trail
                 audit_record(
@@ -267,6 +268,7 @@ def bank_statement_import(*, data: bytes, today: date, actor: str) -> ImportRepo
                     action="bank.statement_imported",
                     obj=None,
                     today=today,
+                    now=now,
                     after={
                         "statement": statement.statement_id,
                         "account": statement.account,

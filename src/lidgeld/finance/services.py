@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,13 @@ from lidgeld.memberships.models import Membership
 
 
 def contribution_book(
-    *, membership: Membership, paid: bool, today: date, actor: str, channel: str = "desk"
+    *,
+    membership: Membership,
+    paid: bool,
+    today: date,
+    now: datetime,
+    actor: str,
+    channel: str = "desk",
 ) -> Posting:
     """Book the fee of a paying period as an open item; ``paid`` settles it at once."""
     membership_type = membership.type
@@ -45,17 +51,20 @@ def contribution_book(
         action="posting.booked",
         obj=posting,
         today=today,
+        now=now,
         borrower_id=posting.borrower_id,
         instance_id=posting.instance_id,
         after={"amount": str(posting.amount), "booking_code": posting.booking_code},
     )
     if paid:
-        _apply_payment(posting, membership_type.fee, today=today, actor=actor, channel=channel)
+        _apply_payment(
+            posting, membership_type.fee, today=today, now=now, actor=actor, channel=channel
+        )
     return posting
 
 
 def _apply_payment(
-    posting: Posting, amount: Decimal, *, today: date, actor: str, channel: str
+    posting: Posting, amount: Decimal, *, today: date, now: datetime, actor: str, channel: str
 ) -> None:
     before = {"balance": str(posting.balance), "status": posting.status, "stage": posting.stage}
     Payment.objects.create(
@@ -71,6 +80,7 @@ def _apply_payment(
         action="posting.paid" if posting.balance == 0 else "posting.partly_paid",
         obj=posting,
         today=today,
+        now=now,
         borrower_id=posting.borrower_id,
         instance_id=posting.instance_id,
         before=before,
@@ -211,6 +221,7 @@ def payment_register(
     borrower: Borrower,
     amount: Decimal | None,
     today: date,
+    now: datetime,
     actor: str,
     channel: str = "desk",
     request_key: str | None = None,
@@ -253,7 +264,7 @@ def payment_register(
             if remaining == 0:
                 break
             part = min(remaining, posting.balance)
-            _apply_payment(posting, part, today=today, actor=actor, channel=channel)
+            _apply_payment(posting, part, today=today, now=now, actor=actor, channel=channel)
             remaining -= part
             result.parts.append(
                 PaidPart(posting.pk, posting.booked_on, posting.description, part, posting.balance)
@@ -266,7 +277,9 @@ def payment_register(
         return result
 
 
-def posting_write_off(*, posting: Posting, today: date, actor: str, reason: str) -> WriteOff:
+def posting_write_off(
+    *, posting: Posting, today: date, now: datetime, actor: str, reason: str
+) -> WriteOff:
     """Give up an open item by hand (coordinator decision)."""
     if not reason.strip():
         raise InvalidInput("say why the item is written off")
@@ -294,6 +307,7 @@ def posting_write_off(*, posting: Posting, today: date, actor: str, reason: str)
             action="posting.written_off",
             obj=locked,
             today=today,
+            now=now,
             borrower_id=locked.borrower_id,
             instance_id=locked.instance_id,
             before=before,
@@ -307,6 +321,7 @@ def payment_register_for_posting(
     posting: Posting,
     amount: Decimal,
     today: date,
+    now: datetime,
     actor: str,
     channel: str = "bank",
     reference: str = "",
@@ -331,13 +346,14 @@ def payment_register_for_posting(
                 f"€ {amount} is more than the open balance of € {locked.balance}; "
                 f"pay at most € {locked.balance}"
             )
-        _apply_payment(locked, amount, today=today, actor=actor, channel=channel)
+        _apply_payment(locked, amount, today=today, now=now, actor=actor, channel=channel)
         if reference:
             audit_record(
                 actor=actor,
                 action="payment.source",
                 obj=locked,
                 today=today,
+                now=now,
                 borrower_id=locked.borrower_id,
                 instance_id=locked.instance_id,
                 after={"channel": channel, "amount": str(amount), "reference": reference},

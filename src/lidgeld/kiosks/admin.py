@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from lidgeld.admin_base import ReadOnlyAdmin, request_today, staff_actor
+from lidgeld.admin_base import ReadOnlyAdmin, request_moment, staff_actor
 from lidgeld.errors import InvalidInput
 from lidgeld.kiosks.models import KioskPayment, Terminal
 from lidgeld.kiosks.services import terminal_add, terminal_check
@@ -73,7 +73,8 @@ class TerminalAdmin(ReadOnlyAdmin):
             instance_code=data["instance"].code,
             location=data.get("location") or "",
             charset=data.get("charset") or "utf-8",
-            today=request_today(request),
+            today=request_moment(request).today,
+            now=request_moment(request).now,
             actor=staff_actor(request),
         )
         obj.pk = saved.pk

@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 
 from lidgeld.audit.services import audit_record, audited_update
 from lidgeld.borrowers.models import Borrower
-from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.finance.services import PaymentResult, payment_register
 from lidgeld.kiosks.models import CHARSETS, TERMINATORS, KioskPayment, Terminal
@@ -74,6 +73,7 @@ def terminal_add(
     password: str,
     instance_code: str,
     today: date,
+    now: datetime,
     actor: str,
     location: str = "",
     charset: str = "utf-8",
@@ -97,13 +97,14 @@ def terminal_add(
             location=location,
             charset=charset,
             terminator=terminator,
-            created_at=clock.now(),
+            created_at=now,
         )
         audit_record(
             actor=actor,
             action="terminal.added",
             obj=terminal,
             today=today,
+            now=now,
             instance_id=instance.pk,
             # never the password, not even hashed
             after={
@@ -142,44 +143,58 @@ def terminal_authenticate(*, login: str, password: str) -> Terminal | None:
 
 
 def _terminal_enabled_set(
-    *, terminal: Terminal, enabled: bool, today: date, actor: str
+    *, terminal: Terminal, enabled: bool, today: date, now: datetime, actor: str
 ) -> Terminal:
     return _terminal_update(
         terminal, {"enabled": enabled}, "terminal.enabled" if enabled else "terminal.disabled",
-        today=today, actor=actor,
+        today=today, now=now, actor=actor,
     )  # fmt: skip
 
 
 def _terminal_update(
-    terminal: Terminal, changes: dict[str, Any], action: str, *, today: date, actor: str
+    terminal: Terminal,
+    changes: dict[str, Any],
+    action: str,
+    *,
+    today: date,
+    now: datetime,
+    actor: str,
 ) -> Terminal:
     """Kiosk settings are audited under the kiosk's login; setting what is there already
     changes and audits nothing."""
     return audited_update(
-        Terminal, pk=terminal.pk, changes=changes, action=action, actor=actor, today=today,
+        Terminal, pk=terminal.pk, changes=changes, action=action, actor=actor, today=today, now=now,
         instance_id=lambda row: row.instance_id, identity=lambda row: {"login": row.login},
         skip_unchanged=True,
     )  # fmt: skip
 
 
 def terminal_disable(
-    *, terminal: Terminal, today: date, actor: str, within: Scope | None = None
+    *, terminal: Terminal, today: date, now: datetime, actor: str, within: Scope | None = None
 ) -> Terminal:
     """The kiosk can no longer log in (stolen, replaced, out of use); nothing is deleted,
     so the audit trail of what it did keeps its name."""
     manage_check(within, terminal.instance, role="administrator", what="the kiosks")
-    return _terminal_enabled_set(terminal=terminal, enabled=False, today=today, actor=actor)
+    return _terminal_enabled_set(
+        terminal=terminal, enabled=False, today=today, now=now, actor=actor
+    )
 
 
 def terminal_enable(
-    *, terminal: Terminal, today: date, actor: str, within: Scope | None = None
+    *, terminal: Terminal, today: date, now: datetime, actor: str, within: Scope | None = None
 ) -> Terminal:
     manage_check(within, terminal.instance, role="administrator", what="the kiosks")
-    return _terminal_enabled_set(terminal=terminal, enabled=True, today=today, actor=actor)
+    return _terminal_enabled_set(terminal=terminal, enabled=True, today=today, now=now, actor=actor)
 
 
 def terminal_password_set(
-    *, terminal: Terminal, password: str, today: date, actor: str, within: Scope | None = None
+    *,
+    terminal: Terminal,
+    password: str,
+    today: date,
+    now: datetime,
+    actor: str,
+    within: Scope | None = None,
 ) -> Terminal:
     """A new kiosk password, stored hashed; the audit says it changed, never what it is."""
     manage_check(within, terminal.instance, role="administrator", what="the kiosks")
@@ -193,6 +208,7 @@ def terminal_password_set(
             action="terminal.password_set",
             obj=locked,
             today=today,
+            now=now,
             instance_id=locked.instance_id,
             after={"login": locked.login},
         )
@@ -213,14 +229,25 @@ def terminal_get(login: str) -> Terminal:
 
 
 def terminal_terminator_set(
-    *, terminal: Terminal, terminator: str, today: date, actor: str, within: Scope | None = None
+    *,
+    terminal: Terminal,
+    terminator: str,
+    today: date,
+    now: datetime,
+    actor: str,
+    within: Scope | None = None,
 ) -> Terminal:
     """How the server ends its answers to this kiosk: auto (as the kiosk's request
     ended), or always CR or CRLF."""
     manage_check(within, terminal.instance, role="administrator", what="the kiosks")
     terminator = terminal_terminator_check(terminator)
     return _terminal_update(
-        terminal, {"terminator": terminator}, "terminal.terminator_set", today=today, actor=actor
+        terminal,
+        {"terminator": terminator},
+        "terminal.terminator_set",
+        today=today,
+        now=now,
+        actor=actor,
     )
 
 
@@ -258,7 +285,7 @@ def kiosk_fee_paid(
                 created_at=now,
             )
             result = payment_register(
-                borrower=borrower, amount=amount, today=today, actor=actor, channel="kiosk"
+                borrower=borrower, amount=amount, today=today, now=now, actor=actor, channel="kiosk"
             )
             claim.answer = answer(result)
             claim.save(update_fields=["answer"])

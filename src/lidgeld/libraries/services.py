@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 
@@ -25,7 +25,7 @@ def code_clean(code: str, what: str) -> str:
 
 
 def instance_add(
-    *, code: str, name: str, today: date, actor: str, group_code: str | None = None
+    *, code: str, name: str, today: date, now: datetime, actor: str, group_code: str | None = None
 ) -> Instance:
     code = code_clean(code, "instance")
     if not name.strip():
@@ -44,6 +44,7 @@ def instance_add(
             action="instance.added",
             obj=instance,
             today=today,
+            now=now,
             instance_id=instance.pk,
             after={"code": code, "name": instance.name, "group": group.code if group else None},
         )
@@ -94,6 +95,7 @@ def instance_update(
     instance: Instance,
     changes: dict[str, object],
     today: date,
+    now: datetime,
     actor: str,
     within: Scope | None = None,
 ) -> Instance:
@@ -158,5 +160,5 @@ def instance_update(
         raise InvalidInput(str(error)) from None
     return audited_update(
         Instance, pk=instance.pk, changes=clean, action="instance.changed", actor=actor,
-        today=today, instance_id=lambda row: row.pk,
+        today=today, now=now, instance_id=lambda row: row.pk,
     )  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -40,6 +40,7 @@ def membership_type_add(
     months: int,
     booking_code: int,
     today: date,
+    now: datetime,
     actor: str,
 ) -> MembershipType:
     code = code_clean(code, "type")
@@ -74,6 +75,7 @@ def membership_type_add(
             action="membership_type.added",
             obj=membership_type,
             today=today,
+            now=now,
             instance_id=instance.pk,
             after={"code": code, "kind": type_kind, "fee": str(fee), "months": months},
         )

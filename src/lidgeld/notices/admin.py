@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from lidgeld.admin_base import ReadOnlyAdmin, request_today, staff_actor
+from lidgeld.admin_base import ReadOnlyAdmin, request_moment, staff_actor
 from lidgeld.errors import InvalidInput
 from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.notices.rendering import PLACEHOLDERS, validate_template
@@ -141,7 +141,8 @@ class NoticeTemplateAdmin(admin.ModelAdmin):
             body_html=obj.body_html,
             valid_from=obj.valid_from,
             valid_until=obj.valid_until,
-            today=request_today(request),
+            today=request_moment(request).today,
+            now=request_moment(request).now,
             actor=staff_actor(request),
         )
         obj.pk = saved.pk

@@ -57,7 +57,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.notices.emails import email_build, message_id_for, sender_of
@@ -342,20 +341,22 @@ def sender_loop(
     stop_event: threading.Event,
     interval: float = 30,
     *,
+    read_clock: Callable[[], datetime],
     batch_size: int = 100,
     transport: Transport | None = None,
     on_report: Callable[[SendReport], None] | None = None,
 ) -> None:
     """Deliver the outbox every ``interval`` seconds until ``stop_event`` is set
     (``lidgeld serve`` runs this in a background thread; ``lidgeld send --loop``
-    in the foreground)."""
+    in the foreground). Each round is one run of the job: it reads the time once,
+    from ``read_clock`` (the caller's clock), and passes it down."""
     from django.db import close_old_connections, connection
 
     try:
         while not stop_event.is_set():
             try:
                 report = messages_send(
-                    now=clock.now(),
+                    now=read_clock(),
                     batch_size=batch_size,
                     transport=transport or transport_from_settings(),
                     stop=stop_event,

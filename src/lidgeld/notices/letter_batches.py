@@ -165,6 +165,7 @@ def letter_batch_make(
             action="letter_batch.made",
             obj=batch,
             today=today,
+            now=now,
             after={
                 "day": day.isoformat(),
                 "letters": len(printable),
@@ -191,7 +192,13 @@ def _fail(message: Message, reason: str) -> LetterFailure:
 
 
 def letter_batch_export_audit(
-    *, batch: LetterBatch, result: LettersResult, actor: str, today: date, **where: object
+    *,
+    batch: LetterBatch,
+    result: LettersResult,
+    actor: str,
+    today: date,
+    now: datetime,
+    **where: object,
 ) -> None:
     """Names and addresses left the building as a PDF; ``where`` says how (``file=`` on
     the command line, ``download=True`` from the staff page)."""
@@ -200,6 +207,7 @@ def letter_batch_export_audit(
         action="letter_batch.export",
         obj=batch,
         today=today,
+        now=now,
         after={
             "batch": batch.pk,
             "format": "pdf",
@@ -254,6 +262,7 @@ def letter_batch_confirm(
             action="letter_batch.printed",
             obj=locked,
             today=today,
+            now=now,
             before={"printed_at": None},
             after={"printed_at": now.isoformat(), "letters": len(rows)},
         )

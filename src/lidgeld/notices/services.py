@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 
 from lidgeld.audit.services import audit_record, audited_update
-from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
@@ -63,6 +62,7 @@ def notice_template_save(
     valid_from: date | None = None,
     valid_until: date | None = None,
     today: date,
+    now: datetime,
     actor: str,
     within: Scope | None = None,
 ) -> NoticeTemplate:
@@ -106,7 +106,7 @@ def notice_template_save(
         template.subject = subject.strip()
         template.body_text = body_text
         template.body_html = body_html
-        template.updated_at = clock.now()
+        template.updated_at = now
         template.updated_by = actor
         template.save()
         audit_record(
@@ -114,6 +114,7 @@ def notice_template_save(
             action="notice_template.saved",
             obj=template,
             today=today,
+            now=now,
             instance_id=instance.pk,
             before=before,
             after={
@@ -134,6 +135,7 @@ def notice_kinds_set(
     instance: Instance,
     enabled: dict[str, bool],
     today: date,
+    now: datetime,
     actor: str,
     within: Scope | None = None,
 ) -> Instance:
@@ -142,7 +144,7 @@ def notice_kinds_set(
     changes = {KIND_SWITCHES[check_kind(kind)]: on for kind, on in enabled.items()}
     return audited_update(
         Instance, pk=instance.pk, changes=changes, action="instance.notices_changed",
-        actor=actor, today=today, instance_id=lambda row: row.pk,
+        actor=actor, today=today, now=now, instance_id=lambda row: row.pk,
     )  # fmt: skip
 
 
@@ -151,7 +153,7 @@ def usable_email(address: str) -> bool:
 
 
 def renewal_confirmation_queue(
-    *, membership: Membership, today: date, always: bool = False
+    *, membership: Membership, today: date, now: datetime, always: bool = False
 ) -> Message | None:
     """Written in the renewal's own transaction (the outbox), when the library wants it,
     or ``always`` — a borrower who renewed online gets the payment instructions whatever
@@ -172,12 +174,12 @@ def renewal_confirmation_queue(
         status=MessageStatus.QUEUED,
         language=borrower.language,
         to_address=email,
-        created_at=clock.now(),
+        created_at=now,
     )
 
 
 def notice_override_delete(
-    *, template: NoticeTemplate, today: date, actor: str, within: Scope | None = None
+    *, template: NoticeTemplate, today: date, now: datetime, actor: str, within: Scope | None = None
 ) -> None:
     """Remove a dated override (the library reopened early, the dates were wrong).
 
@@ -204,6 +206,7 @@ def notice_override_delete(
             action="notice_template.deleted",
             obj=locked,
             today=today,
+            now=now,
             instance_id=locked.instance_id,
             before=before,
         )

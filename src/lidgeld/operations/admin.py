@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_today, staff_actor
+from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_moment, staff_actor
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Reservation, ReservationStatus
 from lidgeld.domain.blocks import Channel, MembershipState, format_amount, format_day
@@ -119,7 +119,7 @@ class MembershipSituationFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        today = request_today(request)
+        today = request_moment(request).today
         if self.value() == "expiring":
             expiring = memberships_expiring(month=today).order_by().values("borrower_id")
             return queryset.filter(pk__in=expiring)
@@ -187,7 +187,7 @@ class BorrowerAdmin(ReadOnlyAdmin):
         borrower = super().get_object(request, object_id, from_field)
         if borrower is not None:
             # A read-only field sees the object, not the request: hand it the day.
-            setattr(borrower, _TODAY_ATTRIBUTE, request_today(request))
+            setattr(borrower, _TODAY_ATTRIBUTE, request_moment(request).today)
         return borrower
 
     # -- columns and fields ------------------------------------------------------------
@@ -228,7 +228,8 @@ class BorrowerAdmin(ReadOnlyAdmin):
         results = memberships_renew(
             card_numbers=list(queryset.values_list("card_number", flat=True)),
             paid=paid,
-            today=request_today(request),
+            today=request_moment(request).today,
+            now=request_moment(request).now,
             actor=staff_actor(request),
         )
         for result in results:
@@ -262,7 +263,8 @@ class BorrowerAdmin(ReadOnlyAdmin):
                     result = payment_register(
                         borrower=borrower,
                         amount=amount,
-                        today=request_today(request),
+                        today=request_moment(request).today,
+                        now=request_moment(request).now,
                         actor=staff_actor(request),
                     )
                 except LidgeldError as error:

@@ -7,7 +7,7 @@ the borrower's language as its message.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -29,7 +29,13 @@ def refuse_if_blocked(borrower: Borrower, today: date, channel: Channel) -> None
 
 
 def loan_checkout(
-    *, borrower: Borrower, item: Item, today: date, actor: str, channel: Channel = Channel.KIOSK
+    *,
+    borrower: Borrower,
+    item: Item,
+    today: date,
+    now: datetime,
+    actor: str,
+    channel: Channel = Channel.KIOSK,
 ) -> Loan:
     """Lend ``item`` to ``borrower`` for LOAN_DAYS days; refused when blocked or already out."""
     with transaction.atomic():
@@ -51,6 +57,7 @@ def loan_checkout(
             action="loan.checked_out",
             obj=loan,
             today=today,
+            now=now,
             borrower_id=borrower.pk,
             instance_id=item.instance_id,
             after={"item": item.barcode, "due_on": loan.due_on.isoformat()},
@@ -58,7 +65,7 @@ def loan_checkout(
         return loan
 
 
-def loan_checkin(*, item: Item, today: date, actor: str) -> Loan | None:
+def loan_checkin(*, item: Item, today: date, now: datetime, actor: str) -> Loan | None:
     """Take ``item`` back; None when it was not on loan (nothing changes then)."""
     with transaction.atomic():
         loan = Loan.objects.select_for_update().filter(item=item, returned_on__isnull=True).first()
@@ -71,6 +78,7 @@ def loan_checkin(*, item: Item, today: date, actor: str) -> Loan | None:
             action="loan.checked_in",
             obj=loan,
             today=today,
+            now=now,
             borrower_id=loan.borrower_id,
             instance_id=item.instance_id,
             before={"returned_on": None},
@@ -79,7 +87,9 @@ def loan_checkin(*, item: Item, today: date, actor: str) -> Loan | None:
         return loan
 
 
-def loan_renew(*, loan: Loan, today: date, actor: str, channel: Channel = Channel.KIOSK) -> Loan:
+def loan_renew(
+    *, loan: Loan, today: date, now: datetime, actor: str, channel: Channel = Channel.KIOSK
+) -> Loan:
     """Extend an open loan to LOAN_DAYS days from today; refused when the borrower is
     blocked or someone else is waiting for the item."""
     with transaction.atomic():
@@ -97,6 +107,7 @@ def loan_renew(*, loan: Loan, today: date, actor: str, channel: Channel = Channe
             action="loan.renewed",
             obj=locked,
             today=today,
+            now=now,
             borrower_id=locked.borrower_id,
             instance_id=locked.item.instance_id,
             before=before,

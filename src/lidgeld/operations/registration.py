@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 
@@ -21,6 +21,7 @@ def borrower_register(
     last_name: str,
     instance: Instance,
     today: date,
+    now: datetime,
     actor: str,
     email: str = "",
     language: str = "nl",
@@ -46,6 +47,7 @@ def borrower_register(
             last_name=last_name,
             instance=instance,
             today=today,
+            now=now,
             actor=actor,
             email=email,
             language=language,
@@ -61,6 +63,7 @@ def borrower_register(
                 membership_type=membership_type,
                 start=start or today,
                 today=today,
+                now=now,
                 actor=actor,
                 paid=paid,
             )

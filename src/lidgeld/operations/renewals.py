@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +48,7 @@ def _create_period(
     membership_type: MembershipType,
     start: date,
     today: date,
+    now: datetime,
     origin: str,
     actor: str,
     paid: bool,
@@ -75,6 +76,7 @@ def _create_period(
         action="membership.started" if origin == Origin.REGISTRATION else "membership.renewed",
         obj=membership,
         today=today,
+        now=now,
         borrower_id=borrower.pk,
         instance_id=membership.instance_id,
         after={
@@ -87,12 +89,12 @@ def _create_period(
     posting = None
     if membership_type.kind == TypeKind.PAYING:
         posting = contribution_book(
-            membership=membership, paid=paid, today=today, actor=actor, channel=channel
+            membership=membership, paid=paid, today=today, now=now, actor=actor, channel=channel
         )
-    reservations_resume(borrower_id=borrower.pk, today=today, actor=actor)
+    reservations_resume(borrower_id=borrower.pk, today=today, now=now, actor=actor)
     if origin != Origin.REGISTRATION:
         renewal_confirmation_queue(
-            membership=membership, today=today, always=origin == Origin.PORTAL
+            membership=membership, today=today, now=now, always=origin == Origin.PORTAL
         )
     return membership, posting
 
@@ -103,6 +105,7 @@ def membership_start(
     membership_type: MembershipType,
     start: date,
     today: date,
+    now: datetime,
     actor: str,
     paid: bool = False,
 ) -> Membership:
@@ -113,6 +116,7 @@ def membership_start(
             membership_type=membership_type,
             start=start,
             today=today,
+            now=now,
             origin=Origin.REGISTRATION,
             actor=actor,
             paid=paid,
@@ -238,6 +242,7 @@ def membership_renew(
     borrower: Borrower,
     paid: bool,
     today: date,
+    now: datetime,
     actor: str,
     membership_type: MembershipType | None = None,
     origin: str = Origin.DESK,
@@ -303,6 +308,7 @@ def membership_renew(
             membership_type=plan.membership_type,
             start=plan.period.start,
             today=today,
+            now=now,
             origin=origin,
             actor=actor,
             paid=False,
@@ -311,7 +317,7 @@ def membership_renew(
         payment = None
         if paid and (amount is not None or finance_open_amount(locked.pk) > 0):
             payment = payment_register(
-                borrower=locked, amount=amount, today=today, actor=actor, channel=origin
+                borrower=locked, amount=amount, today=today, now=now, actor=actor, channel=origin
             )
         if posting is not None:
             posting.refresh_from_db()
@@ -357,6 +363,7 @@ def memberships_renew(
     card_numbers: Iterable[str],
     paid: bool,
     today: date,
+    now: datetime,
     actor: str,
     instance_ids: list[int] | None = None,
 ) -> list[RenewalResult]:
@@ -374,7 +381,9 @@ def memberships_renew(
             results.append(RenewalResult(card, False, "unknown card number"))
             continue
         try:
-            results.append(membership_renew(borrower=borrower, paid=paid, today=today, actor=actor))
+            results.append(
+                membership_renew(borrower=borrower, paid=paid, today=today, now=now, actor=actor)
+            )
         except (Refused, InvalidInput) as refusal:
             results.append(RenewalResult(card, False, refusal.message))
     return results

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 
@@ -16,7 +16,13 @@ from lidgeld.operations.loans import refuse_if_blocked
 
 
 def reservation_place(
-    *, borrower: Borrower, item: Item, today: date, actor: str, channel: Channel = Channel.DESK
+    *,
+    borrower: Borrower,
+    item: Item,
+    today: date,
+    now: datetime,
+    actor: str,
+    channel: Channel = Channel.DESK,
 ) -> Reservation:
     """Place a reservation. The desk may always place one for a borrower without a valid
     membership (it is held, R3); anywhere else the channel's block decision (R7) must
@@ -45,6 +51,7 @@ def reservation_place(
             action="reservation.placed",
             obj=reservation,
             today=today,
+            now=now,
             borrower_id=borrower.pk,
             instance_id=item.instance_id,
             after={"item": item.barcode, "status": reservation.status},

@@ -105,7 +105,7 @@ def portal_pin_change(
 ) -> Borrower:
     _confirm_pin(borrower, current, address=address, now=now)
     return borrower_pin_set(
-        borrower=borrower, pin=new, today=today, actor=portal_actor(borrower.card_number)
+        borrower=borrower, pin=new, today=today, now=now, actor=portal_actor(borrower.card_number)
     )
 
 
@@ -115,7 +115,11 @@ def portal_email_change(
     """A new address: it is where a PIN reset link goes, so it asks for the PIN."""
     _confirm_pin(borrower, pin, address=address, now=now)
     return borrower_contact_update(
-        borrower=borrower, email=email, today=today, actor=portal_actor(borrower.card_number)
+        borrower=borrower,
+        email=email,
+        today=today,
+        now=now,
+        actor=portal_actor(borrower.card_number),
     )
 
 
@@ -179,6 +183,7 @@ def pin_reset_request(
         action="borrower.pin_reset_requested",
         obj=borrower,
         today=today,
+        now=now,
         borrower_id=borrower.pk,
         instance_id=borrower.home_instance_id,
         after={"to": borrower.email},
@@ -203,7 +208,11 @@ def pin_reset_complete(*, token: str, pin: str, now: datetime, today: date) -> B
                 code="link_invalid",
             )
         borrower_pin_set(
-            borrower=borrower, pin=pin, today=today, actor=portal_actor(borrower.card_number)
+            borrower=borrower,
+            pin=pin,
+            today=today,
+            now=now,
+            actor=portal_actor(borrower.card_number),
         )
         throttle_clear(key=f"card:{borrower.card_number}")
         return borrower

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from lidgeld.audit.services import audit_record
@@ -17,6 +17,7 @@ def report_export_audit(
     rows: int,
     filters: dict[str, Any],
     today: date,
+    now: datetime,
     **where: Any,
 ) -> None:
     """``where`` says how it left: ``file=`` on the command line, ``complete=`` for a
@@ -26,6 +27,7 @@ def report_export_audit(
         action="report.export",
         obj=None,
         today=today,
+        now=now,
         after={
             "report": report,
             "format": str(getattr(fmt, "value", fmt)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -14,7 +14,6 @@ from django.db.models import QuerySet, Value
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
-from lidgeld.clock import clock
 from lidgeld.db import insert_from
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.writers import write_table
@@ -46,7 +45,7 @@ class TooBroad(InvalidInput):
 
 
 def selection_run(
-    *, scope: Scope, rule: Node, today: date, saved: SavedSelection | None = None
+    *, scope: Scope, rule: Node, today: date, now: datetime, saved: SavedSelection | None = None
 ) -> BorrowerSet:
     """Materialise the borrowers the rule selects into a new temporary set.
 
@@ -55,10 +54,15 @@ def selection_run(
     borrowers = borrowers_matching(rule, scope=scope)
     with transaction.atomic():
         borrower_set = _new_set(
-            scope=scope, origin=SetOrigin.SELECTION, rule=to_text(rule), today=today, saved=saved
+            scope=scope,
+            origin=SetOrigin.SELECTION,
+            rule=to_text(rule),
+            today=today,
+            now=now,
+            saved=saved,
         )
         size = _insert_members(borrower_set, borrowers)
-        return _finish(borrower_set, size=size, scope=scope, today=today)
+        return _finish(borrower_set, size=size, scope=scope, today=today, now=now)
 
 
 def _insert_members(borrower_set: BorrowerSet, borrowers: QuerySet[Borrower]) -> int:
@@ -124,7 +128,7 @@ def statement_time_limit(seconds: float) -> Iterator[None]:
 
 
 def set_combine(
-    *, scope: Scope, left_id: int, right_id: int, origin: str, today: date
+    *, scope: Scope, left_id: int, right_id: int, origin: str, today: date, now: datetime
 ) -> BorrowerSet:
     """Union, intersection or difference (left without right) of two of one's sets."""
     if origin not in (SetOrigin.UNION, SetOrigin.INTERSECTION, SetOrigin.DIFFERENCE):
@@ -147,18 +151,28 @@ def set_combine(
     symbol = {"union": "∪", "intersection": "∩", "difference": "∖"}[origin]
     with transaction.atomic():
         borrower_set = _new_set(
-            scope=scope, origin=origin, rule=f"set {left.pk} {symbol} set {right.pk}", today=today
+            scope=scope,
+            origin=origin,
+            rule=f"set {left.pk} {symbol} set {right.pk}",
+            today=today,
+            now=now,
         )
         size = insert_from(
             BorrowerSetMember,
             ["borrower_set", "borrower"],
             chosen.order_by().values_list(Value(borrower_set.pk), "pk"),
         )
-        return _finish(borrower_set, size=size, scope=scope, today=today)
+        return _finish(borrower_set, size=size, scope=scope, today=today, now=now)
 
 
 def _new_set(
-    *, scope: Scope, origin: str, rule: str, today: date, saved: SavedSelection | None = None
+    *,
+    scope: Scope,
+    origin: str,
+    rule: str,
+    today: date,
+    now: datetime,
+    saved: SavedSelection | None = None,
 ) -> BorrowerSet:
     return BorrowerSet.objects.create(
         owner=scope.owner,
@@ -166,12 +180,14 @@ def _new_set(
         rule=rule,
         saved_selection=saved,
         instance_ids=None if scope.instance_ids is None else sorted(scope.instance_ids),
-        created_at=clock.now(),
+        created_at=now,
         expires_on=today + timedelta(days=settings.LIDGELD_SET_DAYS),
     )
 
 
-def _finish(borrower_set: BorrowerSet, *, size: int, scope: Scope, today: date) -> BorrowerSet:
+def _finish(
+    borrower_set: BorrowerSet, *, size: int, scope: Scope, today: date, now: datetime
+) -> BorrowerSet:
     borrower_set.size = size
     borrower_set.save(update_fields=["size"])
     audit_record(
@@ -179,6 +195,7 @@ def _finish(borrower_set: BorrowerSet, *, size: int, scope: Scope, today: date) 
         action=f"set.{borrower_set.origin}",
         obj=borrower_set,
         today=today,
+        now=now,
         after={"rule": borrower_set.rule, "size": size},
     )
     return borrower_set
@@ -192,6 +209,7 @@ def set_export(
     fmt: Any,
     out: BinaryIO,
     today: date,
+    now: datetime,
     excel_csv: bool = False,
 ) -> int:
     """Write the set with the chosen fields; the export is audited (personal data)."""
@@ -201,7 +219,13 @@ def set_export(
     table = set_table(scope=scope, borrower_set=borrower_set, fields=chosen)
     rows = write_table(table, out, fmt, excel_csv=excel_csv, generated_on=today)
     set_export_audit(
-        scope=scope, borrower_set=borrower_set, fields=chosen, fmt=fmt, rows=rows, today=today
+        scope=scope,
+        borrower_set=borrower_set,
+        fields=chosen,
+        fmt=fmt,
+        rows=rows,
+        today=today,
+        now=now,
     )
     return rows
 
@@ -214,6 +238,7 @@ def set_export_audit(
     fmt: Any,
     rows: int,
     today: date,
+    now: datetime,
     complete: bool = True,
 ) -> None:
     audit_record(
@@ -221,6 +246,7 @@ def set_export_audit(
         action="set.export",
         obj=borrower_set,
         today=today,
+        now=now,
         after={
             "set": borrower_set.pk,
             "fields": list(fields),
@@ -231,12 +257,13 @@ def set_export_audit(
     )
 
 
-def selection_save(*, scope: Scope, name: str, rule: Node, today: date) -> SavedSelection:
+def selection_save(
+    *, scope: Scope, name: str, rule: Node, today: date, now: datetime
+) -> SavedSelection:
     """Keep a rule under a name (replacing one's own rule of that name)."""
     name = name.strip()
     if not name:
         raise InvalidInput("give the selection a name")
-    now = clock.now()
     with transaction.atomic():
         saved, created = SavedSelection.objects.update_or_create(
             owner=scope.owner,
@@ -249,12 +276,13 @@ def selection_save(*, scope: Scope, name: str, rule: Node, today: date) -> Saved
             action="selection.save" if created else "selection.update",
             obj=saved,
             today=today,
+            now=now,
             after={"name": name, "rule": saved.rule},
         )
     return saved
 
 
-def sets_purge(*, today: date, actor: str) -> int:
+def sets_purge(*, today: date, now: datetime, actor: str) -> int:
     """Delete the sets whose time is up; running it twice deletes nothing more."""
     expired = BorrowerSet.objects.filter(expires_on__lt=today)
     with transaction.atomic():
@@ -268,6 +296,7 @@ def sets_purge(*, today: date, actor: str) -> int:
             action="set.purge",
             obj=None,
             today=today,
+            now=now,
             after={"sets": len(ids)},
         )
     return len(ids)

@@ -86,6 +86,7 @@ def fee_paid(session: Session, request: Message, edge: Edge, patron: KioskPatron
                     borrower=borrower,
                     amount=amount,
                     today=edge.today,
+                    now=edge.now,
                     actor=session.actor,
                     channel="kiosk",
                 )

@@ -55,7 +55,9 @@ def checkout(session: Session, request: Message, edge: Edge, patron: KioskPatron
         return negative(session, request, edge, text("unknown_item", patron.language))
     borrower = Borrower.objects.get(pk=patron.id)
     try:
-        loan = loan_checkout(borrower=borrower, item=item, today=edge.today, actor=session.actor)
+        loan = loan_checkout(
+            borrower=borrower, item=item, today=edge.today, now=edge.now, actor=session.actor
+        )
     except LidgeldError as error:
         return negative(session, request, edge, refused_text(error, patron.language))
     return _loan_answer("12", session, request, edge, patron, loan, renewed=False)
@@ -96,7 +98,7 @@ def checkin(session: Session, request: Message, edge: Edge, pin: Pin) -> Message
     item = _item(session, request.get("AB") or "")
     if item is None:
         return negative(session, request, edge, text("unknown_item", language))
-    loan = loan_checkin(item=item, today=edge.today, actor=session.actor)
+    loan = loan_checkin(item=item, today=edge.today, now=edge.now, actor=session.actor)
     waiting = someone_waits_for(item_id=item.pk)
     screen = [text("checked_in", language) if loan else text("not_on_loan", language)]
     if waiting:
@@ -138,7 +140,7 @@ def renew(session: Session, request: Message, edge: Edge, patron: KioskPatron) -
     if loan is None:
         return negative(session, request, edge, text("not_your_loan", patron.language))
     try:
-        loan = loan_renew(loan=loan, today=edge.today, actor=session.actor)
+        loan = loan_renew(loan=loan, today=edge.today, now=edge.now, actor=session.actor)
     except LidgeldError as error:
         return negative(session, request, edge, refused_text(error, patron.language))
     return _loan_answer("30", session, request, edge, patron, loan, renewed=True)
@@ -162,7 +164,7 @@ def renew_all(
     else:
         for loan in loans:
             try:
-                loan_renew(loan=loan, today=edge.today, actor=session.actor)
+                loan_renew(loan=loan, today=edge.today, now=edge.now, actor=session.actor)
                 renewed.append(loan.item.barcode)
             except LidgeldError as error:
                 unrenewed.append(loan.item.barcode)

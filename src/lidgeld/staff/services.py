@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -24,6 +24,7 @@ def staff_add(
     role: str,
     instance_codes: list[str],
     today: date,
+    now: datetime,
     actor: str,
     within: Scope | None = None,
 ) -> StaffAccount:
@@ -56,6 +57,7 @@ def staff_add(
             action="staff.add",
             obj=account,
             today=today,
+            now=now,
             instance_id=instances[0].id,
             after={"username": username, "role": role, "instances": codes},
         )
@@ -141,6 +143,7 @@ def staff_update(
     account: StaffAccount,
     within: Scope,
     today: date,
+    now: datetime,
     actor: str,
     role: str | None = None,
     instance_codes: list[str] | None = None,
@@ -182,6 +185,7 @@ def staff_update(
                 action="staff.changed",
                 obj=locked,
                 today=today,
+                now=now,
                 instance_id=_first_instance_id(locked),
                 before={"username": username, **before},
                 after={"username": username, **after},
@@ -196,7 +200,7 @@ def _first_instance_id(account: StaffAccount) -> int | None:
 
 
 def staff_password_set(
-    *, account: StaffAccount, password: str, within: Scope, today: date, actor: str
+    *, account: StaffAccount, password: str, within: Scope, today: date, now: datetime, actor: str
 ) -> StaffAccount:
     """A new password for an account (hashed); the audit says that, never the password."""
     _check_manageable(account, within)
@@ -213,6 +217,7 @@ def staff_password_set(
             action="staff.password_set",
             obj=account,
             today=today,
+            now=now,
             instance_id=_first_instance_id(account),
             after={"username": user.get_username()},
         )

@@ -16,6 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from lidgeld.borrowers.models import Borrower
+from lidgeld.clock import clock
+from lidgeld.domain.actors import staff_actor
+from lidgeld.domain.moment import Moment
 from lidgeld.scope import Scope, role_at_least
 from lidgeld.staff.models import Role
 from lidgeld.staff.selectors import role_of, scope_for_user
@@ -31,6 +34,8 @@ class StaffRequest(HttpRequest):
 
     scope: Scope
     role: str
+    # This request's one reading of the clock, and the person acting (staff:<username>).
+    moment: Moment
 
 
 def may(role: str | None, needed: str) -> bool:
@@ -54,6 +59,7 @@ def staff_page(
             staff_request = cast(StaffRequest, request)
             staff_request.scope = scope_for_user(user=user)
             staff_request.role = role
+            staff_request.moment = clock.moment(staff_actor(user.get_username()))
             return view(staff_request, *args, **kwargs)
 
         return wrapper

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from lidgeld.clock import at_nine
 from lidgeld.kiosks.services import terminal_add
 from lidgeld.libraries.models import Instance
 from tests.browser import screenshot
@@ -45,7 +46,7 @@ def network():
         make_message(borrower, date(2026, 4, 1), membership=membership)
         make_open_fee(membership, date(2026, 4, 2), amount="12.50")
     terminal_add(login="kiosk-gent-1", password="kiosk-secret-1", instance_code="GENT",
-                 location="Inkom", today=TODAY, actor="test")  # fmt: skip
+                 location="Inkom", today=TODAY, now=at_nine(TODAY), actor="test")  # fmt: skip
     make_staff("balie-gent", gent)
     return gent
 

@@ -37,6 +37,7 @@ def _renew(request: PortalRequest, loan: Loan) -> tuple[bool, str, bool]:
         renewed = loan_renew(
             loan=loan,
             today=request.today,
+            now=request.now,
             actor=request.actor,
             channel=Channel.PORTAL,
         )

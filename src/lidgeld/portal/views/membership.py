@@ -71,6 +71,7 @@ def renew_view(request: PortalRequest) -> HttpResponse:
                 borrower=borrower,
                 paid=False,
                 today=today,
+                now=request.now,
                 actor=request.actor,
                 origin=Origin.PORTAL,
             )

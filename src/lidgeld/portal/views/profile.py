@@ -47,6 +47,7 @@ def profile_language_view(request: PortalRequest) -> HttpResponse:
         borrower=borrower,
         language=form.cleaned_data["language"],
         today=request.today,
+        now=request.now,
         actor=request.actor,
     )
     # Say it in the language just chosen.

@@ -67,6 +67,7 @@ def reservation_place_view(request: PortalRequest) -> HttpResponse:
             borrower=borrower,
             item=item,
             today=request.today,
+            now=request.now,
             actor=request.actor,
             channel=Channel.PORTAL,
         )
@@ -92,6 +93,7 @@ def reservation_cancel_view(request: PortalRequest, reservation_id: int) -> Http
         reservation_cancel(
             reservation=reservation,
             today=request.today,
+            now=request.now,
             actor=request.actor,
         )
     except LidgeldError as refusal:

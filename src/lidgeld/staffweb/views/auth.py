@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lidgeld.audit.services import audit_record
 from lidgeld.clock import clock
+from lidgeld.domain.actors import staff_actor
 from lidgeld.staffweb.access import role_of
 from lidgeld.web.throttle import (
     client_address,
@@ -39,7 +40,9 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
         username = request.POST.get("username", "").strip()
         password = request.POST.get("password", "")
         context["username"] = username
-        now = clock.now()
+        # The login's one reading of the clock: the throttle and the audit row share it.
+        moment = clock.moment(staff_actor(username))
+        now = moment.now
         keys = login_keys(username=username, address=client_address(request))
         verdict = throttle_verdict(keys=keys, now=now)
         if not verdict.allowed:
@@ -52,7 +55,13 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
             return render(request, "staffweb/login.html", context, status=200)
         login(request, user)  # rotates the session key
         throttle_clear(key=keys[0])
-        audit_record(actor=user.get_username(), action="staff.login", obj=None, today=clock.today())
+        audit_record(
+            actor=staff_actor(user.get_username()),
+            action="staff.login",
+            obj=None,
+            today=moment.today,
+            now=moment.now,
+        )
         return redirect(next_url or "staffweb:dashboard")
     return render(request, "staffweb/login.html", context)
 

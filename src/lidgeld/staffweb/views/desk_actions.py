@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lidgeld.clock import clock
 from lidgeld.domain.blocks import format_amount
 from lidgeld.errors import LidgeldError
 from lidgeld.exports.formatting import format_money_be
@@ -37,7 +36,7 @@ def _back(borrower_id: int) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def renew(request: StaffRequest, borrower_id: int, paid: bool) -> HttpResponseBase:
     borrower = visible_borrower(request.scope, borrower_id)
-    today = clock.today()
+    today = request.moment.today
     if request.method == "POST":
         typed = request.POST.get("amount", "").strip()
         try:
@@ -47,6 +46,7 @@ def renew(request: StaffRequest, borrower_id: int, paid: bool) -> HttpResponseBa
                 # "fee paid" without an amount pays everything open, as the form says
                 amount=parse_amount(typed) if paid and typed else None,
                 today=today,
+                now=request.moment.now,
                 actor=actor(request),
                 request_key=request.POST.get("key") or None,
             )
@@ -86,7 +86,8 @@ def payment(request: StaffRequest, borrower_id: int) -> HttpResponseBase:
         result = payment_register(
             borrower=borrower,
             amount=amount,
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor(request),
             # The form's one-time key: a second POST of the same form books nothing.
             request_key=request.POST.get("key", ""),
@@ -120,7 +121,11 @@ def write_off(request: StaffRequest, borrower_id: int, posting_id: int) -> HttpR
     if request.method == "POST":
         try:
             done = posting_write_off(
-                posting=posting, today=clock.today(), actor=actor(request), reason=reason
+                posting=posting,
+                today=request.moment.today,
+                now=request.moment.now,
+                actor=actor(request),
+                reason=reason,
             )
         except LidgeldError as refusal:
             error = refusal.message

@@ -10,7 +10,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lidgeld.clock import clock
 from lidgeld.domain.blocks import Channel, format_amount
 from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import StaffRequest, may, staff_page, visible_borrower
@@ -56,7 +55,7 @@ def search(request: StaffRequest) -> HttpResponseBase:
 @require_GET
 def borrower(request: StaffRequest, borrower_id: int) -> HttpResponse:
     person = visible_borrower(request.scope, borrower_id)
-    page = borrower_page(borrower=person, today=clock.today())
+    page = borrower_page(borrower=person, today=request.moment.today)
     status = page.status
     language = words.staff_language()
     view = status.membership

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
-from lidgeld.clock import clock
 from lidgeld.exports.formatting import format_money_be
 from lidgeld.lifecycle.tick import STEP_NAMES
 from lidgeld.staffweb import selectors
@@ -58,8 +57,8 @@ def _axis_euros(value: Any) -> str:
 @require_GET
 def dashboard(request: StaffRequest) -> HttpResponse:
     scope = request.scope
-    today = clock.today()
-    figures = selectors.dashboard_figures(scope=scope, today=today, now=clock.now())
+    today = request.moment.today
+    figures = selectors.dashboard_figures(scope=scope, today=today, now=request.moment.now)
     ending, stages, money = figures.ending, figures.stages, figures.money
     context = {
         "today": today,
@@ -113,11 +112,11 @@ def dashboard(request: StaffRequest) -> HttpResponse:
 def next_run(request: StaffRequest) -> HttpResponse:
     rehearsal = selectors.next_run_rehearsal(
         scope=request.scope,
-        today=clock.today(),
-        now=clock.now(),
+        today=request.moment.today,
+        now=request.moment.now,
         fresh=request.GET.get("fresh") == "1",
     )
-    context: dict[str, Any] = {"rehearsal": rehearsal, "today": clock.today()}
+    context: dict[str, Any] = {"rehearsal": rehearsal, "today": request.moment.today}
     if rehearsal is not None and rehearsal.report is not None:
         totals = rehearsal.report.totals()
         instances = sorted(totals)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lidgeld.borrowers.models import Borrower
-from lidgeld.clock import clock
 from lidgeld.domain.months import add_months, first_of_month
 from lidgeld.errors import LidgeldError, Refused
 from lidgeld.notices.selectors import NoticeState, notice_state
@@ -62,7 +61,7 @@ def _instance_filter(scope: Scope, code: str) -> tuple[frozenset[int] | None, An
 @require_http_methods(["GET", "POST"])
 def expiring(request: StaffRequest) -> HttpResponse:
     scope: Scope = request.scope
-    today = clock.today()
+    today = request.moment.today
     data = request.POST if request.method == "POST" else request.GET
     status = 200
     try:
@@ -108,7 +107,7 @@ def _download_refused(scope: Scope, month: date, chosen: Any, today: date) -> st
     return ""
 
 
-def _renew_selected(request: HttpRequest, scope: Scope, today: date) -> list[dict[str, Any]]:
+def _renew_selected(request: StaffRequest, scope: Scope, today: date) -> list[dict[str, Any]]:
     cards = [card.strip() for card in request.POST.getlist("card") if card.strip()]
     if not cards:
         messages.warning(request, _("Tick the borrowers to renew first."))
@@ -118,6 +117,7 @@ def _renew_selected(request: HttpRequest, scope: Scope, today: date) -> list[dic
         card_numbers=cards,
         paid=paid,
         today=today,
+        now=request.moment.now,
         actor=actor(request),
         instance_ids=sorted(scope.instance_ids) if scope.instance_ids is not None else None,
     )

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput
 from lidgeld.notices.letter_batches import (
     letter_batch_confirm,
@@ -36,7 +35,7 @@ from lidgeld.notices.letter_batches import (
 from lidgeld.notices.models import LetterBatch
 from lidgeld.notices.selectors import NoticeState, notice_state
 from lidgeld.staff.models import Role
-from lidgeld.staffweb.access import staff_page
+from lidgeld.staffweb.access import StaffRequest, staff_page
 from lidgeld.staffweb.views.desk_common import MESSAGE_KINDS, actor
 
 LETTER_STATES = {
@@ -84,8 +83,8 @@ def _batch_or_404(request: HttpRequest, batch_id: int) -> LetterBatch:
 
 @staff_page(Role.DESK)
 @require_GET
-def letters(request: HttpRequest) -> HttpResponse:
-    today = clock.today()
+def letters(request: StaffRequest) -> HttpResponse:
+    today = request.moment.today
     status = 200
     try:
         day = _day(request.GET.get("date", ""), today)
@@ -120,8 +119,8 @@ def letters(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_page(Role.DESK)
-def batch_new(request: HttpRequest) -> HttpResponseBase:
-    today, now = clock.today(), clock.now()
+def batch_new(request: StaffRequest) -> HttpResponseBase:
+    today, now = request.moment.today, request.moment.now
     try:
         day = _day(request.POST.get("date", ""), today)
     except InvalidInput as error:
@@ -152,11 +151,16 @@ def batch_new(request: HttpRequest) -> HttpResponseBase:
 
 @staff_page(Role.DESK)
 @require_GET
-def batch_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_pdf(request: StaffRequest, batch_id: int) -> HttpResponse:
     batch = _batch_or_404(request, batch_id)
     result = letter_batch_pdf(batch=batch)
     letter_batch_export_audit(
-        batch=batch, result=result, actor=actor(request), today=clock.today(), download=True
+        batch=batch,
+        result=result,
+        actor=actor(request),
+        today=request.moment.today,
+        now=request.moment.now,
+        download=True,
     )
     response = HttpResponse(result.pdf, content_type="application/pdf")
     name = f"brieven-{batch.day.isoformat()}-batch-{batch.pk}.pdf"
@@ -166,10 +170,10 @@ def batch_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @require_POST
 @staff_page(Role.DESK)
-def batch_confirm(request: HttpRequest, batch_id: int) -> HttpResponseBase:
+def batch_confirm(request: StaffRequest, batch_id: int) -> HttpResponseBase:
     batch = _batch_or_404(request, batch_id)
     done = letter_batch_confirm(
-        batch=batch, now=clock.now(), today=clock.today(), actor=actor(request)
+        batch=batch, now=request.moment.now, today=request.moment.today, actor=actor(request)
     )
     if done.already and done.batch.printed_at is not None:
         messages.info(

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lidgeld.clock import clock
 from lidgeld.errors import LidgeldError, Refused
 from lidgeld.staff.models import Role, StaffAccount
 from lidgeld.staff.services import (
@@ -93,7 +92,8 @@ def account_add(request: StaffRequest) -> HttpResponseBase:
             role=data["role"],
             instance_codes=data["instances"],
             within=manage_scope_of(request),
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor_of(request),
         )
     except LidgeldError as error:
@@ -151,7 +151,8 @@ def account_edit(request: StaffRequest, pk: int) -> HttpResponseBase:
             instance_codes=data["instances"],
             active=data["active"],
             within=manage_scope_of(request),
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor_of(request),
         )
     except LidgeldError as error:
@@ -172,7 +173,8 @@ def account_password(request: StaffRequest, pk: int) -> HttpResponseBase:
             account=account,
             password=form.cleaned_data["password"],
             within=manage_scope_of(request),
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor_of(request),
         )
     except LidgeldError as error:

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from lidgeld.clock import clock
 from lidgeld.domain.dunning import CONTRIBUTION_CODES
 from lidgeld.errors import LidgeldError, Refused
 from lidgeld.exports.formatting import format_date_be, format_datetime_be, format_money_be
@@ -74,7 +73,7 @@ def reports(request: StaffRequest) -> HttpResponse:
     name = request.GET.get("report", "messages")
     if name not in REPORTS:
         name = "messages"
-    today = clock.today()
+    today = request.moment.today
     query: dict[str, str] = {
         key: str(value) for key, value in request.GET.items() if key not in ("report", "format")
     }

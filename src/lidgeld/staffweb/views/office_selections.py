@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput, LidgeldError
 from lidgeld.exports.writers import parse_format
 from lidgeld.selections.fields import EXPORT_FIELDS, RuleError
@@ -93,7 +92,7 @@ def selections(request: StaffRequest) -> HttpResponse:
 def run(request: StaffRequest) -> HttpResponseBase:
     """Run the rule (as text; the builder keeps the text form up to date) into a new set."""
     scope = scope_of(request)
-    today = clock.today()
+    today = request.moment.today
     text = request.POST.get("text", "")
     saved_name = request.POST.get("saved", "").strip()
     save_as = request.POST.get("save_as", "").strip()
@@ -107,8 +106,12 @@ def run(request: StaffRequest) -> HttpResponseBase:
         # Saved and run together: a rule is not kept when its run is refused.
         with transaction.atomic():
             if save_as and saved is None:
-                saved = selection_save(scope=scope, name=save_as, rule=rule, today=today)
-            borrower_set = selection_run(scope=narrowed, rule=rule, today=today, saved=saved)
+                saved = selection_save(
+                    scope=scope, name=save_as, rule=rule, today=today, now=request.moment.now
+                )
+            borrower_set = selection_run(
+                scope=narrowed, rule=rule, today=today, now=request.moment.now, saved=saved
+            )
     except RuleError as error:
         return _page(
             request,
@@ -197,7 +200,8 @@ def sets_combine(request: StaffRequest) -> HttpResponseBase:
             left_id=params.required_integer("left"),
             right_id=params.required_integer("right"),
             origin=params.text("operation", default=""),
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
         )
     except LidgeldError as error:
         messages.error(request, error.message)

@@ -15,7 +15,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lidgeld.clock import clock
 from lidgeld.errors import LidgeldError
 from lidgeld.kiosks.models import TERMINATORS, Terminal
 from lidgeld.kiosks.services import (
@@ -101,7 +100,8 @@ def settings_save(request: StaffRequest, code: str) -> HttpResponseBase:
             instance=instance,
             changes=changes,
             within=manage_scope_of(request),
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor_of(request),
         )
     except LidgeldError as error:
@@ -167,7 +167,8 @@ def terminal_new(request: StaffRequest, code: str) -> HttpResponseBase:
                 charset=data["charset"],
                 within=manage_scope_of(request),
                 terminator=data["terminator"] or "auto",
-                today=clock.today(),
+                today=request.moment.today,
+                now=request.moment.now,
                 actor=actor_of(request),
             )
         except LidgeldError as error:
@@ -193,7 +194,8 @@ def terminal_switch(request: StaffRequest, pk: int, on: bool) -> HttpResponseBas
     change(
         terminal=terminal,
         within=manage_scope_of(request),
-        today=clock.today(),
+        today=request.moment.today,
+        now=request.moment.now,
         actor=actor_of(request),
     )
     done = _("Kiosk %(login)s may log in again.") if on else _("Kiosk %(login)s is disabled.")
@@ -213,7 +215,8 @@ def terminal_password(request: StaffRequest, pk: int) -> HttpResponseBase:
             terminal=terminal,
             password=form.cleaned_data["password"],
             within=manage_scope_of(request),
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor_of(request),
         )
     except LidgeldError as error:
@@ -237,7 +240,8 @@ def terminal_terminator(request: StaffRequest, pk: int) -> HttpResponseBase:
         terminal_terminator_set(
             terminal=terminal,
             terminator=form.cleaned_data["terminator"],
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor_of(request),
             within=manage_scope_of(request),
         )

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lidgeld.borrowers.models import Borrower
-from lidgeld.clock import clock
 from lidgeld.errors import InvalidInput, LidgeldError
 from lidgeld.libraries.models import Instance
 from lidgeld.notices.defaults import DEFAULTS
@@ -123,7 +122,8 @@ def kinds_save(request: StaffRequest, code: str) -> HttpResponseBase:
             instance=instance,
             enabled=changes,
             within=manage_scope_of(request),
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor_of(request),
         )
         messages.success(request, _("Saved which notices go out."))
@@ -208,7 +208,8 @@ def _edit(
                     valid_from=window[0],
                     valid_until=window[1],
                     within=manage_scope_of(request),
-                    today=clock.today(),
+                    today=request.moment.today,
+                    now=request.moment.now,
                     actor=actor_of(request),
                 )
             except LidgeldError as problem:
@@ -219,7 +220,7 @@ def _edit(
     else:
         form = NoticeTemplateForm(initial=NoticeTemplateForm.initial_from(source, override))
     values = form.data if form.is_bound else form.initial
-    on = (override.valid_from if override else None) or clock.today()
+    on = (override.valid_from if override else None) or request.moment.today
     context = {
         "title": _("Notice text"),
         "form": form,
@@ -261,7 +262,8 @@ def override_delete(request: StaffRequest, pk: int) -> HttpResponseBase:
         notice_override_delete(
             template=override,
             within=manage_scope_of(request),
-            today=clock.today(),
+            today=request.moment.today,
+            now=request.moment.now,
             actor=actor_of(request),
         )
     except LidgeldError as error:
@@ -288,7 +290,7 @@ def preview(request: StaffRequest, code: str, language: str) -> HttpResponse:
         body_text=data.get("body_text") or "",
         body_html=data.get("body_html") or "",
         card=data.get("card") or "",
-        on=data.get("on") or data.get("valid_from") or clock.today(),
+        on=data.get("on") or data.get("valid_from") or request.moment.today,
     )
     return render(request, "staffweb/office/_preview.html", context)
 
