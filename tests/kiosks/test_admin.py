@@ -16,7 +16,7 @@ from lidgeld.kiosks.services import (
     terminal_enable,
     terminal_password_set,
 )
-from lidgeld.sip2.handlers import login
+from lidgeld.sip2.session import login
 from tests.factories import make_instance
 
 pytestmark = pytest.mark.django_db

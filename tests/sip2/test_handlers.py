@@ -8,8 +8,9 @@ from datetime import date, datetime
 import pytest
 
 from lidgeld.sip2.codec import Message
-from lidgeld.sip2.handlers import Session, edge_from, known_patron, patron_transaction
+from lidgeld.sip2.patrons import known_patron, patron_transaction
 from lidgeld.sip2.pins import Pin
+from lidgeld.sip2.session import Session, edge_from
 from lidgeld.sip2.texts import text
 from tests.factories import make_borrower, make_instance, make_membership, make_type
 

@@ -43,8 +43,8 @@ from Sip2.sip2 import Sip2
 
 from lidgeld.circulation.models import Loan, ReservationStatus
 from lidgeld.finance.models import PostingStatus
+from lidgeld.sip2.answers import SUPPORTED
 from lidgeld.sip2.codec import checksum
-from lidgeld.sip2.handlers import SUPPORTED
 from tests.factories import (
     make_borrower,
     make_item,

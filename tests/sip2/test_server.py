@@ -14,8 +14,8 @@ from lidgeld.circulation.models import Loan, ReservationStatus
 from lidgeld.domain.blocks import SENTENCES, Reason
 from lidgeld.finance.models import Payment, PostingStatus
 from lidgeld.libraries.models import CooperationGroup
+from lidgeld.sip2.answers import SUPPORTED
 from lidgeld.sip2.codec import checksum, decode
-from lidgeld.sip2.handlers import SUPPORTED
 from tests.factories import (
     make_borrower,
     make_instance,

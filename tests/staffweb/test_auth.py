@@ -39,7 +39,7 @@ def test_login_goes_where_one_was_going_and_is_audited(client, desk):
     )
     assert response.status_code == 302
     assert response["Location"] == "/staff/borrowers/"
-    assert AuditEvent.objects.filter(action="staff.login", actor="balie-gent").exists()
+    assert AuditEvent.objects.filter(action="staff.login", actor="staff:balie-gent").exists()
 
 
 def test_an_outside_next_address_is_ignored(client, desk):

@@ -35,7 +35,16 @@ from lidgeld.sip2.codec import (
     decode,
     encode,
 )
+from lidgeld.sip2.patrons import card_of
 from lidgeld.sip2.pins import PIN_CHECKED, Pin, pin_check
+from lidgeld.sip2.session import Edge, Session, edge_from, login_candidate, password_matches
+
+
+def _edge_now() -> Edge:
+    """One SIP2 message's one reading of the clock: its day is that instant's day."""
+    now = clock.now()
+    return edge_from(now, clock.today_of(now))
+
 
 log = logging.getLogger("lidgeld.sip2")
 
@@ -58,7 +67,7 @@ def redact(message: Message) -> str:
 class Connection:
     peer: str
     host: str = ""
-    session: handlers.Session | None = None
+    session: Session | None = None
     last_response: bytes | None = None
     junk: int = 0
     crlf: bool = False  # the client's last request ended in CRLF (or a bare LF)
@@ -205,7 +214,7 @@ class Responder:
             self._touch(connection)
             log.info("sip2 %s: %s; refused", connection.peer, error)
             unknown = Message(error.code, sequence=error.sequence)
-            edge = handlers.edge_from(clock.now(), clock.today())
+            edge = _edge_now()
             response = self._encode(
                 handlers.unsupported(connection.session, unknown, edge), connection
             )
@@ -226,7 +235,7 @@ class Responder:
             response = await self._login(request, connection)
         else:
             pin = await self._pin(request, connection)
-            edge = handlers.edge_from(clock.now(), clock.today())
+            edge = _edge_now()
             answer = await self._on(self._database)(
                 handlers.handle, connection.session, request, edge, pin
             )
@@ -247,7 +256,7 @@ class Responder:
             return await pin_check(
                 terminal=session.login,
                 instance_ids=session.instance_ids,
-                card=handlers.card_of(request),
+                card=card_of(request),
                 pin=request.get("AD") or "",
                 now=clock.now,
                 on_database=self._on(self._database),
@@ -263,11 +272,9 @@ class Responder:
         password = request.get("CO") or ""
         host = connection.host
         try:
-            candidate, password_hash = await self._on(self._database)(
-                handlers.login_candidate, user=user
-            )
+            candidate, password_hash = await self._on(self._database)(login_candidate, user=user)
             matched = await self._on(self._login_hashes)(
-                handlers.password_matches, password_hash=password_hash, password=password
+                password_matches, password_hash=password_hash, password=password
             )
             session = candidate if matched else None
         except Exception:

@@ -34,28 +34,20 @@ from lidgeld.sip2.answers import (
     request_language,
 )
 from lidgeld.sip2.codec import Message
+from lidgeld.sip2.fee_handlers import fee_paid
+from lidgeld.sip2.loan_handlers import checkin, checkout, item_information, renew, renew_all
 from lidgeld.sip2.patrons import (
     PatronCheck,
-    card_of,
     known_patron,
     patron_fields,
-    patron_transaction,
 )
 from lidgeld.sip2.pins import Pin
-from lidgeld.sip2.session import Edge, Session, edge_from, login, login_candidate, password_matches
+from lidgeld.sip2.session import Edge, Session
 from lidgeld.sip2.texts import text
 from lidgeld.standing.kiosk import (
     KioskPatron,
 )
 from lidgeld.text_input import has_control_characters
-
-__all__ = [
-    "SUPPORTED", "Edge", "Session", "card_of", "edge_from", "handle", "known_patron", "login",
-    "login_candidate", "password_matches", "patron_transaction", "unsupported",
-]  # fmt: skip
-
-from lidgeld.sip2.fee_handlers import fee_paid
-from lidgeld.sip2.loan_handlers import checkin, checkout, item_information, renew, renew_all
 
 log = logging.getLogger("lidgeld.sip2")
 
