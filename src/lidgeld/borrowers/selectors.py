@@ -15,3 +15,12 @@ def borrower_get(card_number: str) -> Borrower:
     if borrower is None:
         raise InvalidInput(f"no borrower has card number '{card_number}'")
     return borrower
+
+
+def borrower_by_id(borrower_id: int) -> Borrower:
+    """A borrower known to exist (a kiosk's patron, found by its lookup)."""
+    return Borrower.objects.get(pk=borrower_id)
+
+
+def card_number_of(borrower_id: int) -> str | None:
+    return Borrower.objects.filter(pk=borrower_id).values_list("card_number", flat=True).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.selectors import borrower_by_id
 from lidgeld.domain.blocks import format_amount
 from lidgeld.errors import LidgeldError
 from lidgeld.finance.services import (
@@ -60,7 +60,7 @@ def fee_paid(session: Session, request: Message, edge: Edge, patron: KioskPatron
             edge,
             text("too_much", language, open=format_amount(patron.open_amount, language)),
         )
-    borrower = Borrower.objects.get(pk=patron.id)
+    borrower = borrower_by_id(patron.id)
 
     def accepted(result: PaymentResult) -> Message:
         paid = format_amount(result.paid, language)

@@ -21,7 +21,8 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError, connection
 
-from lidgeld.circulation.models import Loan, Reservation, ReservationStatus
+from lidgeld.circulation.models import ReservationStatus
+from lidgeld.circulation.selectors import live_reservations, open_loans
 from lidgeld.domain.blocks import format_amount
 from lidgeld.errors import Refused
 from lidgeld.finance.selectors import open_contributions
@@ -80,31 +81,8 @@ def patron_information(
     status, language, fields = patron_fields(request, check, session)
     summary = (request.fixed.get("summary", "") + " " * 10)[:10]
     reveal = check.usable
-    loans = (
-        list(
-            Loan.objects.filter(borrower_id=patron.id, returned_on__isnull=True)
-            .order_by("due_on", "id")
-            .values_list("item__barcode", "due_on")
-        )
-        if reveal
-        else []
-    )
-    holds = (
-        list(
-            Reservation.objects.filter(
-                borrower_id=patron.id,
-                status__in=[
-                    ReservationStatus.WAITING,
-                    ReservationStatus.HELD,
-                    ReservationStatus.READY,
-                ],
-            )
-            .order_by("placed_on", "id")
-            .values_list("item__barcode", "status")
-        )
-        if reveal
-        else []
-    )
+    loans = [(loan.item.barcode, loan.due_on) for loan in open_loans(patron.id)] if reveal else []
+    holds = live_reservations(patron.id) if reveal else []
     available = [barcode for barcode, state in holds if state == ReservationStatus.READY]
     unavailable = [barcode for barcode, state in holds if state != ReservationStatus.READY]
     charged = [barcode for barcode, _ in loans]

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import logging
 
-from lidgeld.borrowers.models import Borrower
-from lidgeld.circulation.models import Item, Loan, Reservation, ReservationStatus
-from lidgeld.circulation.selectors import someone_waits_for
+from lidgeld.borrowers.selectors import borrower_by_id, card_number_of
+from lidgeld.circulation.models import Item, Loan, ReservationStatus
+from lidgeld.circulation.selectors import (
+    item_by_barcode,
+    item_circulation,
+    open_loan_of,
+    open_loans,
+    someone_waits_for,
+)
 from lidgeld.errors import LidgeldError
 from lidgeld.operations.loans import loan_checkin, loan_checkout, loan_renew
 from lidgeld.sip2.answers import (
@@ -36,14 +42,7 @@ log = logging.getLogger("lidgeld.sip2")
 
 
 def _item(session: Session, barcode: str) -> Item | None:
-    barcode = barcode.strip()
-    if not barcode:
-        return None
-    return (
-        Item.objects.select_related("instance")
-        .filter(barcode=barcode, instance_id__in=session.instance_ids)
-        .first()
-    )
+    return item_by_barcode(barcode, instance_ids=session.instance_ids)
 
 
 @patron_transaction
@@ -53,7 +52,7 @@ def checkout(session: Session, request: Message, edge: Edge, patron: KioskPatron
     item = _item(session, request.get("AB") or "")
     if item is None:
         return negative(session, request, edge, text("unknown_item", patron.language))
-    borrower = Borrower.objects.get(pk=patron.id)
+    borrower = borrower_by_id(patron.id)
     try:
         loan = loan_checkout(
             borrower=borrower, item=item, today=edge.today, now=edge.now, actor=session.actor
@@ -110,11 +109,7 @@ def checkin(session: Session, request: Message, edge: Edge, pin: Pin) -> Message
         "alert": "Y" if waiting else "N",
         "transaction_date": edge.stamp,
     }
-    patron_card = (
-        Borrower.objects.filter(pk=loan.borrower_id).values_list("card_number", flat=True).first()
-        if loan
-        else None
-    )
+    patron_card = card_number_of(loan.borrower_id) if loan else None
     fields: list[tuple[str, str | None]] = [
         ("AO", institution_of(session, request)),
         ("AB", item.barcode),
@@ -128,15 +123,7 @@ def checkin(session: Session, request: Message, edge: Edge, pin: Pin) -> Message
 
 @patron_transaction
 def renew(session: Session, request: Message, edge: Edge, patron: KioskPatron) -> Message | None:
-    loan = (
-        Loan.objects.select_related("item")
-        .filter(
-            borrower_id=patron.id,
-            returned_on__isnull=True,
-            item__barcode=(request.get("AB") or "").strip(),
-        )
-        .first()
-    )
+    loan = open_loan_of(patron.id, request.get("AB") or "")
     if loan is None:
         return negative(session, request, edge, text("not_your_loan", patron.language))
     try:
@@ -150,11 +137,7 @@ def renew(session: Session, request: Message, edge: Edge, patron: KioskPatron) -
 def renew_all(
     session: Session, request: Message, edge: Edge, patron: KioskPatron
 ) -> Message | None:
-    loans = list(
-        Loan.objects.select_related("item")
-        .filter(borrower_id=patron.id, returned_on__isnull=True)
-        .order_by("due_on", "id")
-    )
+    loans = open_loans(patron.id)
     renewed: list[str] = []
     unrenewed: list[str] = []
     screen: list[str] = []
@@ -188,17 +171,7 @@ def item_information(session: Session, request: Message, edge: Edge, pin: Pin) -
     item = _item(session, request.get("AB") or "")
     if item is None:
         return negative(session, request, edge, text("unknown_item", request_language(request)))
-    loan = (
-        Loan.objects.filter(item=item, returned_on__isnull=True)
-        .values_list("due_on", flat=True)
-        .first()
-    )
-    queue = list(
-        Reservation.objects.filter(
-            item=item,
-            status__in=[ReservationStatus.WAITING, ReservationStatus.HELD, ReservationStatus.READY],
-        ).values_list("status", flat=True)
-    )
+    loan, queue = item_circulation(item.pk)
     if loan is not None:
         status = "04"  # charged
     elif ReservationStatus.READY in queue:
