@@ -4,13 +4,14 @@ its service, audited, and a mistake changes nothing."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.clock import FixedClock, set_clock
 from lidgeld.finance.models import Payment, Posting, PostingStatus, WriteOff
 from lidgeld.memberships.models import Membership
 from tests.factories import (
@@ -453,3 +454,28 @@ def test_the_desk_pages_and_the_back_office_name_the_same_person_the_same(admin_
     actors = set(AuditEvent.objects.filter(action="posting.paid").values_list("actor", flat=True))
     assert actors == {"staff:admin"}
     assert not Borrower.objects.filter(postings__status="open").exists()
+
+
+def test_one_desk_action_stamps_all_its_audit_rows_with_one_reading_of_the_clock(desk, an):
+    # given a wall clock that moves on every reading
+    ticking = _TickingClock(date(2026, 4, 10))
+    set_clock(ticking)
+    try:
+        # when the desk renews with the fee paid (a period, a fee, a payment: several rows)
+        desk.post(f"/staff/borrowers/{an.pk}/renew/paid/")
+    finally:
+        set_clock(FixedClock(date(2026, 4, 10)))
+    # then every row of that one action carries the same instant
+    rows = AuditEvent.objects.filter(actor="staff:balie-gent")
+    assert rows.count() >= 3
+    assert len(set(rows.values_list("at", flat=True))) == 1
+
+
+class _TickingClock(FixedClock):
+    def __init__(self, today: date) -> None:
+        super().__init__(today)
+        self.reads = 0
+
+    def now(self) -> datetime:
+        self.reads += 1
+        return super().now() + timedelta(seconds=self.reads)
