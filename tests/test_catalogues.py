@@ -216,7 +216,8 @@ def test_every_marked_string_is_in_the_dutch_catalogue(extracted):
         )
         missing += [
             f"  {po.relative_to(PACKAGE)}: {msgid!r}"
-            for _, msgid in sorted(keys - translated, key=str)
+            + (f" (context {context!r})" if context else "")
+            for context, msgid in sorted(keys - translated, key=str)
         ]
     assert not missing, "marked for translation but not translated in Dutch:\n" + "\n".join(missing)
 

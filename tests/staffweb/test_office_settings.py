@@ -82,7 +82,7 @@ def test_the_page_warns_while_the_reminder_or_unpaid_notice_is_off(admin, world)
 
     # then the page says so, and what it means for the borrowers
     assert 'id="stage-notices-off"' in page
-    assert "CNB – contributie niet betaald staat uit" in page
+    assert "CNB – lidgeld niet betaald staat uit" in page
     assert "zonder dat ze een bericht krijgen" in page
     assert "CHR" not in page.split('id="stage-notices-off"')[1].split("</p>")[0]
 

@@ -13,7 +13,9 @@ the desk passes False: serving the group's borrowers is what the desk is for."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from lidgeld.exports.formatting import format_date_be
 from lidgeld.libraries.models import Instance
@@ -40,3 +42,9 @@ def period_line(start: date | None, end: date) -> str:
 
 def full_name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
+
+
+def label_of(labels: Mapping[Any, Any], code: str) -> str:
+    """A code's word in the report's language (rendered now: a report is made in one
+    language), the code itself when it has none."""
+    return str(labels.get(code, code))

@@ -11,11 +11,9 @@ from django.db.models import QuerySet
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.formatting import format_date_be
 from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
-from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_CHOICES, Posting, PostingStatus
-from lidgeld.reports.common import CHUNK, full_name, instances_line, period_line
+from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_LABELS, Posting, PostingStatus
+from lidgeld.reports.common import CHUNK, full_name, instances_line, label_of, period_line
 from lidgeld.scope import Scope
-
-_STAGES = dict(STAGE_CHOICES)
 
 
 def _check_codes(code_from: int, code_to: int) -> None:
@@ -138,7 +136,17 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
         total_amount += amount
         total_balance += balance
         yield Row(
-            [card, name, email, code, text, booked_on, _STAGES.get(stage, stage), amount, balance]
+            [
+                card,
+                name,
+                email,
+                code,
+                text,
+                booked_on,
+                label_of(STAGE_LABELS, stage),
+                amount,
+                balance,
+            ]
         )
     if current is not None:
         yield _subtotal(name, sub_amount, sub_balance)

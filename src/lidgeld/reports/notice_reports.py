@@ -17,7 +17,7 @@ from lidgeld.notices.models import (
     Message,
     MessageStatus,
 )
-from lidgeld.reports.common import CHUNK, full_name, instances_line, period_line
+from lidgeld.reports.common import CHUNK, full_name, instances_line, label_of, period_line
 from lidgeld.scope import Scope
 
 MESSAGE_TYPES = {TYPE_CONTRIBUTION: "Contributie"}
@@ -148,8 +148,8 @@ def _message_rows(messages: QuerySet[Message]) -> Iterator[Row]:
                 day,
                 instance,
                 f"{type_}{kind}",
-                _CHANNELS.get(channel, channel),
-                _STATUSES.get(status, status),
+                label_of(_CHANNELS, channel),
+                label_of(_STATUSES, status),
                 full_name(first, last),
                 card,
                 to or email,
@@ -171,8 +171,8 @@ def _message_summary_rows(messages: QuerySet[Message]) -> Iterator[Row]:
             [
                 day,
                 f"{type_}{kind}",
-                _CHANNELS.get(channel, channel),
-                _STATUSES.get(status, status),
+                label_of(_CHANNELS, channel),
+                label_of(_STATUSES, status),
                 count,
             ]
         )
