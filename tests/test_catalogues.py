@@ -245,3 +245,38 @@ def test_the_parser_reads_flags_plurals_and_continuations(tmp_path):
     assert entries[3].key == ("ctx", "c")
     assert entries[3].translated
     assert entries[4].obsolete
+
+
+def test_a_msgid_in_two_dutch_catalogues_has_one_translation():
+    # Given the Dutch catalogues, then a msgid (in its context) that more than one of
+    # them translates is translated alike: at run time the shared catalogue overrides
+    # the apps' (and the apps each other), so a second translation silently replaces
+    # the first on the other app's pages
+    seen: dict[tuple[str | None, str], tuple[Path, list[str]]] = {}
+    conflicts: list[str] = []
+    for po in (po for po in CATALOGUES if language_of(po) == "nl"):
+        for entry in live_entries(po):
+            if not entry.translated:
+                continue
+            first = seen.setdefault(entry.key, (po, entry.msgstr))
+            if first[1] != entry.msgstr:
+                conflicts.append(
+                    f"  {entry.msgid!r}: {first[1]} in {first[0].relative_to(PACKAGE)}, "
+                    f"{entry.msgstr} in {po.relative_to(PACKAGE)}"
+                )
+    assert not conflicts, "translated differently in two catalogues:\n" + "\n".join(conflicts)
+
+
+def test_every_catalogue_entry_is_still_in_the_source(extracted):
+    # Given the catalogues, then each msgid is still marked in the source of the app
+    # whose catalogue holds it: a label moved elsewhere leaves no stale translation
+    # behind that would override (or contradict) the one it moved to
+    stale: list[str] = []
+    for po in CATALOGUES:
+        keys = extracted.get(po.parents[2], set())
+        stale += [
+            f"  {po.relative_to(PACKAGE)}: {entry.msgid!r}"
+            for entry in live_entries(po)
+            if entry.key not in keys
+        ]
+    assert not stale, "in a catalogue but no longer in its source:\n" + "\n".join(stale)

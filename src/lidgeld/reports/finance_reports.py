@@ -7,12 +7,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.formatting import format_date_be
 from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
 from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_LABELS, Posting, PostingStatus
-from lidgeld.reports.common import CHUNK, full_name, instances_line, label_of, period_line
+from lidgeld.reports.common import (
+    CHUNK,
+    full_name,
+    in_language,
+    instances_line,
+    label_of,
+    period_line,
+)
 from lidgeld.scope import Scope
 
 
@@ -61,23 +70,23 @@ def outstanding_items(
     if for_export:
         scope.require_export(postings, "borrower__home_instance")
     return Table(
-        title="Openstaande posten per klant",
+        title=_("Open items per borrower"),
         columns=[
-            Column("card", "Lenerskaart"),
-            Column("name", "Naam", width=30),
-            Column("email", "E-mailadres", width=32),
-            Column("booking_code", "Boekingscode", ColumnType.INTEGER),
-            Column("description", "Omschrijving", width=30),
-            Column("booked_on", "Geboekt op", ColumnType.DATE),
-            Column("stage", "Stadium"),
-            Column("amount", "Bedrag", ColumnType.MONEY),
-            Column("balance", "Openstaand", ColumnType.MONEY),
+            Column("card", _("Borrower card")),
+            Column("name", _("Name"), width=30),
+            Column("email", _("E-mail address"), width=32),
+            Column("booking_code", _("Booking code"), ColumnType.INTEGER),
+            Column("description", _("Description"), width=30),
+            Column("booked_on", _("Booked on"), ColumnType.DATE),
+            Column("stage", _("Stage")),
+            Column("amount", _("Amount"), ColumnType.MONEY),
+            Column("balance", _("Open amount"), ColumnType.MONEY),
         ],
-        rows=_outstanding_rows(postings),
+        rows=in_language(_outstanding_rows(postings)),
         filters=[
             instances_line(ids),
-            f"Boekingscode: {code_from} t/m {code_to}",
-            f"Periode ontstaan: {period_line(booked_from, booked_to)}",
+            _("Booking code: %(low)s to %(high)s") % {"low": code_from, "high": code_to},
+            _("Period booked: %(period)s") % {"period": period_line(booked_from, booked_to)},
         ],
     )
 
@@ -153,11 +162,16 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
     yield Row(
         [
             None,
-            "Totaal",
+            _("Total"),
             None,
             None,
-            f"{borrowers} {'klant' if borrowers == 1 else 'klanten'}, "
-            f"{items} {'post' if items == 1 else 'posten'}",
+            ", ".join(
+                [
+                    ngettext("%(count)d borrower", "%(count)d borrowers", borrowers)
+                    % {"count": borrowers},
+                    ngettext("%(count)d item", "%(count)d items", items) % {"count": items},
+                ]
+            ),
             None,
             None,
             total_amount,
@@ -169,6 +183,16 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
 
 def _subtotal(name: str, amount: Decimal, balance: Decimal) -> Row:
     return Row(
-        [None, f"Subtotaal {name}", None, None, None, None, None, amount, balance],
+        [
+            None,
+            _("Subtotal %(name)s") % {"name": name},
+            None,
+            None,
+            None,
+            None,
+            None,
+            amount,
+            balance,
+        ],
         RowKind.SUBTOTAL,
     )
