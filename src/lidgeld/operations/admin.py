@@ -255,7 +255,7 @@ class BorrowerAdmin(ReadOnlyAdmin):
                         actor=staff_actor(request),
                     )
                 except LidgeldError as error:
-                    self.message_user(request, error.message, messages.ERROR)
+                    self.message_user(request, error.localized(), messages.ERROR)
                 else:
                     rest = (
                         f"nog open: {_euro(result.still_open)}"
