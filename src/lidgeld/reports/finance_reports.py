@@ -8,10 +8,9 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from lidgeld.errors import InvalidInput
-from lidgeld.exports.formatting import format_date_be
 from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
 from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_LABELS, Posting, PostingStatus
 from lidgeld.reports.common import (
@@ -28,13 +27,21 @@ from lidgeld.scope import Scope
 def _check_codes(code_from: int, code_to: int) -> None:
     if not (1 <= code_from <= 9999 and 1 <= code_to <= 9999):
         raise InvalidInput(
-            f"booking codes run from 1 to 9999, not {code_from}–{code_to}; "
-            "contributions are 1000–1999"
+            gettext_lazy(
+                "booking codes run from 1 to 9999, not %(low)s–%(high)s; "
+                "contributions are 1000–1999"
+            ),
+            code="booking_codes_out_of_range",
+            params={"low": code_from, "high": code_to},
         )
     if code_from > code_to:
         raise InvalidInput(
-            f"the booking-code range starts after it ends ({code_from}–{code_to}); "
-            "give the lowest code first, e.g. 1000–1999"
+            gettext_lazy(
+                "the booking-code range starts after it ends (%(low)s–%(high)s); "
+                "give the lowest code first, e.g. 1000–1999"
+            ),
+            code="booking_codes_reversed",
+            params={"low": code_from, "high": code_to},
         )
 
 
@@ -53,8 +60,12 @@ def outstanding_items(
     _check_codes(code_from, code_to)
     if booked_from is not None and booked_from > booked_to:
         raise InvalidInput(
-            f"the period starts after it ends: {format_date_be(booked_from)} is after "
-            f"{format_date_be(booked_to)}; give the earliest day first"
+            gettext_lazy(
+                "the period starts after it ends: %(start)s is after %(end)s; "
+                "give the earliest day first"
+            ),
+            code="period_reversed",
+            params={"start": booked_from, "end": booked_to},
         )
     ids = scope.narrow(instance_ids)
     postings = Posting.objects.filter(
