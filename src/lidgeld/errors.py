@@ -15,9 +15,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext, override
+try:
+    from django.apps import apps
+    from django.utils.functional import Promise
+    from django.utils.translation import get_language, gettext, override
+
+    WITH_DJANGO = True
+except ImportError:
+    # The rule language (lidgeld.selections.rules) is plain Python and raises these
+    # errors too, without Django: there the sentence is the English msgid.
+    WITH_DJANGO = False
 
 from lidgeld.domain.blocks import format_amount, format_day
 
@@ -48,7 +55,7 @@ class LidgeldError(Exception):
     def localized(self, language: str | None = None) -> str:
         """The sentence in ``language``, else in the active one (the page's, the
         borrower's), its amounts and days written as that language writes them."""
-        if not apps.ready:
+        if not WITH_DJANGO or not apps.ready:
             # Raised before Django is set up (the command line reading its arguments):
             # no catalogue to look in yet, and such sentences are plain English strings.
             return _filled(str(self.msgid), self.params, SOURCE_LANGUAGE)
@@ -70,14 +77,14 @@ def _filled(template: str, params: Mapping[str, Any], language: str) -> str:
 
 
 def _shown(value: Any, language: str) -> Any:
+    if WITH_DJANGO and isinstance(value, Promise):
+        return str(value)
     if isinstance(value, Decimal):
         return f"€ {format_amount(value, 'en' if language.startswith('en') else 'nl')}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):
         return format_day(value)
-    if isinstance(value, Promise):
-        return str(value)
     return value
 
 
@@ -86,7 +93,7 @@ def _plain(value: Any) -> Any:
         return f"{value:.2f}"
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Promise):
+    if WITH_DJANGO and isinstance(value, Promise):
         with override(SOURCE_LANGUAGE):
             return str(value)
     if isinstance(value, (int, float, bool)) or value is None:
