@@ -23,6 +23,12 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
     echo "installing Debian's chromium"
     (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }) || echo "could not install chromium"
 fi
+# The catalogue tests compile the .po files and extract the marked strings with GNU
+# gettext (msgfmt, xgettext), as makemessages does.
+if ! command -v msgfmt >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing GNU gettext"
+    (apt-get install -y -qq gettext >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq gettext >/dev/null 2>&1; }) || echo "could not install gettext"
+fi
 # axe-core (accessibility checks of the portal) comes from the npm package, pinned
 # in package-lock.json.
 if [ ! -f node_modules/axe-core/axe.min.js ]; then

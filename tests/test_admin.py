@@ -436,7 +436,7 @@ def test_payment_action_shows_a_form_then_pays_in_full(admin_client):
     ("amount", "error"),
     [
         ("abc", "'abc' is not an amount; write euros with the digits 0-9"),
-        ("20,00", "€ 20.00 is more than the open contribution of € 12.00"),
+        ("20,00", "€ 20,00 is meer dan het openstaande lidgeld van € 12,00"),
     ],
 )
 def test_payment_errors_are_shown_and_change_nothing(admin_client, amount, error):
@@ -484,7 +484,7 @@ def test_write_off_action(admin_client):
 
     response = _act(admin_client, Posting, "write_off", [fee.pk])
     [text] = _messages(response)
-    assert "only open items can be written off" in text
+    assert "alleen openstaande posten kunnen afgeboekt worden" in text
     assert WriteOff.objects.count() == 1
 
 

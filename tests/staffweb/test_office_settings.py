@@ -83,7 +83,7 @@ def test_the_page_warns_while_the_reminder_or_unpaid_notice_is_off(admin, world)
 
     # then the page says so, and what it means for the borrowers
     assert 'id="stage-notices-off"' in page
-    assert "CNB – contributie niet betaald staat uit" in page
+    assert "CNB – lidgeld niet betaald staat uit" in page
     assert "zonder dat ze een bericht krijgen" in page
     assert "CHR" not in page.split('id="stage-notices-off"')[1].split("</p>")[0]
 
@@ -121,7 +121,7 @@ def test_changed_settings_are_saved_and_only_they_are_audited(admin, world):
     [
         ({"unpaid_after_months": 9}, "the dunning delays must grow"),
         ({"iban": "BE68539007547035"}, "IBAN BE68539007547035"),
-        ({"sender_email": "gent@"}, "not a valid e-mail address"),
+        ({"sender_email": "gent@"}, "geen geldig e-mailadres"),
         ({"portal_renewal_window_months": 13}, "hoogstens 12"),  # Django, in Dutch
         ({"reminder_after_months": "een"}, "Voer een geheel getal in"),
     ],
@@ -210,12 +210,12 @@ def test_a_wrong_kiosk_is_said_and_not_added(admin, world):
         {"login": "kiosk-gent-1", "password": "geheim-123", "charset": "utf-8"},
     )
     assert response.status_code == 400
-    assert "there is already a terminal" in response.content.decode()
+    assert "er is al een toestel" in response.content.decode()
     response = admin.post(
         "/staff/settings/GENT/terminals/add",
         {"login": "kiosk-2", "password": "kort", "charset": "utf-8"},
     )
-    assert "at least 6 characters" in response.content.decode().replace("&#x27;", "'")
+    assert "minstens 6 tekens" in response.content.decode().replace("&#x27;", "'")
     assert Terminal.objects.count() == 1
 
 

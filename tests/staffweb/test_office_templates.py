@@ -127,7 +127,7 @@ def test_a_closure_override_needs_its_dates(coordinator):
     response = coordinator.post(
         EDIT, text(override="new", valid_from="2026-07-31", valid_until="2026-07-01")
     )
-    assert "first day is after its last day" in response.content.decode()
+    assert "valt na de laatste" in response.content.decode()
     assert not NoticeTemplate.objects.exists()
 
 

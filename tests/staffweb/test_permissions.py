@@ -364,5 +364,5 @@ def test_a_gent_administrator_cannot_make_an_administrator_for_loch(world):
          "role": "administrator", "instances": ["LOCH"]},
     )  # fmt: skip
     assert response.status_code == 403
-    assert "cannot give access to LOCH" in response.content.decode()
+    assert "geen toegang geven tot LOCH" in response.content.decode()
     assert not User.objects.filter(username="beheer-loch-2").exists()

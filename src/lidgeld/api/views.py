@@ -47,6 +47,12 @@ def _error(message: str, status: int, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": message, **extra}, status=status)
 
 
+def _described(error: LidgeldError) -> dict[str, Any]:
+    """What a program needs besides the English sentence: the code, the values in the
+    sentence, and the sentence in the request's language (Accept-Language, else Dutch)."""
+    return {"code": error.code, "params": error.api_params(), "localized": error.localized()}
+
+
 def staff_endpoint(view: Callable[..., HttpResponseBase]) -> View:
     """Logged-in staff only; user mistakes become 400/403 answers with the sentence."""
 
@@ -65,9 +71,9 @@ def staff_endpoint(view: Callable[..., HttpResponseBase]) -> View:
         except RuleError as error:
             return _error(error.message, 400, position=error.position, path=error.path)
         except Refused as error:
-            return _error(error.message, 403, code=error.code)
+            return _error(error.message, 403, **_described(error))
         except LidgeldError as error:
-            return _error(error.message, 400, code=error.code)
+            return _error(error.message, 400, **_described(error))
 
     return wrapper
 

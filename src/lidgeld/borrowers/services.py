@@ -7,6 +7,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -17,16 +18,16 @@ CARD_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 # [0-9], not \d nor str.isdigit(): those take Arabic-Indic (١٢٣٤) and full-width (１２３４)
 # digits too, which no kiosk keypad types; fullmatch, as $ would let a newline through.
 PIN_PATTERN = re.compile(r"[0-9]{4,12}")
-PIN_RULE = "a PIN is 4 to 12 digits 0-9"
+PIN_RULE = _("a PIN is 4 to 12 digits 0-9")
 
 # How people call the columns they type, for "the first name is at most 100 characters".
 _FIELD_WORDS = {
-    "first_name": "first name",
-    "last_name": "last name",
-    "email": "e-mail address",
-    "street": "street",
-    "postal_code": "postal code",
-    "city": "city",
+    "first_name": _("first name"),
+    "last_name": _("last name"),
+    "email": _("e-mail address"),
+    "street": _("street"),
+    "postal_code": _("postal code"),
+    "city": _("city"),
 }
 
 
@@ -43,9 +44,9 @@ def _check_lengths(**values: str) -> None:
         limit = getattr(Borrower._meta.get_field(field), "max_length", None)
         if limit is not None and len(value) > limit:
             raise InvalidInput(
-                f"the {_FIELD_WORDS[field]} is at most {limit} characters long, "
-                f"not {len(value)}; shorten it",
+                _("the %(field)s is at most %(limit)d characters long, not %(length)d; shorten it"),
                 code="too_long",
+                params={"field": _FIELD_WORDS[field], "limit": limit, "length": len(value)},
             )
 
 
@@ -58,7 +59,12 @@ def clean_email(email: str) -> str:
         validate_email(email)
     except ValidationError:
         raise InvalidInput(
-            f"'{email}' is not a valid e-mail address; correct it or leave it out (notices then go by letter)"
+            _(
+                "'%(email)s' is not a valid e-mail address; correct it or leave it out "
+                "(notices then go by letter)"
+            ),
+            code="email_invalid",
+            params={"email": email},
         ) from None
     return email
 
@@ -84,9 +90,11 @@ def borrower_create(
     (:func:`lidgeld.operations.registration.borrower_register` gives the first)."""
     card_number = card_number.strip()
     if not CARD_PATTERN.match(card_number):
-        raise InvalidInput("a card number is 1 to 32 letters, digits or dashes")
+        raise InvalidInput(
+            _("a card number is 1 to 32 letters, digits or dashes"), code="card_malformed"
+        )
     if not first_name.strip() or not last_name.strip():
-        raise InvalidInput("give both a first name and a last name")
+        raise InvalidInput(_("give both a first name and a last name"), code="name_missing")
     _check_lengths(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
@@ -95,13 +103,21 @@ def borrower_create(
         city=city.strip(),
     )
     if language not in ("nl", "fr", "en"):
-        raise InvalidInput(f"language must be nl, fr or en, not '{language}'")
+        raise InvalidInput(
+            _("language must be nl, fr or en, not '%(language)s'"),
+            code="unknown_language",
+            params={"language": language},
+        )
     if pin is not None and not pin_is_well_formed(pin):
-        raise InvalidInput(PIN_RULE)
+        raise InvalidInput(PIN_RULE, code="pin_malformed")
     email = clean_email(email)
     with transaction.atomic():
         if Borrower.objects.filter(card_number=card_number).exists():
-            raise InvalidInput(f"card number '{card_number}' is already in use")
+            raise InvalidInput(
+                _("card number '%(card)s' is already in use"),
+                code="card_in_use",
+                params={"card": card_number},
+            )
         borrower = Borrower.objects.create(
             card_number=card_number,
             first_name=first_name.strip(),
@@ -136,7 +152,7 @@ def borrower_pin_set(
     nor audited. Who may set it (the borrower with the old PIN, a reset link, the desk)
     is the caller's to check."""
     if not pin_is_well_formed(pin):
-        raise InvalidInput(PIN_RULE)
+        raise InvalidInput(PIN_RULE, code="pin_malformed")
     with transaction.atomic():
         locked = Borrower.objects.select_for_update().get(pk=borrower.pk)
         had_pin = bool(locked.pin_hash)
@@ -173,7 +189,11 @@ def borrower_contact_update(
         changes["email"] = clean_email(email)
     if language is not None:
         if language not in ("nl", "fr", "en"):
-            raise InvalidInput(f"language must be nl, fr or en, not '{language}'")
+            raise InvalidInput(
+                _("language must be nl, fr or en, not '%(language)s'"),
+                code="unknown_language",
+                params={"language": language},
+            )
         changes["language"] = language
     with transaction.atomic():
         locked = Borrower.objects.select_for_update().get(pk=borrower.pk)

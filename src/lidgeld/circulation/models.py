@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.libraries.models import Instance
@@ -40,11 +42,12 @@ class Loan(models.Model):
 
 
 class ReservationStatus(models.TextChoices):
-    WAITING = "waiting", "wachtend"
-    HELD = "held", "aangehouden"  # R3: keeps its place, skipped while the membership is not valid
-    READY = "ready", "klaar om af te halen"
-    FULFILLED = "fulfilled", "afgehaald"
-    CANCELLED = "cancelled", "geannuleerd"
+    WAITING = "waiting", _("waiting")
+    # R3: keeps its place, skipped while the membership is not valid
+    HELD = "held", pgettext_lazy("reservation status", "held (membership not valid)")
+    READY = "ready", _("ready for pick-up")
+    FULFILLED = "fulfilled", _("picked up")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 QUEUED_STATUSES = (ReservationStatus.WAITING, ReservationStatus.HELD)

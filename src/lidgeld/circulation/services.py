@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.circulation.models import Reservation, ReservationStatus
@@ -40,7 +41,11 @@ def reservation_cancel(
     with transaction.atomic():
         locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
         if locked.status in (ReservationStatus.FULFILLED, ReservationStatus.CANCELLED):
-            raise Refused(f"this reservation is already {locked.get_status_display()}")
+            raise Refused(
+                _("this reservation is already %(status)s"),
+                code="reservation_closed",
+                params={"status": ReservationStatus(locked.status).label},
+            )
         before = {"status": locked.status}
         locked.status = ReservationStatus.CANCELLED
         locked.held_since = None

@@ -88,7 +88,7 @@ class PostingAdmin(ReadOnlyAdmin):
                     reason=reason,
                 )
             except LidgeldError as error:
-                self.message_user(request, f"{label}: {error.message}", messages.ERROR)
+                self.message_user(request, f"{label}: {error.localized()}", messages.ERROR)
             else:
                 self.message_user(
                     request, f"{label}: € {written_off.amount} afgeboekt", messages.SUCCESS

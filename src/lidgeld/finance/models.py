@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.dunning import CONTRIBUTION_CODES, Stage
@@ -10,9 +12,9 @@ from lidgeld.memberships.models import Membership
 
 
 class PostingStatus(models.TextChoices):
-    OPEN = "open", "openstaand"
-    PAID = "paid", "betaald"
-    WRITTEN_OFF = "written_off", "afgeboekt"
+    OPEN = "open", _("open")
+    PAID = "paid", _("paid")
+    WRITTEN_OFF = "written_off", _("written off")
 
 
 def contribution_q(prefix: str = "") -> Q:
@@ -46,11 +48,12 @@ class PostingQuerySet(models.QuerySet["Posting"]):
 
 
 STAGE_CHOICES = [
-    (Stage.OPEN.value, "open"),
-    (Stage.REMINDER.value, "herinnering"),
-    (Stage.UNPAID.value, "niet betaald"),
-    (Stage.WRITTEN_OFF.value, "afgeboekt"),
+    (Stage.OPEN.value, pgettext_lazy("dunning stage", "open")),
+    (Stage.REMINDER.value, _("reminder")),
+    (Stage.UNPAID.value, _("unpaid")),
+    (Stage.WRITTEN_OFF.value, _("written off")),
 ]
+STAGE_LABELS = dict(STAGE_CHOICES)
 
 
 class Posting(models.Model):
@@ -150,12 +153,12 @@ class WriteOff(models.Model):
 class BankOutcome(models.TextChoices):
     """What the import of one bank transaction did (issue 3, item 6)."""
 
-    PAID = "paid", "betaald"
-    PARTIAL = "partial", "gedeeltelijk betaald"
-    UNMATCHED = "unmatched", "niet herkend"
-    WRONG_AMOUNT = "wrong_amount", "verkeerd bedrag"
-    ALREADY_CLOSED = "already_closed", "al afgesloten"
-    DEBIT = "debit", "debet"
+    PAID = "paid", _("paid")
+    PARTIAL = "partial", _("partly paid")
+    UNMATCHED = "unmatched", _("not recognised")
+    WRONG_AMOUNT = "wrong_amount", _("wrong amount")
+    ALREADY_CLOSED = "already_closed", _("already closed")
+    DEBIT = "debit", _("debit")
 
 
 class BankTransaction(models.Model):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -187,7 +188,8 @@ def request_claim(
     key = key.strip()
     if not key or len(key) > MAX_KEY or not key.isprintable():
         raise InvalidInput(
-            "this form has no valid one-time key; nothing was booked: open the page again"
+            _("this form has no valid one-time key; nothing was booked: open the page again"),
+            code="request_key_invalid",
         )
     try:
         with transaction.atomic():
@@ -204,8 +206,11 @@ def request_claim(
         row = PaymentRequest.objects.get(channel=channel, key=key)
     if (row.purpose, row.borrower_id, row.asked) != (purpose, borrower_id, asked):
         raise Refused(
-            "this form was already sent for another request; nothing was booked: open the "
-            "borrower again and start over"
+            _(
+                "this form was already sent for another request; nothing was booked: open the "
+                "borrower again and start over"
+            ),
+            code="request_key_reused",
         )
     return RequestClaim(row, row.outcome)
 
@@ -232,7 +237,7 @@ def payment_register(
     With ``request_key`` (the desk form's one-time key, a kiosk's transaction id) a
     repeat of the request books nothing and returns the first result, ``repeated``."""
     if amount is not None and amount <= 0:
-        raise InvalidInput("the amount must be more than 0")
+        raise InvalidInput(_("the amount must be more than 0"), code="amount_not_positive")
     with transaction.atomic():
         claim = None
         if request_key is not None:
@@ -250,13 +255,20 @@ def payment_register(
         postings = list(open_contributions(borrower.pk).select_for_update())
         total_open = sum((p.balance for p in postings), Decimal("0.00"))
         if total_open == 0:
-            raise Refused(f"borrower {borrower.card_number} has no open contribution to pay")
+            raise Refused(
+                _("borrower %(card)s has no open contribution to pay"),
+                code="nothing_open",
+                params={"card": borrower.card_number},
+            )
         if amount is None:
             amount = total_open
         if amount > total_open:
             raise Refused(
-                f"€ {amount} is more than the open contribution of € {total_open}; "
-                f"pay at most € {total_open}"
+                _(
+                    "%(amount)s is more than the open contribution of %(open)s; pay at most %(open)s"
+                ),
+                code="amount_too_large",
+                params={"amount": amount, "open": total_open},
             )
         result = PaymentResult(paid=amount)
         remaining = amount
@@ -282,12 +294,14 @@ def posting_write_off(
 ) -> WriteOff:
     """Give up an open item by hand (coordinator decision)."""
     if not reason.strip():
-        raise InvalidInput("say why the item is written off")
+        raise InvalidInput(_("say why the item is written off"), code="reason_missing")
     with transaction.atomic():
         locked = Posting.objects.select_for_update().get(pk=posting.pk)
         if locked.status != PostingStatus.OPEN:
             raise Refused(
-                f"this item is {locked.get_status_display()}, only open items can be written off"
+                _("this item is %(status)s, only open items can be written off"),
+                code="item_closed",
+                params={"status": PostingStatus(locked.status).label},
             )
         write_off = WriteOff.objects.create(
             posting=locked,
@@ -332,19 +346,24 @@ def payment_register_for_posting(
     item's open balance is refused, less is a partial payment. ``reference`` is the
     source of the payment (the bank transaction) and goes into the audit trail."""
     if amount <= 0:
-        raise InvalidInput("the amount must be more than 0")
+        raise InvalidInput(_("the amount must be more than 0"), code="amount_not_positive")
     with transaction.atomic():
         locked = Posting.objects.select_for_update().filter(pk=posting.pk).first()
         if locked is None:
-            raise InvalidInput(f"there is no item {posting.pk}")
+            raise InvalidInput(
+                _("there is no item %(item)s"), code="unknown_item", params={"item": posting.pk}
+            )
         if locked.status != PostingStatus.OPEN:
             raise Refused(
-                f"this item is {locked.get_status_display()}, only open items can be paid"
+                _("this item is %(status)s, only open items can be paid"),
+                code="item_closed",
+                params={"status": PostingStatus(locked.status).label},
             )
         if amount > locked.balance:
             raise Refused(
-                f"€ {amount} is more than the open balance of € {locked.balance}; "
-                f"pay at most € {locked.balance}"
+                _("%(amount)s is more than the open balance of %(open)s; pay at most %(open)s"),
+                code="amount_too_large",
+                params={"amount": amount, "open": locked.balance},
             )
         _apply_payment(locked, amount, today=today, now=now, actor=actor, channel=channel)
         if reference:

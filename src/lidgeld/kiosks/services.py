@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 
 from lidgeld.audit.services import audit_record, audited_update
 from lidgeld.borrowers.models import Borrower
@@ -32,7 +33,9 @@ def terminal_terminator_check(terminator: str) -> str:
     value = terminator.strip().lower()
     if value not in TERMINATOR_NAMES:
         raise InvalidInput(
-            f"the line terminator must be one of {', '.join(TERMINATOR_NAMES)}, not '{terminator}'"
+            gettext_lazy("the line terminator must be one of %(known)s, not '%(given)s'"),
+            code="unknown_terminator",
+            params={"known": ", ".join(TERMINATOR_NAMES), "given": terminator},
         )
     return value
 
@@ -46,16 +49,31 @@ def terminal_check(
     """
     login = login.strip()
     if not LOGIN_PATTERN.match(login):
-        raise InvalidInput(f"login '{login}' must be 1 to 60 letters, digits, '.', '_', '@' or '-'")
+        raise InvalidInput(
+            gettext_lazy("login '%(login)s' must be 1 to 60 letters, digits, '.', '_', '@' or '-'"),
+            code="login_malformed",
+            params={"login": login},
+        )
     terminal_password_check(password)
     charset = charset.strip().lower()
     if charset not in CHARSET_NAMES:
-        raise InvalidInput(f"charset must be one of {', '.join(CHARSET_NAMES)}, not '{charset}'")
+        raise InvalidInput(
+            gettext_lazy("charset must be one of %(known)s, not '%(given)s'"),
+            code="unknown_charset",
+            params={"known": ", ".join(CHARSET_NAMES), "given": charset},
+        )
     location = location.strip()
     if len(location) > 60 or "|" in location:
-        raise InvalidInput("the location is at most 60 characters, without '|'")
+        raise InvalidInput(
+            gettext_lazy("the location is at most 60 characters, without '|'"),
+            code="location_malformed",
+        )
     if Terminal.objects.filter(login=login).exists():
-        raise InvalidInput(f"there is already a terminal '{login}'; choose another login")
+        raise InvalidInput(
+            gettext_lazy("there is already a terminal '%(login)s'; choose another login"),
+            code="terminal_exists",
+            params={"login": login},
+        )
     return login, location, charset
 
 
@@ -63,7 +81,11 @@ def terminal_password_check(password: str) -> None:
     """A kiosk sends its password in the SIP2 login, where '|' ends a field."""
     if len(password) < MIN_PASSWORD or any(c in password for c in "|\r\n"):
         raise InvalidInput(
-            f"the password needs at least {MIN_PASSWORD} characters and no '|' or line breaks"
+            gettext_lazy(
+                "the password needs at least %(length)d characters and no '|' or line breaks"
+            ),
+            code="password_malformed",
+            params={"length": MIN_PASSWORD},
         )
 
 
@@ -89,7 +111,11 @@ def terminal_add(
     instance = instance_get(instance_code)
     with transaction.atomic():
         if Terminal.objects.filter(login=login).exists():
-            raise InvalidInput(f"there is already a terminal '{login}'; choose another login")
+            raise InvalidInput(
+                gettext_lazy("there is already a terminal '%(login)s'; choose another login"),
+                code="terminal_exists",
+                params={"login": login},
+            )
         terminal = Terminal.objects.create(
             login=login,
             password_hash=make_password(password),
@@ -224,7 +250,11 @@ def terminal_get(login: str) -> Terminal:
         else Terminal.objects.select_related("instance").filter(login=login).first()
     )
     if terminal is None:
-        raise InvalidInput(f"there is no terminal '{login}'; check the login")
+        raise InvalidInput(
+            gettext_lazy("there is no terminal '%(login)s'; check the login"),
+            code="unknown_terminal",
+            params={"login": login},
+        )
     return terminal
 
 

@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from lidgeld.audit.services import audit_record, audited_update
 from lidgeld.domain.dunning import DunningPolicy
@@ -20,7 +21,11 @@ def code_clean(code: str, what: str) -> str:
     """A code as staff type it: trimmed and in capitals, or refused with the rule."""
     code = code.strip().upper()
     if not CODE_PATTERN.match(code):
-        raise InvalidInput(f"{what} code '{code}' must be 1 to 20 capitals, digits, '-' or '_'")
+        raise InvalidInput(
+            gettext_lazy("%(what)s code '%(code)s' must be 1 to 20 capitals, digits, '-' or '_'"),
+            code="code_malformed",
+            params={"what": what, "code": code},
+        )
     return code
 
 
@@ -29,10 +34,14 @@ def instance_add(
 ) -> Instance:
     code = code_clean(code, "instance")
     if not name.strip():
-        raise InvalidInput("give the instance a name")
+        raise InvalidInput(gettext_lazy("give the instance a name"), code="name_missing")
     with transaction.atomic():
         if Instance.objects.filter(code=code).exists():
-            raise InvalidInput(f"instance {code} already exists")
+            raise InvalidInput(
+                gettext_lazy("instance %(code)s already exists"),
+                code="instance_exists",
+                params={"code": code},
+            )
         group = None
         if group_code:
             group, _ = CooperationGroup.objects.get_or_create(
@@ -113,38 +122,65 @@ def instance_update(
         - {"renewal_base"}
     )
     if unknown:
-        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            gettext_lazy("cannot change %(fields)s"),
+            code="unknown_field",
+            params={"fields": ", ".join(sorted(unknown))},
+        )
     clean: dict[str, object] = {}
     for field, value in changes.items():
         if field in INSTANCE_TEXT_FIELDS:
             text = str(value).replace("\\n", "\n").strip()
             if field == "name" and not text:
-                raise InvalidInput("the name cannot be empty")
+                raise InvalidInput(gettext_lazy("the name cannot be empty"), code="name_missing")
             if field in ("sender_email", "reply_to_email") and text:
                 try:
                     validate_email(text)
                 except ValidationError:
-                    raise InvalidInput(f"'{text}' is not a valid e-mail address") from None
+                    raise InvalidInput(
+                        gettext_lazy("'%(email)s' is not a valid e-mail address"),
+                        code="email_invalid",
+                        params={"email": text},
+                    ) from None
             if field == "iban" and text:
                 text = text.replace(" ", "").upper()
                 if problem := iban_problem(text):
                     raise InvalidInput(f"IBAN {text}: {problem}")
             if field == "bic" and text and not bic_is_valid(text):
-                raise InvalidInput(f"'{text}' is not a BIC (8 or 11 letters and digits)")
+                raise InvalidInput(
+                    gettext_lazy("'%(bic)s' is not a BIC (8 or 11 letters and digits)"),
+                    code="bic_invalid",
+                    params={"bic": text},
+                )
             clean[field] = text
         elif field == "renewal_base":
             if value not in {base.value for base in RenewalBase}:
-                raise InvalidInput("the renewal base is combination, now or expiry")
+                raise InvalidInput(
+                    gettext_lazy("the renewal base is combination, now or expiry"),
+                    code="unknown_renewal_base",
+                )
             clean[field] = value
         elif field in INSTANCE_FLAG_FIELDS:
             if not isinstance(value, bool):
-                raise InvalidInput(f"{field} is on or off (true or false), not '{value}'")
+                raise InvalidInput(
+                    gettext_lazy("%(field)s is on or off (true or false), not '%(value)s'"),
+                    code="not_a_flag",
+                    params={"field": field, "value": value},
+                )
             clean[field] = value
         else:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise InvalidInput(f"{field} must be a whole number of 0 or more")
+                raise InvalidInput(
+                    gettext_lazy("%(field)s must be a whole number of 0 or more"),
+                    code="not_a_count",
+                    params={"field": field},
+                )
             if value > INSTANCE_NUMBER_LIMITS[field]:
-                raise InvalidInput(f"{field} can be at most {INSTANCE_NUMBER_LIMITS[field]}")
+                raise InvalidInput(
+                    gettext_lazy("%(field)s can be at most %(limit)s"),
+                    code="number_too_large",
+                    params={"field": field, "limit": INSTANCE_NUMBER_LIMITS[field]},
+                )
             clean[field] = value
     policy = {
         name: clean.get(f"{name}_after_months", getattr(instance, f"{name}_after_months"))

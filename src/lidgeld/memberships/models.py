@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.dunning import CONTRIBUTION_CODES
@@ -9,9 +10,9 @@ from lidgeld.libraries.models import Instance
 
 
 class TypeKind(models.TextChoices):
-    PAYING = "paying", "betalend"
-    FREE = "free", "gratis"
-    FREE_AUTO = "free_auto", "gratis, automatisch verlengd"
+    PAYING = "paying", _("paying")
+    FREE = "free", _("free")
+    FREE_AUTO = "free_auto", _("free, renewed automatically")
 
 
 class MembershipType(models.Model):
@@ -56,16 +57,16 @@ class MembershipType(models.Model):
 
 
 class MembershipStatus(models.TextChoices):
-    ACTIVE = "active", "lopend"
-    ENDED = "ended", "afgelopen"
-    INVALIDATED = "invalidated", "ongeldig"
+    ACTIVE = "active", _("running")
+    ENDED = "ended", _("ended")
+    INVALIDATED = "invalidated", _("invalidated")
 
 
 class Origin(models.TextChoices):
-    REGISTRATION = "registration", "inschrijving"
-    DESK = "desk", "balie"
-    PORTAL = "portal", "Mijn Bibliotheek"
-    AUTOMATIC = "automatic", "automatisch"
+    REGISTRATION = "registration", _("registration")
+    DESK = "desk", _("desk")
+    PORTAL = "portal", _("Mijn Bibliotheek")
+    AUTOMATIC = "automatic", _("automatic")
 
 
 class Membership(models.Model):

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.domain.dunning import CONTRIBUTION_CODES, is_contribution
@@ -23,7 +24,9 @@ def membership_type_get(*, instance: Instance, code: str) -> MembershipType:
             MembershipType.objects.filter(instance=instance).values_list("code", flat=True)
         )
         raise InvalidInput(
-            f"instance {instance.code} has no membership type '{code}' (known: {known or 'none'})"
+            _("instance %(instance)s has no membership type '%(type)s' (known: %(known)s)"),
+            code="unknown_membership_type",
+            params={"instance": instance.code, "type": code, "known": known or _("none")},
         ) from None
 
 
@@ -45,22 +48,38 @@ def membership_type_add(
 ) -> MembershipType:
     code = code_clean(code, "type")
     if kind not in KIND_NAMES:
-        raise InvalidInput(f"kind must be paying, free or free-auto, not '{kind}'")
+        raise InvalidInput(
+            _("kind must be paying, free or free-auto, not '%(kind)s'"),
+            code="unknown_kind",
+            params={"kind": kind},
+        )
     type_kind = KIND_NAMES[kind]
     if not name.strip():
-        raise InvalidInput("give the type a name")
+        raise InvalidInput(_("give the type a name"), code="name_missing")
     if not 1 <= months <= 120:
-        raise InvalidInput("months must be between 1 and 120")
+        raise InvalidInput(_("months must be between 1 and 120"), code="months_out_of_range")
     if not is_contribution(booking_code):
         low, high = CONTRIBUTION_CODES
-        raise InvalidInput(f"a contribution's booking code is between {low} and {high}")
+        raise InvalidInput(
+            _("a contribution's booking code is between %(low)s and %(high)s"),
+            code="booking_code_out_of_range",
+            params={"low": low, "high": high},
+        )
     if type_kind == TypeKind.PAYING and fee <= 0:
-        raise InvalidInput("a paying type needs a fee above 0, e.g. --fee 12.00")
+        raise InvalidInput(
+            _("a paying type needs a fee above 0, e.g. --fee 12.00"), code="fee_missing"
+        )
     if type_kind != TypeKind.PAYING and fee != 0:
-        raise InvalidInput("a free type has no fee; leave --fee out or give 0")
+        raise InvalidInput(
+            _("a free type has no fee; leave --fee out or give 0"), code="fee_not_allowed"
+        )
     with transaction.atomic():
         if MembershipType.objects.filter(instance=instance, code=code).exists():
-            raise InvalidInput(f"instance {instance.code} already has a type {code}")
+            raise InvalidInput(
+                _("instance %(instance)s already has a type %(type)s"),
+                code="membership_type_exists",
+                params={"instance": instance.code, "type": code},
+            )
         membership_type = MembershipType.objects.create(
             instance=instance,
             code=code,

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.libraries.models import Instance
@@ -14,24 +16,24 @@ KIND_UNPAID = "NB"  # niet betaald: the contribution reached the unpaid stage
 KIND_RENEWAL = "VL"  # verlenging: confirmation after a renewal
 
 KIND_NAMES = {
-    KIND_END_OF_CONTRIBUTION: "einde contributie",
-    KIND_REMINDER: "herinnering lidgeld",
-    KIND_UNPAID: "lidgeld niet betaald",
-    KIND_RENEWAL: "bevestiging verlenging",
+    KIND_END_OF_CONTRIBUTION: _("end of contribution"),
+    KIND_REMINDER: _("fee reminder"),
+    KIND_UNPAID: _("fee unpaid"),
+    KIND_RENEWAL: _("renewal confirmation"),
 }
 POSTING_KINDS = (KIND_REMINDER, KIND_UNPAID)
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "e-mail"
-    LETTER = "letter", "brief"
+    EMAIL = "email", _("e-mail")
+    LETTER = "letter", _("letter")
 
 
 class MessageStatus(models.TextChoices):
-    QUEUED = "queued", "in wachtrij"
-    SENT = "sent", "verzonden"
-    FAILED = "failed", "mislukt"
-    SKIPPED = "skipped", "overgeslagen"
+    QUEUED = "queued", pgettext_lazy("message status", "waiting to be sent")
+    SENT = "sent", pgettext_lazy("message status", "sent")
+    FAILED = "failed", pgettext_lazy("message status", "failed")
+    SKIPPED = "skipped", pgettext_lazy("message status", "skipped")
 
 
 class LetterBatch(models.Model):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record, audited_update
 from lidgeld.errors import InvalidInput
@@ -41,13 +42,21 @@ def check_kind(kind: str) -> str:
     )
     if kind not in KIND_NAMES:
         known = ", ".join(f"{code} ({name})" for code, name in KIND_NAMES.items())
-        raise InvalidInput(f"unknown notice kind '{kind}'; known: {known}")
+        raise InvalidInput(
+            _("unknown notice kind '%(kind)s'; known: %(known)s"),
+            code="unknown_notice_kind",
+            params={"kind": kind, "known": known},
+        )
     return kind
 
 
 def check_language(language: str) -> str:
     if language not in LANGUAGES:
-        raise InvalidInput(f"language must be nl, fr or en, not '{language}'")
+        raise InvalidInput(
+            _("language must be nl, fr or en, not '%(language)s'"),
+            code="unknown_language",
+            params={"language": language},
+        )
     return language
 
 
@@ -75,9 +84,13 @@ def notice_template_save(
     kind = check_kind(kind)
     language = check_language(language)
     if (valid_from is None) != (valid_until is None):
-        raise InvalidInput("an override needs both a first and a last day")
+        raise InvalidInput(
+            _("an override needs both a first and a last day"), code="override_days_missing"
+        )
     if valid_from is not None and valid_until is not None and valid_from > valid_until:
-        raise InvalidInput("the override's first day is after its last day")
+        raise InvalidInput(
+            _("the override's first day is after its last day"), code="override_days_reversed"
+        )
     validate_template(subject=subject, body_text=body_text, body_html=body_html)
     with transaction.atomic():
         existing = NoticeTemplate.objects.filter(
@@ -187,11 +200,14 @@ def notice_override_delete(
     month, so it is changed, not removed."""
     manage_check(within, template.instance, role="coordinator", what="the notice texts")
     if template.valid_from is None:
-        raise InvalidInput("only a dated override can be deleted; change the standing text instead")
+        raise InvalidInput(
+            _("only a dated override can be deleted; change the standing text instead"),
+            code="standing_text",
+        )
     with transaction.atomic():
         locked = NoticeTemplate.objects.select_for_update().filter(pk=template.pk).first()
         if locked is None:
-            raise InvalidInput("this override was deleted already")
+            raise InvalidInput(_("this override was deleted already"), code="override_gone")
         before = {
             "kind": locked.kind,
             "language": locked.language,

@@ -16,29 +16,18 @@ from django.utils.safestring import SafeString
 from lidgeld.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline, request_moment, staff_actor
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Reservation, ReservationStatus
-from lidgeld.domain.blocks import Channel, MembershipState, format_amount, format_day
+from lidgeld.domain.blocks import MembershipState, format_amount, format_day
 from lidgeld.errors import LidgeldError
-from lidgeld.finance.models import STAGE_CHOICES, Posting
+from lidgeld.finance.models import STAGE_LABELS, Posting
 from lidgeld.finance.selectors import open_contributions
 from lidgeld.finance.services import parse_amount, payment_register
 from lidgeld.memberships.models import Membership
 from lidgeld.memberships.selectors import covering_day, memberships_expiring
 from lidgeld.notices.models import Message
 from lidgeld.operations.renewals import RenewalResult, memberships_renew
+from lidgeld.standing.labels import CHANNEL_LABELS, MEMBERSHIP_STATE_LABELS
 from lidgeld.standing.status import BorrowerStatus, borrower_status, borrowers_with_summary
 
-MEMBERSHIP_STATE_LABELS = {
-    MembershipState.ACTIVE: "lopend",
-    MembershipState.EXPIRED: "verlopen",
-    MembershipState.INVALIDATED: "ongeldig (lidgeld niet betaald)",
-    MembershipState.NONE: "geen lidmaatschap",
-}
-CHANNEL_LABELS = {
-    Channel.DESK: "balie",
-    Channel.KIOSK: "zelfuitleentoestel",
-    Channel.PORTAL: "Mijn Bibliotheek",
-}
-STAGE_LABELS = dict(STAGE_CHOICES)
 LIVE_RESERVATION_STATUSES = (
     ReservationStatus.WAITING,
     ReservationStatus.HELD,
@@ -268,7 +257,7 @@ class BorrowerAdmin(ReadOnlyAdmin):
                         actor=staff_actor(request),
                     )
                 except LidgeldError as error:
-                    self.message_user(request, error.message, messages.ERROR)
+                    self.message_user(request, error.localized(), messages.ERROR)
                 else:
                     rest = (
                         f"nog open: {_euro(result.still_open)}"

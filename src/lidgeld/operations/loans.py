@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -50,7 +51,9 @@ def loan_checkout(
                 )
         except IntegrityError:
             raise Refused(
-                f"{item.title} ({item.barcode}) is already on loan", code="on_loan"
+                _("%(title)s (%(barcode)s) is already on loan"),
+                code="on_loan",
+                params={"title": item.title, "barcode": item.barcode},
             ) from None
         audit_record(
             actor=actor,
@@ -95,10 +98,18 @@ def loan_renew(
     with transaction.atomic():
         locked = Loan.objects.select_for_update().select_related("borrower", "item").get(pk=loan.pk)
         if locked.returned_on is not None:
-            raise Refused(f"{locked.item.title} was already returned", code="returned")
+            raise Refused(
+                _("%(title)s was already returned"),
+                code="returned",
+                params={"title": locked.item.title},
+            )
         refuse_if_blocked(locked.borrower, today, channel)
         if someone_waits_for(item_id=locked.item_id, other_than=locked.borrower_id):
-            raise Refused(f"{locked.item.title} is reserved by someone else", code="reserved")
+            raise Refused(
+                _("%(title)s is reserved by someone else"),
+                code="reserved",
+                params={"title": locked.item.title},
+            )
         before = {"due_on": locked.due_on.isoformat()}
         locked.due_on = max(locked.due_on, today + timedelta(days=LOAN_DAYS))
         locked.save(update_fields=["due_on"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.borrowers.services import borrower_create
@@ -38,7 +39,9 @@ def borrower_register(
     neither."""
     if membership_type is not None and membership_type.instance_id != instance.pk:
         raise InvalidInput(
-            f"type {membership_type.code} belongs to another instance than {instance.code}"
+            _("type %(type)s belongs to another instance than %(instance)s"),
+            code="type_of_other_instance",
+            params={"type": membership_type.code, "instance": instance.code},
         )
     with transaction.atomic():
         borrower = borrower_create(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -68,8 +69,9 @@ def _create_period(
             )
     except IntegrityError:
         raise Refused(
-            f"borrower {borrower.card_number} already has a membership between "
-            f"{period.start:%d/%m/%Y} and {period.end:%d/%m/%Y}"
+            _("borrower %(card)s already has a membership between %(start)s and %(end)s"),
+            code="period_taken",
+            params={"card": borrower.card_number, "start": period.start, "end": period.end},
         ) from None
     audit_record(
         actor=actor,
@@ -264,7 +266,9 @@ def membership_renew(
     is held to the online rules of that same plan.
     """
     if amount is not None and not paid:
-        raise InvalidInput("an amount goes with a renewal whose fee is paid now")
+        raise InvalidInput(
+            _("an amount goes with a renewal whose fee is paid now"), code="amount_without_payment"
+        )
     channel = Channel.PORTAL if origin == Origin.PORTAL else Channel.DESK
     with transaction.atomic():
         locked = (
@@ -301,7 +305,9 @@ def membership_renew(
             )
         if plan.membership_type is None or plan.period is None:
             raise InvalidInput(
-                f"borrower {locked.card_number} has no membership yet; choose a type"
+                _("borrower %(card)s has no membership yet; choose a type"),
+                code="type_needed",
+                params={"card": locked.card_number},
             )
         membership, posting = _create_period(
             borrower=locked,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -43,8 +44,9 @@ def reservation_place(
                 )
         except IntegrityError:
             raise Refused(
-                f"borrower {borrower.card_number} already has a reservation for {item.title}",
+                _("borrower %(card)s already has a reservation for %(title)s"),
                 code="already_reserved",
+                params={"card": borrower.card_number, "title": item.title},
             ) from None
         audit_record(
             actor=actor,

@@ -18,8 +18,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -97,7 +96,7 @@ def _confirm_pin(borrower: Borrower, pin: str, *, address: str, now: datetime) -
         raise Refused(wait_sentence(verdict), code="throttled")
     if not (borrower.pin_hash and check_password(pin, borrower.pin_hash)):
         throttle_fail(keys=keys, now=now)
-        raise InvalidInput(_("Your current PIN is not correct."), code="wrong_pin")
+        raise InvalidInput(gettext_lazy("Your current PIN is not correct."), code="wrong_pin")
 
 
 def portal_pin_change(
@@ -204,7 +203,9 @@ def pin_reset_complete(*, token: str, pin: str, now: datetime, today: date) -> B
         borrower = pin_reset_borrower(token=token, now=now, lock=True)
         if borrower is None:
             raise Refused(
-                _("This link is no longer valid. Ask for a new link to choose your PIN."),
+                gettext_lazy(
+                    "This link is no longer valid. Ask for a new link to choose your PIN."
+                ),
                 code="link_invalid",
             )
         borrower_pin_set(

@@ -13,9 +13,15 @@ the desk passes False: serving the group's borrowers is what the desk is for."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date
+from typing import Any
+
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 
 from lidgeld.exports.formatting import format_date_be
+from lidgeld.exports.table import Row
 from lidgeld.libraries.models import Instance
 
 CHUNK = 2000
@@ -23,20 +29,41 @@ CHUNK = 2000
 
 def instances_line(ids: frozenset[int] | None) -> str:
     if ids is None:
-        return "Instanties: alle instanties"
+        return _("Instances: all instances")
     codes = list(
         Instance.objects.filter(id__in=sorted(ids)).order_by("code").values_list("code", flat=True)
     )
-    return f"Instanties: {', '.join(codes) if codes else '(geen)'}"
+    return _("Instances: %(codes)s") % {"codes": ", ".join(codes) if codes else _("(none)")}
 
 
 def period_line(start: date | None, end: date) -> str:
-    return (
-        f"{format_date_be(start)} – {format_date_be(end)}"
-        if start
-        else f"t/m {format_date_be(end)}"
-    )
+    if start:
+        return f"{format_date_be(start)} – {format_date_be(end)}"
+    return _("up to %(end)s") % {"end": format_date_be(end)}
 
 
 def full_name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
+
+
+def label_of(labels: Mapping[Any, Any], code: str) -> str:
+    """A code's word in the report's language (rendered now: a report is made in one
+    language), the code itself when it has none."""
+    return str(labels.get(code, code))
+
+
+def in_language(rows: Iterator[Row]) -> Iterator[Row]:
+    """The rows in the language the report was asked in: a writer reads them later
+    (a download streams after the view returned), when another language may be active.
+    The language is taken now, not at the first row."""
+    return _read_in(get_language(), rows)
+
+
+def _read_in(language: str, rows: Iterator[Row]) -> Iterator[Row]:
+    iterator = iter(rows)
+    while True:
+        with override(language):
+            row = next(iterator, None)
+        if row is None:
+            return
+        yield row

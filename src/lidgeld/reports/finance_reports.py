@@ -7,27 +7,41 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from lidgeld.errors import InvalidInput
-from lidgeld.exports.formatting import format_date_be
 from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
-from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_CHOICES, Posting, PostingStatus
-from lidgeld.reports.common import CHUNK, full_name, instances_line, period_line
+from lidgeld.finance.models import CONTRIBUTION_CODES, STAGE_LABELS, Posting, PostingStatus
+from lidgeld.reports.common import (
+    CHUNK,
+    full_name,
+    in_language,
+    instances_line,
+    label_of,
+    period_line,
+)
 from lidgeld.scope import Scope
-
-_STAGES = dict(STAGE_CHOICES)
 
 
 def _check_codes(code_from: int, code_to: int) -> None:
     if not (1 <= code_from <= 9999 and 1 <= code_to <= 9999):
         raise InvalidInput(
-            f"booking codes run from 1 to 9999, not {code_from}–{code_to}; "
-            "contributions are 1000–1999"
+            gettext_lazy(
+                "booking codes run from 1 to 9999, not %(low)s–%(high)s; "
+                "contributions are 1000–1999"
+            ),
+            code="booking_codes_out_of_range",
+            params={"low": code_from, "high": code_to},
         )
     if code_from > code_to:
         raise InvalidInput(
-            f"the booking-code range starts after it ends ({code_from}–{code_to}); "
-            "give the lowest code first, e.g. 1000–1999"
+            gettext_lazy(
+                "the booking-code range starts after it ends (%(low)s–%(high)s); "
+                "give the lowest code first, e.g. 1000–1999"
+            ),
+            code="booking_codes_reversed",
+            params={"low": code_from, "high": code_to},
         )
 
 
@@ -46,8 +60,12 @@ def outstanding_items(
     _check_codes(code_from, code_to)
     if booked_from is not None and booked_from > booked_to:
         raise InvalidInput(
-            f"the period starts after it ends: {format_date_be(booked_from)} is after "
-            f"{format_date_be(booked_to)}; give the earliest day first"
+            gettext_lazy(
+                "the period starts after it ends: %(start)s is after %(end)s; "
+                "give the earliest day first"
+            ),
+            code="period_reversed",
+            params={"start": booked_from, "end": booked_to},
         )
     ids = scope.narrow(instance_ids)
     postings = Posting.objects.filter(
@@ -63,23 +81,23 @@ def outstanding_items(
     if for_export:
         scope.require_export(postings, "borrower__home_instance")
     return Table(
-        title="Openstaande posten per klant",
+        title=_("Open items per borrower"),
         columns=[
-            Column("card", "Lenerskaart"),
-            Column("name", "Naam", width=30),
-            Column("email", "E-mailadres", width=32),
-            Column("booking_code", "Boekingscode", ColumnType.INTEGER),
-            Column("description", "Omschrijving", width=30),
-            Column("booked_on", "Geboekt op", ColumnType.DATE),
-            Column("stage", "Stadium"),
-            Column("amount", "Bedrag", ColumnType.MONEY),
-            Column("balance", "Openstaand", ColumnType.MONEY),
+            Column("card", _("Borrower card")),
+            Column("name", _("Name"), width=30),
+            Column("email", _("E-mail address"), width=32),
+            Column("booking_code", _("Booking code"), ColumnType.INTEGER),
+            Column("description", _("Description"), width=30),
+            Column("booked_on", _("Booked on"), ColumnType.DATE),
+            Column("stage", _("Stage")),
+            Column("amount", _("Amount"), ColumnType.MONEY),
+            Column("balance", _("Open amount"), ColumnType.MONEY),
         ],
-        rows=_outstanding_rows(postings),
+        rows=in_language(_outstanding_rows(postings)),
         filters=[
             instances_line(ids),
-            f"Boekingscode: {code_from} t/m {code_to}",
-            f"Periode ontstaan: {period_line(booked_from, booked_to)}",
+            _("Booking code: %(low)s to %(high)s") % {"low": code_from, "high": code_to},
+            _("Period booked: %(period)s") % {"period": period_line(booked_from, booked_to)},
         ],
     )
 
@@ -138,18 +156,33 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
         total_amount += amount
         total_balance += balance
         yield Row(
-            [card, name, email, code, text, booked_on, _STAGES.get(stage, stage), amount, balance]
+            [
+                card,
+                name,
+                email,
+                code,
+                text,
+                booked_on,
+                label_of(STAGE_LABELS, stage),
+                amount,
+                balance,
+            ]
         )
     if current is not None:
         yield _subtotal(name, sub_amount, sub_balance)
     yield Row(
         [
             None,
-            "Totaal",
+            _("Total"),
             None,
             None,
-            f"{borrowers} {'klant' if borrowers == 1 else 'klanten'}, "
-            f"{items} {'post' if items == 1 else 'posten'}",
+            ", ".join(
+                [
+                    ngettext("%(count)d borrower", "%(count)d borrowers", borrowers)
+                    % {"count": borrowers},
+                    ngettext("%(count)d item", "%(count)d items", items) % {"count": items},
+                ]
+            ),
             None,
             None,
             total_amount,
@@ -161,6 +194,16 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
 
 def _subtotal(name: str, amount: Decimal, balance: Decimal) -> Row:
     return Row(
-        [None, f"Subtotaal {name}", None, None, None, None, None, amount, balance],
+        [
+            None,
+            _("Subtotal %(name)s") % {"name": name},
+            None,
+            None,
+            None,
+            None,
+            None,
+            amount,
+            balance,
+        ],
         RowKind.SUBTOTAL,
     )

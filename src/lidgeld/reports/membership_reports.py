@@ -7,39 +7,27 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lidgeld.domain.months import end_of_month, first_of_month
 from lidgeld.exports.formatting import format_date_be
 from lidgeld.exports.table import Column, ColumnType, Row, Table
 from lidgeld.notices.selectors import NoticeState, notice_state
-from lidgeld.reports.common import CHUNK, full_name, instances_line
+from lidgeld.reports.common import CHUNK, full_name, in_language, instances_line
 from lidgeld.scope import Scope
 from lidgeld.standing.dues import memberships_expiring_with_dues
-
-MONTH_NAMES = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 # Only a CAE that reached the borrower's side is "ja": a letter is sent once staff
 # confirmed it printed (issue 11, item 14).
 _CAE_SENT = {
-    NoticeState.SENT: "ja",
-    NoticeState.QUEUED: "in wachtrij",
-    NoticeState.TO_PRINT: "nee (brief te printen)",
-    NoticeState.FAILED: "nee (mislukt)",
-    NoticeState.SKIPPED: "nee (overgeslagen)",
-    NoticeState.NONE: "nee",
+    NoticeState.SENT: gettext_lazy("yes"),
+    NoticeState.QUEUED: pgettext_lazy("message status", "waiting to be sent"),
+    NoticeState.TO_PRINT: gettext_lazy("no (letter to print)"),
+    NoticeState.FAILED: gettext_lazy("no (failed)"),
+    NoticeState.SKIPPED: gettext_lazy("no (skipped)"),
+    NoticeState.NONE: gettext_lazy("no"),
 }
 
 
@@ -61,24 +49,28 @@ def expiring_memberships(
     if for_export:
         scope.require_export(memberships, "borrower__home_instance")
     return Table(
-        title="Vervallende abonnementen",
+        title=_("Expiring memberships"),
         columns=[
-            Column("instance", "Instantie"),
-            Column("name", "Naam", width=30),
-            Column("card", "Lenerskaart"),
-            Column("type_code", "Abonnementstype"),
-            Column("type_name", "Omschrijving type", width=24),
-            Column("end", "Einddatum", ColumnType.DATE),
-            Column("open_amount", "Openstaand lidgeld", ColumnType.MONEY),
-            Column("email", "E-mailadres", width=32),
-            Column("cae", "CAE verstuurd"),
+            Column("instance", _("Instance")),
+            Column("name", _("Name"), width=30),
+            Column("card", _("Borrower card")),
+            Column("type_code", _("Membership type")),
+            Column("type_name", _("Type description"), width=24),
+            Column("end", _("End date"), ColumnType.DATE),
+            Column("open_amount", _("Open fee"), ColumnType.MONEY),
+            Column("email", _("E-mail address"), width=32),
+            Column("cae", _("CAE sent")),
         ],
-        rows=_expiring_rows(memberships),
+        rows=in_language(_expiring_rows(memberships)),
         filters=[
             instances_line(ids),
-            f"Maand: {MONTH_NAMES[month.month - 1]} {month.year} "
-            f"(einde op {format_date_be(end_of_month(month))})",
-            f"Openstaand lidgeld en berichten op {format_date_be(today)}",
+            _("Month: %(month)s %(year)s (ending on %(end)s)")
+            % {
+                "month": MONTHS[month.month],
+                "year": month.year,
+                "end": format_date_be(end_of_month(month)),
+            },
+            _("Open fees and notices on %(day)s") % {"day": format_date_be(today)},
         ],
     )
 
@@ -110,6 +102,6 @@ def _expiring_rows(memberships: QuerySet[Any]) -> Iterator[Row]:
                 end,
                 owed,
                 email,
-                _CAE_SENT[notice_state(cae, channel)],
+                str(_CAE_SENT[notice_state(cae, channel)]),
             ]
         )

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.formatting import format_date_be
@@ -17,10 +19,17 @@ from lidgeld.notices.models import (
     Message,
     MessageStatus,
 )
-from lidgeld.reports.common import CHUNK, full_name, instances_line, period_line
+from lidgeld.reports.common import (
+    CHUNK,
+    full_name,
+    in_language,
+    instances_line,
+    label_of,
+    period_line,
+)
 from lidgeld.scope import Scope
 
-MESSAGE_TYPES = {TYPE_CONTRIBUTION: "Contributie"}
+MESSAGE_TYPES = {TYPE_CONTRIBUTION: pgettext_lazy("message type", "Contribution")}
 
 _CHANNELS = dict(Channel.choices)
 _STATUSES = dict(MessageStatus.choices)
@@ -80,41 +89,45 @@ def message_overview(
 
     filters = [
         instances_line(ids),
-        "Berichttype: "
-        + (f"{message_type} – {MESSAGE_TYPES[message_type]}" if message_type else "alle types"),
-        "Berichtsoort: "
-        + (f"{message_type or ''}{kind} – {KIND_NAMES[kind]}" if kind else "alle soorten"),
-        f"Periode: {period_line(date_from, date_to)}",
-        f"Soort overzicht: {'detail' if detail else 'samenvatting'}",
+        _("Message type: %(type)s")
+        % {
+            "type": f"{message_type} – {MESSAGE_TYPES[message_type]}"
+            if message_type
+            else _("all types")
+        },
+        _("Message kind: %(kind)s")
+        % {"kind": f"{message_type or ''}{kind} – {KIND_NAMES[kind]}" if kind else _("all kinds")},
+        _("Period: %(period)s") % {"period": period_line(date_from, date_to)},
+        _("Kind of overview: %(kind)s") % {"kind": _("detail") if detail else _("summary")},
     ]
     if detail:
         if for_export:
             scope.require_export(messages, "borrower__home_instance")
         return Table(
-            title="Overzicht berichten",
+            title=_("Notice overview"),
             columns=[
-                Column("date", "Datum", ColumnType.DATE),
-                Column("instance", "Instantie"),
-                Column("kind", "Berichtsoort"),
-                Column("channel", "Kanaal"),
-                Column("status", "Status"),
-                Column("name", "Naam"),
-                Column("card", "Lenerskaart"),
-                Column("email", "E-mailadres", width=32),
+                Column("date", _("Date"), ColumnType.DATE),
+                Column("instance", _("Instance")),
+                Column("kind", _("Message kind")),
+                Column("channel", _("Channel")),
+                Column("status", _("Status")),
+                Column("name", _("Name")),
+                Column("card", _("Borrower card")),
+                Column("email", _("E-mail address"), width=32),
             ],
-            rows=_message_rows(messages),
+            rows=in_language(_message_rows(messages)),
             filters=filters,
         )
     return Table(
-        title="Overzicht berichten",
+        title=_("Notice overview"),
         columns=[
-            Column("date", "Datum", ColumnType.DATE),
-            Column("kind", "Berichtsoort"),
-            Column("channel", "Kanaal"),
-            Column("status", "Status"),
-            Column("count", "Aantal", ColumnType.INTEGER),
+            Column("date", _("Date"), ColumnType.DATE),
+            Column("kind", _("Message kind")),
+            Column("channel", _("Channel")),
+            Column("status", _("Status")),
+            Column("count", _("Number"), ColumnType.INTEGER),
         ],
-        rows=_message_summary_rows(messages),
+        rows=in_language(_message_summary_rows(messages)),
         filters=filters,
     )
 
@@ -148,8 +161,8 @@ def _message_rows(messages: QuerySet[Message]) -> Iterator[Row]:
                 day,
                 instance,
                 f"{type_}{kind}",
-                _CHANNELS.get(channel, channel),
-                _STATUSES.get(status, status),
+                label_of(_CHANNELS, channel),
+                label_of(_STATUSES, status),
                 full_name(first, last),
                 card,
                 to or email,
@@ -171,9 +184,9 @@ def _message_summary_rows(messages: QuerySet[Message]) -> Iterator[Row]:
             [
                 day,
                 f"{type_}{kind}",
-                _CHANNELS.get(channel, channel),
-                _STATUSES.get(status, status),
+                label_of(_CHANNELS, channel),
+                label_of(_STATUSES, status),
                 count,
             ]
         )
-    yield Row([None, "Totaal", None, None, total], RowKind.TOTAL)
+    yield Row([None, _("Total"), None, None, total], RowKind.TOTAL)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.borrowers.models import Borrower
 
@@ -26,10 +27,10 @@ class SavedSelection(models.Model):
 
 
 class SetOrigin(models.TextChoices):
-    SELECTION = "selection", "selectie"
-    UNION = "union", "samenvoeging"
-    INTERSECTION = "intersection", "doorsnede"
-    DIFFERENCE = "difference", "verschil"
+    SELECTION = "selection", _("selection")
+    UNION = "union", _("union")
+    INTERSECTION = "intersection", _("intersection")
+    DIFFERENCE = "difference", _("difference")
 
 
 class BorrowerSet(models.Model):

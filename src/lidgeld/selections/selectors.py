@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.errors import InvalidInput
@@ -29,7 +30,11 @@ def set_get(*, scope: Scope, set_id: int) -> BorrowerSet:
     borrower_set = sets_visible(scope=scope).filter(pk=set_id).first()
     if borrower_set is None:
         # The same answer whether the set is someone else's or does not exist.
-        raise InvalidInput(f"there is no set {set_id} of yours; 'lidgeld set list' shows them")
+        raise InvalidInput(
+            _("there is no set %(set)s of yours; 'lidgeld set list' shows them"),
+            code="unknown_set",
+            params={"set": set_id},
+        )
     return borrower_set
 
 
@@ -86,7 +91,11 @@ def set_table(
 def saved_selection_get(*, scope: Scope, name: str) -> SavedSelection:
     saved = SavedSelection.objects.filter(owner=scope.owner, name=name.strip()).first()
     if saved is None:
-        raise InvalidInput(f"you have no saved selection '{name}'; 'lidgeld selection list'")
+        raise InvalidInput(
+            _("you have no saved selection '%(name)s'; 'lidgeld selection list'"),
+            code="unknown_selection",
+            params={"name": name},
+        )
     return saved
 
 

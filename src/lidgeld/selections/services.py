@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet, Value
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
@@ -133,7 +134,11 @@ def set_combine(
     """Union, intersection or difference (left without right) of two of one's sets."""
     if origin not in (SetOrigin.UNION, SetOrigin.INTERSECTION, SetOrigin.DIFFERENCE):
         raise InvalidInput(
-            f"'{origin}' is not a way to combine sets; choose union, intersection or difference"
+            _(
+                "'%(origin)s' is not a way to combine sets; choose union, intersection or difference"
+            ),
+            code="unknown_combination",
+            params={"origin": origin},
         )
     left = set_get(scope=scope, set_id=left_id)
     right = set_get(scope=scope, set_id=right_id)
@@ -263,7 +268,7 @@ def selection_save(
     """Keep a rule under a name (replacing one's own rule of that name)."""
     name = name.strip()
     if not name:
-        raise InvalidInput("give the selection a name")
+        raise InvalidInput(_("give the selection a name"), code="name_missing")
     with transaction.atomic():
         saved, created = SavedSelection.objects.update_or_create(
             owner=scope.owner,

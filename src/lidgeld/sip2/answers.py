@@ -127,4 +127,4 @@ def refused_text(error: LidgeldError, language: str) -> str:
     if error.code in {reason.value for reason in Reason}:
         return error.message  # the block's sentence, already in the borrower's language
     log.info("sip2 refusal shown as is: %s", error.code)
-    return error.message
+    return error.localized(language)

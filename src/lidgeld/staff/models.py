@@ -3,14 +3,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.libraries.models import Instance
 
 
 class Role(models.TextChoices):
-    DESK = "desk", "balie"
-    COORDINATOR = "coordinator", "coördinator"
-    ADMINISTRATOR = "administrator", "beheerder"
+    DESK = "desk", _("desk")
+    COORDINATOR = "coordinator", _("coordinator")
+    ADMINISTRATOR = "administrator", _("administrator")
 
 
 class StaffAccount(models.Model):

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.domain.actors import staff_actor
@@ -37,17 +38,29 @@ def staff_add(
         _check_administrator(within)
     username = username.strip()
     if not username:
-        raise InvalidInput("give a user name")
+        raise InvalidInput(_("give a user name"), code="username_missing")
     if role not in Role.values:
-        raise InvalidInput(f"role '{role}' is unknown; choose one of {', '.join(Role.values)}")
+        raise InvalidInput(
+            _("role '%(role)s' is unknown; choose one of %(known)s"),
+            code="unknown_role",
+            params={"role": role, "known": ", ".join(Role.values)},
+        )
     instances = staff_libraries_check(instance_codes, within)
     codes = [instance.code for instance in instances]
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(f"there is already an account '{username}'; choose another user name")
+        raise InvalidInput(
+            _("there is already an account '%(username)s'; choose another user name"),
+            code="account_exists",
+            params={"username": username},
+        )
     try:
         validate_password(password)
     except ValidationError as error:
-        raise InvalidInput("the password is too weak: " + " ".join(error.messages)) from None
+        raise InvalidInput(
+            _("the password is too weak: %(problems)s"),
+            code="password_too_weak",
+            params={"problems": " ".join(error.messages)},
+        ) from None
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password)
         account = StaffAccount.objects.create(user=user, role=role)
@@ -75,7 +88,7 @@ def staff_add(
 def _check_administrator(within: Scope) -> None:
     if not role_at_least(within.role, Role.ADMINISTRATOR):
         raise Refused(
-            "managing staff accounts needs the administrator role; ask an administrator",
+            _("managing staff accounts needs the administrator role; ask an administrator"),
             code="role_too_low",
         )
 
@@ -110,9 +123,12 @@ def _check_manageable(account: StaffAccount, within: Scope) -> None:
     _check_administrator(within)
     if not staff_accounts_manageable(within=within).filter(pk=account.pk).exists():
         raise Refused(
-            f"the account '{account.user.get_username()}' serves libraries outside yours; "
-            "ask an administrator of those libraries",
+            _(
+                "the account '%(username)s' serves libraries outside yours; "
+                "ask an administrator of those libraries"
+            ),
             code="account_not_allowed",
+            params={"username": account.user.get_username()},
         )
 
 
@@ -121,19 +137,26 @@ def staff_libraries_check(codes: list[str], within: Scope | None) -> list[Instan
     does not exist, Refused for one outside ``within``'s own libraries."""
     codes = sorted({code.strip().upper() for code in codes if code.strip()})
     if not codes:
-        raise InvalidInput("give at least one library (instance code) for this account")
+        raise InvalidInput(
+            _("give at least one library (instance code) for this account"),
+            code="libraries_missing",
+        )
     instances = list(Instance.objects.filter(code__in=codes).order_by("code"))
     missing = sorted(set(codes) - {instance.code for instance in instances})
     if missing:
-        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
+        raise InvalidInput(
+            _("there is no library with code %(codes)s"),
+            code="unknown_library",
+            params={"codes": ", ".join(missing)},
+        )
     if within is not None:
         manage = within.manage
         foreign = [instance.code for instance in instances if not manage.allows(instance.pk)]
         if foreign:
             raise Refused(
-                f"you cannot give access to {', '.join(foreign)}: "
-                "choose only libraries of your own account",
+                _("you cannot give access to %(codes)s: choose only libraries of your own account"),
                 code="instance_not_allowed",
+                params={"codes": ", ".join(foreign)},
             )
     return instances
 
@@ -154,12 +177,19 @@ def staff_update(
     _check_manageable(account, within)
     username = account.user.get_username()
     if role is not None and role not in Role.values:
-        raise InvalidInput(f"role '{role}' is unknown; choose one of {', '.join(Role.values)}")
+        raise InvalidInput(
+            _("role '%(role)s' is unknown; choose one of %(known)s"),
+            code="unknown_role",
+            params={"role": role, "known": ", ".join(Role.values)},
+        )
     own = actor == staff_actor(username)
     if own and active is False:
-        raise Refused("you cannot disable your own account; ask another administrator")
+        raise Refused(
+            _("you cannot disable your own account; ask another administrator"),
+            code="own_account",
+        )
     if own and role is not None and role != Role.ADMINISTRATOR:
-        raise Refused("you cannot take away your own administrator role")
+        raise Refused(_("you cannot take away your own administrator role"), code="own_role")
     instances = (
         staff_libraries_check(instance_codes, within) if instance_codes is not None else None
     )
@@ -208,7 +238,11 @@ def staff_password_set(
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise InvalidInput("the password is too weak: " + " ".join(error.messages)) from None
+        raise InvalidInput(
+            _("the password is too weak: %(problems)s"),
+            code="password_too_weak",
+            params={"problems": " ".join(error.messages)},
+        ) from None
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])

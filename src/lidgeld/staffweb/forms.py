@@ -171,12 +171,7 @@ class PasswordForm(forms.Form):
     )
 
 
-# The roles in the page's language (the model's labels are the Dutch words only).
-ROLE_LABELS: dict[str, Any] = {
-    Role.DESK: _("desk"),
-    Role.COORDINATOR: _("coordinator"),
-    Role.ADMINISTRATOR: _("administrator"),
-}
+ROLE_LABELS: dict[str, Any] = dict(Role.choices)
 
 
 class AccountForm(forms.Form):

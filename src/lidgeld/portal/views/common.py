@@ -63,7 +63,7 @@ READY_WORDED = {reason.value for reason in Reason} | {"wrong_pin", "throttled", 
 def refusal_text(error: LidgeldError) -> str:
     """A service's refusal as the borrower reads it; staff wording never reaches them."""
     if error.code in READY_WORDED:
-        return error.message
+        return error.localized()
     known = {
         "reserved": _("Someone else is waiting for this item, so it cannot be renewed."),
         "returned": _("This item has already been returned."),

@@ -51,7 +51,7 @@ def renew(request: StaffRequest, borrower_id: int, paid: bool) -> HttpResponseBa
                 request_key=request.POST.get("key") or None,
             )
         except LidgeldError as error:
-            messages.error(request, _("Not renewed: %(reason)s") % {"reason": error.message})
+            messages.error(request, _("Not renewed: %(reason)s") % {"reason": error.localized()})
         else:
             sentence = renewal_outcome(result)
             (messages.success if result.renewed else messages.warning)(request, sentence)
@@ -93,7 +93,9 @@ def payment(request: StaffRequest, borrower_id: int) -> HttpResponseBase:
             request_key=request.POST.get("key", ""),
         )
     except LidgeldError as error:
-        messages.error(request, _("Payment not registered: %(reason)s") % {"reason": error.message})
+        messages.error(
+            request, _("Payment not registered: %(reason)s") % {"reason": error.localized()}
+        )
     else:
         values = {"paid": format_money_be(result.paid), "open": format_money_be(result.still_open)}
         messages.success(
@@ -128,7 +130,7 @@ def write_off(request: StaffRequest, borrower_id: int, posting_id: int) -> HttpR
                 reason=reason,
             )
         except LidgeldError as refusal:
-            error = refusal.message
+            error = refusal.localized()
         else:
             messages.success(
                 request,

@@ -7,72 +7,34 @@ import secrets
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from lidgeld.borrowers.models import LANGUAGE_CHOICES
+from lidgeld.circulation.models import ReservationStatus
 from lidgeld.domain.actors import staff_actor
-from lidgeld.domain.blocks import Channel, MembershipState
 from lidgeld.exports.formatting import format_date_be, format_money_be
+from lidgeld.finance.models import STAGE_LABELS, PostingStatus
+from lidgeld.memberships.models import MembershipStatus, Origin
+from lidgeld.notices.models import KIND_NAMES, MessageStatus
+from lidgeld.notices.models import Channel as MessageChannel
 from lidgeld.operations.renewals import RenewalResult
+from lidgeld.standing.labels import CHANNEL_LABELS as STANDING_CHANNEL_LABELS
+from lidgeld.standing.labels import MEMBERSHIP_STATE_LABELS
 
-CHANNEL_LABELS = {
-    Channel.DESK: gettext_lazy("Desk"),
-    Channel.KIOSK: gettext_lazy("Self-checkout kiosk"),
-    Channel.PORTAL: gettext_lazy("Mijn Bibliotheek (portal)"),
-}
-MEMBERSHIP_STATES = {
-    MembershipState.ACTIVE: gettext_lazy("valid"),
-    MembershipState.EXPIRED: gettext_lazy("expired"),
-    MembershipState.INVALIDATED: gettext_lazy("invalidated (fee not paid)"),
-    MembershipState.NONE: gettext_lazy("no membership"),
-}
-STAGES = {
-    "open": gettext_lazy("open"),
-    "reminder": gettext_lazy("reminder"),
-    "unpaid": gettext_lazy("unpaid"),
-    "written_off": gettext_lazy("written off"),
-}
-POSTING_STATUSES = {
-    "open": gettext_lazy("open"),
-    "paid": gettext_lazy("paid"),
-    "written_off": gettext_lazy("written off"),
-}
-PERIOD_STATUSES = {
-    "active": gettext_lazy("running"),
-    "ended": gettext_lazy("ended"),
-    "invalidated": gettext_lazy("invalidated"),
-}
-ORIGINS = {
-    "registration": gettext_lazy("registration"),
-    "desk": gettext_lazy("desk"),
-    "portal": gettext_lazy("Mijn Bibliotheek"),
-    "automatic": gettext_lazy("automatic"),
-}
-MESSAGE_KINDS = {
-    "AE": gettext_lazy("end of contribution"),
-    "HR": gettext_lazy("fee reminder"),
-    "NB": gettext_lazy("fee unpaid"),
-    "VL": gettext_lazy("renewal confirmation"),
-}
-MESSAGE_STATUSES = {
-    "queued": gettext_lazy("waiting to be sent"),
-    "sent": gettext_lazy("sent"),
-    "failed": gettext_lazy("failed"),
-    "skipped": gettext_lazy("skipped"),
-}
-MESSAGE_CHANNELS = {"email": gettext_lazy("e-mail"), "letter": gettext_lazy("letter")}
-LANGUAGE_NAMES = {
-    "nl": gettext_lazy("Dutch"),
-    "fr": gettext_lazy("French"),
-    "en": gettext_lazy("English"),
-}
-RESERVATION_STATUSES = {
-    "waiting": gettext_lazy("waiting"),
-    "held": gettext_lazy("held (membership not valid)"),
-    "ready": gettext_lazy("ready for pick-up"),
-    "fulfilled": gettext_lazy("picked up"),
-    "cancelled": gettext_lazy("cancelled"),
-}
+# The codes' words are defined once, by the models' choices and standing's labels;
+# these are the names the desk's views know them by.
+CHANNEL_LABELS = STANDING_CHANNEL_LABELS
+MEMBERSHIP_STATES = MEMBERSHIP_STATE_LABELS
+STAGES = STAGE_LABELS
+POSTING_STATUSES = dict(PostingStatus.choices)
+PERIOD_STATUSES = dict(MembershipStatus.choices)
+ORIGINS = dict(Origin.choices)
+MESSAGE_KINDS = KIND_NAMES
+MESSAGE_STATUSES = dict(MessageStatus.choices)
+MESSAGE_CHANNELS = dict(MessageChannel.choices)
+LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
+RESERVATION_STATUSES = dict(ReservationStatus.choices)
 
 
 def label(labels: dict[Any, Any], code: Any) -> str:

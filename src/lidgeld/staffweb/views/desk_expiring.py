@@ -68,7 +68,7 @@ def expiring(request: StaffRequest) -> HttpResponse:
         month = _month(data.get("month", ""), today)
         instance_ids, chosen = _instance_filter(scope, data.get("instance", "").strip().upper())
     except LidgeldError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.localized())
         month, instance_ids, chosen, status = first_of_month(today), scope.instance_ids, None, 400
     results = None
     if request.method == "POST" and status == 200:
@@ -103,7 +103,7 @@ def _download_refused(scope: Scope, month: date, chosen: Any, today: date) -> st
     try:
         report_from_params("expiring", Params(query), scope=scope, today=today)
     except Refused as refusal:
-        return refusal.message
+        return refusal.localized()
     return ""
 
 

@@ -89,7 +89,7 @@ def letters(request: StaffRequest) -> HttpResponse:
     try:
         day = _day(request.GET.get("date", ""), today)
     except InvalidInput as error:
-        messages.error(request, error.message)
+        messages.error(request, error.localized())
         day, status = today, 400
     own = _own_instance_ids(request)
     rows = []
@@ -124,7 +124,7 @@ def batch_new(request: StaffRequest) -> HttpResponseBase:
     try:
         day = _day(request.POST.get("date", ""), today)
     except InvalidInput as error:
-        messages.error(request, error.message)
+        messages.error(request, error.localized())
         return redirect("staffweb:letters")
     made = letter_batch_make(
         day=day, instance_ids=_own_instance_ids(request), now=now, today=today, actor=actor(request)

@@ -39,7 +39,7 @@ def _foreign_libraries(request: StaffRequest) -> str:
     try:
         staff_libraries_check(request.POST.getlist("instances"), manage_scope_of(request))
     except Refused as refusal:
-        return refusal.message
+        return refusal.localized()
     except LidgeldError:
         pass  # an empty or unknown choice: the form says so
     return ""
@@ -97,7 +97,7 @@ def account_add(request: StaffRequest) -> HttpResponseBase:
             actor=actor_of(request),
         )
     except LidgeldError as error:
-        return _list_page(request, form, error=error.message, status=400)
+        return _list_page(request, form, error=error.localized(), status=400)
     messages.success(request, _("Account %(name)s added.") % {"name": account.user.get_username()})
     return redirect("staffweb:settings-accounts")
 
@@ -156,7 +156,7 @@ def account_edit(request: StaffRequest, pk: int) -> HttpResponseBase:
             actor=actor_of(request),
         )
     except LidgeldError as error:
-        return _edit_page(request, account, form, error=error.message, status=400)
+        return _edit_page(request, account, form, error=error.localized(), status=400)
     messages.success(request, _("Account %(name)s saved.") % {"name": account.user.get_username()})
     return redirect("staffweb:settings-accounts")
 
@@ -184,7 +184,7 @@ def account_password(request: StaffRequest, pk: int) -> HttpResponseBase:
             "active": account.user.is_active,
         }
         edit_form = AccountEditForm(libraries=_libraries(request), initial=initial)
-        return _edit_page(request, account, edit_form, password_error=error.message, status=400)
+        return _edit_page(request, account, edit_form, password_error=error.localized(), status=400)
     if account.user.pk == request.user.pk:
         # One's own new password should not log oneself out.
         update_session_auth_hash(request, account.user)

@@ -6,27 +6,16 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
 from lidgeld.domain.actors import staff_actor
 from lidgeld.libraries.models import Instance
-from lidgeld.notices.models import (
-    KIND_END_OF_CONTRIBUTION,
-    KIND_REMINDER,
-    KIND_RENEWAL,
-    KIND_UNPAID,
-)
+from lidgeld.notices.models import KIND_NAMES
 from lidgeld.scope import Scope
 from lidgeld.staffweb.access import StaffRequest
 from lidgeld.staffweb.views.desk_common import LANGUAGE_NAMES
 
 # The notice kinds by the code staff know (type C in front), with what each means.
-KIND_LABELS = {
-    KIND_END_OF_CONTRIBUTION: _("end of contribution"),
-    KIND_REMINDER: _("contribution reminder"),
-    KIND_UNPAID: _("contribution unpaid"),
-    KIND_RENEWAL: _("renewal confirmation"),
-}
+KIND_LABELS = KIND_NAMES
 LANGUAGE_LABELS = LANGUAGE_NAMES
 
 

@@ -94,7 +94,7 @@ def reports(request: StaffRequest) -> HttpResponse:
         context["table"] = page_of(table)
         context |= _downloads(request, name, query, today)
     except LidgeldError as error:
-        context["error"] = error.message
+        context["error"] = error.localized()
         status = 400
     return render(request, "staffweb/office/reports.html", context, status=status)
 
@@ -107,7 +107,7 @@ def _downloads(
     try:
         report_from_params(name, Params(query), scope=scope_of(request), today=today)
     except Refused as refusal:
-        return {"download_refused": refusal.message}
+        return {"download_refused": refusal.localized()}
     download = reverse("api:report", args=[name])
     return {
         "downloads": [

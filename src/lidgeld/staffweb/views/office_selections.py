@@ -83,7 +83,7 @@ def selections(request: StaffRequest) -> HttpResponse:
         try:
             text = saved_selection_get(scope=scope_of(request), name=saved_name).rule
         except InvalidInput as error:
-            return _page(request, text="", error=error.message, status=404)
+            return _page(request, text="", error=error.localized(), status=404)
     return _page(request, text=text, save_as=saved_name)
 
 
@@ -117,7 +117,7 @@ def run(request: StaffRequest) -> HttpResponseBase:
             request,
             text=text,
             status=400,
-            error=error.message,
+            error=error.localized(),
             pointer=error.pointer(text) if error.position is not None else "",
             position=error.position + 1 if error.position is not None else None,
             instance=instance,
@@ -133,7 +133,12 @@ def run(request: StaffRequest) -> HttpResponseBase:
         )
     except LidgeldError as error:
         return _page(
-            request, text=text, status=400, error=error.message, instance=instance, save_as=save_as
+            request,
+            text=text,
+            status=400,
+            error=error.localized(),
+            instance=instance,
+            save_as=save_as,
         )
     messages.success(request, _made(borrower_set))
     return redirect("staffweb:selections-set", set_id=borrower_set.pk)
@@ -146,7 +151,7 @@ def set_detail(request: StaffRequest, set_id: int) -> HttpResponse:
     try:
         borrower_set = set_get(scope=scope, set_id=set_id)
     except InvalidInput as error:
-        return _page(request, text="", error=error.message, status=404)
+        return _page(request, text="", error=error.localized(), status=404)
     preview = set_table(
         scope=scope, borrower_set=borrower_set, fields=DEFAULT_EXPORT_FIELDS, for_export=False
     )
@@ -182,7 +187,7 @@ def set_export(request: StaffRequest, set_id: int) -> HttpResponseBase:
         fmt = parse_format(request.GET.get("format") or "csv")
         set_table(scope=scope, borrower_set=borrower_set, fields=fields)  # may it leave? (R11)
     except LidgeldError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.localized())
         return redirect("staffweb:selections-set", set_id=set_id)
     query = {"fields": ",".join(fields), "format": fmt.value}
     if request.GET.get("excel"):
@@ -204,7 +209,7 @@ def sets_combine(request: StaffRequest) -> HttpResponseBase:
             now=request.moment.now,
         )
     except LidgeldError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.localized())
         return redirect("staffweb:selections")
     messages.success(request, _made(borrower_set))
     return redirect("staffweb:selections-set", set_id=borrower_set.pk)

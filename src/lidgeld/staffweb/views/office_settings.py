@@ -105,7 +105,7 @@ def settings_save(request: StaffRequest, code: str) -> HttpResponseBase:
             actor=actor_of(request),
         )
     except LidgeldError as error:
-        return _settings_page(request, instance, form, error=error.message, status=400)
+        return _settings_page(request, instance, form, error=error.localized(), status=400)
     messages.success(request, _("The settings of %(code)s are saved.") % {"code": instance.code})
     return redirect(_url("staffweb:settings", instance))
 
@@ -173,7 +173,7 @@ def terminal_new(request: StaffRequest, code: str) -> HttpResponseBase:
             )
         except LidgeldError as error:
             return _terminals_page(
-                request, instance, add_form=form, error=error.message, status=400
+                request, instance, add_form=form, error=error.localized(), status=400
             )
         messages.success(request, _("Kiosk %(login)s added.") % {"login": terminal.login})
         return redirect(_url("staffweb:settings-terminals", instance))
@@ -221,7 +221,7 @@ def terminal_password(request: StaffRequest, pk: int) -> HttpResponseBase:
         )
     except LidgeldError as error:
         return _terminals_page(
-            request, terminal.instance, error=error.message, status=400, failed=terminal.pk
+            request, terminal.instance, error=error.localized(), status=400, failed=terminal.pk
         )
     messages.success(
         request, _("The password of kiosk %(login)s is changed.") % {"login": terminal.login}
@@ -247,7 +247,7 @@ def terminal_terminator(request: StaffRequest, pk: int) -> HttpResponseBase:
         )
     except LidgeldError as error:
         return _terminals_page(
-            request, terminal.instance, error=error.message, status=400, failed=terminal.pk
+            request, terminal.instance, error=error.localized(), status=400, failed=terminal.pk
         )
     messages.success(
         request, _("The line end of kiosk %(login)s is changed.") % {"login": terminal.login}

@@ -213,7 +213,7 @@ def _edit(
                     actor=actor_of(request),
                 )
             except LidgeldError as problem:
-                error = problem.message
+                error = problem.localized()
             else:
                 messages.success(request, _("The text is saved."))
                 return redirect(_index_url(instance))
@@ -267,7 +267,7 @@ def override_delete(request: StaffRequest, pk: int) -> HttpResponseBase:
             actor=actor_of(request),
         )
     except LidgeldError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.localized())
     else:
         messages.success(request, _("The closure text is deleted."))
     return redirect(_index_url(instance))

@@ -1,0 +1,106 @@
+"""Service errors carry a msgid, a code and params; the sentence is rendered in the
+reader's language, with amounts and days as that language writes them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils.translation import override
+
+from lidgeld.errors import InvalidInput, Refused
+from lidgeld.finance.models import PostingStatus
+from lidgeld.finance.services import payment_register
+from tests.factories import make_borrower, make_instance
+
+
+def too_much() -> Refused:
+    return Refused(
+        "%(amount)s is more than the open contribution of %(open)s; pay at most %(open)s",
+        code="amount_too_large",
+        params={"amount": Decimal("100.00"), "open": Decimal("12.50")},
+    )
+
+
+def test_message_is_the_english_sentence_whatever_the_active_language():
+    # Given a refusal with amounts, when it is read in a Dutch context
+    with override("nl"):
+        message = too_much().message
+    # then message stays English, amounts with a point
+    assert message == (
+        "€ 100.00 is more than the open contribution of € 12.50; pay at most € 12.50"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        (
+            "nl",
+            "€ 100,00 is meer dan het openstaande lidgeld van € 12,50; betaal hoogstens € 12,50",
+        ),
+        ("fr", "€ 100,00 dépasse la cotisation due de € 12,50 ; payez au plus € 12,50"),
+        ("en", "€ 100.00 is more than the open contribution of € 12.50; pay at most € 12.50"),
+    ],
+)
+def test_localized_translates_the_sentence_and_writes_amounts_the_belgian_way(language, sentence):
+    # Given a refusal, when it is rendered in a language, then the whole sentence is
+    # in that language, € 12,50 in Dutch and French
+    assert too_much().localized(language) == sentence
+
+
+def test_localized_follows_the_active_language_and_writes_days_as_31_12_2026():
+    # Given an error with days in it, when it is rendered without naming a language
+    error = Refused(
+        "borrower %(card)s already has a membership between %(start)s and %(end)s",
+        code="period_taken",
+        params={"card": "G001", "start": date(2026, 1, 1), "end": date(2026, 12, 31)},
+    )
+    # then the active language is used
+    with override("nl"):
+        assert error.localized() == (
+            "lener G001 heeft al een lidmaatschap tussen 01/01/2026 en 31/12/2026"
+        )
+
+
+def test_a_lazy_label_in_the_params_is_translated_with_the_sentence():
+    # Given a refusal naming a status label, then each language names it in its words
+    error = Refused(
+        "this item is %(status)s, only open items can be paid",
+        code="item_closed",
+        params={"status": PostingStatus.PAID.label},
+    )
+    assert error.message == "this item is paid, only open items can be paid"
+    assert error.localized("nl") == (
+        "deze post is betaald, alleen openstaande posten kunnen betaald worden"
+    )
+
+
+def test_api_params_are_plain_json_values():
+    # Given params with an amount, a day and a label, then the API gets plain values
+    error = InvalidInput(
+        "x",
+        code="c",
+        params={"a": Decimal("12.5"), "d": date(2026, 4, 1), "s": PostingStatus.PAID.label},
+    )
+    assert error.api_params() == {"a": "12.50", "d": "2026-04-01", "s": "paid"}
+
+
+def test_a_sentence_without_params_keeps_a_literal_percent():
+    # Given an error whose sentence has a % and no placeholders, then it is shown as is
+    assert InvalidInput("100% sure", code="c").localized("nl") == "100% sure"
+
+
+@pytest.mark.django_db
+def test_a_service_refusal_carries_its_code_and_params():
+    # Given a borrower owing € 12,00, when staff try to register € 20,00
+    gent = make_instance("GENT")
+    borrower = make_borrower(gent)
+    with pytest.raises(Refused) as refused:
+        payment_register(
+            borrower=borrower, amount=Decimal("20.00"), today=date(2026, 4, 10), actor="t"
+        )
+    # then the refusal says why by its code and values, whatever the language
+    assert refused.value.code == "nothing_open"
+    assert refused.value.params == {"card": borrower.card_number}
