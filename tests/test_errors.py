@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils.translation import override
 
+from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import PostingStatus
 from lidgeld.finance.services import payment_register
@@ -99,7 +100,11 @@ def test_a_service_refusal_carries_its_code_and_params():
     borrower = make_borrower(gent)
     with pytest.raises(Refused) as refused:
         payment_register(
-            borrower=borrower, amount=Decimal("20.00"), today=date(2026, 4, 10), actor="t"
+            borrower=borrower,
+            amount=Decimal("20.00"),
+            today=date(2026, 4, 10),
+            now=at_nine(date(2026, 4, 10)),
+            actor="t",
         )
     # then the refusal says why by its code and values, whatever the language
     assert refused.value.code == "nothing_open"

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lidgeld.api.downloads import table_download
@@ -83,11 +84,15 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         # Decimal, not float: 1e400 stays what was written instead of becoming inf.
         data = json.loads(request.body or b"{}", parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("the request body is not JSON") from None
+        raise InvalidInput(_("the request body is not JSON"), code="not_json") from None
     except RecursionError:
-        raise InvalidInput("the request body is nested too deeply to read") from None
+        raise InvalidInput(
+            _("the request body is nested too deeply to read"), code="too_deep"
+        ) from None
     if not isinstance(data, dict):
-        raise InvalidInput('send a JSON object, e.g. {"text": "B.kind = CAE"}')
+        raise InvalidInput(
+            _('send a JSON object, e.g. {"text": "B.kind = CAE"}'), code="not_an_object"
+        )
     _refuse_unstorable(data)
     return data
 
@@ -122,7 +127,9 @@ def _rule_of(data: dict[str, Any]) -> Any:
         return rule_from_json(data["rule"])
     text = data.get("text")
     if not isinstance(text, str):
-        raise InvalidInput('send the rule as "rule" (JSON form) or "text" (text form)')
+        raise InvalidInput(
+            _('send the rule as "rule" (JSON form) or "text" (text form)'), code="rule_missing"
+        )
     return rule_from_text(text)
 
 

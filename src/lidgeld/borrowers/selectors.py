@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.borrowers.models import Borrower
 from lidgeld.errors import InvalidInput
 
@@ -13,7 +15,11 @@ def borrower_get(card_number: str) -> Borrower:
         .first()
     )
     if borrower is None:
-        raise InvalidInput(f"no borrower has card number '{card_number}'")
+        raise InvalidInput(
+            _("no borrower has card number '%(card)s'"),
+            code="card_unknown",
+            params={"card": card_number},
+        )
     return borrower
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 
@@ -24,5 +26,9 @@ def instance_ids_from_codes(text: str | None) -> list[int] | None:
     found = dict(Instance.objects.filter(code__in=codes).values_list("code", "id"))
     missing = [code for code in codes if code not in found]
     if missing:
-        raise InvalidInput(f"there is no library with code {', '.join(missing)}")
+        raise InvalidInput(
+            _("there is no library with code %(codes)s"),
+            code="library_unknown",
+            params={"codes": ", ".join(missing)},
+        )
     return [found[code] for code in codes]

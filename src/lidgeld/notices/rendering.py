@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -232,11 +233,11 @@ def trial_render_errors(*, subject: str, body_text: str, body_html: str = "") ->
 
 def validate_template(*, subject: str, body_text: str, body_html: str = "") -> None:
     if not subject.strip():
-        raise InvalidInput("the subject is empty")
+        raise InvalidInput(_("the subject is empty"), code="subject_empty")
     if not body_text.strip():
-        raise InvalidInput("the plain-text body is empty")
+        raise InvalidInput(_("the plain-text body is empty"), code="body_empty")
     if "\n" in subject:
-        raise InvalidInput("the subject must be one line")
+        raise InvalidInput(_("the subject must be one line"), code="subject_lines")
     problems = (
         template_errors(subject, part="subject")
         + template_errors(body_text, part="body")

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.formatting import format_date_be
@@ -43,7 +43,11 @@ def _message_type_and_kind(
     wanted_type = message_type.strip().upper() if message_type else None
     if wanted_type is not None and wanted_type not in MESSAGE_TYPES:
         known = ", ".join(f"{code} ({name.lower()})" for code, name in MESSAGE_TYPES.items())
-        raise InvalidInput(f"message type '{message_type}' is unknown; choose {known}")
+        raise InvalidInput(
+            gettext_lazy("message type '%(type)s' is unknown; choose %(known)s"),
+            code="message_type_unknown",
+            params={"type": message_type, "known": known},
+        )
     if not kind or not kind.strip():
         return wanted_type, None
     code = kind.strip().upper()
@@ -57,7 +61,11 @@ def _message_type_and_kind(
             )
         return code[:1], code[1:]
     known = ", ".join(f"{TYPE_CONTRIBUTION}{code} ({name})" for code, name in KIND_NAMES.items())
-    raise InvalidInput(f"message kind '{kind}' is unknown; choose one of {known}")
+    raise InvalidInput(
+        gettext_lazy("message kind '%(kind)s' is unknown; choose one of %(known)s"),
+        code="message_kind_unknown",
+        params={"kind": kind, "known": known},
+    )
 
 
 def message_overview(

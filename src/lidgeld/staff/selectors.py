@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.domain.actors import staff_actor
 from lidgeld.errors import Refused
 from lidgeld.libraries.models import Instance
@@ -49,7 +51,11 @@ def scope_for_user(*, user: Any) -> Scope:
     """What this login serves (its libraries and their cooperation groups), what it
     manages (its own libraries) and its role: one answer for pages, API and CLI."""
     if not user.is_active:
-        raise Refused(f"the account '{user.get_username()}' is disabled", code="user_inactive")
+        raise Refused(
+            _("the account '%(user)s' is disabled"),
+            code="user_inactive",
+            params={"user": user.get_username()},
+        )
     ids = _instance_ids(user)
     own, served = (None, None) if ids is None else ids
     username = user.get_username()

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.domain.dunning import CONTRIBUTION_CODES
 from lidgeld.domain.months import OutOfCalendar, check_year, first_of_month
 from lidgeld.errors import InvalidInput
@@ -26,7 +28,9 @@ class Params:
         value = self.data.get(name)
         if value is None or str(value).strip() == "":
             if default is None:
-                raise InvalidInput(f"'{name}' is missing")
+                raise InvalidInput(
+                    _("'%(name)s' is missing"), code="missing", params={"name": name}
+                )
             return default
         return str(value).strip()
 
@@ -37,7 +41,11 @@ class Params:
     def required_integer(self, name: str) -> int:
         value = self.integer(name)
         if value is None:
-            raise InvalidInput(f"'{name}' is missing; give a whole number")
+            raise InvalidInput(
+                _("'%(name)s' is missing; give a whole number"),
+                code="missing",
+                params={"name": name},
+            )
         return value
 
     def integer(self, name: str) -> int | None:
@@ -45,7 +53,11 @@ class Params:
         if value is None:
             return None
         if not value.isdigit():
-            raise InvalidInput(f"'{name}' must be a whole number, not '{value}'")
+            raise InvalidInput(
+                _("'%(name)s' must be a whole number, not '%(value)s'"),
+                code="not_a_number",
+                params={"name": name, "value": value},
+            )
         return int(value)
 
     def day(self, name: str) -> date | None:
@@ -134,5 +146,9 @@ def report_from_params(
             scope=scope, instance_ids=instance_ids, month=month, today=today, for_export=for_export
         )
     else:
-        raise InvalidInput(f"there is no report '{name}'; choose messages, outstanding or expiring")
+        raise InvalidInput(
+            _("there is no report '%(name)s'; choose messages, outstanding or expiring"),
+            code="report_unknown",
+            params={"name": name},
+        )
     return table, filters
