@@ -204,7 +204,7 @@ def test_a_bad_combination_is_said(desk):
     response = desk.post("/staff/selections/sets/combine", {"left": "1", "right": "x"})
     assert response.status_code == 302
     page = desk.get(response["Location"]).content.decode()
-    assert "must be a whole number" in page
+    assert "moet een geheel getal zijn" in page  # the page speaks Dutch
 
 
 def test_the_rule_check_answers_the_builder(desk):
