@@ -41,8 +41,8 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
         password = request.POST.get("password", "")
         context["username"] = username
         # The login's one reading of the clock: the throttle and the audit row share it.
-        moment = clock.moment(staff_actor(username))
-        now = moment.now
+        # (Who acts is known only once the password matched: the audit row names them.)
+        now = clock.now()
         keys = login_keys(username=username, address=client_address(request))
         verdict = throttle_verdict(keys=keys, now=now)
         if not verdict.allowed:
@@ -59,8 +59,8 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
             actor=staff_actor(user.get_username()),
             action="staff.login",
             obj=None,
-            today=moment.today,
-            now=moment.now,
+            today=clock.today_of(now),
+            now=now,
         )
         return redirect(next_url or "staffweb:dashboard")
     return render(request, "staffweb/login.html", context)
