@@ -4,8 +4,8 @@ Like Django's ValidationError, an error holds a msgid (English, with ``%(name)s`
 placeholders; marked with ``gettext_lazy`` so makemessages finds it), a ``code`` that
 programs read and the ``params`` that fill the sentence. The sentence is rendered
 where a person reads it, in their language: ``localized()`` on staff pages, in the
-portal and at the kiosk; ``message`` is the English one, for the command line, the
-API and logs. Amounts and days in the params are written the way the language writes
+portal and at the kiosk, and on the command line in LIDGELD_LANGUAGE (English unless
+set); ``message`` is the English one, for the API's ``error`` field and logs. Amounts and days in the params are written the way the language writes
 them (€ 12,50 and 31/12/2026 in Dutch and French)."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class LidgeldError(Exception):
 
     @property
     def message(self) -> str:
-        """The sentence in English (the command line, the API, logs and tests read it)."""
+        """The sentence in English (the API, logs and tests read it)."""
         return self.localized(SOURCE_LANGUAGE)
 
     def localized(self, language: str | None = None) -> str:

@@ -42,3 +42,26 @@ def test_a_wrong_value_changes_nothing(capsys, argv, says):
     assert says in capsys.readouterr().err
     assert Instance.objects.get(code="GENT").iban == "BE68539007547034"
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("", "say what to change, e.g. --iban"),
+        ("nl", "zeg wat er moet veranderen, bv. --iban"),
+        ("fr", "indiquez ce qu’il faut changer, p. ex. --iban"),
+        ("de", "say what to change, e.g. --iban"),
+    ],
+)
+def test_the_error_sentence_is_in_the_language_the_back_office_sets(
+    capsys, monkeypatch, language, says
+):
+    # given a back office that sets LIDGELD_LANGUAGE (or not, or to one lidgeld lacks)
+    make_instance("GENT", iban="BE68539007547034")
+    monkeypatch.setenv("LIDGELD_LANGUAGE", language)
+
+    # when a command is given nothing to do
+    assert main(["instance", "set", "--code", "GENT"]) == 2
+
+    # then the error says what to fix in that language, English being the default
+    assert says in capsys.readouterr().err

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.cli.base import add_json, emit, parse_date
 from lidgeld.cli.setup_cmds import actor, cli_moment
 
@@ -49,11 +51,21 @@ def _read(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise InvalidInput(f"there is no file '{path}'") from None
+        raise InvalidInput(
+            _("there is no file '%(path)s'"), code="file_missing", params={"path": path}
+        ) from None
     except IsADirectoryError:
-        raise InvalidInput(f"'{path}' is a folder, not a statement file") from None
+        raise InvalidInput(
+            _("'%(path)s' is a folder, not a statement file"),
+            code="file_is_folder",
+            params={"path": path},
+        ) from None
     except OSError as error:
-        raise InvalidInput(f"cannot read '{path}': {error.strerror or error}") from None
+        raise InvalidInput(
+            _("cannot read '%(path)s': %(reason)s"),
+            code="file_unreadable",
+            params={"path": path, "reason": error.strerror or str(error)},
+        ) from None
 
 
 def cmd_bank_import(args: argparse.Namespace) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.cli.base import add_json, emit, parse_date, parse_money
 from lidgeld.cli.setup_cmds import actor, cli_moment
 
@@ -120,10 +122,16 @@ def cmd_renew(args: argparse.Namespace) -> int:
     moment = cli_moment(on=args.on)
     today = moment.today
     if args.amount is not None and not args.paid:
-        raise InvalidInput("--amount goes with --paid: it is what the borrower pays now")
+        raise InvalidInput(
+            _("--amount goes with --paid: it is what the borrower pays now"),
+            code="amount_without_paid",
+        )
     if (args.type or args.amount is not None) and len(args.cards) != 1:
-        option = "--type changes one borrower's type" if args.type else "--amount is one payment"
-        raise InvalidInput(f"{option}; renew one card at a time with it")
+        if args.type:
+            sentence = _("--type changes one borrower's type; renew one card at a time with it")
+        else:
+            sentence = _("--amount is one payment; renew one card at a time with it")
+        raise InvalidInput(sentence, code="one_card_only")
     if args.type or args.amount is not None:
         borrower = borrower_get(args.cards[0])
         membership_type = (

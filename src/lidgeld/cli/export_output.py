@@ -10,6 +10,8 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.exports.table import Table
 from lidgeld.exports.writers import ExportFormat
 
@@ -19,9 +21,17 @@ def target_folder(path: str) -> str:
 
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise InvalidInput(f"there is no folder '{folder}'; create it or choose another file")
+        raise InvalidInput(
+            _("there is no folder '%(folder)s'; create it or choose another file"),
+            code="folder_missing",
+            params={"folder": folder},
+        )
     if os.path.isdir(path):
-        raise InvalidInput(f"'{path}' is a folder; give a file name, e.g. {path}/rapport.csv")
+        raise InvalidInput(
+            _("'%(path)s' is a folder; give a file name, e.g. %(example)s"),
+            code="output_is_folder",
+            params={"path": path, "example": f"{path}/rapport.csv"},
+        )
     return folder
 
 

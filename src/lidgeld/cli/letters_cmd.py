@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.cli.base import add_json, emit, parse_date
 from lidgeld.cli.setup_cmds import actor, cli_moment
 
@@ -49,9 +51,17 @@ def _check_output(path: Path) -> None:
     from lidgeld.errors import InvalidInput
 
     if not path.parent.is_dir():
-        raise InvalidInput(f"folder '{path.parent}' does not exist; create it or choose another -o")
+        raise InvalidInput(
+            _("folder '%(folder)s' does not exist; create it or choose another -o"),
+            code="folder_missing",
+            params={"folder": str(path.parent)},
+        )
     if path.is_dir():
-        raise InvalidInput(f"'{path}' is a folder; give a file name, e.g. {path / 'letters.pdf'}")
+        raise InvalidInput(
+            _("'%(path)s' is a folder; give a file name, e.g. %(example)s"),
+            code="output_is_folder",
+            params={"path": str(path), "example": str(path / "letters.pdf")},
+        )
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -75,7 +85,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 temporary.unlink()
-        raise InvalidInput(f"cannot write '{path}': {error.strerror or error}") from None
+        raise InvalidInput(
+            _("cannot write '%(path)s': %(reason)s"),
+            code="file_unwritable",
+            params={"path": str(path), "reason": error.strerror or str(error)},
+        ) from None
 
 
 def _plural(count: int, word: str) -> str:
@@ -87,15 +101,20 @@ def cmd_letters(args: argparse.Namespace) -> int:
 
     if args.confirm is not None:
         if args.output or args.batch is not None or args.date or args.instance:
-            raise InvalidInput("--confirm takes only the batch number, e.g. --confirm 7")
+            raise InvalidInput(
+                _("--confirm takes only the batch number, e.g. --confirm 7"), code="confirm_alone"
+            )
         return _confirm(args)
     if not args.output:
-        raise InvalidInput("say where the PDF goes: -o letters.pdf")
+        raise InvalidInput(_("say where the PDF goes: -o letters.pdf"), code="output_missing")
     output = Path(args.output)
     _check_output(output)
     if args.batch is not None:
         if args.date or args.instance:
-            raise InvalidInput("--batch takes no --date or --instance: the batch has its own")
+            raise InvalidInput(
+                _("--batch takes no --date or --instance: the batch has its own"),
+                code="batch_alone",
+            )
         return _write_again(args, output)
     return _make(args, output)
 

@@ -99,6 +99,16 @@ def database_error_sentence(error: Exception) -> tuple[str, int]:
     return f"database error: {first_line}", EXIT_FAILED
 
 
+def cli_language() -> str:
+    """The language of the command's error sentences: LIDGELD_LANGUAGE (nl, fr or en).
+
+    English unless set, because the commands' help, options and tables are English; a
+    back office that reads Dutch sets LIDGELD_LANGUAGE=nl and the same catalogue as the
+    staff pages answers."""
+    wanted = os.environ.get("LIDGELD_LANGUAGE", "").strip().lower()[:2]
+    return wanted if wanted in ("nl", "fr", "en") else "en"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _setup_django()
     from django.db import DatabaseError
@@ -116,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except LidgeldError as error:
-        sys.stderr.write(f"lidgeld {args.command}: error: {error.message}\n")
+        sys.stderr.write(f"lidgeld {args.command}: error: {error.localized(cli_language())}\n")
         return EXIT_USAGE
     except Busy as busy:
         sys.stderr.write(

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.cli.base import add_json, emit, parse_date
 from lidgeld.cli.setup_cmds import actor, cli_moment
 
@@ -59,11 +61,21 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput(f"no file {path}") from None
+        raise InvalidInput(
+            _("there is no file '%(path)s'"), code="file_missing", params={"path": str(path)}
+        ) from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not UTF-8 text; save it as UTF-8") from None
+        raise InvalidInput(
+            _("'%(path)s' is not UTF-8 text; save it as UTF-8"),
+            code="file_not_utf8",
+            params={"path": str(path)},
+        ) from None
     except OSError as error:
-        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+        raise InvalidInput(
+            _("cannot read '%(path)s': %(reason)s"),
+            code="file_unreadable",
+            params={"path": str(path), "reason": error.strerror or str(error)},
+        ) from None
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -160,7 +172,9 @@ def cmd_kinds(args: argparse.Namespace) -> int:
     switch_on = [kind for kind in args.on.split(",") if kind.strip()]
     switch_off = [kind for kind in args.off.split(",") if kind.strip()]
     if not switch_on and not switch_off:
-        raise InvalidInput("say which kinds to switch: --on HR,NB and/or --off VL")
+        raise InvalidInput(
+            _("say which kinds to switch: --on HR,NB and/or --off VL"), code="switch_missing"
+        )
     enabled = dict.fromkeys(switch_on, True) | dict.fromkeys(switch_off, False)
     instance = notice_kinds_set(
         instance=instance_get(args.instance),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.scope import Scope, operator_scope
 
 
@@ -31,5 +33,9 @@ def scope_from_args(args: argparse.Namespace) -> Scope:
         return operator_scope(actor())
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise InvalidInput(f"there is no staff account '{username}'; see 'lidgeld staff list'")
+        raise InvalidInput(
+            _("there is no staff account '%(username)s'; see 'lidgeld staff list'"),
+            code="staff_unknown",
+            params={"username": username},
+        )
     return scope_for_user(user=user)

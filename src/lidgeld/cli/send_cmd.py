@@ -6,6 +6,8 @@ import argparse
 import threading
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.cli.base import add_json, emit
 from lidgeld.cli.setup_cmds import cli_moment
 from lidgeld.clock import clock
@@ -70,7 +72,10 @@ def cmd_send(args: argparse.Namespace) -> int:
     from lidgeld.notices.transports import transport_from_settings
 
     if args.interval is not None and not args.loop:
-        raise InvalidInput("--interval only applies with --loop; add --loop or leave it out")
+        raise InvalidInput(
+            _("--interval only applies with --loop; add --loop or leave it out"),
+            code="interval_without_loop",
+        )
     transport = transport_from_settings()  # a wrong LIDGELD_SMTP_URL is refused here, once
     if not args.loop:
         report = messages_send(

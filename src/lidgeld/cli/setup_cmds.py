@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.cli.base import add_json, emit, parse_date, parse_fee
 from lidgeld.clock import clock
 from lidgeld.domain.actors import cli_actor
@@ -138,7 +140,10 @@ def cmd_instance_set(args: argparse.Namespace) -> int:
     fields = (*INSTANCE_TEXT_FIELDS, *INSTANCE_NUMBER_FIELDS, "renewal_base")
     changes = {field: getattr(args, field) for field in fields if getattr(args, field) is not None}
     if not changes:
-        raise InvalidInput("say what to change, e.g. --iban BE68539007547034 (see --help)")
+        raise InvalidInput(
+            _("say what to change, e.g. --iban BE68539007547034 (see --help)"),
+            code="nothing_to_change",
+        )
     instance = instance_update(
         instance=instance_get(args.code),
         changes=changes,
@@ -165,7 +170,7 @@ def cmd_type_add(args: argparse.Namespace) -> int:
     fee = args.fee
     if fee is None:
         if args.kind == "paying":
-            raise InvalidInput("a paying type needs --fee, e.g. --fee 12.00")
+            raise InvalidInput(_("a paying type needs --fee, e.g. --fee 12.00"), code="fee_missing")
         fee = Decimal("0.00")
     membership_type = membership_type_add(
         instance=instance_get(args.instance),
@@ -204,7 +209,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.borrowers < 10:
         from lidgeld.errors import InvalidInput
 
-        raise InvalidInput("--borrowers must be at least 10")
+        raise InvalidInput(
+            _("--borrowers must be at least %(minimum)s"),
+            code="too_few_borrowers",
+            params={"minimum": 10},
+        )
     summary = demo_load(today=cli_moment(on=args.today).today, borrowers=args.borrowers)
     emit(args, {"loaded": True, **summary}, summary["text"])
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.cli.base import add_json, emit
 from lidgeld.cli.setup_cmds import actor, cli_moment
 
@@ -77,18 +79,29 @@ def cmd_sip2(args: argparse.Namespace) -> int:
     from lidgeld.sip2.server import Limits, Sip2Server, tls_context
 
     if bool(args.tls_cert) != bool(args.tls_key):
-        raise InvalidInput("TLS needs both --tls-cert and --tls-key")
+        raise InvalidInput(_("TLS needs both --tls-cert and --tls-key"), code="tls_incomplete")
     if not 0 < args.port < 65536:
-        raise InvalidInput(f"--port must be between 1 and 65535, not {args.port}")
+        raise InvalidInput(
+            _("--port must be between 1 and 65535, not %(port)s"),
+            code="port_invalid",
+            params={"port": args.port},
+        )
     if args.workers < 1 or args.hash_workers < 1 or args.idle_timeout <= 0:
-        raise InvalidInput("--workers, --hash-workers and --idle-timeout must be more than 0")
+        raise InvalidInput(
+            _("--workers, --hash-workers and --idle-timeout must be more than 0"),
+            code="limits_invalid",
+        )
     limits = Limits.from_environment()
     for name, value in (
         ("--max-connections", args.max_connections),
         ("--max-connections-per-address", args.max_connections_per_address),
     ):
         if value is not None and value < 1:
-            raise InvalidInput(f"{name} must be at least 1, not {value}")
+            raise InvalidInput(
+                _("%(option)s must be at least 1, not %(value)s"),
+                code="limit_invalid",
+                params={"option": name, "value": value},
+            )
     limits = Limits(
         max_connections=args.max_connections or limits.max_connections,
         max_connections_per_address=args.max_connections_per_address
@@ -99,7 +112,11 @@ def cmd_sip2(args: argparse.Namespace) -> int:
         try:
             context = tls_context(args.tls_cert, args.tls_key)
         except (OSError, ValueError) as error:
-            raise InvalidInput(f"cannot use the TLS certificate or key: {error}") from None
+            raise InvalidInput(
+                _("cannot use the TLS certificate or key: %(reason)s"),
+                code="tls_unusable",
+                params={"reason": str(error)},
+            ) from None
     server = Sip2Server(
         host=args.host,
         port=args.port,
@@ -113,7 +130,11 @@ def cmd_sip2(args: argparse.Namespace) -> int:
         # uvloop's event loop (libuv) spends far less per message than asyncio's own.
         uvloop.run(server.run())
     except OSError as error:
-        raise InvalidInput(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+        raise InvalidInput(
+            _("cannot listen on %(address)s: %(reason)s"),
+            code="listen_failed",
+            params={"address": f"{args.host}:{args.port}", "reason": error.strerror or str(error)},
+        ) from None
     return 0
 
 

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.cli.base import add_json, emit, parse_date
 
 
@@ -88,7 +90,7 @@ def _confirm(unusual: list[str], today: Any) -> None:
     )
     sys.stderr.flush()
     if sys.stdin.readline().strip().lower() != "yes":
-        raise Refused("not confirmed; nothing was run")
+        raise Refused(_("not confirmed; nothing was run"), code="not_confirmed")
 
 
 def _text(report: Any, step_names: list[str], verbose: bool) -> str:

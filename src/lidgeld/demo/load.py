@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Reservation
@@ -66,7 +67,11 @@ def _staff_user(today: date) -> bool:
 def demo_load(*, today: date, borrowers: int = 2000) -> dict[str, Any]:
     """Build the demo network up to ``today`` and say what it holds (JSON-ready, with "text")."""
     if borrowers < MINIMUM_BORROWERS:
-        raise InvalidInput(f"the demo needs at least {MINIMUM_BORROWERS} borrowers")
+        raise InvalidInput(
+            _("the demo needs at least %(minimum)s borrowers"),
+            code="too_few_borrowers",
+            params={"minimum": MINIMUM_BORROWERS},
+        )
     existing = list(
         Instance.objects.filter(code__in=CODES).order_by("code").values_list("code", flat=True)
     )

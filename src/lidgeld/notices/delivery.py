@@ -56,6 +56,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
@@ -261,7 +262,7 @@ def messages_send(
 ) -> SendReport:
     """Deliver due e-mail notices, ``batch_size`` at a time over one connection per batch."""
     if batch_size < 1:
-        raise InvalidInput("the batch size must be at least 1")
+        raise InvalidInput(_("the batch size must be at least 1"), code="batch_size_invalid")
     transport = transport or transport_from_settings()
     report = SendReport(transport=transport.describe())
     report.skipped = messages_skip_stale(now=now)

@@ -29,6 +29,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.errors import InvalidInput
 
@@ -134,7 +135,10 @@ def parse_smtp_url(url: str) -> SmtpSettings:
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     starttls = query.get("starttls", "0").lower() in ("1", "true", "yes", "on")
     if parts.scheme == "smtps" and starttls:
-        raise InvalidInput("LIDGELD_SMTP_URL: smtps:// is TLS already; leave out starttls=1")
+        raise InvalidInput(
+            _("LIDGELD_SMTP_URL: smtps:// is TLS already; leave out starttls=1"),
+            code="smtp_url_invalid",
+        )
     try:
         timeout = float(query.get("timeout", DEFAULT_TIMEOUT))
         if timeout <= 0:

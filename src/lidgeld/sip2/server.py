@@ -27,6 +27,8 @@ from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.errors import InvalidInput
 from lidgeld.sip2.connection import MAX_FRAME, Connection, Responder
 
@@ -50,7 +52,11 @@ class Limits:
             if not raw:
                 return default
             if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-                raise InvalidInput(f"{name} must be a whole number of at least 1, not '{raw}'")
+                raise InvalidInput(
+                    _("%(name)s must be a whole number of at least 1, not '%(raw)s'"),
+                    code="limit_invalid",
+                    params={"name": name, "raw": raw},
+                )
             return int(raw)
 
         return cls(
