@@ -435,7 +435,7 @@ def test_payment_action_shows_a_form_then_pays_in_full(admin_client):
 @pytest.mark.parametrize(
     ("amount", "error"),
     [
-        ("abc", "'abc' is not an amount; write euros with the digits 0-9"),
+        ("abc", "'abc' is geen bedrag; schrijf euro's met de cijfers 0-9"),
         ("20,00", "€ 20,00 is meer dan het openstaande lidgeld van € 12,00"),
     ],
 )

@@ -109,3 +109,43 @@ def test_a_service_refusal_carries_its_code_and_params():
     # then the refusal says why by its code and values, whatever the language
     assert refused.value.code == "nothing_open"
     assert refused.value.params == {"card": borrower.card_number}
+
+
+# --- refusals of the pure rules (lidgeld.domain) ---------------------------------------
+
+
+def test_a_rule_refusal_is_english_as_it_is_and_translated_once_shown():
+    from lidgeld.domain.amounts import AmountError, parse_amount
+
+    # Given an amount the rule refuses, as the domain raises it
+    with pytest.raises(AmountError) as refused:
+        parse_amount("1000000")
+    # then its own sentence is English, the limit with a thousands comma
+    assert str(refused.value) == (
+        "1000000 is more than the largest amount lidgeld accepts, € 999,999.99"
+    )
+    # and as an error to show it keeps code and params and reads in each language
+    error = InvalidInput.of(refused.value)
+    assert (error.code, error.api_params()["limit"]) == ("amount_too_large", "999999.99")
+    assert error.localized("nl") == (
+        "1000000 is meer dan het grootste bedrag dat lidgeld aanvaardt, € 999.999,99"
+    )
+    assert error.localized("fr").endswith("le plus grand montant que lidgeld accepte, € 999.999,99")
+
+
+def test_a_refusal_inside_a_sentence_is_read_in_the_same_language():
+    from lidgeld.domain.months import OutOfCalendar, check_year
+
+    # Given a year off the calendar, named by a parameter of the API or the staff pages
+    with pytest.raises(OutOfCalendar) as refused:
+        check_year(date(3001, 1, 1), "3001-01-01")
+    error = InvalidInput(
+        "'%(name)s' = %(problem)s", code=refused.value.code, params={"name": "from",
+        "problem": refused.value},
+    )  # fmt: skip
+    # then the inner sentence follows the outer one's language
+    assert error.localized("nl") == (
+        "'from' = '3001-01-01' ligt te ver: het jaar moet tussen 1900 en 2999 liggen"
+    )
+    assert error.message == "'from' = '3001-01-01' is too far off: the year must be 1900 to 2999"
+    assert error.api_params()["problem"] == error.message.removeprefix("'from' = ")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 try:
     from django.apps import apps
@@ -27,6 +27,7 @@ except ImportError:
     WITH_DJANGO = False
 
 from lidgeld.domain.blocks import format_amount, format_day
+from lidgeld.domain.sentences import RuleRefusal
 
 # The language of the sentences as written in the code: the msgids are English.
 SOURCE_LANGUAGE = "en"
@@ -46,6 +47,11 @@ class LidgeldError(Exception):
         self.code = code
         self.params: dict[str, Any] = dict(params or {})
         super().__init__(self.message)
+
+    @classmethod
+    def of(cls, refusal: RuleRefusal) -> Self:
+        """The refusal of a pure rule (lidgeld.domain), as an error to show."""
+        return cls(refusal.template, code=refusal.code, params=refusal.params)
 
     @property
     def message(self) -> str:
@@ -77,6 +83,10 @@ def _filled(template: str, params: Mapping[str, Any], language: str) -> str:
 
 
 def _shown(value: Any, language: str) -> Any:
+    if isinstance(value, RuleRefusal):
+        value = LidgeldError.of(value)
+    if isinstance(value, LidgeldError):
+        return value.localized(language)  # a sentence inside a sentence, in one language
     if WITH_DJANGO and isinstance(value, Promise):
         return str(value)
     if isinstance(value, Decimal):

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.errors import Refused
 
@@ -81,8 +83,10 @@ class Scope:
         wanted = frozenset(requested)
         if self.instance_ids is not None and not wanted <= self.instance_ids:
             raise Refused(
-                "you do not have access to that library's borrowers; "
-                "choose one of the libraries of your account",
+                _(
+                    "you do not have access to that library's borrowers; "
+                    "choose one of the libraries of your account"
+                ),
                 code="instance_not_allowed",
             )
         return wanted
@@ -103,20 +107,24 @@ class Scope:
         """The same person, seeing only the libraries they manage (their own)."""
         return replace(self, instance_ids=self.own_ids)
 
-    def require_manage(self, library: _Library, *, role: str, what: str) -> None:
+    def require_manage(self, library: _Library, *, role: str, what: str | Promise) -> None:
         """Refused unless this person has ``role`` (or higher) and ``library`` is one of
         their own: ``what`` says what they tried to change ("the settings")."""
         if not role_at_least(self.role, role):
             raise Refused(
-                f"changing {what} needs the {role} role; ask an administrator of {library.code}",
+                _("changing %(what)s needs the %(role)s role; ask an administrator of %(library)s"),
                 code="role_too_low",
+                params={"what": what, "role": _role_label(role), "library": library.code},
             )
         if self.own_ids is not None and library.pk not in self.own_ids:
             raise Refused(
-                f"you cannot change {what} of {library.code}: you manage only the "
-                "libraries of your own account (a cooperation group shares borrowers, "
-                f"not a library's administration); ask an administrator of {library.code}",
+                _(
+                    "you cannot change %(what)s of %(library)s: you manage only the "
+                    "libraries of your own account (a cooperation group shares borrowers, "
+                    "not a library's administration); ask an administrator of %(library)s"
+                ),
                 code="instance_not_managed",
+                params={"what": what, "library": library.code},
             )
 
     # --- bulk exports of personal data ----------------------------------------------
@@ -142,10 +150,13 @@ class Scope:
         if foreign:
             named = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
             raise Refused(
-                f"this export holds borrowers of other libraries ({named}); exporting their "
-                f"personal data needs the {EXPORT_BEYOND_OWN} role: choose only "
-                "the libraries of your own account, or ask a coordinator",
+                _(
+                    "this export holds borrowers of other libraries (%(libraries)s); "
+                    "exporting their personal data needs the %(role)s role: choose only "
+                    "the libraries of your own account, or ask a coordinator"
+                ),
                 code="export_beyond_own",
+                params={"libraries": named, "role": _role_label(EXPORT_BEYOND_OWN)},
             )
 
 
@@ -154,7 +165,15 @@ def operator_scope(actor: str) -> Scope:
     return Scope(actor=actor, instance_ids=None, own_ids=None, role="administrator")
 
 
-def manage_check(within: Scope | None, library: _Library, *, role: str, what: str) -> None:
+def _role_label(role: str) -> Promise:
+    # The role's name as the staff pages show it: lidgeld.staff.models.Role's labels are
+    # these same msgids (that app sits above this module, so it cannot be imported).
+    return _(role)
+
+
+def manage_check(
+    within: Scope | None, library: _Library, *, role: str, what: str | Promise
+) -> None:
     """The services' entry check for a change to a library's administration. ``within``
     None: not on behalf of a staff account (the operator's command line, the demo, the
     daily run), who manage every library."""

@@ -109,13 +109,13 @@ def test_renew_open_says_what_is_open_in_total(lidgeld):
         (["pay", "2001", "١٢"], "is not an amount; write euros with the digits 0-9"),
         (["pay", "2001", "１２"], "is not an amount"),
         (["pay", "2001", "1e1"], "is not an amount"),
-        (["pay", "2001", "1000000"], "largest amount lidgeld accepts, € 999999.99"),
+        (["pay", "2001", "1000000"], "largest amount lidgeld accepts, € 999,999.99"),
         (["renew", "2001", "--paid", "--amount", "1e1"], "is not an amount"),
         (["renew", "2001", "--open", "--amount", "5"], "--amount goes with --paid"),
         (
             ["type", "add", "--instance", "GENT", "--code", "DUUR", "--name", "Duur",
              "--kind", "paying", "--fee", "1000000", "--booking-code", "1002"],
-            "largest amount lidgeld accepts, € 999999.99",
+            "largest amount lidgeld accepts, € 999,999.99",
         ),
     ],
 )  # fmt: skip

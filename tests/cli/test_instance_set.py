@@ -30,7 +30,7 @@ def test_details_are_changed_and_audited(capsys):
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (["--iban", "BE68539007547035"], "IBAN BE68539007547035"),
+        (["--iban", "BE68539007547035"], "'BE68539007547035' is not an IBAN"),
         (["--sender-email", "gent@"], "not a valid e-mail address"),
         (["--unpaid-after-months", "1"], "must grow"),
         ([], "say what to change"),

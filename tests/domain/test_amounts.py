@@ -75,7 +75,7 @@ def test_zero_is_allowed_when_asked_for():
 def test_the_largest_amount_is_named(text):
     with pytest.raises(AmountError) as refused:
         parse_amount(text)
-    assert "is more than the largest amount lidgeld accepts, € 999999.99" in str(refused.value)
+    assert "is more than the largest amount lidgeld accepts, € 999,999.99" in str(refused.value)
     assert len(str(refused.value)) < 120  # a 400-digit text is not repeated in full
 
 

@@ -130,7 +130,7 @@ def test_an_amount_above_what_the_database_holds_names_the_limit():
     with pytest.raises(InvalidInput) as refused:
         parse_amount("1000000")
     assert refused.value.message == (
-        "1000000 is more than the largest amount lidgeld accepts, € 999999.99"
+        "1000000 is more than the largest amount lidgeld accepts, € 999,999.99"
     )
 
 

@@ -186,7 +186,7 @@ def test_a_part_payment_says_what_is_still_open(desk, an, owing):
         ("١٢", "is not an amount"),
         ("１２", "is not an amount"),
         ("1e1", "is not an amount"),
-        ("1000000", "more than the largest amount lidgeld accepts, € 999999.99"),
+        ("1000000", "more than the largest amount lidgeld accepts, € 999,999.99"),
     ],
 )
 def test_a_wrong_amount_is_said_and_nothing_is_paid(desk, an, owing, amount, says):

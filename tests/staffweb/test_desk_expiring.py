@@ -223,7 +223,8 @@ def test_a_desk_sees_the_groups_expiring_list_but_is_offered_no_download_of_it(c
     page = client.get("/staff/expiring/", {"month": "2026-04"}).content.decode()
     assert "Lo" in page
     assert (
-        "Downloaden niet toegestaan: this export holds borrowers of other libraries (LOCH)" in page
+        "Downloaden niet toegestaan: deze export bevat leners van andere bibliotheken (LOCH)"
+        in page
     )
     assert "/api/reports/expiring?" not in page
     # GENT alone, or as coordinator, the links are there

@@ -86,7 +86,7 @@ def test_a_wrong_filter_is_said_in_the_page_without_downloads(desk):
 def test_another_librarys_report_is_refused(desk):
     response = desk.get("/staff/reports/", {"report": "messages", "instance": "BRUGGE"})
     assert response.status_code == 400
-    assert "you do not have access to that library" in response.content.decode()
+    assert "je hebt geen toegang tot de leners van die bibliotheek" in response.content.decode()
 
 
 def test_the_download_link_is_audited(desk):
@@ -137,7 +137,8 @@ def test_a_desk_sees_the_groups_borrowers_but_downloads_only_its_own(client):
     assert response.status_code == 200
     assert "Lien Lo" in page
     assert (
-        "Downloaden niet toegestaan: this export holds borrowers of other libraries (LOCH)" in page
+        "Downloaden niet toegestaan: deze export bevat leners van andere bibliotheken (LOCH)"
+        in page
     )
     assert "/api/reports/messages?" not in page
     refused = client.get("/api/reports/messages", {**query, "format": "csv"})

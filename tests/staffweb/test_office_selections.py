@@ -230,7 +230,7 @@ def test_a_desk_sees_but_may_not_export_a_set_with_borrowers_of_the_group(client
     )
     assert response["Location"] == f"/staff/selections/sets/{borrower_set.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "holds borrowers of other libraries (LOCH)" in page
+    assert "bevat leners van andere bibliotheken (LOCH)" in page
     assert not AuditEvent.objects.filter(action="set.export").exists()
     # and the download itself refuses too, in a sentence
     refused = client.get(f"/api/sets/{borrower_set.pk}/export", {"fields": "card"})

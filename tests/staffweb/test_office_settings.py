@@ -119,8 +119,8 @@ def test_changed_settings_are_saved_and_only_they_are_audited(admin, world):
 @pytest.mark.parametrize(
     ("changes", "says"),
     [
-        ({"unpaid_after_months": 9}, "the dunning delays must grow"),
-        ({"iban": "BE68539007547035"}, "IBAN BE68539007547035"),
+        ({"unpaid_after_months": 9}, "de termijnen van de opvolging moeten groeien"),
+        ({"iban": "BE68539007547035"}, "'BE68539007547035' is geen IBAN"),
         ({"sender_email": "gent@"}, "geen geldig e-mailadres"),
         ({"portal_renewal_window_months": 13}, "hoogstens 12"),  # Django, in Dutch
         ({"reminder_after_months": "een"}, "Voer een geheel getal in"),

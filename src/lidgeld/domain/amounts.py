@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from lidgeld.domain.sentences import RuleRefusal, gettext_noop
+
 CENT = Decimal("0.01")
 # What a posting, a payment and a membership fee hold (DecimalField max_digits=8,
 # decimal_places=2); a test keeps this and the model fields in step.
@@ -22,13 +24,8 @@ _NEGATIVE = re.compile(r"-\s*[0-9]", re.ASCII)
 _SHOWN = 20  # characters of a refused text repeated in the message
 
 
-class AmountError(ValueError):
+class AmountError(RuleRefusal):
     """The text is not an amount lidgeld accepts; the message says what to write."""
-
-
-def format_limit(amount: Decimal) -> str:
-    """An amount as the (English) messages write it: € 999999.99."""
-    return f"€ {amount:.2f}"
 
 
 def parse_amount(text: str, *, allow_zero: bool = False, limit: Decimal = MAX_AMOUNT) -> Decimal:
@@ -38,27 +35,44 @@ def parse_amount(text: str, *, allow_zero: bool = False, limit: Decimal = MAX_AM
     ``limit`` (by default what the database holds)."""
     stripped = text.strip()
     shown = stripped if len(stripped) <= _SHOWN else f"{stripped[:_SHOWN]}…"
+    not_positive = AmountError(
+        gettext_noop("the amount must be more than 0, not '%(text)s'"),
+        code="amount_not_positive",
+        params={"text": shown},
+    )
     if _NEGATIVE.match(stripped):
-        raise AmountError(f"the amount must be more than 0, not '{shown}'")
+        raise not_positive
     match = _AMOUNT.fullmatch(stripped)
     if match is None:
         raise AmountError(
-            f"'{shown}' is not an amount; write euros with the digits 0-9 and a comma or "
-            "point before the cents, like 12,50 (no thousands separator)"
+            gettext_noop(
+                "'%(text)s' is not an amount; write euros with the digits 0-9 and a comma or "
+                "point before the cents, like 12,50 (no thousands separator)"
+            ),
+            code="amount_invalid",
+            params={"text": shown},
         )
     cents = match.group("cents") or "0"
     if len(cents) > 2:
         raise AmountError(
-            f"'{shown}' has more than two decimals; write euros and cents like 12,50 "
-            "(no thousands separator)"
+            gettext_noop(
+                "'%(text)s' has more than two decimals; write euros and cents like 12,50 "
+                "(no thousands separator)"
+            ),
+            code="amount_decimals",
+            params={"text": shown},
         )
     euros = match.group("euros").lstrip("0") or "0"
-    too_large = f"{shown} is more than the largest amount lidgeld accepts, {format_limit(limit)}"
+    too_large = AmountError(
+        gettext_noop("%(text)s is more than the largest amount lidgeld accepts, %(limit)s"),
+        code="amount_too_large",
+        params={"text": shown, "limit": limit},
+    )
     if len(euros) > len(str(int(limit))):  # checked on the text: 400 digits stay cheap
-        raise AmountError(too_large)
+        raise too_large
     amount = Decimal(f"{euros}.{cents}").quantize(CENT)
     if amount == 0 and not allow_zero:
-        raise AmountError(f"the amount must be more than 0, not '{shown}'")
+        raise not_positive
     if amount > limit:
-        raise AmountError(too_large)
+        raise too_large
     return amount

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lidgeld.domain.months import add_months, first_of_month
+from lidgeld.domain.sentences import RuleRefusal, gettext_noop
 
 
 class Stage(enum.StrEnum):
@@ -43,8 +44,12 @@ class DunningPolicy:
 
     def __post_init__(self) -> None:
         if not 1 <= self.reminder_months < self.unpaid_months < self.write_off_months:
-            raise ValueError(
-                "the dunning delays must grow: reminder < unpaid < write-off, each at least 1 month"
+            raise RuleRefusal(
+                gettext_noop(
+                    "the dunning delays must grow: reminder < unpaid < write-off, "
+                    "each at least 1 month"
+                ),
+                code="dunning_delays_invalid",
             )
 
     def transitions(self) -> tuple[tuple[Stage, Stage, int], ...]:

@@ -46,6 +46,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from lidgeld.domain.payment_reference import check_digits, parse_structured_communication
+from lidgeld.domain.sentences import RuleRefusal, gettext_noop
 
 MAX_PAYLOAD_BYTES = 331
 MAX_NAME = 70
@@ -75,30 +76,53 @@ def _mod97(text: str) -> int:
 
 def iban_problem(iban: str) -> str | None:
     """Why ``iban`` is not a valid IBAN, or None when it is. Spaces are allowed."""
+    refusal = iban_refusal(iban)
+    return None if refusal is None else str(refusal)
+
+
+def iban_refusal(iban: str) -> RuleRefusal | None:
+    """:func:`iban_problem` as a refusal an adapter can show in the reader's language."""
     compact = _compact(iban)
+
+    def refused(template: str, **params: object) -> RuleRefusal:
+        return RuleRefusal(template, code="iban_invalid", params={"iban": iban, **params})
+
     if not compact:
-        return "no IBAN given"
+        return RuleRefusal(gettext_noop("no IBAN given"), code="iban_missing")
     if not _IBAN_SHAPE.fullmatch(compact):
-        return (
-            f"'{iban}' is not an IBAN: two letters of a country, two check digits "
-            "and 11 to 30 letters or digits"
+        return refused(
+            gettext_noop(
+                "'%(iban)s' is not an IBAN: two letters of a country, two check digits "
+                "and 11 to 30 letters or digits"
+            )
         )
     expected = IBAN_LENGTHS.get(compact[:2])
     if expected is not None and len(compact) != expected:
-        return (
-            f"'{iban}' is not an IBAN: one from {compact[:2]} has {expected} characters, "
-            f"not {len(compact)}"
+        return refused(
+            gettext_noop(
+                "'%(iban)s' is not an IBAN: one from %(country)s has %(expected)s "
+                "characters, not %(length)s"
+            ),
+            country=compact[:2],
+            expected=expected,
+            length=len(compact),
         )
     if _mod97(compact[4:] + compact[:4]) != 1:
-        return f"'{iban}' is not an IBAN: its check digits are wrong (a typing error?)"
+        return refused(
+            gettext_noop("'%(iban)s' is not an IBAN: its check digits are wrong (a typing error?)")
+        )
     if compact[:2] == "BE":
         # The Belgian account number inside carries its own check: the first ten
         # digits modulo 97 (0 written as 97).
         if not compact[4:].isdigit():
-            return f"'{iban}' is not a Belgian IBAN: after BE come 14 digits"
+            return refused(
+                gettext_noop("'%(iban)s' is not a Belgian IBAN: after BE come 14 digits")
+            )
         number, check = int(compact[4:14]), int(compact[14:])
         if (number % 97 or 97) != check:
-            return f"'{iban}' is not a Belgian IBAN: its account number check is wrong"
+            return refused(
+                gettext_noop("'%(iban)s' is not a Belgian IBAN: its account number check is wrong")
+            )
     return None
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
+from lidgeld.domain.sentences import RuleRefusal, gettext_noop
+
 
 def days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
@@ -45,7 +47,7 @@ FIRST_YEAR = 1900
 LAST_YEAR = 2999
 
 
-class OutOfCalendar(ValueError):
+class OutOfCalendar(RuleRefusal):
     """A well-formed month or day outside FIRST_YEAR–LAST_YEAR."""
 
 
@@ -53,7 +55,9 @@ def check_year(day: date, text: str) -> date:
     """``day`` (typed as ``text``) when its year is one lidgeld reckons with."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise OutOfCalendar(
-            f"'{text}' is too far off: the year must be {FIRST_YEAR} to {LAST_YEAR}"
+            gettext_noop("'%(text)s' is too far off: the year must be %(first)s to %(last)s"),
+            code="year_out_of_range",
+            params={"text": text, "first": FIRST_YEAR, "last": LAST_YEAR},
         )
     return day
 

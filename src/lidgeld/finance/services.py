@@ -152,7 +152,7 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     try:
         return domain_parse_amount(text, allow_zero=allow_zero)
     except AmountError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidInput.of(error) from None
 
 
 # --- one-time keys: a request that pays is booked once --------------------------------

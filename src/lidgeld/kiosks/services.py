@@ -103,7 +103,9 @@ def terminal_add(
     terminator: str = "auto",
 ) -> Terminal:
     """A kiosk account (SIP2 login CN / password CO). The password is stored hashed."""
-    manage_check(within, instance_get(instance_code), role="administrator", what="the kiosks")
+    manage_check(
+        within, instance_get(instance_code), role="administrator", what=gettext_lazy("the kiosks")
+    )
     login, location, charset = terminal_check(
         login=login, password=password, location=location, charset=charset
     )
@@ -200,7 +202,7 @@ def terminal_disable(
 ) -> Terminal:
     """The kiosk can no longer log in (stolen, replaced, out of use); nothing is deleted,
     so the audit trail of what it did keeps its name."""
-    manage_check(within, terminal.instance, role="administrator", what="the kiosks")
+    manage_check(within, terminal.instance, role="administrator", what=gettext_lazy("the kiosks"))
     return _terminal_enabled_set(
         terminal=terminal, enabled=False, today=today, now=now, actor=actor
     )
@@ -209,7 +211,7 @@ def terminal_disable(
 def terminal_enable(
     *, terminal: Terminal, today: date, now: datetime, actor: str, within: Scope | None = None
 ) -> Terminal:
-    manage_check(within, terminal.instance, role="administrator", what="the kiosks")
+    manage_check(within, terminal.instance, role="administrator", what=gettext_lazy("the kiosks"))
     return _terminal_enabled_set(terminal=terminal, enabled=True, today=today, now=now, actor=actor)
 
 
@@ -223,7 +225,7 @@ def terminal_password_set(
     within: Scope | None = None,
 ) -> Terminal:
     """A new kiosk password, stored hashed; the audit says it changed, never what it is."""
-    manage_check(within, terminal.instance, role="administrator", what="the kiosks")
+    manage_check(within, terminal.instance, role="administrator", what=gettext_lazy("the kiosks"))
     terminal_password_check(password)
     with transaction.atomic():
         locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
@@ -269,7 +271,7 @@ def terminal_terminator_set(
 ) -> Terminal:
     """How the server ends its answers to this kiosk: auto (as the kiosk's request
     ended), or always CR or CRLF."""
-    manage_check(within, terminal.instance, role="administrator", what="the kiosks")
+    manage_check(within, terminal.instance, role="administrator", what=gettext_lazy("the kiosks"))
     terminator = terminal_terminator_check(terminator)
     return _terminal_update(
         terminal,

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from lidgeld.audit.services import audit_record, audited_update
 from lidgeld.domain.dunning import DunningPolicy
-from lidgeld.domain.epc_qr import bic_is_valid, iban_problem
+from lidgeld.domain.epc_qr import bic_is_valid, iban_refusal
 from lidgeld.domain.renewal import RenewalBase
+from lidgeld.domain.sentences import RuleRefusal
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.scope import Scope, manage_check
@@ -110,7 +111,7 @@ def instance_update(
 ) -> Instance:
     """Change a library's details and policy; refused as a whole when a value is wrong.
     ``within``: the staff member's scope; only their own libraries (R11)."""
-    manage_check(within, instance, role="administrator", what="the settings")
+    manage_check(within, instance, role="administrator", what=gettext_lazy("the settings"))
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
@@ -144,8 +145,8 @@ def instance_update(
                     ) from None
             if field == "iban" and text:
                 text = text.replace(" ", "").upper()
-                if problem := iban_problem(text):
-                    raise InvalidInput(f"IBAN {text}: {problem}")
+                if refusal := iban_refusal(text):
+                    raise InvalidInput.of(refusal)
             if field == "bic" and text and not bic_is_valid(text):
                 raise InvalidInput(
                     gettext_lazy("'%(bic)s' is not a BIC (8 or 11 letters and digits)"),
@@ -192,8 +193,8 @@ def instance_update(
             unpaid_months=int(policy["unpaid"]),  # type: ignore[call-overload]
             write_off_months=int(policy["write_off"]),  # type: ignore[call-overload]
         )
-    except ValueError as error:
-        raise InvalidInput(str(error)) from None
+    except RuleRefusal as refusal:
+        raise InvalidInput.of(refusal) from None
     return audited_update(
         Instance, pk=instance.pk, changes=clean, action="instance.changed", actor=actor,
         today=today, now=now, instance_id=lambda row: row.pk,

@@ -80,7 +80,7 @@ def notice_template_save(
     Refused as a whole, with the line and the name that is wrong, when the text
     uses anything but the documented placeholders.
     """
-    manage_check(within, instance, role="coordinator", what="the notice texts")
+    manage_check(within, instance, role="coordinator", what=_("the notice texts"))
     kind = check_kind(kind)
     language = check_language(language)
     if (valid_from is None) != (valid_until is None):
@@ -153,7 +153,7 @@ def notice_kinds_set(
     within: Scope | None = None,
 ) -> Instance:
     """Switch notice kinds on or off for one library."""
-    manage_check(within, instance, role="coordinator", what="which notices go out")
+    manage_check(within, instance, role="coordinator", what=_("which notices go out"))
     changes = {KIND_SWITCHES[check_kind(kind)]: on for kind, on in enabled.items()}
     return audited_update(
         Instance, pk=instance.pk, changes=changes, action="instance.notices_changed",
@@ -198,7 +198,7 @@ def notice_override_delete(
 
     A standing text is not deleted this way: it is what the library sends every
     month, so it is changed, not removed."""
-    manage_check(within, template.instance, role="coordinator", what="the notice texts")
+    manage_check(within, template.instance, role="coordinator", what=_("the notice texts"))
     if template.valid_from is None:
         raise InvalidInput(
             _("only a dated override can be deleted; change the standing text instead"),

@@ -22,7 +22,7 @@ from lidgeld.domain.renewal import (
     renewal_eligibility,
     renewal_period,
 )
-from lidgeld.errors import InvalidInput, Refused
+from lidgeld.errors import InvalidInput, LidgeldError, Refused
 from lidgeld.finance.models import Posting
 from lidgeld.finance.selectors import open_amount as finance_open_amount
 from lidgeld.finance.services import (
@@ -141,10 +141,19 @@ class RenewalResult:
     payment: PaymentResult | None = None
     still_open: Decimal = Decimal("0.00")  # all open contributions after the renewal
     repeated: bool = False  # the answer to a repeated request: nothing was booked now
+    refusal: LidgeldError | None = None  # why not, when a check outside eligibility refused
 
     @property
     def reason_code(self) -> str:
         return self.eligibility.reason.value if self.eligibility else "renewed"
+
+    def reason_in(self, language: str) -> str:
+        """Why not, in ``language`` (nl, fr or en), for the person who reads it."""
+        if self.eligibility is not None and not self.eligibility.allowed:
+            return self.eligibility.message(language[:2])
+        if self.refusal is not None:
+            return self.refusal.localized(language)
+        return self.reason
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -391,5 +400,5 @@ def memberships_renew(
                 membership_renew(borrower=borrower, paid=paid, today=today, now=now, actor=actor)
             )
         except (Refused, InvalidInput) as refusal:
-            results.append(RenewalResult(card, False, refusal.message))
+            results.append(RenewalResult(card, False, refusal.message, refusal=refusal))
     return results

@@ -67,10 +67,18 @@ class Params:
         try:
             return check_year(date.fromisoformat(value), value)
         except OutOfCalendar as error:
-            raise InvalidInput(f"'{name}' = {error}") from None
+            raise InvalidInput(
+                _("'%(name)s' = %(problem)s"),
+                code=error.code,
+                params={"name": name, "problem": error},
+            ) from None
         except ValueError:
             raise InvalidInput(
-                f"'{name}' = '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-04-01"
+                _(
+                    "'%(name)s' = '%(value)s' is not a date; write it as YYYY-MM-DD, e.g. 2026-04-01"
+                ),
+                code="date_invalid",
+                params={"name": name, "value": value},
             ) from None
 
     def month(self, name: str, *, default: date) -> date:

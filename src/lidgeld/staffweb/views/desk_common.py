@@ -81,7 +81,7 @@ def renewal_outcome(result: RenewalResult) -> str:
         }
     if result.reason == "unknown card number":
         return _("Not renewed: no borrower with this card in your libraries.")
-    return _("Not renewed: %(reason)s") % {"reason": result.reason}
+    return _("Not renewed: %(reason)s") % {"reason": result.reason_in(get_language() or "nl")}
 
 
 def _paid_with_it(result: RenewalResult) -> list[str]:
