@@ -10,9 +10,10 @@ from lidgeld.clock import at_nine, clock
 from lidgeld.errors import InvalidInput
 from lidgeld.notices.defaults import DEFAULTS
 from lidgeld.notices.models import Message, NoticeTemplate
-from lidgeld.notices.rendering import messages_render, render, template_errors
+from lidgeld.notices.rendering import messages_render, render
 from lidgeld.notices.selectors import notice_preview
 from lidgeld.notices.services import notice_template_save
+from lidgeld.notices.template_validation import template_errors
 from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
 
 pytestmark = pytest.mark.django_db

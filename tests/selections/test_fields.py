@@ -19,10 +19,10 @@ from lidgeld.selections.fields import (
     Operator,
     RuleError,
     ValueType,
-    coerce,
     field_for,
     operators_for,
 )
+from lidgeld.selections.values import coerce
 
 BORROWER_COLUMNS = {
     "card_number",

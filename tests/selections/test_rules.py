@@ -432,7 +432,7 @@ def test_the_rule_language_needs_no_django() -> None:
     code = (
         "import sys; sys.modules['django'] = None; "
         "import lidgeld.selections.rules, lidgeld.selections.rule_json, "
-        "lidgeld.selections.rule_text, lidgeld.selections.fields; "
+        "lidgeld.selections.rule_text, lidgeld.selections.fields, lidgeld.selections.values; "
         "print(lidgeld.selections.rule_text.to_text(lidgeld.selections.rule_text.parse('b.kind = cae')))"
     )
     done = subprocess.run(

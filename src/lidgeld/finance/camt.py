@@ -5,7 +5,12 @@ read, is refused as a whole with what is wrong and where, before anything is wri
 Any ``camt.053.001.NN`` version is read, one per file: an element of another namespace
 (an entry of another version) is refused, not skipped; only the elements named here
 are used. Plain values out: matching and importing are in ``bank_matching`` and
-``bank``."""
+``bank``.
+
+This module reads the statement's content — statements, entries, transactions, their
+amounts, dates and references, and the id each transaction is recorded under; the file
+itself (well-formed XML, no DTD, one CAMT.053 namespace) is checked by
+:mod:`lidgeld.finance.camt_xml` first."""
 
 from __future__ import annotations
 
@@ -17,132 +22,27 @@ from typing import Any
 
 from lxml import etree
 
-from lidgeld.errors import InvalidInput
+from lidgeld.finance.camt_xml import Reader, _line, _refuse, read_document
 from lidgeld.finance.statement import AccountStatement, Entry, Statement, Transaction
 
 CURRENCY = "EUR"
-MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ID = 35  # Max35Text: Stmt/Id, AcctSvcrRef, EndToEndId in every version
 # The largest amount a BankTransaction holds (max_digits=18), as the schema's 18 digits.
 MAX_RECORDED = Decimal("9999999999999999.99")
-_ENVELOPE = "Envlp"  # SplmtryData/Envlp: the one place the schema allows any namespace
-_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d{2})")
-_OTHER_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3})\.\d{3}\.\d{2}")
-_ANY_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3}\.\d{3}\.\d{2})")
 _DECIMAL = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CENT = Decimal("0.01")
 _NOT_PROVIDED = "NOTPROVIDED"
 
 
-# --------------------------------------------------------------------------- reading
-
-
-class _Reader:
-    """Finds elements in the statement's namespace and says where a problem is."""
-
-    def __init__(self, namespace: str) -> None:
-        self.ns = {"c": namespace}
-
-    def _path(self, path: str) -> str:
-        return "/".join(f"c:{part}" for part in path.split("/"))
-
-    def find(self, element: etree._Element, path: str) -> etree._Element | None:
-        return element.find(self._path(path), self.ns)
-
-    def findall(self, element: etree._Element, path: str) -> list[etree._Element]:
-        return list(element.iterfind(self._path(path), self.ns))
-
-    def text(self, element: etree._Element, path: str) -> str:
-        found = self.find(element, path)
-        if found is None or found.text is None:
-            return ""
-        return " ".join(found.text.split())
-
-    def first_text(self, element: etree._Element, *paths: str) -> str:
-        for path in paths:
-            value = self.text(element, path)
-            if value:
-                return value
-        return ""
-
-
-def _refuse(where: str, problem: str) -> InvalidInput:
-    return InvalidInput(f"the bank statement is refused, nothing was imported: {where}: {problem}")
-
-
-def _line(element: etree._Element) -> int:
-    line: Any = element.sourceline  # lxml-stubs leave it untyped
-    return int(line or 0)
-
-
-def _mentions_dtd(data: bytes) -> bool:
-    head = data[:65536]
-    return any(
-        marker.encode(encoding) in head
-        for marker in ("<!DOCTYPE", "<!ENTITY")
-        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-    )
-
-
-def _parse_xml(data: bytes) -> etree._Element:
-    if not data.strip():
-        raise _refuse("the file", "it is empty")
-    if len(data) > MAX_FILE_BYTES:
-        raise _refuse("the file", f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        if _mentions_dtd(data):
-            raise _refuse(
-                "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
-            ) from None
-        where = f"line {error.lineno}" if error.lineno else "the file"
-        raise _refuse(where, f"this is not well-formed XML ({error.msg})") from None
-    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack doctype and internalDTD
-    if docinfo.doctype or docinfo.internalDTD is not None or _mentions_dtd(data):
-        raise _refuse(
-            "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
-        )
-    return root
-
-
-def _namespace_of(root: etree._Element) -> str:
-    qname = etree.QName(root)
-    namespace = qname.namespace or ""
-    if qname.localname == "Document" and _NAMESPACE.fullmatch(namespace):
-        return namespace
-    other = _OTHER_CAMT.fullmatch(namespace)
-    if other and other.group(1) != "camt.053":
-        hint = f"this is a {other.group(1)} message, not a camt.053 statement"
-    elif qname.localname != "Document":
-        hint = f"the root element is <{qname.localname}>, not <Document>"
-    else:
-        hint = f"the namespace is '{namespace or 'none'}'"
-    raise _refuse(
-        f"line {_line(root)}",
-        f"this is not a CAMT.053 bank statement ({hint}); "
-        "expected <Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.NN'>",
-    )
-
-
-def _identifier(reader: _Reader, element: etree._Element, path: str, where: str) -> str:
+def _identifier(reader: Reader, element: etree._Element, path: str, where: str) -> str:
     value = reader.text(element, path)
     if len(value) > MAX_ID:
         raise _refuse(where, f"{path} '{value[:40]}…' is longer than {MAX_ID} characters")
     return value
 
 
-def _amount(reader: _Reader, element: etree._Element, path: str, where: str) -> tuple[Decimal, str]:
+def _amount(reader: Reader, element: etree._Element, path: str, where: str) -> tuple[Decimal, str]:
     found = reader.find(element, path)
     if found is None:
         raise _refuse(where, f"{path} (the amount) is missing")
@@ -180,7 +80,7 @@ def shown(text: str) -> str:
     return text if len(text) <= 40 else f"{text[:24]}… ({len(text)} characters)"
 
 
-def _direction(reader: _Reader, element: etree._Element, where: str) -> bool:
+def _direction(reader: Reader, element: etree._Element, where: str) -> bool:
     indicator = reader.text(element, "CdtDbtInd")
     if indicator not in ("CRDT", "DBIT"):
         problem = "is missing" if not indicator else f"is '{indicator}', not CRDT or DBIT"
@@ -188,7 +88,7 @@ def _direction(reader: _Reader, element: etree._Element, where: str) -> bool:
     return indicator == "CRDT"
 
 
-def _date(reader: _Reader, element: etree._Element, where: str) -> date:
+def _date(reader: Reader, element: etree._Element, where: str) -> date:
     for path in ("BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm"):
         text = reader.text(element, path)
         if not text:
@@ -207,7 +107,7 @@ def _is_true(text: str) -> bool:
 
 
 def _transaction(
-    reader: _Reader,
+    reader: Reader,
     tx: etree._Element | None,
     *,
     entry: dict[str, Any],
@@ -290,7 +190,7 @@ def _transaction(
 
 
 def _entry(
-    reader: _Reader, element: etree._Element, *, index: int, statement_id: str, account: str
+    reader: Reader, element: etree._Element, *, index: int, statement_id: str, account: str
 ) -> Entry:
     where = f"entry {index} (line {_line(element)}) of statement {statement_id}"
     amount, currency = _amount(reader, element, "Amt", where)
@@ -356,7 +256,7 @@ def _entry(
     )
 
 
-def _account_statement(reader: _Reader, element: etree._Element, index: int) -> AccountStatement:
+def _account_statement(reader: Reader, element: etree._Element, index: int) -> AccountStatement:
     where = f"statement {index} (line {_line(element)})"
     statement_id = _identifier(reader, element, "Id", where)
     if not statement_id:
@@ -382,43 +282,13 @@ def _account_statement(reader: _Reader, element: etree._Element, index: int) -> 
     return AccountStatement(statement_id=statement_id, account=account, entries=entries)
 
 
-def _refuse_other_namespaces(root: etree._Element, namespace: str) -> None:
-    """An element in another namespace than the document's would be skipped without a
-    word (an entry of camt.053.001.08 in a 001.02 file): refuse the file instead. Only
-    supplementary data (``SplmtryData/Envlp``) may hold other namespaces."""
-    own = f"{{{namespace}}}"
-    envelope = f"{own}{_ENVELOPE}"
-    for element in root.iter(etree.Element):
-        if element.tag.startswith(own):  # the common case, without building a QName
-            continue
-        if any(ancestor.tag == envelope for ancestor in element.iterancestors()):
-            continue
-        qname = etree.QName(element)
-        document = _NAMESPACE.fullmatch(namespace)
-        other = _ANY_CAMT.fullmatch(qname.namespace or "")
-        if other and document:
-            problem = (
-                f"<{qname.localname}> is in {other.group(1)} but the document is "
-                f"camt.053.001.{document.group(1)}, so it would not be read; ask the bank "
-                "for the statement in one version"
-            )
-        else:
-            problem = (
-                f"<{qname.localname}> is in the namespace '{qname.namespace or 'none'}', "
-                f"not the document's '{namespace}', so it would not be read"
-            )
-        raise _refuse(f"line {_line(element)}", problem)
-
-
 def parse_camt053(data: bytes) -> Statement:
     """Read a CAMT.053 statement (any ``camt.053.001.NN``). InvalidInput, naming what is
     wrong and where, for anything that is not one: not XML, a DTD, another message,
     a missing statement id, account, amount, direction or booking date, an amount that
     is not a decimal, another currency than the euro."""
-    root = _parse_xml(data)
-    namespace = _namespace_of(root)
-    _refuse_other_namespaces(root, namespace)
-    reader = _Reader(namespace)
+    root, namespace, version = read_document(data)
+    reader = Reader(namespace)
     report = reader.find(root, "BkToCstmrStmt")
     if report is None:
         raise _refuse(
@@ -431,10 +301,8 @@ def parse_camt053(data: bytes) -> Statement:
         _account_statement(reader, element, index)
         for index, element in enumerate(statements, start=1)
     )
-    match = _NAMESPACE.fullmatch(namespace)
-    assert match is not None  # _namespace_of checked it
     return Statement(
-        version=f"camt.053.001.{match.group(1)}",
+        version=version,
         message_id=reader.text(report, "GrpHdr/MsgId"),
         statements=parsed,
     )

@@ -11,8 +11,9 @@ from django.utils.safestring import mark_safe
 from lidgeld.admin_base import ReadOnlyAdmin, request_moment, staff_actor
 from lidgeld.errors import InvalidInput
 from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
-from lidgeld.notices.rendering import PLACEHOLDERS, validate_template
+from lidgeld.notices.rendering import PLACEHOLDERS
 from lidgeld.notices.services import notice_template_save
+from lidgeld.notices.template_validation import validate_template
 
 
 @admin.register(Message)

@@ -20,11 +20,10 @@ from lidgeld.notices.rendering import (
     RenderFailure,
     notice_context,
     render,
-    template_errors,
     template_for,
-    trial_render_errors,
 )
 from lidgeld.notices.services import KIND_SWITCHES, check_kind, check_language
+from lidgeld.notices.template_validation import template_errors, trial_render_errors
 
 
 class NoticeState(StrEnum):

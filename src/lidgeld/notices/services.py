@@ -22,9 +22,7 @@ from lidgeld.notices.models import (
     MessageStatus,
     NoticeTemplate,
 )
-from lidgeld.notices.rendering import (
-    validate_template,
-)
+from lidgeld.notices.template_validation import validate_template
 from lidgeld.scope import Scope, manage_check
 
 KIND_SWITCHES = {

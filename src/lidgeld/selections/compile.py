@@ -23,8 +23,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from lidgeld.borrowers.models import Borrower
 from lidgeld.notices.models import TYPE_CONTRIBUTION
 from lidgeld.scope import Scope
-from lidgeld.selections.fields import GROUPS, Field, Operator, ValueType, coerce, field_for
+from lidgeld.selections.fields import GROUPS, Field, Operator, ValueType, field_for
 from lidgeld.selections.rules import And, Condition, Node, Not, Or
+from lidgeld.selections.values import coerce
 
 BORROWER_GROUP = "A"
 

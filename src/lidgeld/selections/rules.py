@@ -19,12 +19,11 @@ from lidgeld.selections.fields import (
     Field,
     Operator,
     RuleError,
-    Value,
     ValueType,
-    coerce,
     field_for,
     operators_for,
 )
+from lidgeld.selections.values import Value, coerce
 
 __all__ = [
     "MAX_CONDITIONS",
