@@ -79,7 +79,7 @@ def test_a_wrong_filter_is_said_in_the_page_without_downloads(desk):
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "the period starts after it ends" in page
+    assert "de periode begint na het einde" in page
     assert "/api/reports/" not in page
 
 

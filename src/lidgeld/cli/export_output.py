@@ -59,7 +59,9 @@ def write_file(
         )
     except OSError as error:
         raise InvalidInput(
-            f"cannot write in '{folder}': {error.strerror or error}; choose another folder"
+            _("cannot write in '%(folder)s': %(reason)s; choose another folder"),
+            code="folder_unwritable",
+            params={"folder": folder, "reason": error.strerror or str(error)},
         ) from None
     try:
         with os.fdopen(handle, "wb") as out:
@@ -81,8 +83,9 @@ def write_stdout(table: Table, fmt: ExportFormat, *, excel: bool, today: date) -
     name = fmt.value
     if name != "csv":
         raise InvalidInput(
-            f"{name.upper()} cannot be written to the screen; give a file name, "
-            f"e.g. -o rapport.{name}"
+            _("%(format)s cannot be written to the screen; give a file name, e.g. %(example)s"),
+            code="format_not_on_screen",
+            params={"format": name.upper(), "example": f"-o rapport.{name}"},
         )
     sys.stdout.flush()
     rows = write_table(table, sys.stdout.buffer, fmt, excel_csv=excel, generated_on=today)

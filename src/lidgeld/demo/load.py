@@ -76,16 +76,19 @@ def demo_load(*, today: date, borrowers: int = 2000) -> dict[str, Any]:
         Instance.objects.filter(code__in=CODES).order_by("code").values_list("code", flat=True)
     )
     if existing:
-        named = (
-            f"instances {', '.join(existing)} exist"
-            if len(existing) > 1
-            else f"instance {existing[0]} exists"
-        )
-        raise InvalidInput(
-            f"the demo network is already loaded or its codes are taken ({named}); "
-            "load it into an empty database instead, e.g. set LIDGELD_DATA_DIR to a new folder "
-            "and run 'lidgeld migrate' first"
-        )
+        if len(existing) > 1:
+            sentence = _(
+                "the demo network is already loaded or its codes are taken (instances "
+                "%(codes)s exist); load it into an empty database instead, e.g. set "
+                "LIDGELD_DATA_DIR to a new folder and run 'lidgeld migrate' first"
+            )
+        else:
+            sentence = _(
+                "the demo network is already loaded or its codes are taken (instance "
+                "%(codes)s exists); load it into an empty database instead, e.g. set "
+                "LIDGELD_DATA_DIR to a new folder and run 'lidgeld migrate' first"
+            )
+        raise InvalidInput(sentence, code="demo_loaded", params={"codes": ", ".join(existing)})
     plan = Plan(today=today, borrowers=borrowers)
     replay = Replay(plan)
     # One transaction: a failure halfway leaves nothing, and SQLite writes fastest so.

@@ -6,6 +6,8 @@ import enum
 from datetime import date
 from typing import BinaryIO
 
+from django.utils.translation import gettext_lazy as _
+
 from lidgeld.errors import InvalidInput
 from lidgeld.exports.csv_writer import iter_csv, write_csv
 from lidgeld.exports.pdf_writer import write_pdf
@@ -36,7 +38,9 @@ def parse_format(text: str) -> ExportFormat:
         return ExportFormat(text.strip().lower())
     except ValueError:
         raise InvalidInput(
-            f"format '{text}' is not known; choose csv, xlsx or pdf", code="unknown_format"
+            _("format '%(format)s' is not known; choose csv, xlsx or pdf"),
+            code="unknown_format",
+            params={"format": text},
         ) from None
 
 

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
 from lidgeld.errors import Refused
@@ -280,8 +281,12 @@ def bank_statement_import(*, data: bytes, today: date, now: datetime, actor: str
         # Another import of the same transactions committed first (two imports at once).
         if _recorded(tx.transaction_id for tx in transactions):
             raise Refused(
-                f"statement {statement.statement_id} was being imported at the same time; "
-                "nothing was written by this import: import the file again to see what is left"
+                _(
+                    "statement %(statement)s was being imported at the same time; nothing "
+                    "was written by this import: import the file again to see what is left"
+                ),
+                code="statement_busy",
+                params={"statement": statement.statement_id},
             ) from None
         raise
     return report

@@ -12,8 +12,16 @@ def instance_get(code: str) -> Instance:
     instance = Instance.objects.filter(code=code.strip().upper()).first()
     if instance is None:
         known = ", ".join(Instance.objects.values_list("code", flat=True))
+        if known:
+            raise InvalidInput(
+                _("no instance '%(code)s' (known: %(known)s)"),
+                code="instance_unknown",
+                params={"code": code, "known": known},
+            )
         raise InvalidInput(
-            f"no instance '{code}' (known: {known or 'none yet; add one with lidgeld instance add'})"
+            _("no instance '%(code)s' (known: none yet; add one with lidgeld instance add)"),
+            code="instance_unknown",
+            params={"code": code},
         )
     return instance
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.batching import BatchContext, StepResult
 from lidgeld.circulation.batch import reservations_hold_and_resume
@@ -166,11 +167,17 @@ def tick_check(size: RunSize, *, allow_future: bool, allow_catch_up: bool) -> li
     if size.days_ahead > FUTURE_DAYS:
         if not allow_future:
             raise Refused(
-                f"--today {size.today.isoformat()} is {size.days_ahead} days after today "
-                f"({size.wall_today.isoformat()}); expiry and write-off cannot be undone. "
-                "Check the date (a typo in the year?); to run ahead on purpose (tests, "
-                "demos) add --allow-future",
+                _(
+                    "--today %(today)s is %(days)s days after today (%(wall)s); expiry and "
+                    "write-off cannot be undone. Check the date (a typo in the year?); to run "
+                    "ahead on purpose (tests, demos) add --allow-future"
+                ),
                 code="tick_in_the_future",
+                params={
+                    "today": size.today.isoformat(),
+                    "days": size.days_ahead,
+                    "wall": size.wall_today.isoformat(),
+                },
             )
         unusual.append(
             f"--today {size.today.isoformat()} is {size.days_ahead} days after today "
@@ -180,12 +187,20 @@ def tick_check(size: RunSize, *, allow_future: bool, allow_catch_up: bool) -> li
         # Running ahead on purpose means running every day up to there.
         if not (allow_catch_up or allow_future):
             raise Refused(
-                f"the last day done is {size.last_done.isoformat() if size.last_done else '-'}: "
-                f"running up to {size.today.isoformat()} would catch up {size.days} days at "
-                f"once, more than {CATCH_UP_DAYS}. Check the system clock (it says "
-                f"{size.wall_today.isoformat()}); if the system really was down that long, "
-                "run again with --allow-catch-up, or catch up in steps with --today",
+                _(
+                    "the last day done is %(last)s: running up to %(today)s would catch up "
+                    "%(days)s days at once, more than %(bound)s. Check the system clock (it "
+                    "says %(wall)s); if the system really was down that long, run again with "
+                    "--allow-catch-up, or catch up in steps with --today"
+                ),
                 code="tick_catch_up_too_long",
+                params={
+                    "last": size.last_done.isoformat() if size.last_done else "-",
+                    "today": size.today.isoformat(),
+                    "days": size.days,
+                    "bound": CATCH_UP_DAYS,
+                    "wall": size.wall_today.isoformat(),
+                },
             )
         unusual.append(f"it runs {size.days} days at once")
     return unusual

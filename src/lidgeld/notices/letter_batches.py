@@ -24,6 +24,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.audit.services import audit_record
@@ -119,7 +120,9 @@ def letter_batch_get(*, batch_id: int, instance_ids: Sequence[int] | None) -> Le
     batch = letter_batches(instance_ids=instance_ids).filter(pk=batch_id).first()
     if batch is None:
         raise InvalidInput(
-            f"no letter batch {batch_id}; 'lidgeld letters' prints the batch number it makes"
+            _("no letter batch %(batch)s; 'lidgeld letters' prints the batch number it makes"),
+            code="letter_batch_unknown",
+            params={"batch": batch_id},
         )
     return batch
 

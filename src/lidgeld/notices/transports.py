@@ -129,8 +129,12 @@ def parse_smtp_url(url: str) -> SmtpSettings:
         port, host, parts = None, "", urlsplit("")
     if parts.scheme not in ("smtp", "smtps") or not host:
         raise InvalidInput(
-            f"LIDGELD_SMTP_URL {_masked_url(url)} is not an SMTP address; write it as "
-            "smtp://user:password@host:587?starttls=1 or smtps://user:password@host:465"
+            _(
+                "LIDGELD_SMTP_URL %(url)s is not an SMTP address; write it as "
+                "smtp://user:password@host:587?starttls=1 or smtps://user:password@host:465"
+            ),
+            code="smtp_url_invalid",
+            params={"url": _masked_url(url)},
         )
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     starttls = query.get("starttls", "0").lower() in ("1", "true", "yes", "on")
@@ -145,7 +149,8 @@ def parse_smtp_url(url: str) -> SmtpSettings:
             raise ValueError
     except ValueError:
         raise InvalidInput(
-            "LIDGELD_SMTP_URL: timeout must be a number of seconds above 0, e.g. timeout=30"
+            _("LIDGELD_SMTP_URL: timeout must be a number of seconds above 0, e.g. timeout=30"),
+            code="smtp_url_invalid",
         ) from None
     security = "tls" if parts.scheme == "smtps" else ("starttls" if starttls else "none")
     return SmtpSettings(

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lidgeld.errors import InvalidInput
-from lidgeld.exports.formatting import format_date_be
 from lidgeld.exports.table import Column, ColumnType, Row, RowKind, Table
 from lidgeld.notices.models import (
     KIND_NAMES,
@@ -56,8 +55,12 @@ def _message_type_and_kind(
     if code[:1] in MESSAGE_TYPES and code[1:] in KIND_NAMES:
         if wanted_type is not None and wanted_type != code[:1]:
             raise InvalidInput(
-                f"message kind '{kind}' is of type {code[:1]}, not {wanted_type}; "
-                f"leave out the type or write the kind as {code[1:]}"
+                gettext_lazy(
+                    "message kind '%(kind)s' is of type %(type)s, not %(wanted)s; "
+                    "leave out the type or write the kind as %(short)s"
+                ),
+                code="message_kind_other_type",
+                params={"kind": kind, "type": code[:1], "wanted": wanted_type, "short": code[1:]},
             )
         return code[:1], code[1:]
     known = ", ".join(f"{TYPE_CONTRIBUTION}{code} ({name})" for code, name in KIND_NAMES.items())
@@ -82,8 +85,11 @@ def message_overview(
     """Berichten › Overzichten › Overzicht berichten: which notices went out, to whom, how."""
     if date_from > date_to:
         raise InvalidInput(
-            f"the period starts after it ends: {format_date_be(date_from)} is after "
-            f"{format_date_be(date_to)}; give the earliest day first"
+            gettext_lazy(
+                "the period starts after it ends: %(start)s is after %(end)s; give the earliest day first"
+            ),
+            code="period_reversed",
+            params={"start": date_from, "end": date_to},
         )
     message_type, kind = _message_type_and_kind(message_type, kind)
     ids = scope.narrow(instance_ids)
