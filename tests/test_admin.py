@@ -505,7 +505,7 @@ def test_a_notice_text_is_checked_and_audited_when_saved(admin_client):
     }
     response = admin_client.post(_url(NoticeTemplate, "add"), form)
     assert response.status_code == 200
-    assert "unknown placeholder &#x27;voornaam&#x27;" in response.content.decode()
+    assert "onbekende placeholder &#x27;voornaam&#x27;" in response.content.decode()
     assert not NoticeTemplate.objects.filter(kind="HR").exists()
 
     form["body_text"] = "Beste {{ first_name }}, betaal € {{ open_amount }}."
@@ -524,7 +524,7 @@ def test_a_kiosk_account_is_added_with_a_hashed_password(admin_client):
             "location": "hal", "charset": "cp850"}  # fmt: skip
     response = admin_client.post(_url(Terminal, "add"), form)
     assert response.status_code == 200
-    assert "login &#x27;kiosk 2&#x27; must be" in response.content.decode()
+    assert "login &#x27;kiosk 2&#x27; bestaat uit 1 tot 60 letters" in response.content.decode()
     assert not Terminal.objects.filter(location="hal", charset="cp850").exists()
 
     form["login"] = "kiosk-2"

@@ -87,6 +87,8 @@ def _shown(value: Any, language: str) -> Any:
         value = LidgeldError.of(value)
     if isinstance(value, LidgeldError):
         return value.localized(language)  # a sentence inside a sentence, in one language
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(_shown(item, language)) for item in value)
     if WITH_DJANGO and isinstance(value, Promise):
         return str(value)
     if isinstance(value, Decimal):
@@ -99,6 +101,10 @@ def _shown(value: Any, language: str) -> Any:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, LidgeldError | RuleRefusal):
+        return value.message if isinstance(value, LidgeldError) else str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, date):

@@ -75,6 +75,9 @@ def test_a_draft_with_mistakes_lists_each_with_its_line():
         body_text="regel 1\n{{ naam }}\n{{ first_name.upper() }}", body_html="", on=TODAY,
     )  # fmt: skip
     assert draft.rendered is None
-    assert draft.problems[0] == "the subject is empty"
-    assert any(p.startswith("body, line 2: unknown placeholder 'naam'") for p in draft.problems)
-    assert any(p.startswith("body, line 3:") for p in draft.problems)
+    problems = [problem.message for problem in draft.problems]
+    assert problems[0] == "the subject is empty"
+    assert any(p.startswith("body, line 2: unknown placeholder 'naam'") for p in problems)
+    assert any(p.startswith("body, line 3:") for p in problems)
+    # and the page reads them in its language
+    assert draft.problems[1].localized("nl").startswith("tekst, regel 2: onbekende placeholder")

@@ -90,7 +90,7 @@ def test_a_template_mistake_is_said_with_its_line_and_nothing_is_saved(coordinat
     response = coordinator.post(EDIT, text(body_text="Beste,\n{{ voornaam }}"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "body, line 2: unknown placeholder &#x27;voornaam&#x27;" in page
+    assert "tekst, regel 2: onbekende placeholder &#x27;voornaam&#x27;" in page
     assert "{{ voornaam }}</textarea>" in page
     assert not NoticeTemplate.objects.exists()
 
@@ -111,7 +111,7 @@ def test_the_preview_shows_problems_with_line_numbers(coordinator):
     response = coordinator.post(
         "/staff/templates/GENT/preview/nl", text(body_text="a\nb\n{% for x in y %}{% endfor %}")
     )
-    assert "body, line 3: &#x27;{% for %}&#x27; is not allowed" in response.content.decode()
+    assert "tekst, regel 3: &#x27;{% for %}&#x27; is niet toegestaan" in response.content.decode()
 
 
 def test_the_preview_only_finds_borrowers_of_ones_own_libraries(coordinator):
@@ -197,19 +197,19 @@ def test_a_stored_text_that_cannot_render_shows_why_in_the_editor_not_a_500(coor
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "body, line 11: &#x27;{% if %}&#x27; inside 10 others" in page
+    assert "tekst, regel 11: &#x27;{% if %}&#x27; binnen 10 andere" in page
 
 
 def test_the_live_preview_says_why_a_text_cannot_render(coordinator):
     deep = "{% if first_name %}x\n" * 300 + "{% endif %}" * 300
     response = coordinator.post("/staff/templates/GENT/preview/nl", text(body_text=deep))
     assert response.status_code == 200
-    assert "at most 10 may be nested" in response.content.decode()
+    assert "er mogen er hoogstens 10 in elkaar zitten" in response.content.decode()
 
     response = coordinator.post(
         "/staff/templates/GENT/preview/nl", text(body_text="{{ first_name|upper(1) }}")
     )
     assert response.status_code == 200
-    assert "body cannot be rendered for a borrower with an open fee: TypeError" in (
+    assert "tekst kan niet worden opgemaakt voor een lener met openstaand lidgeld: TypeError" in (
         response.content.decode()
     )

@@ -35,7 +35,7 @@ class TerminalAddForm(forms.ModelForm):
                 charset=data.get("charset") or "utf-8",
             )
         except InvalidInput as error:
-            raise forms.ValidationError(error.message) from None
+            raise forms.ValidationError(error.localized()) from None
         return data
 
 

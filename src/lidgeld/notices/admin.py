@@ -93,7 +93,7 @@ class NoticeTemplateForm(forms.ModelForm):
                 body_html=data.get("body_html") or "",
             )
         except InvalidInput as error:
-            raise forms.ValidationError(error.message) from None
+            raise forms.ValidationError(error.localized()) from None
         return data
 
 

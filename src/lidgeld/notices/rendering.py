@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -51,7 +52,6 @@ FILTERS = ("upper", "lower", "capitalize", "title", "trim")
 # above what a notice needs.
 MAX_IF_NESTING = 10
 MAX_EXPRESSION_DEPTH = 20
-TOO_DEEP = f"nested too deeply: at most {MAX_IF_NESTING} '{{% if %}}' inside each other"
 
 
 class RenderFailure(InvalidInput):
@@ -153,13 +153,20 @@ def render_part(env: SandboxedEnvironment, source: str, context: Mapping[str, st
     try:
         return env.from_string(source).render(context)
     except TemplateError as error:
-        raise RenderFailure(str(error.message or error)) from None
+        # Jinja's own sentence, in English: no catalogue has it.
+        raise RenderFailure(str(error.message or error), code="render_failed") from None
     except (RecursionError, MemoryError, IndentationError):
-        raise RenderFailure(TOO_DEEP) from None
+        raise RenderFailure(
+            _("nested too deeply: at most %(most)s '{%% if %%}' inside each other"),
+            code="render_too_deep",
+            params={"most": MAX_IF_NESTING},
+        ) from None
     except SyntaxError as error:  # what Jinja made of it does not compile
-        raise RenderFailure(f"{error.msg}; simplify the text") from None
+        raise RenderFailure(
+            _("%(problem)s; simplify the text"), code="render_failed", params={"problem": error.msg}
+        ) from None
     except Exception as error:  # e.g. a filter given arguments it does not take
-        raise RenderFailure(f"{type(error).__name__}: {error}") from None
+        raise RenderFailure(f"{type(error).__name__}: {error}", code="render_failed") from None
 
 
 def render(source: Source, context: Mapping[str, str]) -> Rendered:
@@ -169,7 +176,11 @@ def render(source: Source, context: Mapping[str, str]) -> Rendered:
         body_text = render_part(TEXT_SANDBOX, source.body_text, context)
         body_html = render_part(HTML_SANDBOX, source.body_html, context) if source.body_html else ""
     except RenderFailure as failure:
-        raise RenderFailure(f"the notice text cannot be rendered: {failure.message}") from None
+        raise RenderFailure(
+            _("the notice text cannot be rendered: %(problem)s"),
+            code=failure.code,
+            params={"problem": failure},
+        ) from None
     return Rendered(subject=subject, body_text=body_text, body_html=body_html)
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from lidgeld.borrowers.models import Borrower
+from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.notices.defaults import DefaultText
 from lidgeld.notices.models import POSTING_KINDS, Channel, MessageStatus
@@ -23,7 +24,7 @@ from lidgeld.notices.rendering import (
     template_for,
 )
 from lidgeld.notices.services import KIND_SWITCHES, check_kind, check_language
-from lidgeld.notices.template_validation import template_errors, trial_render_errors
+from lidgeld.notices.template_validation import template_problems
 
 
 class NoticeState(StrEnum):
@@ -68,7 +69,7 @@ class DraftPreview:
     """A text being written, rendered for one borrower; or why it cannot be yet."""
 
     rendered: Rendered | None
-    problems: list[str]
+    problems: list[InvalidInput]  # the view shows them in the page's language
 
 
 def notice_draft_preview(
@@ -86,18 +87,7 @@ def notice_draft_preview(
     The same checks as saving, each problem with its line, so the person writing
     sees a mistake while typing instead of when pressing save."""
     language = check_language(language)
-    problems: list[str] = []
-    if not subject.strip():
-        problems.append("the subject is empty")
-    if "\n" in subject:
-        problems.append("the subject must be one line")
-    if not body_text.strip():
-        problems.append("the plain-text body is empty")
-    problems += template_errors(subject, part="subject") + template_errors(body_text, part="body")
-    if body_html:
-        problems += template_errors(body_html, part="HTML body", html=True)
-    if not problems:
-        problems = trial_render_errors(subject=subject, body_text=body_text, body_html=body_html)
+    problems = template_problems(subject=subject, body_text=body_text, body_html=body_html)
     if problems:
         return DraftPreview(rendered=None, problems=problems)
     borrower.language = language  # a preview object only; never saved
@@ -105,5 +95,5 @@ def notice_draft_preview(
     try:
         rendered = render(draft, notice_context(borrower=borrower, instance=instance, on=on))
     except RenderFailure as failure:  # checked above; kept so a preview never breaks the page
-        return DraftPreview(rendered=None, problems=[failure.message])
+        return DraftPreview(rendered=None, problems=[failure])
     return DraftPreview(rendered=rendered, problems=[])

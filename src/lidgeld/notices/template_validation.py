@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from lidgeld.errors import InvalidInput
+from lidgeld.errors import InvalidInput, LidgeldError
 from lidgeld.notices.rendering import (
     FILTERS,
     HTML_SANDBOX,
@@ -26,7 +26,6 @@ from lidgeld.notices.rendering import (
     MAX_IF_NESTING,
     PLACEHOLDERS,
     TEXT_SANDBOX,
-    TOO_DEEP,
     RenderFailure,
     render_part,
 )
@@ -66,20 +65,42 @@ SAMPLE_VALUES: dict[str, str] = {
 }
 EMPTY_VALUES = dict.fromkeys(PLACEHOLDERS, "")
 
+# The problems that are a part left out or misshapen rather than a template's mistake.
+_REQUIRED = frozenset({"subject_empty", "body_empty", "subject_lines"})
+# The parts of a text as the person writing it reads their names.
+PART_NAMES = {"subject": _("subject"), "body": _("body"), "HTML body": _("HTML body")}
 
-def _describe(node: nodes.Node) -> str:
+
+def _at(part: str, line: int, problem: LidgeldError | str) -> InvalidInput:
+    """A problem placed in a text; ``problem`` is ours, or Jinja's own (English) sentence."""
+    return InvalidInput(
+        _("%(part)s, line %(line)s: %(problem)s"),
+        code="template_invalid",
+        params={"part": PART_NAMES.get(part, part), "line": line, "problem": problem},
+    )
+
+
+def _describe(node: nodes.Node) -> InvalidInput:
     if isinstance(node, nodes.Getattr):
-        return f"'.{node.attr}' reaches beyond the documented values"
+        return InvalidInput(
+            _("'.%(attribute)s' reaches beyond the documented values"),
+            code="template_beyond",
+            params={"attribute": node.attr},
+        )
     if isinstance(node, nodes.Getitem):
-        return "'[…]' reaches beyond the documented values"
+        return InvalidInput(_("'[…]' reaches beyond the documented values"), code="template_beyond")
     if isinstance(node, nodes.Call):
-        return "calling something is not allowed"
+        return InvalidInput(_("calling something is not allowed"), code="template_not_allowed")
     if isinstance(node, nodes.For):
-        return "'{% for %}' is not allowed"
-    return f"'{type(node).__name__}' is not allowed; use {{{{ placeholder }}}} and {{% if %}}"
+        return InvalidInput(_("'{% for %}' is not allowed"), code="template_not_allowed")
+    return InvalidInput(
+        _("'%(node)s' is not allowed; use {{ placeholder }} and {%% if %%}"),
+        code="template_not_allowed",
+        params={"node": type(node).__name__},
+    )
 
 
-def _if_nesting_error(env: SandboxedEnvironment, source: str, part: str) -> str | None:
+def _if_nesting_error(env: SandboxedEnvironment, source: str, part: str) -> InvalidInput | None:
     """The first ``{% if %}`` nested deeper than allowed, read from the tokens (the lexer
     does not recurse, so this works where parsing would overflow)."""
     depth = 0
@@ -95,9 +116,16 @@ def _if_nesting_error(env: SandboxedEnvironment, source: str, part: str) -> str 
                 if value == "if":
                     depth += 1
                     if depth > MAX_IF_NESTING:
-                        return (
-                            f"{part}, line {line}: '{{% if %}}' inside {depth - 1} others; "
-                            f"at most {MAX_IF_NESTING} may be nested"
+                        return _at(
+                            part,
+                            line,
+                            InvalidInput(
+                                _(
+                                    "'{%% if %%}' inside %(others)s others; at most %(most)s may be nested"
+                                ),
+                                code="template_too_deep",
+                                params={"others": depth - 1, "most": MAX_IF_NESTING},
+                            ),
                         )
                 elif value == "endif":
                     depth -= 1
@@ -107,48 +135,69 @@ def _if_nesting_error(env: SandboxedEnvironment, source: str, part: str) -> str 
     return None
 
 
-def _expression_depth_error(tree: nodes.Node, part: str) -> str | None:
+def _expression_depth_error(tree: nodes.Node, part: str) -> InvalidInput | None:
     """The first expression nested deeper than allowed, walked without recursion."""
     stack: list[tuple[nodes.Node, int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_EXPRESSION_DEPTH:
-            return (
-                f"{part}, line {getattr(node, 'lineno', 1)}: nested too deeply; at most "
-                f"{MAX_EXPRESSION_DEPTH} 'not', 'and', 'or' or filters inside each other"
+            return _at(
+                part,
+                getattr(node, "lineno", 1),
+                InvalidInput(
+                    _(
+                        "nested too deeply; at most %(most)s 'not', 'and', 'or' or filters "
+                        "inside each other"
+                    ),
+                    code="template_too_deep",
+                    params={"most": MAX_EXPRESSION_DEPTH},
+                ),
             )
         for child in node.iter_child_nodes():
             stack.append((child, depth + 1 if isinstance(child, nodes.Expr) else 0))
     return None
 
 
-def template_errors(source: str, *, part: str, html: bool = False) -> list[str]:
-    """What is wrong with a template, one sentence per problem ("body, line 3: …")."""
+def template_errors(source: str, *, part: str, html: bool = False) -> list[InvalidInput]:
+    """What is wrong with a template, one error per problem ("body, line 3: …")."""
     env = HTML_SANDBOX if html else TEXT_SANDBOX
     if too_deep := _if_nesting_error(env, source, part):
         return [too_deep]
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as error:
-        return [f"{part}, line {error.lineno}: {error.message}"]
+        return [_at(part, error.lineno, error.message or str(error))]
     except (RecursionError, MemoryError):
-        line = _deepest_line(env, source)
-        return [f"{part}, line {line}: {TOO_DEEP}, or 'not' and brackets a few levels deep"]
+        too_deep = InvalidInput(
+            _(
+                "nested too deeply: at most %(most)s '{%% if %%}' inside each other, or 'not' "
+                "and brackets a few levels deep"
+            ),
+            code="template_too_deep",
+            params={"most": MAX_IF_NESTING},
+        )
+        return [_at(part, _deepest_line(env, source), too_deep)]
     if too_deep := _expression_depth_error(tree, part):
         return [too_deep]
-    problems: list[str] = []
+    problems: list[InvalidInput] = []
     for node in tree.find_all(nodes.Node):
         line = getattr(node, "lineno", 1)
         if not isinstance(node, _ALLOWED_NODES):
-            problems.append(f"{part}, line {line}: {_describe(node)}")
+            problems.append(_at(part, line, _describe(node)))
         elif isinstance(node, nodes.Name) and node.name not in PLACEHOLDERS:
-            problems.append(
-                f"{part}, line {line}: unknown placeholder '{node.name}'; known: {', '.join(PLACEHOLDERS)}"
+            unknown = InvalidInput(
+                _("unknown placeholder '%(name)s'; known: %(known)s"),
+                code="template_placeholder_unknown",
+                params={"name": node.name, "known": ", ".join(PLACEHOLDERS)},
             )
+            problems.append(_at(part, line, unknown))
         elif isinstance(node, nodes.Filter) and node.name not in FILTERS:
-            problems.append(
-                f"{part}, line {line}: unknown filter '{node.name}'; known: {', '.join(FILTERS)}"
+            unknown = InvalidInput(
+                _("unknown filter '%(name)s'; known: %(known)s"),
+                code="template_filter_unknown",
+                params={"name": node.name, "known": ", ".join(FILTERS)},
             )
+            problems.append(_at(part, line, unknown))
     return problems
 
 
@@ -168,37 +217,62 @@ def _deepest_line(env: SandboxedEnvironment, source: str) -> int:
     return line_of
 
 
-def trial_render_errors(*, subject: str, body_text: str, body_html: str = "") -> list[str]:
+def trial_render_errors(*, subject: str, body_text: str, body_html: str = "") -> list[InvalidInput]:
     """Render a text that passed ``template_errors`` with sample values, as saving does:
     what fails, per part and per kind of borrower."""
-    problems: list[str] = []
+    problems: list[InvalidInput] = []
     parts = [("subject", subject, TEXT_SANDBOX), ("body", body_text, TEXT_SANDBOX)]
     if body_html:
         parts.append(("HTML body", body_html, HTML_SANDBOX))
-    for values, who in ((SAMPLE_VALUES, "with an open fee"), (EMPTY_VALUES, "with nothing open")):
+    trials = (
+        (
+            SAMPLE_VALUES,
+            _("%(part)s cannot be rendered for a borrower with an open fee: %(problem)s"),
+        ),
+        (
+            EMPTY_VALUES,
+            _("%(part)s cannot be rendered for a borrower with nothing open: %(problem)s"),
+        ),
+    )
+    for values, sentence in trials:
         for part, source, env in parts:
             try:
                 render_part(env, source, values)
             except RenderFailure as failure:
                 problems.append(
-                    f"{part} cannot be rendered for a borrower {who}: {failure.message}"
+                    InvalidInput(
+                        sentence,
+                        code="template_not_renderable",
+                        params={"part": PART_NAMES[part], "problem": failure},
+                    )
                 )
     return problems
 
 
-def validate_template(*, subject: str, body_text: str, body_html: str = "") -> None:
+def template_problems(*, subject: str, body_text: str, body_html: str = "") -> list[InvalidInput]:
+    """Everything wrong with a text, as saving and the preview while typing check it: the
+    parts that must be there, then each part's template, then a trial render."""
+    problems: list[InvalidInput] = []
     if not subject.strip():
-        raise InvalidInput(_("the subject is empty"), code="subject_empty")
+        problems.append(InvalidInput(_("the subject is empty"), code="subject_empty"))
     if not body_text.strip():
-        raise InvalidInput(_("the plain-text body is empty"), code="body_empty")
+        problems.append(InvalidInput(_("the plain-text body is empty"), code="body_empty"))
     if "\n" in subject:
-        raise InvalidInput(_("the subject must be one line"), code="subject_lines")
-    problems = (
-        template_errors(subject, part="subject")
-        + template_errors(body_text, part="body")
-        + (template_errors(body_html, part="HTML body", html=True) if body_html else [])
-    )
+        problems.append(InvalidInput(_("the subject must be one line"), code="subject_lines"))
+    problems += template_errors(subject, part="subject") + template_errors(body_text, part="body")
+    if body_html:
+        problems += template_errors(body_html, part="HTML body", html=True)
+    if not problems:
+        problems = trial_render_errors(subject=subject, body_text=body_text, body_html=body_html)
+    return problems
+
+
+def validate_template(*, subject: str, body_text: str, body_html: str = "") -> None:
+    """Refused with what is wrong: a missing part alone (the form marks that field),
+    else every problem of the templates in one sentence."""
+    problems = template_problems(subject=subject, body_text=body_text, body_html=body_html)
+    missing = next((problem for problem in problems if problem.code in _REQUIRED), None)
+    if missing is not None:
+        raise missing
     if problems:
-        raise InvalidInput("; ".join(problems))
-    if problems := trial_render_errors(subject=subject, body_text=body_text, body_html=body_html):
-        raise InvalidInput("; ".join(problems))
+        raise InvalidInput("%(problems)s", code="template_invalid", params={"problems": problems})

@@ -330,7 +330,7 @@ def _preview(
     )
     return {
         "preview_borrower": borrower,
-        "preview_problems": draft.problems,
+        "preview_problems": [problem.localized() for problem in draft.problems],
         "preview": draft.rendered,
         "preview_on": on,
     }
