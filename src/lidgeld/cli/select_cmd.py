@@ -103,7 +103,12 @@ def _rule(text: str) -> Any:
         return rule_from_text(text)
     except RuleError as error:
         pointer = error.pointer(text) if error.position is not None else text
-        raise InvalidInput(f"{error.message}\n{pointer}") from None
+        # The sentence in the command line's language, the rule with its caret below.
+        raise InvalidInput(
+            "%(problem)s\n%(pointer)s",
+            code=error.code,
+            params={"problem": error, "pointer": pointer},
+        ) from None
 
 
 def _set_dict(borrower_set: Any) -> dict[str, Any]:
