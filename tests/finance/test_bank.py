@@ -598,6 +598,23 @@ def test_a_malformed_file_is_refused_as_a_whole(network, spoil, message):
     assert network.paid.status == PostingStatus.OPEN
 
 
+def test_a_refusal_names_where_and_what_in_the_readers_language(network):
+    # Given a statement with an amount in dollars in its sixth entry
+    data = statement_for(network).replace(b'Ccy="EUR">20.00', b'Ccy="USD">20.00')
+    # when it is imported
+    with pytest.raises(InvalidInput) as refused:
+        bank_statement_import(data=data, today=TODAY, now=at_nine(TODAY), actor="t")
+    # then where and what are said in Dutch and French too, the same places filled in
+    dutch = refused.value.localized("nl")
+    assert dutch.startswith("het rekeninguittreksel is geweigerd, er is niets ingelezen: boeking ")
+    assert "van uittreksel STMT-2026-04-09" in dutch
+    assert "alleen uittreksels in euro (EUR) kunnen worden ingelezen" in dutch
+    assert "l’extrait de compte est refusé, rien n’a été importé : écriture " in (
+        refused.value.localized("fr")
+    )
+    assert refused.value.code == "statement_refused"
+
+
 def test_a_missing_amount_says_which_entry_and_element(network):
     with pytest.raises(
         InvalidInput, match=r"entry 6 \(line \d+\) of statement STMT-2026-04-09: Amt"

@@ -20,9 +20,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
-from lidgeld.finance.camt_xml import Reader, _line, _refuse, read_document
+from lidgeld.finance.camt_xml import Phrase, Reader, at_line, line_of, read_document, refuse, said
 from lidgeld.finance.statement import AccountStatement, Entry, Statement, Transaction
 
 CURRENCY = "EUR"
@@ -35,41 +36,63 @@ _CENT = Decimal("0.01")
 _NOT_PROVIDED = "NOTPROVIDED"
 
 
-def _identifier(reader: Reader, element: etree._Element, path: str, where: str) -> str:
+def _identifier(reader: Reader, element: etree._Element, path: str, where: Phrase) -> str:
     value = reader.text(element, path)
     if len(value) > MAX_ID:
-        raise _refuse(where, f"{path} '{value[:40]}…' is longer than {MAX_ID} characters")
+        raise refuse(
+            where,
+            said(
+                _("%(path)s '%(value)s…' is longer than %(most)s characters"),
+                path=path,
+                value=value[:40],
+                most=MAX_ID,
+            ),
+        )
     return value
 
 
-def _amount(reader: Reader, element: etree._Element, path: str, where: str) -> tuple[Decimal, str]:
+def _amount(
+    reader: Reader, element: etree._Element, path: str, where: Phrase
+) -> tuple[Decimal, str]:
     found = reader.find(element, path)
     if found is None:
-        raise _refuse(where, f"{path} (the amount) is missing")
+        raise refuse(where, said(_("%(path)s (the amount) is missing"), path=path))
     text = (found.text or "").strip()
+    there = said(_("%(where)s, line %(line)s"), where=where, line=line_of(found))
     if not _DECIMAL.fullmatch(text):
         if text.startswith("-"):
-            raise _refuse(
-                f"{where}, line {_line(found)}",
-                f"amount '{text}' is negative; CAMT gives the direction in CdtDbtInd",
+            raise refuse(
+                there,
+                said(
+                    _("amount '%(amount)s' is negative; CAMT gives the direction in CdtDbtInd"),
+                    amount=text,
+                ),
             )
-        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' is not a decimal number")
+        raise refuse(there, said(_("amount '%(amount)s' is not a decimal number"), amount=text))
     digits = text.lstrip("+")
     if digits.partition(".")[2].rstrip("0")[2:]:  # on the text: any length stays exact
-        raise _refuse(
-            f"{where}, line {_line(found)}", f"amount '{shown(text)}' has fractions of a euro cent"
+        raise refuse(
+            there, said(_("amount '%(amount)s' has fractions of a euro cent"), amount=shown(text))
         )
     try:
         amount = Decimal(digits)  # exact: the constructor does not round
     except InvalidOperation:  # pragma: no cover - the pattern only lets decimals through
-        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' is not a number") from None
+        raise refuse(there, said(_("amount '%(amount)s' is not a number"), amount=text)) from None
     currency = (found.get("Ccy") or "").strip()
     if not currency:
-        raise _refuse(f"{where}, line {_line(found)}", f"amount '{text}' has no currency (Ccy)")
+        raise refuse(there, said(_("amount '%(amount)s' has no currency (Ccy)"), amount=text))
     if currency != CURRENCY:
-        raise _refuse(
-            f"{where}, line {_line(found)}",
-            f"amount {text} is in {currency}; only euro ({CURRENCY}) statements can be imported",
+        raise refuse(
+            there,
+            said(
+                _(
+                    "amount %(amount)s is in %(currency)s; only euro (%(euro)s) statements "
+                    "can be imported"
+                ),
+                amount=text,
+                currency=currency,
+                euro=CURRENCY,
+            ),
         )
     # An amount beyond what can be recorded stays as it is: the import lists it for a
     # person (quantize would fail past 28 digits).
@@ -80,15 +103,22 @@ def shown(text: str) -> str:
     return text if len(text) <= 40 else f"{text[:24]}… ({len(text)} characters)"
 
 
-def _direction(reader: Reader, element: etree._Element, where: str) -> bool:
+def _direction(reader: Reader, element: etree._Element, where: Phrase) -> bool:
     indicator = reader.text(element, "CdtDbtInd")
+    if not indicator:
+        raise refuse(where, _("CdtDbtInd (credit or debit) is missing"))
     if indicator not in ("CRDT", "DBIT"):
-        problem = "is missing" if not indicator else f"is '{indicator}', not CRDT or DBIT"
-        raise _refuse(where, f"CdtDbtInd (credit or debit) {problem}")
+        raise refuse(
+            where,
+            said(
+                _("CdtDbtInd (credit or debit) is '%(indicator)s', not CRDT or DBIT"),
+                indicator=indicator,
+            ),
+        )
     return indicator == "CRDT"
 
 
-def _date(reader: Reader, element: etree._Element, where: str) -> date:
+def _date(reader: Reader, element: etree._Element, where: Phrase) -> date:
     for path in ("BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm"):
         text = reader.text(element, path)
         if not text:
@@ -98,8 +128,11 @@ def _date(reader: Reader, element: etree._Element, where: str) -> date:
                 raise ValueError(text)
             return date.fromisoformat(text[:10])
         except ValueError:
-            raise _refuse(where, f"{path} '{text}' is not a date (YYYY-MM-DD)") from None
-    raise _refuse(where, "the booking date (BookgDt) is missing")
+            raise refuse(
+                where,
+                said(_("%(path)s '%(text)s' is not a date (YYYY-MM-DD)"), path=path, text=text),
+            ) from None
+    raise refuse(where, _("the booking date (BookgDt) is missing"))
 
 
 def _is_true(text: str) -> bool:
@@ -113,7 +146,7 @@ def _transaction(
     entry: dict[str, Any],
     tx_index: int,
     tx_count: int,
-    where: str,
+    where: Phrase,
 ) -> Transaction:
     """One transaction detail; ``tx`` None for an entry without details."""
     amount, currency = entry["amount"], entry["currency"]
@@ -126,13 +159,13 @@ def _transaction(
         info = reader.text(entry["element"], "AddtlNtryInf")
         unstructured = (info,) if info else ()
     else:
-        line = _line(tx)
+        line = line_of(tx)
         if reader.find(tx, "Amt") is not None:
             amount, currency = _amount(reader, tx, "Amt", where)
         elif reader.find(tx, "AmtDtls/TxAmt/Amt") is not None:
             amount, currency = _amount(reader, tx, "AmtDtls/TxAmt/Amt", where)
         elif tx_count > 1:
-            raise _refuse(where, "the transaction has no amount (Amt or AmtDtls/TxAmt/Amt)")
+            raise refuse(where, _("the transaction has no amount (Amt or AmtDtls/TxAmt/Amt)"))
         if reader.text(tx, "CdtDbtInd"):
             credit = _direction(reader, tx, where)
         structured = tuple(
@@ -192,7 +225,12 @@ def _transaction(
 def _entry(
     reader: Reader, element: etree._Element, *, index: int, statement_id: str, account: str
 ) -> Entry:
-    where = f"entry {index} (line {_line(element)}) of statement {statement_id}"
+    where = said(
+        _("entry %(entry)s (line %(line)s) of statement %(statement)s"),
+        entry=index,
+        line=line_of(element),
+        statement=statement_id,
+    )
     amount, currency = _amount(reader, element, "Amt", where)
     credit = _direction(reader, element, where)
     booked_on = _date(reader, element, where)
@@ -202,7 +240,7 @@ def _entry(
     context: dict[str, Any] = {
         "element": element,
         "index": index,
-        "line": _line(element),
+        "line": line_of(element),
         "statement_id": statement_id,
         "account": account,
         "amount": amount,
@@ -223,7 +261,12 @@ def _entry(
                 entry=context,
                 tx_index=tx_index,
                 tx_count=len(details),
-                where=f"transaction {tx_index} (line {_line(tx)}) of {where}",
+                where=said(
+                    _("transaction %(transaction)s (line %(line)s) of %(where)s"),
+                    transaction=tx_index,
+                    line=line_of(tx),
+                    where=where,
+                ),
             )
             for tx_index, tx in enumerate(details, start=1)
         )
@@ -243,7 +286,7 @@ def _entry(
         )
     return Entry(
         index=index,
-        line=_line(element),
+        line=line_of(element),
         amount=amount,
         currency=currency,
         credit=credit,
@@ -257,23 +300,29 @@ def _entry(
 
 
 def _account_statement(reader: Reader, element: etree._Element, index: int) -> AccountStatement:
-    where = f"statement {index} (line {_line(element)})"
+    statement = _("statement %(statement)s (line %(line)s)")
+    where = said(statement, statement=index, line=line_of(element))
     statement_id = _identifier(reader, element, "Id", where)
     if not statement_id:
-        raise _refuse(where, "the statement id (Stmt/Id) is missing")
-    where = f"statement {statement_id} (line {_line(element)})"
+        raise refuse(where, _("the statement id (Stmt/Id) is missing"))
+    where = said(statement, statement=statement_id, line=line_of(element))
     account_element = reader.find(element, "Acct")
     if account_element is None:
-        raise _refuse(where, "the account (Acct) is missing")
+        raise refuse(where, _("the account (Acct) is missing"))
     account = "".join(reader.first_text(account_element, "Id/IBAN", "Id/Othr/Id").split()).upper()
     if not account:
-        raise _refuse(where, "the account has no IBAN (Acct/Id/IBAN)")
+        raise refuse(where, _("the account has no IBAN (Acct/Id/IBAN)"))
     account_currency = reader.text(account_element, "Ccy")
     if account_currency and account_currency != CURRENCY:
-        raise _refuse(
+        raise refuse(
             where,
-            f"the account is in {account_currency}; only euro ({CURRENCY}) statements "
-            "can be imported",
+            said(
+                _(
+                    "the account is in %(currency)s; only euro (%(euro)s) statements can be imported"
+                ),
+                currency=account_currency,
+                euro=CURRENCY,
+            ),
         )
     entries = tuple(
         _entry(reader, entry, index=entry_index, statement_id=statement_id, account=account)
@@ -291,12 +340,10 @@ def parse_camt053(data: bytes) -> Statement:
     reader = Reader(namespace)
     report = reader.find(root, "BkToCstmrStmt")
     if report is None:
-        raise _refuse(
-            f"line {_line(root)}", "<BkToCstmrStmt> (bank-to-customer statement) is missing"
-        )
+        raise refuse(at_line(root), _("<BkToCstmrStmt> (bank-to-customer statement) is missing"))
     statements = reader.findall(report, "Stmt")
     if not statements:
-        raise _refuse(f"line {_line(report)}", "the file holds no statement (<Stmt>)")
+        raise refuse(at_line(report), _("the file holds no statement (<Stmt>)"))
     parsed = tuple(
         _account_statement(reader, element, index)
         for index, element in enumerate(statements, start=1)

@@ -3,23 +3,27 @@ DTDs, entities or network into a ``Document`` of one ``camt.053.001.NN`` namespa
 holds no element of another namespace outside supplementary data (such an element would
 be skipped without a word), or refused with what is wrong and where. ``Reader`` finds
 elements in that namespace for :mod:`lidgeld.finance.camt`, which reads the statement's
-content; ``_refuse`` and ``_line``, how every refusal is worded and located, are shared
-with that module alone."""
+content; ``refuse``, ``said`` and ``line_of``, how every refusal is worded and located,
+are shared with it. A refusal names where (``said(_("line %(line)s"), line=…)``) and
+what; both parts are rendered in the reader's language."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
-from lidgeld.errors import InvalidInput
+from lidgeld.errors import InvalidInput, LidgeldError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 _ENVELOPE = "Envlp"  # SplmtryData/Envlp: the one place the schema allows any namespace
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d{2})")
 _OTHER_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3})\.\d{3}\.\d{2}")
 _ANY_CAMT = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.\d{3}\.\d{3}\.\d{2})")
+_DTD = _("it declares a DTD or entities (<!DOCTYPE>), which a bank never sends")
 
 
 class Reader:
@@ -51,11 +55,28 @@ class Reader:
         return ""
 
 
-def _refuse(where: str, problem: str) -> InvalidInput:
-    return InvalidInput(f"the bank statement is refused, nothing was imported: {where}: {problem}")
+Phrase = LidgeldError | Promise | str
+THE_FILE = _("the file")
 
 
-def _line(element: etree._Element) -> int:
+def said(msgid: Promise, **params: object) -> LidgeldError:
+    """A part of a refusal (where, what), filled in the language the refusal is read in."""
+    return LidgeldError(msgid, code="phrase", params=params)
+
+
+def refuse(where: Phrase, problem: Phrase) -> InvalidInput:
+    return InvalidInput(
+        _("the bank statement is refused, nothing was imported: %(where)s: %(problem)s"),
+        code="statement_refused",
+        params={"where": where, "problem": problem},
+    )
+
+
+def at_line(element: etree._Element) -> LidgeldError:
+    return said(_("line %(line)s"), line=line_of(element))
+
+
+def line_of(element: etree._Element) -> int:
     line: Any = element.sourceline  # lxml-stubs leave it untyped
     return int(line or 0)
 
@@ -71,9 +92,14 @@ def _mentions_dtd(data: bytes) -> bool:
 
 def _parse_xml(data: bytes) -> etree._Element:
     if not data.strip():
-        raise _refuse("the file", "it is empty")
+        raise refuse(THE_FILE, _("it is empty"))
     if len(data) > MAX_FILE_BYTES:
-        raise _refuse("the file", f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise refuse(
+            THE_FILE,
+            said(
+                _("it is larger than %(megabytes)s MB"), megabytes=MAX_FILE_BYTES // (1024 * 1024)
+            ),
+        )
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -87,16 +113,15 @@ def _parse_xml(data: bytes) -> etree._Element:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         if _mentions_dtd(data):
-            raise _refuse(
-                "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
-            ) from None
-        where = f"line {error.lineno}" if error.lineno else "the file"
-        raise _refuse(where, f"this is not well-formed XML ({error.msg})") from None
+            raise refuse(THE_FILE, _DTD) from None
+        where = said(_("line %(line)s"), line=error.lineno) if error.lineno else THE_FILE
+        # lxml's own reason, in English: no catalogue has it.
+        raise refuse(
+            where, said(_("this is not well-formed XML (%(problem)s)"), problem=error.msg)
+        ) from None
     docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack doctype and internalDTD
     if docinfo.doctype or docinfo.internalDTD is not None or _mentions_dtd(data):
-        raise _refuse(
-            "the file", "it declares a DTD or entities (<!DOCTYPE>), which a bank never sends"
-        )
+        raise refuse(THE_FILE, _DTD)
     return root
 
 
@@ -107,15 +132,22 @@ def _namespace_of(root: etree._Element) -> str:
         return namespace
     other = _OTHER_CAMT.fullmatch(namespace)
     if other and other.group(1) != "camt.053":
-        hint = f"this is a {other.group(1)} message, not a camt.053 statement"
+        hint = said(
+            _("this is a %(message)s message, not a camt.053 statement"), message=other.group(1)
+        )
     elif qname.localname != "Document":
-        hint = f"the root element is <{qname.localname}>, not <Document>"
+        hint = said(_("the root element is <%(element)s>, not <Document>"), element=qname.localname)
     else:
-        hint = f"the namespace is '{namespace or 'none'}'"
-    raise _refuse(
-        f"line {_line(root)}",
-        f"this is not a CAMT.053 bank statement ({hint}); "
-        "expected <Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.NN'>",
+        hint = said(_("the namespace is '%(namespace)s'"), namespace=namespace or "none")
+    raise refuse(
+        at_line(root),
+        said(
+            _(
+                "this is not a CAMT.053 bank statement (%(hint)s); expected "
+                "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.NN'>"
+            ),
+            hint=hint,
+        ),
     )
 
 
@@ -134,17 +166,27 @@ def _refuse_other_namespaces(root: etree._Element, namespace: str) -> None:
         document = _NAMESPACE.fullmatch(namespace)
         other = _ANY_CAMT.fullmatch(qname.namespace or "")
         if other and document:
-            problem = (
-                f"<{qname.localname}> is in {other.group(1)} but the document is "
-                f"camt.053.001.{document.group(1)}, so it would not be read; ask the bank "
-                "for the statement in one version"
+            problem = said(
+                _(
+                    "<%(element)s> is in %(version)s but the document is "
+                    "camt.053.001.%(document)s, so it would not be read; ask the bank for the "
+                    "statement in one version"
+                ),
+                element=qname.localname,
+                version=other.group(1),
+                document=document.group(1),
             )
         else:
-            problem = (
-                f"<{qname.localname}> is in the namespace '{qname.namespace or 'none'}', "
-                f"not the document's '{namespace}', so it would not be read"
+            problem = said(
+                _(
+                    "<%(element)s> is in the namespace '%(namespace)s', not the document's "
+                    "'%(document)s', so it would not be read"
+                ),
+                element=qname.localname,
+                namespace=qname.namespace or "none",
+                document=namespace,
             )
-        raise _refuse(f"line {_line(element)}", problem)
+        raise refuse(at_line(element), problem)
 
 
 def read_document(data: bytes) -> tuple[etree._Element, str, str]:
