@@ -103,7 +103,10 @@ def _rule(text: str) -> Any:
         return rule_from_text(text)
     except RuleError as error:
         pointer = error.pointer(text) if error.position is not None else text
-        raise InvalidInput(f"{error.message}\n{pointer}") from None
+        # The rule's error as a param, so it is said in LIDGELD_LANGUAGE like the rest.
+        raise InvalidInput(
+            "%(error)s\n%(pointer)s", code=error.code, params={"error": error, "pointer": pointer}
+        ) from None
 
 
 def _set_dict(borrower_set: Any) -> dict[str, Any]:

@@ -43,8 +43,12 @@ def export_fields(names: Sequence[str] | None) -> list[str]:
     unknown = [name for name in chosen if name not in EXPORT_FIELDS]
     if unknown or not chosen:
         raise InvalidInput(
-            f"unknown field {', '.join(unknown) or '(none given)'}; "
-            f"choose from {', '.join(EXPORT_FIELDS)}"
+            _("unknown field %(fields)s; choose from %(choices)s"),
+            code="unknown_export_field",
+            params={
+                "fields": ", ".join(unknown) or _("(none given)"),
+                "choices": ", ".join(EXPORT_FIELDS),
+            },
         )
     return chosen
 
