@@ -107,7 +107,7 @@ def test_a_wrong_rule_is_pointed_at_and_nothing_is_made(desk):
     response = run(desk, text="B.date = 2026-04-01 AND B.kind = XYZ")
     assert response.status_code == 400
     page = response.content.decode()
-    assert "not a known message kind" in page  # the rule language's own words (English)
+    assert "is onbekend als berichtsoort; schrijf een van CAE" in page  # the page's Dutch
     assert "Bij teken 34:" in page  # where XYZ starts, said in the page's Dutch
     assert "B.date = 2026-04-01 AND B.kind = XYZ</textarea>" in page  # the text is kept
     assert not BorrowerSet.objects.exists()
@@ -169,7 +169,7 @@ def test_an_export_without_fields_says_what_to_choose(desk):
     response = desk.get(f"/staff/selections/sets/{borrower_set.pk}/export", {"format": "csv"})
     assert response.status_code == 302
     page = desk.get(response["Location"]).content.decode()
-    assert "choose from card" in page
+    assert "onbekende rubriek (geen opgegeven); kies uit card" in page
     assert not AuditEvent.objects.filter(action="set.export").exists()
 
 

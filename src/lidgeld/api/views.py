@@ -70,7 +70,9 @@ def staff_endpoint(view: Callable[..., HttpResponseBase]) -> View:
                 request, scope, clock.moment(staff_actor(user.get_username())), *args, **kwargs
             )
         except RuleError as error:
-            return _error(error.message, 400, position=error.position, path=error.path)
+            return _error(
+                error.message, 400, position=error.position, path=error.path, **_described(error)
+            )
         except Refused as error:
             return _error(error.message, 403, **_described(error))
         except LidgeldError as error:

@@ -14,10 +14,16 @@ from __future__ import annotations
 import difflib
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
+from lidgeld.domain.sentences import RuleRefusal, gettext_noop
 from lidgeld.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
 __all__ = [
     "EXPORT_FIELDS",
@@ -31,6 +37,7 @@ __all__ = [
     "ValueType",
     "field_for",
     "operators_for",
+    "phrase",
 ]
 
 
@@ -40,17 +47,20 @@ class RuleError(InvalidInput):
     ``message`` is one sentence without the location, so adapters can place it
     themselves (the CLI prints it above ``pointer(text)``). ``position`` is a 0-based
     character offset in the rule text, ``path`` a JSONPath into the JSON form.
+    ``expected`` says in English what would have fitted, for programs; no page shows it.
     """
 
     def __init__(
         self,
-        message: str,
+        message: str | Promise,
         *,
+        code: str = "invalid_rule",
+        params: Mapping[str, Any] | None = None,
         position: int | None = None,
         path: str | None = None,
         expected: str | None = None,
     ) -> None:
-        super().__init__(message, code="invalid_rule")
+        super().__init__(message, code=code, params=params)
         self.position = position
         self.path = path
         self.expected = expected
@@ -65,7 +75,34 @@ class RuleError(InvalidInput):
 
     def located(self, *, position: int | None, path: str | None) -> RuleError:
         """The same error, placed in a rule (a field lookup does not know where it is)."""
-        return RuleError(self.message, position=position, path=path, expected=self.expected)
+        # The msgid and params, not the English message, so it is still translated.
+        return RuleError(
+            self.msgid,
+            code=self.code,
+            params=self.params,
+            position=position,
+            path=path,
+            expected=self.expected,
+        )
+
+    @classmethod
+    def of_refusal(
+        cls,
+        refusal: RuleRefusal,
+        *,
+        position: int | None = None,
+        path: str | None = None,
+        expected: str | None = None,
+    ) -> RuleError:
+        """A refused value (:mod:`lidgeld.selections.values`), placed in the rule."""
+        return cls(
+            refusal.template,
+            code=refusal.code,
+            params=refusal.params,
+            position=position,
+            path=path,
+            expected=expected,
+        )
 
     def pointer(self, text: str) -> str:
         """The line of ``text`` holding the error and a caret under the position."""
@@ -283,14 +320,25 @@ def operators_for(field: Field) -> frozenset[Operator]:
     return _OPERATORS[field.type]
 
 
-def group_list() -> str:
-    """'A (Lener), B (Berichten), … or E (Reserveringen)', for messages."""
+def phrase(template: str, **params: Any) -> RuleRefusal:
+    """A part of a sentence (what was expected, a hint) to put in the params of a whole
+    one: rendered in the language of the sentence around it. Mark ``template`` with
+    gettext_noop where it is written."""
+    return RuleRefusal(template, code="phrase", params=params)
+
+
+def unknown_group(
+    letter: str, *, position: int | None = None, path: str | None = None
+) -> RuleError:
     names = [f"{g.letter} ({g.name_nl})" for g in GROUPS.values()]
-    return ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def unknown_group(letter: str) -> str:
-    return f"unknown field group '{letter}'; use {group_list()}"
+    return RuleError(
+        gettext_noop("unknown field group '%(letter)s'; use %(groups)s or %(last)s"),
+        code="unknown_field_group",
+        params={"letter": letter, "groups": ", ".join(names[:-1]), "last": names[-1]},
+        position=position,
+        path=path,
+        expected="a field group",
+    )
 
 
 _REF = re.compile(r"([A-Za-z])\.([A-Za-z_]+)")
@@ -301,19 +349,24 @@ def field_for(ref: str) -> Field:
     match = _REF.fullmatch(ref)
     if match is None:
         raise RuleError(
-            f"'{ref}' is not a field; write a group letter, a dot and a field name, such as B.date",
+            gettext_noop(
+                "'%(ref)s' is not a field; write a group letter, a dot and a field name, "
+                "such as B.date"
+            ),
+            code="not_a_field",
+            params={"ref": ref},
             expected="a field",
         )
     letter, name = match.group(1).upper(), match.group(2).lower()
     if letter not in GROUPS:
-        raise RuleError(unknown_group(letter), expected="a field group")
+        raise unknown_group(letter)
     field = FIELDS.get(f"{letter}.{name}")
     if field is not None:
         return field
-    raise RuleError(_unknown_field(letter, name), expected="a field")
+    raise _unknown_field(letter, name)
 
 
-def _unknown_field(letter: str, name: str) -> str:
+def _unknown_field(letter: str, name: str) -> RuleError:
     own = [field for field in FIELDS.values() if field.group == letter]
     # Staff know the Dutch labels from the old system ("Berichtsoort"), so those lead
     # to a suggestion too.
@@ -322,10 +375,20 @@ def _unknown_field(letter: str, name: str) -> str:
         for spelling in (field.name, field.label_nl, field.label_en):
             spellings[re.sub(r"[\s_-]", "", spelling.lower())] = field
     close = difflib.get_close_matches(re.sub(r"[\s_-]", "", name), spellings, n=1, cutoff=0.6)
-    known = ", ".join(field.name for field in own)
-    group = GROUPS[letter]
-    hint = ""
+    params: dict[str, Any] = {
+        "letter": letter,
+        "group": GROUPS[letter].name_nl,
+        "name": name,
+        "fields": ", ".join(field.name for field in own),
+    }
+    template = gettext_noop(
+        "%(letter)s (%(group)s) has no field '%(name)s'; its fields are %(fields)s"
+    )
     if close:
         field = spellings[close[0]]
-        hint = f" (did you mean {field.ref}, {field.label_nl}?)"
-    return f"{letter} ({group.name_nl}) has no field '{name}'{hint}; its fields are {known}"
+        params.update(ref=field.ref, label=field.label_nl)
+        template = gettext_noop(
+            "%(letter)s (%(group)s) has no field '%(name)s' (did you mean %(ref)s, "
+            "%(label)s?); its fields are %(fields)s"
+        )
+    return RuleError(template, code="unknown_field", params=params, expected="a field")

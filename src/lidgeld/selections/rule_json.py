@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lidgeld.selections.fields import GROUPS, Operator, RuleError, unknown_group
+from lidgeld.domain.sentences import RuleRefusal, gettext_noop
+from lidgeld.selections.fields import GROUPS, Operator, RuleError, phrase, unknown_group
 from lidgeld.selections.rules import (
     FIELD_REF,
     MAX_CONDITIONS,
@@ -66,7 +67,10 @@ def _from_json(data: object, path: str, *, depth: int, seen: list[int]) -> Node:
     """``depth``: the and/or/not objects around ``data``; ``seen``: conditions so far."""
     if not isinstance(data, dict):
         raise RuleError(
-            f"expected a rule object with 'and', 'or', 'not' or 'field', found {_kind(data)}",
+            gettext_noop(
+                "expected a rule object with 'and', 'or', 'not' or 'field', found %(found)s"
+            ),
+            params={"found": _kind(data)},
             path=path,
             expected="an object",
         )
@@ -78,7 +82,8 @@ def _from_json(data: object, path: str, *, depth: int, seen: list[int]) -> Node:
             items = data[key]
             if not isinstance(items, list) or not items:
                 raise RuleError(
-                    f"expected a non-empty list of rules, found {_kind(items)}",
+                    gettext_noop("expected a non-empty list of rules, found %(found)s"),
+                    params={"found": _kind(items)},
                     path=f"{path}.{key}",
                     expected="a list",
                 )
@@ -96,7 +101,7 @@ def _from_json(data: object, path: str, *, depth: int, seen: list[int]) -> Node:
         seen[0] += 1
         return _condition_from_json(data, path)
     raise RuleError(
-        "expected a rule object with one of the keys 'and', 'or', 'not' or 'field'",
+        gettext_noop("expected a rule object with one of the keys 'and', 'or', 'not' or 'field'"),
         path=path,
         expected="an object",
     )
@@ -108,19 +113,21 @@ def _condition_from_json(data: dict[object, object], path: str) -> Condition:
     match = FIELD_REF.fullmatch(ref) if isinstance(ref, str) else None
     if match is None:
         raise RuleError(
-            f'expected a field such as "B.date", found {_kind(ref)}',
+            gettext_noop('expected a field such as "B.date", found %(found)s'),
+            params={"found": _kind(ref)},
             path=f"{path}.field",
             expected="a field",
         )
     letter = match.group(1).upper()
     if letter not in GROUPS:
-        raise RuleError(unknown_group(letter), path=f"{path}.field", expected="a field group")
+        raise unknown_group(letter, path=f"{path}.field")
     name = data.get("op")
     operator = _OPS_FROM_JSON.get(name.lower()) if isinstance(name, str) else None
     if operator is None:
         names = ", ".join(f'"{n}"' for n in _JSON_OPS.values())
         raise RuleError(
-            f"expected 'op' to be one of {names}, found {_kind(name)}",
+            gettext_noop("expected 'op' to be one of %(operators)s, found %(found)s"),
+            params={"operators": names, "found": _kind(name)},
             path=f"{path}.op",
             expected="an operator",
         )
@@ -129,17 +136,23 @@ def _condition_from_json(data: dict[object, object], path: str) -> Condition:
     values: tuple[str, ...]
     if operator is Operator.IS_EMPTY:
         if raw is not None:
-            raise RuleError("is_empty takes no value; leave 'value' out", path=value_path)
+            raise RuleError(
+                gettext_noop("is_empty takes no value; leave 'value' out"), path=value_path
+            )
         values = ()
     elif operator in (Operator.BETWEEN, Operator.IN):
-        wanted = "a list of two values" if operator is Operator.BETWEEN else "a list of values"
+        wanted = phrase(
+            gettext_noop("a list of two values")
+            if operator is Operator.BETWEEN
+            else gettext_noop("a list of values")
+        )
         if not isinstance(raw, list) or not raw:
-            raise RuleError(f"expected {wanted}, found {_kind(raw)}", path=value_path)
+            raise _wanted(wanted, _kind(raw), path=value_path)
         if len(raw) > MAX_LIST_VALUES:
             raise too_many_values(path=value_path)
         values = tuple(_scalar(item, f"{value_path}[{i}]") for i, item in enumerate(raw))
         if operator is Operator.BETWEEN and len(values) != 2:
-            raise RuleError(f"expected {wanted}, found {len(values)}", path=value_path)
+            raise _wanted(wanted, len(values), path=value_path)
     else:
         values = (_scalar(raw, value_path),)
     field = f"{letter}.{match.group(2).lower()}"
@@ -154,7 +167,10 @@ def _scalar(raw: object, path: str) -> str:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return str(raw)
     raise RuleError(
-        f'expected a value as a string, such as "2020-04-01" or "12.50", found {_kind(raw)}',
+        gettext_noop(
+            'expected a value as a string, such as "2020-04-01" or "12.50", found %(found)s'
+        ),
+        params={"found": _kind(raw)},
         path=path,
         expected="a string",
     )
@@ -164,16 +180,27 @@ def _only(data: dict[object, object], allowed: set[str], path: str) -> None:
     extra = sorted(str(key) for key in data if key not in allowed)
     if extra:
         raise RuleError(
-            f"unexpected key '{extra[0]}'; this object takes only {', '.join(sorted(allowed))}",
+            gettext_noop("unexpected key '%(key)s'; this object takes only %(keys)s"),
+            params={"key": extra[0], "keys": ", ".join(sorted(allowed))},
             path=f"{path}.{extra[0]}",
         )
 
 
-def _kind(value: object) -> str:
+def _wanted(wanted: RuleRefusal, found: RuleRefusal | str | int, *, path: str) -> RuleError:
+    return RuleError(
+        gettext_noop("expected %(what)s, found %(found)s"),
+        params={"what": wanted, "found": found},
+        path=path,
+    )
+
+
+def _kind(value: object) -> RuleRefusal | str:
+    """What a JSON value is, as a message says it: JSON's own words and a string as
+    they are written, the rest in the message's language."""
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
-    return "a list" if isinstance(value, list) else "an object"
+        return phrase(gettext_noop("the number %(number)s"), number=str(value))
+    return phrase(gettext_noop("a list") if isinstance(value, list) else gettext_noop("an object"))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lidgeld.selections.fields import GROUPS, Operator, RuleError, unknown_group
+from lidgeld.domain.sentences import RuleRefusal, gettext_noop
+from lidgeld.selections.fields import GROUPS, Operator, RuleError, phrase, unknown_group
 from lidgeld.selections.rules import (
     FIELD_REF,
     MAX_CONDITIONS,
@@ -32,7 +33,7 @@ _KEYWORDS = frozenset({"and", "or", "not", "between", "in", "contains", "is", "e
 # ASCII spellings of the comparison operators, besides the canonical = ≠ < ≤ > ≥.
 _SYMBOLS = {"!=": Operator.NE, "<>": Operator.NE, "<=": Operator.LE, ">=": Operator.GE}
 _SYMBOLS.update((op.value, op) for op in Operator if len(op.value) == 1)
-_OPERATOR_LIST = "an operator (=, ≠, <, ≤, >, ≥, between, in, contains, is empty)"
+_OPERATOR_LIST = gettext_noop("an operator (=, ≠, <, ≤, >, ≥, between, in, contains, is empty)")
 
 
 def _is_keyword(word: str) -> bool:
@@ -86,33 +87,56 @@ def _tokens(text: str) -> list[_Token]:
 
 def _lexing_error(text: str, i: int) -> RuleError:
     if text[i] == "!":
-        return RuleError("'!' must be followed by '='; write != or ≠", position=i, expected="'='")
+        return RuleError(
+            gettext_noop("'!' must be followed by '='; write != or ≠"),
+            position=i,
+            expected="'='",
+        )
     if text[i] != '"':
         return RuleError(
-            f"unexpected character '{text[i]}'; put a value that contains it in double quotes",
+            gettext_noop(
+                "unexpected character '%(character)s'; put a value that contains it in "
+                "double quotes"
+            ),
+            params={"character": text[i]},
             position=i,
         )
     escape = _BAD_ESCAPE.match(text, i + 1)
     if escape:
         return RuleError(
-            f"unknown escape '{escape.group(1)}' in a quoted value; "
-            'write \\" for a double quote and \\\\ for a backslash',
+            gettext_noop(
+                "unknown escape '%(escape)s' in a quoted value; "
+                'write \\" for a double quote and \\\\ for a backslash'
+            ),
+            params={"escape": escape.group(1)},
             position=escape.start(1),
         )
     return RuleError(
-        'unterminated quoted value; end it with a double quote (")', position=i, expected="'\"'"
+        gettext_noop('unterminated quoted value; end it with a double quote (")'),
+        position=i,
+        expected="'\"'",
     )
 
 
-def _found(token: _Token) -> str:
-    return "the end of the rule" if token.kind == _END else f"'{token.text}'"
+def _found(token: _Token) -> RuleRefusal | str:
+    return phrase(gettext_noop("the end of the rule")) if token.kind == _END else f"'{token.text}'"
 
 
-def _expected(token: _Token, what: str, *, after: str = "", hint: str = "") -> RuleError:
-    where = f" after {after}" if after else ""
-    return RuleError(
-        f"expected {what}{where}, found {_found(token)}{hint}", position=token.start, expected=what
-    )
+def _expected(
+    token: _Token,
+    what: str | RuleRefusal,
+    *,
+    after: str = "",
+    hint: RuleRefusal | str = "",
+) -> RuleError:
+    """``what`` and ``hint``: phrases, or the rule language's own words as they are."""
+    params = {"what": what, "found": _found(token), "hint": hint}
+    if after:
+        template = gettext_noop("expected %(what)s after %(after)s, found %(found)s%(hint)s")
+        params["after"] = after
+    else:
+        template = gettext_noop("expected %(what)s, found %(found)s%(hint)s")
+    return RuleError(template, params=params, position=token.start, expected=str(what))
 
 
 class _Parser:
@@ -171,12 +195,18 @@ class _Parser:
         closing = self.peek()
         if closing.kind == _END:
             raise RuleError(
-                f"expected ')' at the end, to close the '(' at character {opening.start + 1}",
+                gettext_noop(
+                    "expected ')' at the end, to close the '(' at character %(character)s"
+                ),
+                params={"character": opening.start + 1},
                 position=closing.start,
                 expected="')'",
             )
         if closing.kind != ")":
-            what = f"AND, OR or ')' to close the '(' at character {opening.start + 1}"
+            what = phrase(
+                gettext_noop("AND, OR or ')' to close the '(' at character %(character)s"),
+                character=opening.start + 1,
+            )
             raise _expected(closing, what, hint=_spaced(closing))
         self.take()
         return node
@@ -198,7 +228,10 @@ class _Parser:
             self.take()
             values.append(self.value(after="between"))
             if not self.at_word("and", "t/m"):
-                raise _expected(self.peek(), "'and' or 't/m' between the two values of between")
+                raise _expected(
+                    self.peek(),
+                    phrase(gettext_noop("'and' or 't/m' between the two values of between")),
+                )
             separator = self.take()
             values.append(self.value(after=f"'{separator.text}'"))
         elif self.at_word("in"):
@@ -212,14 +245,13 @@ class _Parser:
             operator = Operator.IS_EMPTY
             self.take()
             if self.at_word("not"):
-                raise _expected(
-                    self.peek(), "'empty'", after="'is'", hint=f"; write NOT {ref} is empty"
-                )
+                hint = phrase(gettext_noop("; write NOT %(ref)s is empty"), ref=ref)
+                raise _expected(self.peek(), "'empty'", after="'is'", hint=hint)
             if not self.at_word("empty"):
                 raise _expected(self.peek(), "'empty'", after="'is'")
             self.take()
         else:
-            raise _expected(token, _OPERATOR_LIST, after=ref)
+            raise _expected(token, phrase(_OPERATOR_LIST), after=ref)
         return Condition(
             ref,
             operator,
@@ -232,11 +264,13 @@ class _Parser:
         match = FIELD_REF.fullmatch(token.value) if token.kind == _WORD else None
         if match is None:
             if token.kind == _WORD and not _is_keyword(token.value):
-                raise _expected(token, "a field such as B.date (group letter, dot, field name)")
-            raise _expected(token, "a condition such as B.date = 2020-04-01")
+                what = gettext_noop("a field such as B.date (group letter, dot, field name)")
+            else:
+                what = gettext_noop("a condition such as B.date = 2020-04-01")
+            raise _expected(token, phrase(what))
         letter = match.group(1).upper()
         if letter not in GROUPS:
-            raise RuleError(unknown_group(letter), position=token.start, expected="a field group")
+            raise unknown_group(letter, position=token.start)
         return f"{letter}.{match.group(2).lower()}"
 
     def value(self, *, after: str) -> tuple[str, tuple[int, int]]:
@@ -244,20 +278,23 @@ class _Parser:
         if token.kind == _STRING or (token.kind == _WORD and not _is_keyword(token.value)):
             self.take()
             return token.value, (token.start, token.end)
-        hint = ""
+        hint: RuleRefusal | str = ""
         if token.kind == _WORD:
-            hint = f'; a value that is a keyword goes in double quotes: "{token.value}"'
-        raise _expected(token, "a value", after=after, hint=hint)
+            hint = phrase(
+                gettext_noop('; a value that is a keyword goes in double quotes: "%(word)s"'),
+                word=token.value,
+            )
+        raise _expected(token, phrase(gettext_noop("a value")), after=after, hint=hint)
 
     def value_list(self) -> list[tuple[str, tuple[int, int]]]:
         self.take()
         if self.peek().kind != "(":
-            raise _expected(
-                self.peek(), "'(' and a list of values, such as in (nl, fr)", after="in"
-            )
+            what = phrase(gettext_noop("'(' and a list of values, such as in (nl, fr)"))
+            raise _expected(self.peek(), what, after="in")
         self.take()
         if self.peek().kind == ")":
-            raise _expected(self.peek(), "at least one value between the brackets of in")
+            what = phrase(gettext_noop("at least one value between the brackets of in"))
+            raise _expected(self.peek(), what)
         values = [self.value(after="'('")]
         while self.peek().kind == ",":
             self.take()
@@ -265,7 +302,7 @@ class _Parser:
                 raise too_many_values(position=self.peek().start)
             values.append(self.value(after="','"))
         if self.peek().kind != ")":
-            raise _expected(self.peek(), "',' or ')' in the list of values")
+            raise _expected(self.peek(), phrase(gettext_noop("',' or ')' in the list of values")))
         self.take()
         return values
 
@@ -275,29 +312,34 @@ def parse(text: str) -> Node:
     parser = _Parser(text)
     if parser.peek().kind == _END:
         raise RuleError(
-            "empty rule; write a condition such as B.date = 2020-04-01",
+            gettext_noop("empty rule; write a condition such as B.date = 2020-04-01"),
             position=0,
             expected="a condition",
         )
     node = parser.any_of()
     token = parser.peek()
     if token.kind == ")":
-        raise RuleError("this ')' has no matching '('", position=token.start)
+        raise RuleError(gettext_noop("this ')' has no matching '('"), position=token.start)
     if token.kind == ",":
         raise RuleError(
-            "a comma only separates the values of in (…); write amounts with a dot (12.50) "
-            'or in double quotes ("12,50")',
+            gettext_noop(
+                "a comma only separates the values of in (…); write amounts with a dot (12.50) "
+                'or in double quotes ("12,50")'
+            ),
             position=token.start,
         )
     if token.kind != _END:
-        raise _expected(token, "AND, OR or the end of the rule", hint=_spaced(token))
+        what = phrase(gettext_noop("AND, OR or the end of the rule"))
+        raise _expected(token, what, hint=_spaced(token))
     return node
 
 
-def _spaced(token: _Token) -> str:
+def _spaced(token: _Token) -> RuleRefusal | str:
     """A hint for the usual cause of a stray word: a value with a space, unquoted."""
     if token.kind == _WORD and not _is_keyword(token.value):
-        return '; put a value that contains spaces in double quotes, such as "1 april"'
+        return phrase(
+            gettext_noop('; put a value that contains spaces in double quotes, such as "1 april"')
+        )
     return ""
 
 

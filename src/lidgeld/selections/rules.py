@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeAlias
 
+from lidgeld.domain.sentences import RuleRefusal, gettext_noop
 from lidgeld.selections.fields import (
     Field,
     Operator,
@@ -22,6 +23,7 @@ from lidgeld.selections.fields import (
     ValueType,
     field_for,
     operators_for,
+    phrase,
 )
 from lidgeld.selections.values import Value, coerce
 
@@ -87,11 +89,11 @@ FIELD_REF = re.compile(r"([A-Za-z])\.([A-Za-z_]+)")
 
 # What a field holds, as a message about a wrong operator or value says it.
 _TYPE_WORDS = {
-    ValueType.TEXT: "text",
-    ValueType.INTEGER: "a whole number",
-    ValueType.MONEY: "an amount",
-    ValueType.DATE: "a date",
-    ValueType.CHOICE: "a choice",
+    ValueType.TEXT: gettext_noop("text"),
+    ValueType.INTEGER: gettext_noop("a whole number"),
+    ValueType.MONEY: gettext_noop("an amount"),
+    ValueType.DATE: gettext_noop("a date"),
+    ValueType.CHOICE: gettext_noop("a choice"),
 }
 
 
@@ -105,8 +107,12 @@ def joined(kind: type[And] | type[Or], nodes: list[Node]) -> Node:
 
 def too_deep(*, position: int | None = None, path: str | None = None) -> RuleError:
     return RuleError(
-        f"brackets and NOT are nested more than {MAX_DEPTH} deep here; "
-        "write the rule with fewer levels",
+        gettext_noop(
+            "brackets and NOT are nested more than %(depth)s deep here; "
+            "write the rule with fewer levels"
+        ),
+        code="too_deep",
+        params={"depth": MAX_DEPTH},
         position=position,
         path=path,
     )
@@ -114,8 +120,12 @@ def too_deep(*, position: int | None = None, path: str | None = None) -> RuleErr
 
 def too_many_conditions(*, position: int | None = None, path: str | None = None) -> RuleError:
     return RuleError(
-        f"a rule holds at most {MAX_CONDITIONS} conditions; split it into several "
-        "selections and combine their sets",
+        gettext_noop(
+            "a rule holds at most %(count)s conditions; split it into several "
+            "selections and combine their sets"
+        ),
+        code="too_many_conditions",
+        params={"count": MAX_CONDITIONS},
         position=position,
         path=path,
     )
@@ -123,28 +133,46 @@ def too_many_conditions(*, position: int | None = None, path: str | None = None)
 
 def too_many_values(*, position: int | None = None, path: str | None = None) -> RuleError:
     return RuleError(
-        f"one 'in' takes at most {MAX_LIST_VALUES} values; split the list over several "
-        "conditions joined by OR",
+        gettext_noop(
+            "one 'in' takes at most %(count)s values; split the list over several "
+            "conditions joined by OR"
+        ),
+        code="too_many_values",
+        params={"count": MAX_LIST_VALUES},
         position=position,
         path=path,
     )
 
 
-def arity_problem(condition: Condition) -> str | None:
+def arity_problem(condition: Condition) -> RuleRefusal | None:
     count, operator = len(condition.values), condition.operator
     if operator is Operator.IS_EMPTY:
-        return None if count == 0 else "'is empty' takes no value"
-    if operator is Operator.BETWEEN:
-        return None if count == 2 else "between needs two values, such as 2020-04-01 and 2020-04-30"
-    if operator is Operator.IN:
-        return None if count >= 1 else "in needs at least one value, such as in (nl, fr)"
-    return None if count == 1 else f"'{operator.value}' needs exactly one value"
+        if count == 0:
+            return None
+        template = gettext_noop("'is empty' takes no value")
+    elif operator is Operator.BETWEEN:
+        if count == 2:
+            return None
+        template = gettext_noop("between needs two values, such as 2020-04-01 and 2020-04-30")
+    elif operator is Operator.IN:
+        if count >= 1:
+            return None
+        template = gettext_noop("in needs at least one value, such as in (nl, fr)")
+    else:
+        if count == 1:
+            return None
+        template = gettext_noop("'%(operator)s' needs exactly one value")
+    return RuleRefusal(template, code="number_of_values", params={"operator": operator.value})
 
 
 def checked_values(condition: Condition) -> tuple[str, ...]:
     problem = arity_problem(condition)
     if problem is not None:
-        raise ValueError(f"{condition.field}: {problem}")
+        raise RuleRefusal(
+            gettext_noop("%(field)s: %(problem)s"),
+            code=problem.code,
+            params={"field": condition.field, "problem": problem},
+        )
     return condition.values
 
 
@@ -191,21 +219,35 @@ def _validate_condition(node: Condition, path: str) -> Condition:
     if node.operator not in allowed:
         usable = [op.value for op in Operator if op in allowed]
         raise RuleError(
-            f"{field.ref} ({field.label_nl}) holds {_TYPE_WORDS[field.type]}, so "
-            f"'{node.operator.value}' does not apply; use "
-            f"{', '.join(usable[:-1])} or {usable[-1]}",
+            gettext_noop(
+                "%(field)s (%(label)s) holds %(kind)s, so '%(operator)s' does not apply; "
+                "use %(operators)s or %(last)s"
+            ),
+            code="operator_does_not_apply",
+            params={
+                "field": field.ref,
+                "label": field.label_nl,
+                "kind": phrase(_TYPE_WORDS[field.type]),
+                "operator": node.operator.value,
+                "operators": ", ".join(usable[:-1]),
+                "last": usable[-1],
+            },
             position=start,
             path=f"{path}.op",
             expected="an operator",
         )
     problem = arity_problem(node)
     if problem is not None:
-        raise RuleError(problem, position=start, path=f"{path}.value")
+        raise RuleError.of_refusal(problem, position=start, path=f"{path}.value")
     typed = [_typed(node, field, i, path) for i in range(len(node.values))]
     if node.operator is Operator.BETWEEN and _after(typed[0], typed[1]):
         raise RuleError(
-            f"between {node.values[0]} and {node.values[1]} can never hold: the first value "
-            "is larger than the second; swap them",
+            gettext_noop(
+                "between %(low)s and %(high)s can never hold: the first value "
+                "is larger than the second; swap them"
+            ),
+            code="between_swapped",
+            params={"low": node.values[0], "high": node.values[1]},
             position=start,
             path=f"{path}.value",
         )
@@ -221,8 +263,11 @@ def _typed(node: Condition, field: Field, index: int, path: str) -> Value:
         if position is None and node.span:
             position = node.span[0]
         many = node.operator in (Operator.BETWEEN, Operator.IN)
-        raise RuleError(
-            str(error),
+        # Every refusal of coerce is a RuleRefusal; any other ValueError is still the
+        # user's value, said as it is rather than a 500.
+        refusal = error if isinstance(error, RuleRefusal) else RuleRefusal(str(error))
+        raise RuleError.of_refusal(
+            refusal,
             position=position,
             path=f"{path}.value[{index}]" if many else f"{path}.value",
             expected=_TYPE_WORDS[field.type],

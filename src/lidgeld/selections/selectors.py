@@ -42,17 +42,13 @@ def export_fields(names: Sequence[str] | None) -> list[str]:
     chosen = [name.strip() for name in (names or DEFAULT_EXPORT_FIELDS) if name.strip()]
     unknown = [name for name in chosen if name not in EXPORT_FIELDS]
     if unknown or not chosen:
-        known = ", ".join(EXPORT_FIELDS)
-        if unknown:
-            raise InvalidInput(
-                _("unknown field %(fields)s; choose from %(known)s"),
-                code="export_field_unknown",
-                params={"fields": ", ".join(unknown), "known": known},
-            )
         raise InvalidInput(
-            _("unknown field (none given); choose from %(known)s"),
-            code="export_field_missing",
-            params={"known": known},
+            _("unknown field %(fields)s; choose from %(choices)s"),
+            code="unknown_export_field",
+            params={
+                "fields": ", ".join(unknown) or _("(none given)"),
+                "choices": ", ".join(EXPORT_FIELDS),
+            },
         )
     return chosen
 

@@ -40,7 +40,9 @@ class TooBroad(InvalidInput):
 
     def __init__(self, seconds: float) -> None:
         super().__init__(
-            f"too broad: make the rule narrower (stopped after {seconds:g} s)", code="too_broad"
+            _("too broad: make the rule narrower (stopped after %(seconds)g s)"),
+            code="too_broad",
+            params={"seconds": float(seconds)},  # %g takes no Decimal
         )
         self.seconds = seconds
 
