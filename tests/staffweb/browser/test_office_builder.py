@@ -110,7 +110,9 @@ def test_a_value_the_server_refuses_is_pointed_at_in_its_row(page, live_server):
     expect(amount.locator("[id$='-v0']")).to_have_value("12")
     amount.locator("[id$='-v0']").fill("twaalf")
     expect(page.locator("#rule-status")).to_contain_text("1.2")
-    expect(page.locator("#rule-status")).to_contain_text("'twaalf' is not an amount")
+    expect(page.locator("#rule-status")).to_contain_text(
+        "'twaalf' is geen bedrag"
+    )  # in the page's language
     expect(amount).to_have_class("condition invalid")
     expect(amount.locator("[id$='-v0']")).to_have_attribute("aria-invalid", "true")
     # the run waits for a rule that can be written, so the old text is not run

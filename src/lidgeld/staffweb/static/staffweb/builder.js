@@ -279,7 +279,13 @@
     return fetch(root.dataset.checkUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      // The check answers in the page's language, not the browser's (staff pages are
+      // Dutch unless English was chosen with the switch).
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRFToken": csrf,
+        "Accept-Language": document.documentElement.lang || "nl",
+      },
       body: JSON.stringify(body),
     }).then(function (response) {
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
@@ -320,7 +326,7 @@
       }
       const row = M.rowForPath(built.paths, answer.data.path);
       if (row) mark(row);
-      say((row ? labelOf(row) + ": " : "") + answer.data.error, "error");
+      say((row ? labelOf(row) + ": " : "") + (answer.data.localized || answer.data.error), "error");
       return false;
     }).catch(function () {
       say(T.unreachable, "error");
@@ -335,7 +341,7 @@
       if (!answer.ok) {
         const where = answer.data.position !== undefined && answer.data.position !== null
           ? T.atCharacter + " " + (answer.data.position + 1) + ": " : "";
-        say(where + answer.data.error, "error");
+        say(where + (answer.data.localized || answer.data.error), "error");
         return;
       }
       const loaded = M.fromRule(answer.data.rule);
