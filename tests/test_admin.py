@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission, User
@@ -14,7 +15,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
@@ -308,6 +311,86 @@ def test_add_and_delete_are_forbidden(admin_client):
     assert admin_client.get(_url(Borrower, "delete", borrower.pk)).status_code == 403
     response = admin_client.get(_url(Borrower, "changelist"))
     assert "delete_selected" not in response.content.decode()
+
+
+# -- the back office reads in Dutch ------------------------------------------------------
+
+LIDGELD_MODELS = [
+    model
+    for config in apps.get_app_configs()
+    if config.name.startswith("lidgeld.")
+    for model in config.get_models()
+]
+
+
+def _named_fields(model) -> list:
+    # The automatic id is Django's own "ID", the same in every language.
+    own = (*model._meta.local_fields, *model._meta.local_many_to_many)
+    return [field for field in own if not field.auto_created]
+
+
+def test_every_model_and_field_has_a_translated_name():
+    # Given every model of the lidgeld apps
+    assert len(LIDGELD_MODELS) >= 26
+    unnamed: list[str] = []
+    for model in LIDGELD_MODELS:
+        label = model._meta.label
+        # then its name and plural are marked for translation, not made from the class
+        # name (Django's fallback is a plain English str, or a lazy "<name>s")
+        for option in ("verbose_name", "verbose_name_plural"):
+            if not isinstance(model._meta.original_attrs.get(option), Promise):
+                unnamed.append(f"{label}: Meta.{option}")
+        # and so is the name of every field a person sees
+        unnamed += [
+            f"{label}.{field.name}"
+            for field in _named_fields(model)
+            if not isinstance(field.verbose_name, Promise)
+        ]
+        # and the name reads in Dutch, not in the English of the msgid
+        with translation.override("nl"):
+            dutch = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+        with translation.override("en"):
+            english = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+        if dutch[0] == english[0] or dutch[1] == english[1]:
+            unnamed.append(f"{label}: no Dutch name ({english[0]})")
+    assert not unnamed, "names not translated:\n  " + "\n  ".join(unnamed)
+
+
+def test_the_borrower_list_names_its_columns_in_dutch(admin_client):
+    # Given a borrower
+    build_world()
+    # When the back office lists the borrowers
+    page = admin_client.get(_url(Borrower, "changelist")).content.decode()
+    # Then the title and the column headers are Dutch, not the English field names
+    assert "<h1>Selecteer lener om te bekijken</h1>" in page
+    for header in ("Kaartnummer", "Familienaam", "Voornaam", "E-mailadres", "Thuisbibliotheek"):
+        assert f">{header}</a>" in page, header
+    for english in ("Card number", "Home instance", "Home library", "Borrower"):
+        assert english not in page, english
+
+
+def test_the_notice_text_add_page_is_dutch(admin_client):
+    # Given a library
+    build_world()
+    # When staff open the page to add a notice text
+    page = admin_client.get(_url(NoticeTemplate, "add")).content.decode()
+    # Then its title and its labels are Dutch
+    assert "<h1>berichttekst toevoegen</h1>" in page
+    for label in ("Instantie", "Berichtsoort", "Taal", "Onderwerp", "Tekst", "Eerste dag"):
+        assert f">{label}:</label>" in page, label
+    assert "notice template" not in page.lower()
+    assert "Valid from" not in page
+
+
+def test_the_index_lists_every_model_by_its_dutch_plural(admin_client):
+    # When staff open the back office
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    # Then every lidgeld model is listed under its Dutch plural
+    with translation.override("nl"):
+        names = [capfirst(str(model._meta.verbose_name_plural)) for model in LIDGELD_MODELS]
+    assert not [name for name in names if f">{name}</a>" not in page], names
+    for name in ("Leners", "Lidmaatschappen", "Berichtteksten", "Zelfuitleentoestellen"):
+        assert f">{name}</a>" in page, name
 
 
 # -- the borrower's page -----------------------------------------------------------------

@@ -12,22 +12,34 @@ from lidgeld.libraries.models import Instance
 class Item(models.Model):
     """A copy on the shelf; just enough for loans and reservations."""
 
-    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="items")
-    barcode = models.CharField(max_length=32, unique=True)
-    title = models.CharField(max_length=300)
+    instance = models.ForeignKey(
+        Instance, on_delete=models.PROTECT, related_name="items", verbose_name=_("instance")
+    )
+    barcode = models.CharField(max_length=32, unique=True, verbose_name=_("barcode"))
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+
+    class Meta:
+        verbose_name = _("copy")
+        verbose_name_plural = _("copies")
 
     def __str__(self) -> str:
         return f"{self.barcode} — {self.title}"
 
 
 class Loan(models.Model):
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="loans")
-    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="loans")
-    out_on = models.DateField()
-    due_on = models.DateField()
-    returned_on = models.DateField(null=True, blank=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="loans", verbose_name=_("copy")
+    )
+    borrower = models.ForeignKey(
+        Borrower, on_delete=models.PROTECT, related_name="loans", verbose_name=_("borrower")
+    )
+    out_on = models.DateField(verbose_name=_("lent on"))
+    due_on = models.DateField(verbose_name=_("due on"))
+    returned_on = models.DateField(null=True, blank=True, verbose_name=_("returned on"))
 
     class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
         constraints = [
             models.CheckConstraint(name="loan_due_after_out", condition=Q(due_on__gte=F("out_on"))),
             models.UniqueConstraint(
@@ -54,17 +66,28 @@ QUEUED_STATUSES = (ReservationStatus.WAITING, ReservationStatus.HELD)
 
 
 class Reservation(models.Model):
-    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="reservations")
-    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="reservations")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="reservations")
-    placed_on = models.DateField()
-    status = models.CharField(
-        max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.WAITING
+    borrower = models.ForeignKey(
+        Borrower, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("borrower")
     )
-    held_since = models.DateField(null=True, blank=True)
-    closed_on = models.DateField(null=True, blank=True)
+    instance = models.ForeignKey(
+        Instance, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("instance")
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("copy")
+    )
+    placed_on = models.DateField(verbose_name=_("placed on"))
+    status = models.CharField(
+        max_length=10,
+        choices=ReservationStatus.choices,
+        default=ReservationStatus.WAITING,
+        verbose_name=_("status"),
+    )
+    held_since = models.DateField(null=True, blank=True, verbose_name=_("held since"))
+    closed_on = models.DateField(null=True, blank=True, verbose_name=_("closed on"))
 
     class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         ordering = ["placed_on", "id"]
         constraints = [
             models.CheckConstraint(

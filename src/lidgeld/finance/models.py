@@ -59,25 +59,43 @@ STAGE_LABELS = dict(STAGE_CHOICES)
 class Posting(models.Model):
     """A debit on a borrower's account (boeking); open while its balance is above zero."""
 
-    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="postings")
-    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="postings")
+    borrower = models.ForeignKey(
+        Borrower, on_delete=models.PROTECT, related_name="postings", verbose_name=_("borrower")
+    )
+    instance = models.ForeignKey(
+        Instance, on_delete=models.PROTECT, related_name="postings", verbose_name=_("instance")
+    )
     membership = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="postings"
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="postings",
+        verbose_name=_("membership"),
     )
-    booking_code = models.PositiveSmallIntegerField()
-    description = models.CharField(max_length=200, blank=True, default="")
-    amount = models.DecimalField(max_digits=8, decimal_places=2)
-    balance = models.DecimalField(max_digits=8, decimal_places=2)
-    booked_on = models.DateField()
-    stage = models.CharField(max_length=12, choices=STAGE_CHOICES, default=Stage.OPEN.value)
+    booking_code = models.PositiveSmallIntegerField(verbose_name=_("booking code"))
+    description = models.CharField(
+        max_length=200, blank=True, default="", verbose_name=_("description")
+    )
+    amount = models.DecimalField(max_digits=8, decimal_places=2, verbose_name=_("amount"))
+    balance = models.DecimalField(max_digits=8, decimal_places=2, verbose_name=_("balance"))
+    booked_on = models.DateField(verbose_name=_("booked on"))
+    stage = models.CharField(
+        max_length=12, choices=STAGE_CHOICES, default=Stage.OPEN.value, verbose_name=_("stage")
+    )
     status = models.CharField(
-        max_length=12, choices=PostingStatus.choices, default=PostingStatus.OPEN
+        max_length=12,
+        choices=PostingStatus.choices,
+        default=PostingStatus.OPEN,
+        verbose_name=_("status"),
     )
-    closed_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True, verbose_name=_("closed on"))
 
     objects = PostingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
         ordering = ["booked_on", "id"]
         constraints = [
             models.CheckConstraint(name="posting_amount_positive", condition=Q(amount__gt=0)),
@@ -116,13 +134,17 @@ class Posting(models.Model):
 
 
 class Payment(models.Model):
-    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(max_digits=8, decimal_places=2)
-    paid_on = models.DateField()
-    channel = models.CharField(max_length=12, default="desk")
-    recorded_by = models.CharField(max_length=150)
+    posting = models.ForeignKey(
+        Posting, on_delete=models.PROTECT, related_name="payments", verbose_name=_("posting")
+    )
+    amount = models.DecimalField(max_digits=8, decimal_places=2, verbose_name=_("amount"))
+    paid_on = models.DateField(verbose_name=_("paid on"))
+    channel = models.CharField(max_length=12, default="desk", verbose_name=_("channel"))
+    recorded_by = models.CharField(max_length=150, verbose_name=_("recorded by"))
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["paid_on", "id"]
         constraints = [
             models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0))
@@ -135,13 +157,17 @@ class Payment(models.Model):
 class WriteOff(models.Model):
     """Afboeking: the open balance given up as uncollectable."""
 
-    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="write_off")
-    amount = models.DecimalField(max_digits=8, decimal_places=2)
-    written_off_on = models.DateField()
-    reason = models.CharField(max_length=200)
-    recorded_by = models.CharField(max_length=150)
+    posting = models.OneToOneField(
+        Posting, on_delete=models.PROTECT, related_name="write_off", verbose_name=_("posting")
+    )
+    amount = models.DecimalField(max_digits=8, decimal_places=2, verbose_name=_("amount"))
+    written_off_on = models.DateField(verbose_name=_("written off on"))
+    reason = models.CharField(max_length=200, verbose_name=_("reason"))
+    recorded_by = models.CharField(max_length=150, verbose_name=_("recorded by"))
 
     class Meta:
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
         constraints = [
             models.CheckConstraint(name="write_off_amount_positive", condition=Q(amount__gt=0))
         ]
@@ -168,25 +194,34 @@ class BankTransaction(models.Model):
     change nothing; ``outcome`` and ``reason`` say what the import did with it, so the
     lines left for a person can be found again."""
 
-    transaction_id = models.CharField(max_length=100, unique=True)
-    statement_id = models.CharField(max_length=35)
-    account = models.CharField(max_length=34, blank=True, default="")
-    booked_on = models.DateField()
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
-    reference = models.CharField(max_length=500, blank=True, default="")
-    debtor_name = models.CharField(max_length=140, blank=True, default="")
-    outcome = models.CharField(max_length=16, choices=BankOutcome.choices)
-    reason = models.CharField(max_length=300, blank=True, default="")
+    transaction_id = models.CharField(max_length=100, unique=True, verbose_name=_("transaction id"))
+    statement_id = models.CharField(max_length=35, verbose_name=_("statement id"))
+    account = models.CharField(max_length=34, blank=True, default="", verbose_name=_("account"))
+    booked_on = models.DateField(verbose_name=_("booked on"))
+    amount = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("amount"))
+    reference = models.CharField(
+        max_length=500, blank=True, default="", verbose_name=_("reference")
+    )
+    debtor_name = models.CharField(
+        max_length=140, blank=True, default="", verbose_name=_("debtor name")
+    )
+    outcome = models.CharField(
+        max_length=16, choices=BankOutcome.choices, verbose_name=_("outcome")
+    )
+    reason = models.CharField(max_length=300, blank=True, default="", verbose_name=_("reason"))
     posting = models.ForeignKey(
         Posting,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="bank_transactions",
+        verbose_name=_("posting"),
     )
-    imported_at = models.DateTimeField()
+    imported_at = models.DateTimeField(verbose_name=_("imported at"))
 
     class Meta:
+        verbose_name = _("bank transaction")
+        verbose_name_plural = _("bank transactions")
         ordering = ["booked_on", "id"]
         constraints = [
             models.CheckConstraint(
@@ -213,15 +248,22 @@ class PaymentRequest(models.Model):
     answer, pays once. The unique constraint decides when two arrive at the same time.
     """
 
-    channel = models.CharField(max_length=12)  # desk, kiosk, ...: whose keys these are
-    key = models.CharField(max_length=100)
-    purpose = models.CharField(max_length=12)  # payment or renewal
-    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="+")
-    asked = models.JSONField(default=dict)  # what was asked (the amount): a reused key must match
-    outcome = models.JSONField(default=dict)  # the first answer, given again to a repeat
-    made_on = models.DateField()
+    # desk, kiosk, ...: whose keys these are
+    channel = models.CharField(max_length=12, verbose_name=_("channel"))
+    key = models.CharField(max_length=100, verbose_name=_("one-time key"))
+    purpose = models.CharField(max_length=12, verbose_name=_("purpose"))  # payment or renewal
+    borrower = models.ForeignKey(
+        Borrower, on_delete=models.CASCADE, related_name="+", verbose_name=_("borrower")
+    )
+    # What was asked (the amount): a reused key must match.
+    asked = models.JSONField(default=dict, verbose_name=_("asked"))
+    # The first answer, given again to a repeat.
+    outcome = models.JSONField(default=dict, verbose_name=_("answer"))
+    made_on = models.DateField(verbose_name=_("made on"))
 
     class Meta:
+        verbose_name = _("payment request")
+        verbose_name_plural = _("payment requests")
         constraints = [
             models.UniqueConstraint(fields=["channel", "key"], name="payment_request_key_once")
         ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from lidgeld.domain.dunning import DunningPolicy
 from lidgeld.domain.renewal import RenewalBase
@@ -10,10 +11,12 @@ from lidgeld.domain.renewal import RenewalBase
 class CooperationGroup(models.Model):
     """Instances that share borrowers and memberships (samenwerkingsgroep)."""
 
-    code = models.CharField(max_length=20, unique=True)
-    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=20, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
 
     class Meta:
+        verbose_name = _("cooperation group")
+        verbose_name_plural = _("cooperation groups")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -23,46 +26,88 @@ class CooperationGroup(models.Model):
 class Instance(models.Model):
     """One library organisation: the tenant boundary, and the owner of its policy."""
 
-    code = models.CharField(max_length=20, unique=True)
-    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=20, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     group = models.ForeignKey(
-        CooperationGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="instances"
+        CooperationGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instances",
+        verbose_name=_("cooperation group"),
     )
     # R1
     renewal_base = models.CharField(
         max_length=12,
         choices=[(base.value, base.value) for base in RenewalBase],
         default=RenewalBase.COMBINATION.value,
+        verbose_name=_("renewal base"),
     )
-    renewal_grace_days = models.PositiveIntegerField(default=0)
+    renewal_grace_days = models.PositiveIntegerField(default=0, verbose_name=_("grace (days)"))
     # R6, in months after the month of booking
-    reminder_after_months = models.PositiveSmallIntegerField(default=1)
-    unpaid_after_months = models.PositiveSmallIntegerField(default=6)
-    write_off_after_months = models.PositiveSmallIntegerField(default=8)
+    reminder_after_months = models.PositiveSmallIntegerField(
+        default=1, verbose_name=_("reminder after (months)")
+    )
+    unpaid_after_months = models.PositiveSmallIntegerField(
+        default=6, verbose_name=_("unpaid after (months)")
+    )
+    write_off_after_months = models.PositiveSmallIntegerField(
+        default=8, verbose_name=_("written off after (months)")
+    )
     # R4
-    notice_max_delay_days = models.PositiveSmallIntegerField(default=7)
-    sender_email = models.EmailField(blank=True)
-    iban = models.CharField(max_length=34, blank=True)
+    notice_max_delay_days = models.PositiveSmallIntegerField(
+        default=7, verbose_name=_("maximum notice delay (days)")
+    )
+    sender_email = models.EmailField(blank=True, verbose_name=_("sender e-mail address"))
+    iban = models.CharField(max_length=34, blank=True, verbose_name=_("IBAN"))
     # What notices tell the borrower (placeholders {{ instance_address }} …).
-    sender_name = models.CharField(max_length=200, blank=True, default="", db_default="")
-    reply_to_email = models.CharField(max_length=254, blank=True, default="", db_default="")
-    address = models.TextField(blank=True, default="", db_default="")
-    opening_hours = models.TextField(blank=True, default="", db_default="")
-    portal_url = models.CharField(max_length=200, blank=True, default="", db_default="")
-    bic = models.CharField(max_length=11, blank=True, default="", db_default="")
+    sender_name = models.CharField(
+        max_length=200, blank=True, default="", db_default="", verbose_name=_("sender name")
+    )
+    reply_to_email = models.CharField(
+        max_length=254, blank=True, default="", db_default="", verbose_name=_("reply-to address")
+    )
+    address = models.TextField(blank=True, default="", db_default="", verbose_name=_("address"))
+    opening_hours = models.TextField(
+        blank=True, default="", db_default="", verbose_name=_("opening hours")
+    )
+    portal_url = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        verbose_name=_("address of Mijn Bibliotheek"),
+    )
+    bic = models.CharField(
+        max_length=11, blank=True, default="", db_default="", verbose_name=_("BIC")
+    )
     # Which notices go out. R4's CAE and the two stage notices are on by default: a
     # borrower reaching "reminder" or "unpaid" is blocked and must be told (R6). A
     # library may still switch them off; the settings page then warns.
-    notice_end_of_contribution = models.BooleanField(default=True, db_default=True)
-    notice_reminder = models.BooleanField(default=True, db_default=True)
-    notice_unpaid = models.BooleanField(default=True, db_default=True)
-    notice_renewal = models.BooleanField(default=False, db_default=False)
+    notice_end_of_contribution = models.BooleanField(
+        default=True, db_default=True, verbose_name=_("send end-of-contribution notices (CAE)")
+    )
+    notice_reminder = models.BooleanField(
+        default=True, db_default=True, verbose_name=_("send reminder notices (CHR)")
+    )
+    notice_unpaid = models.BooleanField(
+        default=True, db_default=True, verbose_name=_("send unpaid notices (CNB)")
+    )
+    notice_renewal = models.BooleanField(
+        default=False, db_default=False, verbose_name=_("send renewal confirmations (CVL)")
+    )
     # Mijn Bibliotheek: may borrowers renew online, and from how many months before the
     # end (1 = from the 1st of the month the membership ends)?
-    portal_renewal = models.BooleanField(default=True, db_default=True)
-    portal_renewal_window_months = models.PositiveSmallIntegerField(default=1, db_default=1)
+    portal_renewal = models.BooleanField(
+        default=True, db_default=True, verbose_name=_("borrowers may renew online")
+    )
+    portal_renewal_window_months = models.PositiveSmallIntegerField(
+        default=1, db_default=1, verbose_name=_("online renewal opens (months before the end)")
+    )
 
     class Meta:
+        verbose_name = _("instance")
+        verbose_name_plural = _("instances")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(

@@ -19,16 +19,21 @@ class MembershipType(models.Model):
     """Abonnementstype: what a period costs, how long it lasts, how it is booked."""
 
     instance = models.ForeignKey(
-        Instance, on_delete=models.PROTECT, related_name="membership_types"
+        Instance,
+        on_delete=models.PROTECT,
+        related_name="membership_types",
+        verbose_name=_("instance"),
     )
-    code = models.CharField(max_length=20)
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10, choices=TypeKind.choices)
-    fee = models.DecimalField(max_digits=8, decimal_places=2, default=0)
-    months = models.PositiveSmallIntegerField(default=12)
-    booking_code = models.PositiveSmallIntegerField(default=1000)
+    code = models.CharField(max_length=20, verbose_name=_("code"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    kind = models.CharField(max_length=10, choices=TypeKind.choices, verbose_name=_("kind"))
+    fee = models.DecimalField(max_digits=8, decimal_places=2, default=0, verbose_name=_("fee"))
+    months = models.PositiveSmallIntegerField(default=12, verbose_name=_("period (months)"))
+    booking_code = models.PositiveSmallIntegerField(default=1000, verbose_name=_("booking code"))
 
     class Meta:
+        verbose_name = _("membership type")
+        verbose_name_plural = _("membership types")
         ordering = ["instance__code", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -73,19 +78,33 @@ class Membership(models.Model):
     """One period of membership. Periods are never edited into each other: a
     renewal adds a row, so the history stays readable."""
 
-    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="memberships")
-    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="memberships")
-    type = models.ForeignKey(MembershipType, on_delete=models.PROTECT, related_name="memberships")
-    start = models.DateField()
-    end = models.DateField()
-    status = models.CharField(
-        max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    borrower = models.ForeignKey(
+        Borrower, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("borrower")
     )
-    origin = models.CharField(max_length=12, choices=Origin.choices)
-    created_on = models.DateField()
-    invalidated_on = models.DateField(null=True, blank=True)
+    instance = models.ForeignKey(
+        Instance, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("instance")
+    )
+    type = models.ForeignKey(
+        MembershipType,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("membership type"),
+    )
+    start = models.DateField(verbose_name=_("start date"))
+    end = models.DateField(verbose_name=_("end date"))
+    status = models.CharField(
+        max_length=12,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+        verbose_name=_("status"),
+    )
+    origin = models.CharField(max_length=12, choices=Origin.choices, verbose_name=_("origin"))
+    created_on = models.DateField(verbose_name=_("created on"))
+    invalidated_on = models.DateField(null=True, blank=True, verbose_name=_("invalidated on"))
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["borrower_id", "start"]
         constraints = [
             models.CheckConstraint(

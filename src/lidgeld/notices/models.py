@@ -41,14 +41,18 @@ class LetterBatch(models.Model):
     it came out of the printer. Only then are its letters *sent*; until then they are
     "te printen". Confirming twice changes nothing (``printed_at`` is set once)."""
 
-    day = models.DateField()  # the letters' business date
-    letters = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField()
-    created_by = models.CharField(max_length=150)
-    printed_at = models.DateTimeField(null=True, blank=True)
-    printed_by = models.CharField(max_length=150, blank=True, default="")
+    day = models.DateField(verbose_name=_("day"))  # the letters' business date
+    letters = models.PositiveIntegerField(default=0, verbose_name=_("number of letters"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    created_by = models.CharField(max_length=150, verbose_name=_("created by"))
+    printed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("printed at"))
+    printed_by = models.CharField(
+        max_length=150, blank=True, default="", verbose_name=_("printed by")
+    )
 
     class Meta:
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
         ordering = ["-day", "-id"]
 
     def __str__(self) -> str:
@@ -61,41 +65,71 @@ class Message(models.Model):
     written in the same transaction as the change they announce, and a separate
     sender delivers them."""
 
-    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="messages")
-    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="messages")
+    borrower = models.ForeignKey(
+        Borrower, on_delete=models.PROTECT, related_name="messages", verbose_name=_("borrower")
+    )
+    instance = models.ForeignKey(
+        Instance, on_delete=models.PROTECT, related_name="messages", verbose_name=_("instance")
+    )
     membership = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("membership"),
     )
     posting = models.ForeignKey(
-        "finance.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        "finance.Posting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("posting"),
     )
-    type = models.CharField(max_length=2)
-    kind = models.CharField(max_length=4)
-    date = models.DateField()
-    channel = models.CharField(max_length=8, choices=Channel.choices)
+    type = models.CharField(max_length=2, verbose_name=_("message type"))
+    kind = models.CharField(max_length=4, verbose_name=_("message kind"))
+    date = models.DateField(verbose_name=_("date"))
+    channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("channel"))
     status = models.CharField(
-        max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+        max_length=8,
+        choices=MessageStatus.choices,
+        default=MessageStatus.QUEUED,
+        verbose_name=_("status"),
     )
-    language = models.CharField(max_length=2, default="nl")
-    to_address = models.CharField(max_length=254, blank=True, default="")
+    language = models.CharField(max_length=2, default="nl", verbose_name=_("language"))
+    to_address = models.CharField(
+        max_length=254, blank=True, default="", verbose_name=_("recipient address")
+    )
     # Written when the notice is rendered (by the sender or the letters run, just
     # before delivery) and kept as the record of what the borrower got.
-    subject = models.CharField(max_length=300, blank=True, default="", db_default="")
-    body = models.TextField(blank=True, default="", db_default="")
-    body_html = models.TextField(blank=True, default="", db_default="")
-    rendered_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=200, blank=True, default="", db_default="")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True, default="")
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    subject = models.CharField(
+        max_length=300, blank=True, default="", db_default="", verbose_name=_("subject")
+    )
+    body = models.TextField(blank=True, default="", db_default="", verbose_name=_("body"))
+    body_html = models.TextField(blank=True, default="", db_default="", verbose_name=_("HTML body"))
+    rendered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rendered at"))
+    message_id = models.CharField(
+        max_length=200, blank=True, default="", db_default="", verbose_name=_("Message-ID")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, default="", verbose_name=_("last error"))
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
     # A letter in a PDF that staff have not confirmed as printed yet; sent once they do.
     letter_batch = models.ForeignKey(
-        LetterBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        LetterBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("letter batch"),
     )
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["-date", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -148,19 +182,26 @@ class NoticeTemplate(models.Model):
     """
 
     instance = models.ForeignKey(
-        Instance, on_delete=models.PROTECT, related_name="notice_templates"
+        Instance,
+        on_delete=models.PROTECT,
+        related_name="notice_templates",
+        verbose_name=_("instance"),
     )
-    kind = models.CharField(max_length=4, choices=list(KIND_NAMES.items()))
-    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True, default="")
-    valid_from = models.DateField(null=True, blank=True)
-    valid_until = models.DateField(null=True, blank=True)
-    updated_at = models.DateTimeField()
-    updated_by = models.CharField(max_length=150)
+    kind = models.CharField(
+        max_length=4, choices=list(KIND_NAMES.items()), verbose_name=_("message kind")
+    )
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, verbose_name=_("language"))
+    subject = models.CharField(max_length=300, verbose_name=_("subject"))
+    body_text = models.TextField(verbose_name=_("body"))
+    body_html = models.TextField(blank=True, default="", verbose_name=_("HTML body"))
+    valid_from = models.DateField(null=True, blank=True, verbose_name=_("first day"))
+    valid_until = models.DateField(null=True, blank=True, verbose_name=_("last day"))
+    updated_at = models.DateTimeField(verbose_name=_("updated at"))
+    updated_by = models.CharField(max_length=150, verbose_name=_("updated by"))
 
     class Meta:
+        verbose_name = _("notice text")
+        verbose_name_plural = _("notice texts")
         ordering = ["instance_id", "kind", "language", "valid_from"]
         constraints = [
             models.UniqueConstraint(

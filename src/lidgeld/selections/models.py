@@ -10,13 +10,15 @@ from lidgeld.borrowers.models import Borrower
 class SavedSelection(models.Model):
     """A rule kept under a name so it can be run again (opgeslagen selectie)."""
 
-    name = models.CharField(max_length=100)
-    owner = models.CharField(max_length=150)
-    rule = models.TextField()  # canonical text form
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    owner = models.CharField(max_length=150, verbose_name=_("owner"))
+    rule = models.TextField(verbose_name=_("rule"))  # canonical text form
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    updated_at = models.DateTimeField(verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("saved selection")
+        verbose_name_plural = _("saved selections")
         ordering = ["owner", "name"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "name"], name="saved_selection_name_unique")
@@ -37,19 +39,27 @@ class BorrowerSet(models.Model):
     """A temporary set (tijdelijke set): the borrowers a selection found, frozen at the
     moment it ran, so an export later lists exactly what was counted."""
 
-    owner = models.CharField(max_length=150)
-    origin = models.CharField(max_length=12, choices=SetOrigin.choices)
-    rule = models.TextField()  # the rule it came from, or how sets were combined
+    owner = models.CharField(max_length=150, verbose_name=_("owner"))
+    origin = models.CharField(max_length=12, choices=SetOrigin.choices, verbose_name=_("origin"))
+    # The rule it came from, or how sets were combined.
+    rule = models.TextField(verbose_name=_("rule"))
     saved_selection = models.ForeignKey(
-        SavedSelection, null=True, blank=True, on_delete=models.SET_NULL, related_name="sets"
+        SavedSelection,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sets",
+        verbose_name=_("saved selection"),
     )
     # The instances the owner could see when it ran (null: all); exports stay within them.
-    instance_ids = models.JSONField(null=True, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField()
-    expires_on = models.DateField()
+    instance_ids = models.JSONField(null=True, blank=True, verbose_name=_("instances"))
+    size = models.PositiveIntegerField(default=0, verbose_name=_("number of borrowers"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    expires_on = models.DateField(verbose_name=_("kept until"))
 
     class Meta:
+        verbose_name = _("temporary set")
+        verbose_name_plural = _("temporary sets")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -74,12 +84,19 @@ class BorrowerSetMember(models.Model):
         related_name="members",
         db_constraint=False,
         db_index=False,
+        verbose_name=_("temporary set"),
     )
     borrower = models.ForeignKey(
-        Borrower, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Borrower,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("borrower"),
     )
 
     class Meta:
+        verbose_name = _("borrower in a set")
+        verbose_name_plural = _("borrowers in a set")
         constraints = [
             models.UniqueConstraint(
                 fields=["borrower_set", "borrower"], name="borrower_set_member_unique"

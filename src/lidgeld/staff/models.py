@@ -21,12 +21,19 @@ class StaffAccount(models.Model):
     instances of their cooperation groups, which share borrowers."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_account"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_account",
+        verbose_name=_("user"),
     )
-    role = models.CharField(max_length=16, choices=Role.choices)
-    instances = models.ManyToManyField(Instance, related_name="staff_accounts")
+    role = models.CharField(max_length=16, choices=Role.choices, verbose_name=_("role"))
+    instances = models.ManyToManyField(
+        Instance, related_name="staff_accounts", verbose_name=_("instances")
+    )
 
     class Meta:
+        verbose_name = _("staff account")
+        verbose_name_plural = _("staff accounts")
         constraints = [
             models.CheckConstraint(name="staff_role_known", condition=Q(role__in=Role.values))
         ]
