@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from django.utils.translation import get_language, override
@@ -52,6 +53,12 @@ def label_of(labels: Mapping[Any, Any], code: str) -> str:
     return str(labels.get(code, code))
 
 
+def labels_now(labels: Mapping[Any, Any]) -> dict[Any, str]:
+    """Every word of ``labels`` rendered once, in the language active now: a row
+    generator calls it before its first row, instead of a catalogue lookup per row."""
+    return {code: str(label) for code, label in labels.items()}
+
+
 def in_language(rows: Iterator[Row]) -> Iterator[Row]:
     """The rows in the language the report was asked in: a writer reads them later
     (a download streams after the view returned), when another language may be active.
@@ -60,10 +67,13 @@ def in_language(rows: Iterator[Row]) -> Iterator[Row]:
 
 
 def _read_in(language: str, rows: Iterator[Row]) -> Iterator[Row]:
+    # A chunk of rows per switch of language: switching per row cost a fifth of the
+    # outstanding report's time. The language is back as it was between chunks, so the
+    # writer reading them is never left in another one.
     iterator = iter(rows)
     while True:
         with override(language):
-            row = next(iterator, None)
-        if row is None:
+            chunk = list(islice(iterator, CHUNK))
+        if not chunk:
             return
-        yield row
+        yield from chunk

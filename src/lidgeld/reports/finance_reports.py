@@ -19,6 +19,7 @@ from lidgeld.reports.common import (
     in_language,
     instances_line,
     label_of,
+    labels_now,
     period_line,
 )
 from lidgeld.scope import Scope
@@ -125,6 +126,8 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
         "amount",
         "balance",
     )
+    stages = labels_now(STAGE_LABELS)
+    subtotal = _("Subtotal %(name)s")  # rendered once, as the labels
     zero = Decimal("0.00")
     current: int | None = None
     name = ""
@@ -146,7 +149,7 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
     ) in rows.iterator(chunk_size=CHUNK):
         if borrower_id != current:
             if current is not None:
-                yield _subtotal(name, sub_amount, sub_balance)
+                yield _subtotal(subtotal % {"name": name}, sub_amount, sub_balance)
             current, name = borrower_id, full_name(first, last)
             sub_amount = sub_balance = zero
             borrowers += 1
@@ -163,13 +166,13 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
                 code,
                 text,
                 booked_on,
-                label_of(STAGE_LABELS, stage),
+                label_of(stages, stage),
                 amount,
                 balance,
             ]
         )
     if current is not None:
-        yield _subtotal(name, sub_amount, sub_balance)
+        yield _subtotal(subtotal % {"name": name}, sub_amount, sub_balance)
     yield Row(
         [
             None,
@@ -192,11 +195,11 @@ def _outstanding_rows(postings: QuerySet[Posting]) -> Iterator[Row]:
     )
 
 
-def _subtotal(name: str, amount: Decimal, balance: Decimal) -> Row:
+def _subtotal(label: str, amount: Decimal, balance: Decimal) -> Row:
     return Row(
         [
             None,
-            _("Subtotal %(name)s") % {"name": name},
+            label,
             None,
             None,
             None,

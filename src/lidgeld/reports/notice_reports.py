@@ -24,6 +24,7 @@ from lidgeld.reports.common import (
     in_language,
     instances_line,
     label_of,
+    labels_now,
     period_line,
 )
 from lidgeld.scope import Scope
@@ -167,6 +168,7 @@ def _message_rows(messages: QuerySet[Message]) -> Iterator[Row]:
         "to_address",
         "borrower__email",
     )
+    channels, statuses = labels_now(_CHANNELS), labels_now(_STATUSES)
     for day, instance, type_, kind, channel, status, first, last, card, to, email in rows.iterator(
         chunk_size=CHUNK
     ):
@@ -175,8 +177,8 @@ def _message_rows(messages: QuerySet[Message]) -> Iterator[Row]:
                 day,
                 instance,
                 f"{type_}{kind}",
-                label_of(_CHANNELS, channel),
-                label_of(_STATUSES, status),
+                label_of(channels, channel),
+                label_of(statuses, status),
                 full_name(first, last),
                 card,
                 to or email,
@@ -192,14 +194,15 @@ def _message_summary_rows(messages: QuerySet[Message]) -> Iterator[Row]:
         .order_by("date", "type", "kind", "channel", "status")
     )
     total = 0
+    channels, statuses = labels_now(_CHANNELS), labels_now(_STATUSES)
     for day, type_, kind, channel, status, count in groups.iterator(chunk_size=CHUNK):
         total += count
         yield Row(
             [
                 day,
                 f"{type_}{kind}",
-                label_of(_CHANNELS, channel),
-                label_of(_STATUSES, status),
+                label_of(channels, channel),
+                label_of(statuses, status),
                 count,
             ]
         )
