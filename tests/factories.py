@@ -6,9 +6,11 @@ from __future__ import annotations
 import itertools
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.models import Borrower, Card
 from lidgeld.circulation.models import Item, Reservation, ReservationStatus
+from lidgeld.domain.names import search_key
 from lidgeld.domain.renewal import period_end
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.libraries.models import CooperationGroup, Instance
@@ -58,17 +60,23 @@ def make_borrower(
     language: str = "nl",
     first_name: str = "An",
     last_name: str = "Peeters",
+    **details: Any,
 ) -> Borrower:
     number = next(_sequence)
-    return Borrower.objects.create(
+    borrower = Borrower.objects.create(
         card_number=card or f"C{number:07d}",
         first_name=first_name,
         last_name=last_name,
+        search_first=search_key(first_name),
+        search_last=search_key(last_name),
         email=email if email is not None else "",
         language=language,
         home_instance=instance,
         registered_on=date(2020, 1, 1),
+        **details,
     )
+    Card.objects.create(number=borrower.card_number, borrower=borrower, issued_on=date(2020, 1, 1))
+    return borrower
 
 
 def make_membership(

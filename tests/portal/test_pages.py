@@ -247,7 +247,9 @@ def test_the_language_choice_changes_the_pages_and_the_notices(gent, adult):
     done = text_of(client.post("/portal/profile/language/", {"language": "fr"}, follow=True))
     assert "Désormais, nous utilisons cette langue pour vous." in done
     assert Borrower.objects.get(pk=borrower.pk).language == "fr"
-    assert AuditEvent.objects.filter(action="borrower.contact_changed", borrower=borrower).exists()
+    assert AuditEvent.objects.filter(
+        action="borrower.details_corrected", borrower=borrower
+    ).exists()
 
 
 def test_a_new_e_mail_address_needs_the_pin_and_a_valid_address(gent, adult):

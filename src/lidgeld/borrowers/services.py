@@ -1,72 +1,78 @@
+"""Writes of a borrower's own record: register, correct the details, set the PIN.
+
+Cards are in :mod:`lidgeld.borrowers.cards`, notes in :mod:`lidgeld.borrowers.notes`;
+a registration with its first membership in :mod:`lidgeld.operations.registration`."""
+
 from __future__ import annotations
 
-import re
+import secrets
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
-from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.checks import (
+    DETAIL_FIELDS,
+    PIN_RULE,
+    clean_card_number,
+    clean_details,
+    clean_email,
+    clean_language,
+    pin_is_well_formed,
+)
+from lidgeld.borrowers.models import Borrower, Card
+from lidgeld.borrowers.selectors import card_number_taken, likely_duplicates
+from lidgeld.domain.names import search_key
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
+from lidgeld.scope import Scope
 
-CARD_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,32}$")
-# [0-9], not \d nor str.isdigit(): those take Arabic-Indic (١٢٣٤) and full-width (１２３４)
-# digits too, which no kiosk keypad types; fullmatch, as $ would let a newline through.
-PIN_PATTERN = re.compile(r"[0-9]{4,12}")
-PIN_RULE = _("a PIN is 4 to 12 digits 0-9")
+__all__ = [
+    "LikelyDuplicate",
+    "borrower_contact_update",
+    "borrower_create",
+    "borrower_details_correct",
+    "borrower_pin_set",
+    "pin_generate",
+    "pin_is_well_formed",
+]
 
-# How people call the columns they type, for "the first name is at most 100 characters".
-_FIELD_WORDS = {
-    "first_name": _("first name"),
-    "last_name": _("last name"),
-    "email": _("e-mail address"),
-    "street": _("street"),
-    "postal_code": _("postal code"),
-    "city": _("city"),
-}
+GENERATED_PIN_DIGITS = 6
 
 
-def pin_is_well_formed(pin: str) -> bool:
-    """The one PIN rule, for every channel (portal forms, CLI, desk, kiosks): 4 to 12
-    digits 0-9. Whether a PIN is *right* is a separate check against its hash."""
-    return PIN_PATTERN.fullmatch(pin) is not None
+class LikelyDuplicate(InvalidInput):
+    """Someone with the same name and date of birth, or the same e-mail address, is
+    already registered: the desk is shown them and may still go on."""
 
-
-def _check_lengths(**values: str) -> None:
-    """Each value fits its column (the model's max_length), said before the database
-    refuses it (PostgreSQL) or stores it whole (SQLite)."""
-    for field, value in values.items():
-        limit = getattr(Borrower._meta.get_field(field), "max_length", None)
-        if limit is not None and len(value) > limit:
-            raise InvalidInput(
-                _("the %(field)s is at most %(limit)d characters long, not %(length)d; shorten it"),
-                code="too_long",
-                params={"field": _FIELD_WORDS[field], "limit": limit, "length": len(value)},
-            )
-
-
-def clean_email(email: str) -> str:
-    email = email.strip()
-    if not email:
-        return ""
-    _check_lengths(email=email)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidInput(
+    def __init__(self, borrowers: list[Borrower]) -> None:
+        super().__init__(
             _(
-                "'%(email)s' is not a valid e-mail address; correct it or leave it out "
-                "(notices then go by letter)"
+                "%(count)d borrower(s) with the same name and date of birth or the same "
+                "e-mail address already exist; check they are not this person, then "
+                "register anyway"
             ),
-            code="email_invalid",
-            params={"email": email},
-        ) from None
-    return email
+            code="likely_duplicate",
+            params={"count": len(borrowers)},
+        )
+        self.borrowers = borrowers
+
+
+def pin_generate() -> str:
+    """A PIN for a slip printed at the desk: random digits, never stored as such."""
+    return "".join(secrets.choice("0123456789") for _ in range(GENERATED_PIN_DIGITS))
+
+
+def _keys(values: Mapping[str, Any]) -> dict[str, str]:
+    keys = {}
+    if "first_name" in values:
+        keys["search_first"] = search_key(values["first_name"])
+    if "last_name" in values:
+        keys["search_last"] = search_key(values["last_name"])
+    return keys
 
 
 def borrower_create(
@@ -82,37 +88,53 @@ def borrower_create(
     language: str = "nl",
     birth_date: date | None = None,
     street: str = "",
+    house_number: str = "",
+    box: str = "",
     postal_code: str = "",
     city: str = "",
+    country: str = "BE",
+    phone: str = "",
     pin: str | None = None,
+    duplicates_in: Scope | None = None,
 ) -> Borrower:
     """A new card holder, without a membership yet
-    (:func:`lidgeld.operations.registration.borrower_register` gives the first)."""
-    card_number = card_number.strip()
-    if not CARD_PATTERN.match(card_number):
-        raise InvalidInput(
-            _("a card number is 1 to 32 letters, digits or dashes"), code="card_malformed"
-        )
-    if not first_name.strip() or not last_name.strip():
-        raise InvalidInput(_("give both a first name and a last name"), code="name_missing")
-    _check_lengths(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        street=street.strip(),
-        postal_code=postal_code.strip(),
-        city=city.strip(),
+    (:func:`lidgeld.operations.registration.borrower_register` gives the first).
+
+    With ``duplicates_in``, borrowers in that scope with the same name and date of
+    birth or the same e-mail address refuse it (:class:`LikelyDuplicate`); the desk
+    passes None once staff have looked at them and chosen to go on."""
+    card_number = clean_card_number(card_number)
+    details = clean_details(
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "birth_date": birth_date,
+            "street": street,
+            "house_number": house_number,
+            "box": box,
+            "postal_code": postal_code,
+            "city": city,
+            "country": country,
+            "email": email,
+            "phone": phone,
+            "language": language,
+        },
+        today=today,
     )
-    if language not in ("nl", "fr", "en"):
-        raise InvalidInput(
-            _("language must be nl, fr or en, not '%(language)s'"),
-            code="unknown_language",
-            params={"language": language},
-        )
     if pin is not None and not pin_is_well_formed(pin):
         raise InvalidInput(PIN_RULE, code="pin_malformed")
-    email = clean_email(email)
+    if duplicates_in is not None:
+        found = likely_duplicates(
+            scope=duplicates_in,
+            first_name=details["first_name"],
+            last_name=details["last_name"],
+            birth_date=details["birth_date"],
+            email=details["email"],
+        )
+        if found:
+            raise LikelyDuplicate(found)
     with transaction.atomic():
-        if Borrower.objects.filter(card_number=card_number).exists():
+        if card_number_taken(card_number):
             raise InvalidInput(
                 _("card number '%(card)s' is already in use"),
                 code="card_in_use",
@@ -120,18 +142,13 @@ def borrower_create(
             )
         borrower = Borrower.objects.create(
             card_number=card_number,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            email=email,
-            language=language,
-            birth_date=birth_date,
-            street=street.strip(),
-            postal_code=postal_code.strip(),
-            city=city.strip(),
             home_instance=instance,
             pin_hash=make_password(pin) if pin else "",
             registered_on=today,
+            **details,
+            **_keys(details),
         )
+        Card.objects.create(number=card_number, borrower=borrower, issued_on=today)
         audit_record(
             actor=actor,
             action="borrower.registered",
@@ -140,9 +157,60 @@ def borrower_create(
             now=now,
             borrower_id=borrower.pk,
             instance_id=instance.pk,
-            after={"card": card_number, "instance": instance.code, "language": language},
+            after={"card": card_number, "instance": instance.code, **_shown(details)},
         )
         return borrower
+
+
+def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Details as the audit keeps them (dates as ISO text)."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def borrower_details_correct(
+    *,
+    borrower: Borrower,
+    changes: Mapping[str, Any],
+    today: date,
+    now: datetime,
+    actor: str,
+) -> dict[str, tuple[Any, Any]]:
+    """Change the details named in ``changes`` (any of ``DETAIL_FIELDS``); what is not
+    named stays as it is, and nothing is blanked unless it is named with "". Audited
+    with before and after; returns what changed, field → (before, after)."""
+    with transaction.atomic():
+        locked = Borrower.objects.select_for_update().get(pk=borrower.pk)
+        cleaned = clean_details(changes, today=today, country=locked.country)
+        if "postal_code" not in cleaned and "country" in cleaned and locked.postal_code:
+            # a new country asks whether the postcode kept still fits it
+            clean_details(
+                {"postal_code": locked.postal_code, "country": cleaned["country"]}, today=today
+            )
+        changed = {
+            field: (getattr(locked, field), value)
+            for field, value in cleaned.items()
+            if getattr(locked, field) != value
+        }
+        if changed:
+            after = {field: new for field, (_old, new) in changed.items()}
+            for field, value in (after | _keys(after)).items():
+                setattr(locked, field, value)
+            locked.save(update_fields=[*after, *_keys(after)])
+            audit_record(
+                actor=actor,
+                action="borrower.details_corrected",
+                obj=locked,
+                today=today,
+                now=now,
+                borrower_id=locked.pk,
+                instance_id=locked.home_instance_id,
+                before=_shown({field: old for field, (old, _new) in changed.items()}),
+                after=_shown(after),
+            )
+    for field in DETAIL_FIELDS:
+        setattr(borrower, field, getattr(locked, field))
+    borrower.search_first, borrower.search_last = locked.search_first, locked.search_last
+    return changed
 
 
 def borrower_pin_set(
@@ -150,7 +218,8 @@ def borrower_pin_set(
 ) -> Borrower:
     """A new PIN (portal and kiosk), stored as a salted hash; the PIN itself is never kept
     nor audited. Who may set it (the borrower with the old PIN, a reset link, the desk)
-    is the caller's to check."""
+    is the caller's to check. Every portal session of the borrower ends: a session
+    remembers a fingerprint of the hash it was opened with (lidgeld.portal.session)."""
     if not pin_is_well_formed(pin):
         raise InvalidInput(PIN_RULE, code="pin_malformed")
     with transaction.atomic():
@@ -182,38 +251,12 @@ def borrower_contact_update(
     email: str | None = None,
     language: str | None = None,
 ) -> Borrower:
-    """Change the e-mail address and/or the language notices and pages use; what is
-    left out (None) stays as it is."""
+    """Change the e-mail address and/or the language notices and pages use (the
+    portal's profile page); what is left out (None) stays as it is."""
     changes: dict[str, str] = {}
     if email is not None:
         changes["email"] = clean_email(email)
     if language is not None:
-        if language not in ("nl", "fr", "en"):
-            raise InvalidInput(
-                _("language must be nl, fr or en, not '%(language)s'"),
-                code="unknown_language",
-                params={"language": language},
-            )
-        changes["language"] = language
-    with transaction.atomic():
-        locked = Borrower.objects.select_for_update().get(pk=borrower.pk)
-        before = {field: getattr(locked, field) for field in changes}
-        changed = {field: value for field, value in changes.items() if before[field] != value}
-        if changed:
-            for field, value in changed.items():
-                setattr(locked, field, value)
-            locked.save(update_fields=list(changed))
-            audit_record(
-                actor=actor,
-                action="borrower.contact_changed",
-                obj=locked,
-                today=today,
-                now=now,
-                borrower_id=locked.pk,
-                instance_id=locked.home_instance_id,
-                before={field: before[field] for field in changed},
-                after=changed,
-            )
-    for field, value in changes.items():
-        setattr(borrower, field, value)
+        changes["language"] = clean_language(language)
+    borrower_details_correct(borrower=borrower, changes=changes, today=today, now=now, actor=actor)
     return borrower

@@ -64,6 +64,53 @@ def contribution_book(
     return posting
 
 
+def charge_book(
+    *,
+    borrower: Borrower,
+    instance_id: int,
+    booking_code: int,
+    amount: Decimal,
+    description: str,
+    paid: bool,
+    today: date,
+    now: datetime,
+    actor: str,
+    channel: str = "desk",
+) -> Posting:
+    """Book a charge that is not a contribution (a new card): an open item under its
+    own booking code, outside 1000-1999, so no dunning clock and no block follows it.
+    ``paid`` settles it at once."""
+    if 1000 <= booking_code <= 1999:
+        raise Refused(
+            _("booking code %(code)d is a contribution's; a charge needs a code outside 1000-1999"),
+            code="charge_code_is_contribution",
+            params={"code": booking_code},
+        )
+    posting = Posting.objects.create(
+        borrower=borrower,
+        instance_id=instance_id,
+        booking_code=booking_code,
+        description=description,
+        amount=amount,
+        balance=amount,
+        booked_on=today,
+        stage=Stage.OPEN.value,
+    )
+    audit_record(
+        actor=actor,
+        action="posting.booked",
+        obj=posting,
+        today=today,
+        now=now,
+        borrower_id=posting.borrower_id,
+        instance_id=posting.instance_id,
+        after={"amount": str(amount), "booking_code": booking_code, "description": description},
+    )
+    if paid:
+        _apply_payment(posting, amount, today=today, now=now, actor=actor, channel=channel)
+    return posting
+
+
 def _apply_payment(
     posting: Posting, amount: Decimal, *, today: date, now: datetime, actor: str, channel: str
 ) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +106,24 @@ class Instance(models.Model):
     portal_renewal_window_months = models.PositiveSmallIntegerField(
         default=1, db_default=1, verbose_name=_("online renewal opens (months before the end)")
     )
+    # The desk: what a new card costs when one is replaced (0 = free), booked under a
+    # code of its own outside the contributions' 1000-1999, so a card fee never moves
+    # the membership's dunning clock.
+    card_fee = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("2.50"),
+        db_default=Decimal("2.50"),
+        verbose_name=_("replacement card fee"),
+    )
+    card_fee_booking_code = models.PositiveSmallIntegerField(
+        default=2100, db_default=2100, verbose_name=_("booking code of the card fee")
+    )
+    # Whether a changed e-mail address is told at the old address too (some libraries
+    # want that against someone taking an account over).
+    notice_old_email = models.BooleanField(
+        default=False, db_default=False, verbose_name=_("tell the old address of an e-mail change")
+    )
 
     class Meta:
         verbose_name = _("instance")
@@ -115,6 +135,13 @@ class Instance(models.Model):
                 condition=Q(reminder_after_months__gte=1)
                 & Q(unpaid_after_months__gt=models.F("reminder_after_months"))
                 & Q(write_off_after_months__gt=models.F("unpaid_after_months")),
+            ),
+            models.CheckConstraint(
+                name="instance_card_fee_outside_contributions",
+                condition=(Q(card_fee_booking_code__lt=1000) | Q(card_fee_booking_code__gt=1999))
+                & Q(card_fee_booking_code__gte=1)
+                & Q(card_fee_booking_code__lte=9999)
+                & Q(card_fee__gte=0),
             ),
             models.CheckConstraint(
                 name="instance_renewal_base_known",

@@ -13,6 +13,7 @@ from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import MembershipType
 from lidgeld.operations.renewals import membership_start
+from lidgeld.scope import Scope
 
 
 def borrower_register(
@@ -28,15 +29,20 @@ def borrower_register(
     language: str = "nl",
     birth_date: date | None = None,
     street: str = "",
+    house_number: str = "",
+    box: str = "",
     postal_code: str = "",
     city: str = "",
+    country: str = "BE",
+    phone: str = "",
     pin: str | None = None,
+    duplicates_in: Scope | None = None,
     membership_type: MembershipType | None = None,
     start: date | None = None,
     paid: bool = False,
 ) -> Borrower:
     """A new card holder, with a first membership when a type is given; both or
-    neither."""
+    neither. ``duplicates_in``: see :func:`lidgeld.borrowers.services.borrower_create`."""
     if membership_type is not None and membership_type.instance_id != instance.pk:
         raise InvalidInput(
             _("type %(type)s belongs to another instance than %(instance)s"),
@@ -56,9 +62,14 @@ def borrower_register(
             language=language,
             birth_date=birth_date,
             street=street,
+            house_number=house_number,
+            box=box,
             postal_code=postal_code,
             city=city,
+            country=country,
+            phone=phone,
             pin=pin,
+            duplicates_in=duplicates_in,
         )
         if membership_type is not None:
             membership_start(

@@ -9,8 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lidgeld.borrowers.checks import pin_is_well_formed
 from lidgeld.borrowers.models import LANGUAGE_CHOICES
-from lidgeld.borrowers.services import pin_is_well_formed
 
 PIN_HELP = _("4 to 12 digits.")
 

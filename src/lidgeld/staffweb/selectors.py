@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -20,12 +19,14 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Collate, TruncMonth, Upper
+from django.db.models.functions import TruncMonth
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.selectors import name_key, upper_key
 from lidgeld.domain.dunning import STAGE_ORDER, Stage
 from lidgeld.domain.months import add_months, end_of_month, first_of_month
+from lidgeld.domain.names import search_key
 from lidgeld.finance.models import (
     Payment,
     Posting,
@@ -60,12 +61,6 @@ class SearchResult:
     more: bool  # more borrowers match than are shown
 
 
-def _key(field: str) -> Any:
-    """The search key of a column: the expression borrowers/migrations/0003 indexes."""
-    upper = Upper(field)
-    return Collate(upper, "C") if connection.vendor == "postgresql" else upper
-
-
 def _prefix(field: str, text: str) -> dict[str, str]:
     """``field`` starts with ``text``, as a range on the key: index-friendly, any collation."""
     after = text[:-1] + chr(ord(text[-1]) + 1)
@@ -82,13 +77,24 @@ def search_kind(query: str) -> str:
     return "name"
 
 
-def _name_branches(words: list[str]) -> list[dict[str, str]]:
-    """The readings of a typed name: "peeters an", "an peeters", "de smet", "de smet an"."""
-    branches = [_prefix("k_last", " ".join(words))]
+LAST_FIRST = ("k_last", "k_first", "id")
+FIRST_LAST = ("k_first", "k_last", "id")
+
+
+def _name_branches(words: list[str]) -> list[tuple[dict[str, str], tuple[str, ...]]]:
+    """The readings of a typed name, each with the index order it is read in: "peeters
+    an", "an peeters", "de smet" (= "desmet"), "de smet an", and a single word as a
+    last name or a first name ("helene" finds Hélène)."""
+    keys = [search_key(word) for word in words]
+    whole = "".join(keys)
+    if not whole:
+        return []
+    branches = [(_prefix("k_last", whole), LAST_FIRST), (_prefix("k_first", whole), FIRST_LAST)]
     for cut in range(1, len(words)):
-        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-        branches.append(_prefix("k_last", head) | _prefix("k_first", tail))
-        branches.append(_prefix("k_first", head) | _prefix("k_last", tail))
+        head, tail = "".join(keys[:cut]), "".join(keys[cut:])
+        if head and tail:
+            branches.append((_prefix("k_last", head) | _prefix("k_first", tail), LAST_FIRST))
+            branches.append((_prefix("k_first", head) | _prefix("k_last", tail), FIRST_LAST))
     return branches
 
 
@@ -102,22 +108,22 @@ def borrower_search(*, scope: Scope, query: str, limit: int = SEARCH_LIMIT) -> S
     kind = search_kind(query)
     if not kind:
         return SearchResult(query, kind, [], False)
-    text = query.upper()
     base = scope.limit(Borrower.objects.all(), "home_instance_id")
-    order: tuple[str, ...]
+    branches: list[tuple[dict[str, str], tuple[str, ...]]]
     if kind == "name":
-        base = base.annotate(k_last=_key("last_name"), k_first=_key("first_name"))
-        order = ("k_last", "k_first", "id")
-        branches = _name_branches(text.split(" "))
+        base = base.annotate(k_last=name_key("search_last"), k_first=name_key("search_first"))
+        branches = _name_branches(query.split(" "))
     else:
-        base = base.annotate(k=_key("card_number" if kind == "card" else "email"))
-        order = ("k", "id")
-        branches = [_prefix("k", text)]
+        base = base.annotate(k=upper_key("card_number" if kind == "card" else "email"))
+        branches = [(_prefix("k", query.upper()), ("k", "id"))]
     found: dict[int, tuple[Any, ...]] = {}
-    for branch in branches:
-        rows = base.filter(**branch).order_by(*order).values_list(*order)[: limit + 1]
+    more = False
+    for branch, order in branches:
+        rows = list(base.filter(**branch).order_by(*order).values_list(*order)[: limit + 1])
+        more = more or len(rows) > limit
         for row in rows:
-            found[row[-1]] = row
+            # ranked by last name, first name whichever index read them
+            found[row[-1]] = (row[1], row[0], row[2]) if order is FIRST_LAST else row
     ranked = sorted(found.values())
     ids = [row[-1] for row in ranked[:limit]]
     by_id = {
@@ -126,7 +132,9 @@ def borrower_search(*, scope: Scope, query: str, limit: int = SEARCH_LIMIT) -> S
             Borrower.objects.filter(pk__in=ids).order_by()
         ).select_related("home_instance")
     }
-    return SearchResult(query, kind, [by_id[i] for i in ids if i in by_id], len(ranked) > limit)
+    return SearchResult(
+        query, kind, [by_id[i] for i in ids if i in by_id], more or len(ranked) > limit
+    )
 
 
 # -- the borrower page ----------------------------------------------------------------
