@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 
 from lidgeld.audit.models import AuditEvent
-from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.models import Borrower, Note
 from lidgeld.circulation.models import Loan, ReservationStatus
 from lidgeld.finance.models import (
     BankTransaction,
@@ -78,6 +78,12 @@ def build_world(code: str = "GENT"):
     instance = make_instance(code, group=group)
     volw = make_type(instance)
     borrower = make_borrower(instance, first_name="An", last_name=f"Peeters{code}")
+    Note.objects.create(
+        borrower=borrower,
+        text="Komt op dinsdag",
+        written_at=_aware(date(2026, 3, 2)),
+        written_by="staff:x",
+    )
     ended = make_membership(borrower, volw, date(2025, 4, 1))  # ends 31/03/2026
     open_fee = make_open_fee(ended, booked_on=date(2025, 9, 1), stage="unpaid")
     paid = Posting.objects.create(

@@ -57,8 +57,20 @@ class Borrower(models.Model):
     )
     # domain.names.search_key of the names, written with them; the desk's name search
     # reads these through indexes (borrowers/migrations/0006).
-    search_first = models.CharField(max_length=100, default="", db_default="", editable=False)
-    search_last = models.CharField(max_length=100, default="", db_default="", editable=False)
+    search_first = models.CharField(
+        max_length=100,
+        default="",
+        db_default="",
+        editable=False,
+        verbose_name=_("first name as searched"),
+    )
+    search_last = models.CharField(
+        max_length=100,
+        default="",
+        db_default="",
+        editable=False,
+        verbose_name=_("last name as searched"),
+    )
 
     class Meta:
         verbose_name = _("borrower")

@@ -196,12 +196,24 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="borrower",
             name="search_first",
-            field=models.CharField(db_default="", default="", editable=False, max_length=100),
+            field=models.CharField(
+                db_default="",
+                default="",
+                editable=False,
+                max_length=100,
+                verbose_name="first name as searched",
+            ),
         ),
         migrations.AddField(
             model_name="borrower",
             name="search_last",
-            field=models.CharField(db_default="", default="", editable=False, max_length=100),
+            field=models.CharField(
+                db_default="",
+                default="",
+                editable=False,
+                max_length=100,
+                verbose_name="last name as searched",
+            ),
         ),
         migrations.AddConstraint(
             model_name="borrower",
