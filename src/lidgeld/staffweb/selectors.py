@@ -77,8 +77,8 @@ def search_kind(query: str) -> str:
     return "name"
 
 
-LAST_FIRST = ("k_last", "k_first", "id")
-FIRST_LAST = ("k_first", "k_last", "id")
+LAST_FIRST: tuple[str, ...] = ("k_last", "k_first", "id")
+FIRST_LAST: tuple[str, ...] = ("k_first", "k_last", "id")
 
 
 def _name_branches(words: list[str]) -> list[tuple[dict[str, str], tuple[str, ...]]]:
@@ -89,7 +89,10 @@ def _name_branches(words: list[str]) -> list[tuple[dict[str, str], tuple[str, ..
     whole = "".join(keys)
     if not whole:
         return []
-    branches = [(_prefix("k_last", whole), LAST_FIRST), (_prefix("k_first", whole), FIRST_LAST)]
+    branches: list[tuple[dict[str, str], tuple[str, ...]]] = [
+        (_prefix("k_last", whole), LAST_FIRST),
+        (_prefix("k_first", whole), FIRST_LAST),
+    ]
     for cut in range(1, len(words)):
         head, tail = "".join(keys[:cut]), "".join(keys[cut:])
         if head and tail:
