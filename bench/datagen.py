@@ -207,9 +207,12 @@ SELECT e.*,
 """
 
 BORROWERS_SQL = """
-INSERT INTO borrowers_borrower (id, card_number, first_name, last_name, birth_date, email,
-                                postal_code, language, pin_hash, registered_on, home_instance_id)
+INSERT INTO borrowers_borrower (id, card_number, first_name, last_name, search_first,
+                                search_last, birth_date, email, postal_code, language, pin_hash,
+                                registered_on, home_instance_id)
 SELECT k, 'B' || lpad(k::text, 10, '0'), first_name, last_name,
+       -- domain.names.search_key of these ASCII names
+       lower(replace(first_name, ' ', '')), lower(replace(last_name, ' ', '')),
        DATE '1940-01-01' + h_birth::int,
        CASE WHEN h_mail < 850
             THEN lower(replace(first_name || '.' || last_name, ' ', '')) || k || '@example.be'
@@ -218,6 +221,11 @@ SELECT k, 'B' || lpad(k::text, 10, '0'), first_name, last_name,
        (8000 + inst * 500 + h_day)::text, language, '',
        CASE WHEN hist THEN h_start ELSE p_start END, inst
   FROM plan
+"""
+
+CARDS_SQL = """
+INSERT INTO borrowers_card (number, borrower_id, issued_on, reported)
+SELECT card_number, id, registered_on, '' FROM borrowers_borrower
 """
 
 # id = k: the current period; N + k: the one before; 2N + k: a renewal in advance;
@@ -475,6 +483,7 @@ def generate(
         cur.execute("CREATE INDEX ON plan (k)")
         cur.execute("ANALYZE plan")
         run("borrowers", BORROWERS_SQL)
+        run("cards", CARDS_SQL)
         run("items", ITEMS_SQL)
         for sql in MEMBERSHIP_SQL:
             run("memberships", sql)

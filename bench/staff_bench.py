@@ -17,11 +17,12 @@
 4. ``--clients`` threads log in once (one session) and then ask, back to back (plus an
    optional think time), for a mix of: borrower pages of random borrowers (half), and
    searches (a sixth each) by card number prefix (7 to 11 characters; the whole number
-   answers with a redirect to the borrower, as a scanned card does), by name ("maes" or
-   "maes lotte") and by e-mail address (its first 6 characters or more). Every answer is
+   answers with a redirect to the borrower, as a scanned card does), by name ("maes",
+   "maes lotte", "desmet" for De Smet, or the first name alone) and by e-mail address (its first 6 characters or more). Every answer is
    checked. ``--warmup`` seconds are left out, then ``--seconds`` are measured.
 5. Prints p50/p95/p99 of the server time (Server-Timing) and of the time seen by the
-   client, per kind; exit 1 when a server p95 reaches 200 ms or an answer was wrong.
+   client, per kind; exit 1 when a server p95 reaches 200 ms (the name search: 100 ms)
+   or an answer was wrong.
 
 What it created is dropped unless ``--keep``. The admin connection comes from
 LIDGELD_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
@@ -55,6 +56,8 @@ from sip2_bench import borrower_count, free_port, is_template, percentile, stop_
 from tick_bench import Databases, database_url, log  # noqa: E402
 
 TARGET_P95_MS = 200.0
+# Issue 13: the name search, accents and spaces ignored, answers within 100 ms at p95.
+TARGET_P95_MS_BY_KIND = {"name": 100.0}
 TEMPLATES = ("lidgeld_bench", "lidgeld_bench_reports")
 USERNAME = "bench-desk"
 PASSWORD = "bench-desk-password"  # a throw-away benchmark database
@@ -241,7 +244,11 @@ def request_for(rng: random.Random, people: list[Any]) -> tuple[str, str]:
         query = card[: rng.randint(7, len(card))]
         return "card", "/staff/borrowers/?" + urlencode({"q": query})
     if roll < 5 / 6:
-        query = last.lower() if rng.random() < 0.5 else f"{last} {first}".lower()
+        # as the desk types a name it heard: the last name, last and first, the last name
+        # run together ("desmet" for De Smet), or only the first name
+        query = rng.choice(
+            [last.lower(), f"{last} {first}".lower(), last.replace(" ", "").lower(), first]
+        )
         return "name", "/staff/borrowers/?" + urlencode({"q": query})
     while not email:
         pk, card, first, last, email = rng.choice(people)
@@ -387,8 +394,9 @@ def main(argv: list[str] | None = None) -> int:
                 dbs.drop(name)
     results["targets"] = {
         f"{kind} server p95": {
-            "target": f"< {TARGET_P95_MS:g} ms",
-            "met": results["run"]["kinds"][kind]["server_p95_ms"] < TARGET_P95_MS,
+            "target": f"< {TARGET_P95_MS_BY_KIND.get(kind, TARGET_P95_MS):g} ms",
+            "met": results["run"]["kinds"][kind]["server_p95_ms"]
+            < TARGET_P95_MS_BY_KIND.get(kind, TARGET_P95_MS),
         }
         for kind in KINDS
     }
