@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from lidgeld.audit.models import AuditEvent
-from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.models import Borrower, Card, Note
+from lidgeld.borrowers.selectors import card_holder
 from lidgeld.circulation.models import Reservation, ReservationStatus
 from lidgeld.clock import clock
 from lidgeld.demo import demo_load
@@ -73,6 +74,21 @@ def test_the_demo_shows_every_situation_and_cannot_be_loaded_twice():
     registered = AuditEvent.objects.filter(action="borrower.registered", actor="demo")
     assert registered.count() == 120
     assert not registered.exclude(at__date=F("business_date")).exists()
+
+    # R12: the desk's own work is there to look at: old cards that still find their
+    # borrower, a card reported stolen, notes with a banner, addresses with numbers
+    old = card_holder(summary["examples"]["old_card"])
+    assert old is not None
+    assert old.old_card
+    assert old.borrower.card_number.startswith("R")
+    assert Card.objects.filter(replaced_on__isnull=False).count() == 3
+    stolen = Borrower.objects.get(card_number=summary["examples"]["card_stolen"])
+    assert stolen.card_reported == "stolen"
+    assert Note.objects.filter(at_desk=True, borrower__card_number=summary["examples"]["desk_note"])
+    assert Note.objects.count() == 4
+    assert not Borrower.objects.filter(house_number="").exists()
+    assert Borrower.objects.exclude(phone="").filter(phone__startswith="+32").exists()
+    assert Card.objects.count() == 123  # one per borrower, and the three replacements
 
     staff = get_user_model().objects.get(username="balie")
     assert staff.is_staff

@@ -11,6 +11,7 @@ from lidgeld import clock as clock_module
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.models import Item
 from lidgeld.clock import FixedClock, at_nine, set_clock
+from lidgeld.demo.desk_life import desk_life
 from lidgeld.demo.network import (
     ACTOR,
     CODES,
@@ -20,6 +21,7 @@ from lidgeld.demo.network import (
     TITLES,
     TOWNS,
     TYPES,
+    phone_of,
     street_of,
 )
 from lidgeld.demo.plan import BULK_RENEW, PAY, REGISTER, RENEW, RESERVE, Event, Plan
@@ -49,6 +51,7 @@ class Replay:
         self.instances: list[Instance] = []
         self.types: list[dict[str, MembershipType]] = []
         self.items: list[list[Item]] = []
+        self.desk_examples: dict[str, str] = {}
 
     def setup(self) -> None:
         day = self.plan.first_day
@@ -118,8 +121,18 @@ class Replay:
                 for event in by_day.get(day, []):
                     self.play(event)
                 day += timedelta(days=1)
+            set_clock(FixedClock(self.plan.today))
+            self.desk_examples = desk_life(self.desk_people(), today=self.plan.today)
         finally:
             set_clock(previous)
+
+    def desk_people(self) -> list[Borrower]:
+        """Members in order (not a showcase of another situation), for the desk's work."""
+        return [
+            person.borrower
+            for person in self.plan.people
+            if person.cohort == "active" and not person.showcase and person.borrower is not None
+        ][:8]
 
     def borrower(self, index: int) -> Borrower:
         borrower = self.plan.people[index].borrower
@@ -144,7 +157,9 @@ class Replay:
                 email=person.email,
                 language=person.language,
                 birth_date=person.birth_date,
-                street=street_of(person.card),
+                street=street_of(person.card)[0],
+                house_number=street_of(person.card)[1],
+                phone=phone_of(person.card),
                 postal_code=person.postal_code,
                 city=TOWNS.get(person.postal_code, ""),
                 membership_type=self.types[person.library][event.type_code],

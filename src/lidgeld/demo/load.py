@@ -154,6 +154,7 @@ def _summary(plan: Plan, replay: Replay, *, login_created: bool) -> dict[str, An
         instance_id__in=instance_ids, origin=Origin.AUTOMATIC
     ).count()
     expiring = memberships_expiring(month=plan.month0, instance_ids=instance_ids).count()
+    examples.update(replay.desk_examples)
     month = f"{plan.month0:%Y-%m}"
     total = sum(per_instance.values())
     summary: dict[str, Any] = {

@@ -38,10 +38,20 @@ STREETS = ("Kerkstraat", "Stationsstraat", "Dorpsstraat", "Molenstraat", "School
            "Nieuwstraat", "Beekstraat", "Lindenlaan", "Kouterweg", "Veldstraat")  # fmt: skip
 
 
-def street_of(card: str) -> str:
-    """A street and number that stay the same for the same card (the plan is seeded)."""
+def street_of(card: str) -> tuple[str, str]:
+    """A street and house number that stay the same for the same card (the plan is seeded)."""
     number = int(card)
-    return f"{STREETS[number % len(STREETS)]} {number % 173 + 1}"
+    return STREETS[number % len(STREETS)], str(number % 173 + 1)
+
+
+def phone_of(card: str) -> str:
+    """Seven in ten have a phone number, written as people give it (09 …, 04xx …)."""
+    number = int(card)
+    if number % 10 >= 7:
+        return ""
+    if number % 2:
+        return f"09 2{number % 100:02d} {number // 100 % 100:02d} {number // 10000 % 100:02d}"
+    return f"0470 {number % 100:02d} {number // 100 % 100:02d} {number // 10000 % 100:02d}"
 
 
 @dataclass(frozen=True)
