@@ -4,6 +4,7 @@ only, every change through its service and audited, a wrong value changes nothin
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django import forms
@@ -124,6 +125,8 @@ def test_changed_settings_are_saved_and_only_they_are_audited(admin, world):
         ({"sender_email": "gent@"}, "geen geldig e-mailadres"),
         ({"portal_renewal_window_months": 13}, "hoogstens 12"),  # Django, in Dutch
         ({"reminder_after_months": "een"}, "Voer een geheel getal in"),
+        ({"card_fee": "twee euro"}, "geen bedrag"),
+        ({"card_fee_booking_code": 1500}, "buiten 1000-1999"),
     ],
 )
 def test_a_wrong_value_is_said_and_nothing_changes(admin, world, changes, says):
@@ -132,6 +135,20 @@ def test_a_wrong_value_is_said_and_nothing_changes(admin, world, changes, says):
     assert says in response.content.decode().replace("&#x27;", "'")
     assert Instance.objects.get(code="GENT").unpaid_after_months == 6
     assert not AuditEvent.objects.exists()
+
+
+def test_the_card_fee_is_typed_the_belgian_way_and_audited(admin, world):
+    data = form_of(world[0], card_fee="3,50", card_fee_booking_code=2200, notice_old_email="on")
+    assert admin.post("/staff/settings/GENT/", data).status_code == 302
+    gent = Instance.objects.get(code="GENT")
+    assert (gent.card_fee, gent.card_fee_booking_code, gent.notice_old_email) == (
+        Decimal("3.50"),
+        2200,
+        True,
+    )
+    event = AuditEvent.objects.get(action="instance.changed")
+    assert set(event.after) == {"card_fee", "card_fee_booking_code", "notice_old_email"}
+    assert 'value="3,50"' in admin.get("/staff/settings/").content.decode()
 
 
 def test_a_saved_change_is_said_in_dutch(admin, world):

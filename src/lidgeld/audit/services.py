@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -75,10 +76,22 @@ def audited_update(
             today=today,
             now=now,
             instance_id=instance_id(locked),
-            before={**named, **before},
-            after={**named, **changes},
+            before={**named, **_plain(before)},
+            after={**named, **_plain(changes)},
         )
         return locked
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as the audit's JSON holds them: amounts as "2.50", days as ISO text."""
+    return {
+        field: str(value)
+        if isinstance(value, Decimal)
+        else value.isoformat()
+        if isinstance(value, date)
+        else value
+        for field, value in values.items()
+    }
 
 
 AUDIT_COLUMNS = (

@@ -53,6 +53,15 @@ def register(commands: Any) -> None:
     for field in INSTANCE_NUMBER_FIELDS:
         instance_set.add_argument(f"--{field.replace('_', '-')}", dest=field, type=int, metavar="N")
     instance_set.add_argument("--renewal-base", choices=["combination", "now", "expiry"])
+    instance_set.add_argument(
+        "--card-fee", dest="card_fee", metavar="AMOUNT", help="a new card costs (0 = free)"
+    )
+    instance_set.add_argument(
+        "--notice-old-email",
+        dest="notice_old_email",
+        choices=["on", "off"],
+        help="tell the old address when an e-mail address changes",
+    )
     add_json(instance_set)
     instance_set.set_defaults(handler=cmd_instance_set)
 
@@ -137,8 +146,12 @@ def cmd_instance_set(args: argparse.Namespace) -> int:
     from lidgeld.libraries.services import instance_update
 
     moment = cli_moment()
-    fields = (*INSTANCE_TEXT_FIELDS, *INSTANCE_NUMBER_FIELDS, "renewal_base")
-    changes = {field: getattr(args, field) for field in fields if getattr(args, field) is not None}
+    fields = (*INSTANCE_TEXT_FIELDS, *INSTANCE_NUMBER_FIELDS, "renewal_base", "card_fee")
+    changes: dict[str, object] = {
+        field: getattr(args, field) for field in fields if getattr(args, field) is not None
+    }
+    if args.notice_old_email is not None:
+        changes["notice_old_email"] = args.notice_old_email == "on"
     if not changes:
         raise InvalidInput(
             _("say what to change, e.g. --iban BE68539007547034 (see --help)"),

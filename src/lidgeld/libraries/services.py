@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from lidgeld.audit.services import audit_record, audited_update
+from lidgeld.domain.amounts import AmountError, parse_amount
 from lidgeld.domain.dunning import DunningPolicy
 from lidgeld.domain.epc_qr import bic_is_valid, iban_refusal
 from lidgeld.domain.renewal import RenewalBase
@@ -79,7 +81,10 @@ INSTANCE_NUMBER_FIELDS = (
     "write_off_after_months",
     "notice_max_delay_days",
     "portal_renewal_window_months",
+    "card_fee_booking_code",
 )
+# Amounts in euros ("2,50"): what the desk charges for a new card.
+INSTANCE_MONEY_FIELDS = ("card_fee",)
 # The largest value each number may take: beyond it the setting makes no sense (and the
 # column could not hold it).
 INSTANCE_NUMBER_LIMITS = {
@@ -89,6 +94,7 @@ INSTANCE_NUMBER_LIMITS = {
     "write_off_after_months": 120,
     "notice_max_delay_days": 365,
     "portal_renewal_window_months": 12,
+    "card_fee_booking_code": 9999,
 }
 # Switches: which notices go out, and whether borrowers may renew in Mijn Bibliotheek.
 INSTANCE_FLAG_FIELDS = (
@@ -97,6 +103,7 @@ INSTANCE_FLAG_FIELDS = (
     "notice_unpaid",
     "notice_renewal",
     "portal_renewal",
+    "notice_old_email",
 )
 
 
@@ -120,6 +127,7 @@ def instance_update(
         - set(INSTANCE_TEXT_FIELDS)
         - set(INSTANCE_NUMBER_FIELDS)
         - set(INSTANCE_FLAG_FIELDS)
+        - set(INSTANCE_MONEY_FIELDS)
         - {"renewal_base"}
     )
     if unknown:
@@ -161,6 +169,11 @@ def instance_update(
                     code="unknown_renewal_base",
                 )
             clean[field] = value
+        elif field in INSTANCE_MONEY_FIELDS:
+            try:
+                clean[field] = parse_amount(str(value), allow_zero=True, limit=Decimal("9999.99"))
+            except AmountError as refusal:
+                raise InvalidInput.of(refusal) from None
         elif field in INSTANCE_FLAG_FIELDS:
             if not isinstance(value, bool):
                 raise InvalidInput(
@@ -181,6 +194,14 @@ def instance_update(
                     gettext_lazy("%(field)s can be at most %(limit)s"),
                     code="number_too_large",
                     params={"field": field, "limit": INSTANCE_NUMBER_LIMITS[field]},
+                )
+            if field == "card_fee_booking_code" and (1000 <= value <= 1999 or value < 1):
+                raise InvalidInput(
+                    gettext_lazy(
+                        "the card fee needs a booking code of its own outside 1000-1999 "
+                        "(those are the contributions'), such as 2100"
+                    ),
+                    code="card_fee_code_is_contribution",
                 )
             clean[field] = value
     policy = {

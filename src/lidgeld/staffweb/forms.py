@@ -3,11 +3,15 @@ rules (what a setting may be, who may give which access) are the services' to ch
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lidgeld.domain.amounts import AmountError, parse_amount
+from lidgeld.domain.blocks import format_amount
+from lidgeld.errors import InvalidInput
 from lidgeld.kiosks.models import CHARSETS, TERMINATORS
 from lidgeld.libraries.models import Instance
 from lidgeld.libraries.services import INSTANCE_NUMBER_LIMITS
@@ -78,6 +82,7 @@ class InstanceSettingsForm(LinesForm):
             _("Renewing online in Mijn Bibliotheek"),
             ("portal_renewal", "portal_renewal_window_months"),
         ),
+        (_("The desk"), ("card_fee", "card_fee_booking_code", "notice_old_email")),
     )
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -124,10 +129,32 @@ class InstanceSettingsForm(LinesForm):
         _("1: from the 1st of the month the membership ends; 0: only once it has ended."),
     )
 
+    card_fee = forms.CharField(
+        label=_("A new card costs (euros)"),
+        max_length=12,
+        help_text=_("0 when a replaced card is free."),
+        widget=forms.TextInput(attrs={"class": "short"}),
+    )
+    card_fee_booking_code = _number(
+        _("Booking code of the card fee"),
+        "card_fee_booking_code",
+        _("Outside 1000-1999, so a card fee never counts as an unpaid contribution."),
+    )
+    notice_old_email = forms.BooleanField(
+        label=_("Tell the old address when an e-mail address changes"), required=False
+    )
+
     @classmethod
     def for_instance(cls, instance: Instance, data: Any = None) -> InstanceSettingsForm:
         initial = {name: getattr(instance, name) for name in cls.base_fields}
+        initial["card_fee"] = format_amount(instance.card_fee, "nl")
         return cls(data, initial=initial)
+
+    def clean_card_fee(self) -> Decimal:
+        try:
+            return parse_amount(self.cleaned_data["card_fee"], allow_zero=True)
+        except AmountError as refusal:
+            raise forms.ValidationError(InvalidInput.of(refusal).localized()) from None
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
