@@ -21,7 +21,9 @@ def _setup_django() -> None:
 def build_parser() -> Parser:
     from lidgeld.cli import (
         bank_cmd,
+        borrower_card_cmds,
         borrower_cmds,
+        borrower_desk_cmds,
         letters_cmd,
         notice_cmds,
         report_cmd,
@@ -39,7 +41,9 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     setup_cmds.register(commands)
-    borrower_cmds.register(commands)
+    borrower_actions = borrower_cmds.register(commands)  # `borrower add`, renew, pay, …
+    borrower_desk_cmds.register(borrower_actions)  # `borrower set|note`
+    borrower_card_cmds.register(borrower_actions)  # `borrower pin|card lost|card replace`
     tick_cmd.register(commands)
     notice_cmds.register(commands)
     send_cmd.register(commands)
