@@ -11,9 +11,20 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from lidgeld.cli.base import add_json, emit, parse_date
+from lidgeld.cli.base import Parser, add_json, emit, parse_date
 from lidgeld.cli.borrower_desk_cmds import borrower_of, pin_from_stdin, say
 from lidgeld.cli.setup_cmds import actor, cli_moment
+
+
+class _PinParser(Parser):
+    """``borrower pin``'s parser: what it does not know (a PIN typed anywhere on the
+    line) is kept in ``stray`` for the command to refuse, instead of argparse's
+    "unrecognized arguments: 1234", which would repeat the PIN."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        namespace, extras = super().parse_known_args(args, namespace)
+        namespace.stray = [*(getattr(namespace, "stray", None) or []), *extras]
+        return namespace, []
 
 
 def register(actions: Any) -> None:
@@ -26,6 +37,7 @@ def register(actions: Any) -> None:
         "history. Pipe it in with --pin-stdin, or let --generate make one and print it once.",
         allow_abbrev=False,
     )
+    pin.__class__ = _PinParser  # argparse makes every subcommand's parser of one class
     pin.add_argument("card", metavar="CARD")
     how = pin.add_mutually_exclusive_group()
     how.add_argument(
@@ -34,9 +46,6 @@ def register(actions: Any) -> None:
     how.add_argument(
         "--generate", action="store_true", help="make a PIN and print it once, for the slip"
     )
-    # Caught so that a PIN typed here is refused with the reason, never used.
-    pin.add_argument("--pin", dest="pin_argument", nargs="?", const="", help=argparse.SUPPRESS)
-    pin.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
     add_json(pin)
     pin.set_defaults(handler=cmd_borrower_pin)
 
@@ -68,7 +77,7 @@ def cmd_borrower_pin(args: argparse.Namespace) -> int:
     from lidgeld.borrowers.services import borrower_pin_set, pin_generate
     from lidgeld.errors import InvalidInput
 
-    if args.pin_argument is not None or args.stray:
+    if args.stray:
         raise InvalidInput(
             _(
                 "a PIN is never given on the command line: it would stay in the shell "
