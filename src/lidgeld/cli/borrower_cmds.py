@@ -7,7 +7,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from lidgeld.cli.base import EXIT_USAGE, add_json, default_json, emit, parse_date, parse_money
+from lidgeld.cli.base import (
+    EXIT_USAGE,
+    add_json,
+    cli_language,
+    default_json,
+    emit,
+    parse_date,
+    parse_money,
+)
 from lidgeld.cli.borrower_desk_cmds import add_detail_options, pin_from_stdin, say, warn
 from lidgeld.cli.setup_cmds import actor, cli_moment
 from lidgeld.domain.blocks import format_day
@@ -151,8 +159,6 @@ def _refuse_duplicate(args: argparse.Namespace, duplicate: Any) -> int:
     """Nothing registered: the likely duplicates, for the desk to look at (stderr; with
     --json also as JSON on stdout), and how to go on anyway."""
     import json
-
-    from lidgeld.cli.main import cli_language
 
     sentence = duplicate.localized(cli_language())
     rows = [

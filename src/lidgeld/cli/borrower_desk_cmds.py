@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from lidgeld.cli.base import add_json, emit, parse_date
+from lidgeld.cli.base import add_json, cli_language, emit, parse_date
 from lidgeld.cli.setup_cmds import actor, cli_moment
 
 
@@ -22,7 +22,6 @@ def say(message: Any, **params: Any) -> str:
     (LIDGELD_LANGUAGE), days as 31/12/2026 and amounts as that language writes them."""
     from django.utils.translation import override
 
-    from lidgeld.cli.main import cli_language
     from lidgeld.domain.blocks import format_amount, format_day
 
     language = cli_language()
@@ -82,7 +81,7 @@ def add_detail_options(parser: argparse.ArgumentParser, *, correcting: bool) -> 
     option("--country", default="BE", help="ISO code of two letters, e.g. BE, NL, FR")
     option("--email", default="", help='the e-mail address (set: "" removes it)')
     option("--phone", default="", help="stored as +32… when it is a valid number")
-    option("--language", default="nl", choices=["nl", "fr", "en"])
+    option("--language", default="nl", choices=["nl", "fr", "en"], help="of notices and pages")
 
 
 def pin_from_stdin() -> str:

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from lidgeld.cli.base import EXIT_BUSY, EXIT_FAILED, EXIT_USAGE, Parser
+from lidgeld.cli.base import EXIT_BUSY, EXIT_FAILED, EXIT_USAGE, Parser, cli_language
 
 
 def _setup_django() -> None:
@@ -101,16 +101,6 @@ def database_error_sentence(error: Exception) -> tuple[str, int]:
             EXIT_FAILED,
         )
     return f"database error: {first_line}", EXIT_FAILED
-
-
-def cli_language() -> str:
-    """The language of the command's error sentences: LIDGELD_LANGUAGE (nl, fr or en).
-
-    English unless set, because the commands' help, options and tables are English; a
-    back office that reads Dutch sets LIDGELD_LANGUAGE=nl and the same catalogue as the
-    staff pages answers."""
-    wanted = os.environ.get("LIDGELD_LANGUAGE", "").strip().lower()[:2]
-    return wanted if wanted in ("nl", "fr", "en") else "en"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
