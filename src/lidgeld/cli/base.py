@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from decimal import Decimal
@@ -69,3 +70,13 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+
+def cli_language() -> str:
+    """The language of the command's error sentences: LIDGELD_LANGUAGE (nl, fr or en).
+
+    English unless set, because the commands' help, options and tables are English; a
+    back office that reads Dutch sets LIDGELD_LANGUAGE=nl and the same catalogue as the
+    staff pages answers."""
+    wanted = os.environ.get("LIDGELD_LANGUAGE", "").strip().lower()[:2]
+    return wanted if wanted in ("nl", "fr", "en") else "en"

@@ -7,30 +7,54 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from lidgeld.cli.base import add_json, emit, parse_date, parse_money
+from lidgeld.cli.base import (
+    EXIT_USAGE,
+    add_json,
+    cli_language,
+    default_json,
+    emit,
+    parse_date,
+    parse_money,
+)
+from lidgeld.cli.borrower_desk_cmds import add_detail_options, pin_from_stdin, say, warn
 from lidgeld.cli.setup_cmds import actor, cli_moment
+from lidgeld.domain.blocks import format_day
 
 
-def register(commands: Any) -> None:
+def register(commands: Any) -> Any:
+    """The desk's commands; returns the subparsers of ``borrower`` so that other modules
+    add their actions there (cli/main.py)."""
     borrower = commands.add_parser("borrower", help="card holders")
     borrower_commands = borrower.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = borrower_commands.add_parser("add", help="register a borrower")
     add.add_argument("--card", required=True)
     add.add_argument("--first-name", required=True)
     add.add_argument("--last-name", required=True)
-    add.add_argument("--email", default="")
     add.add_argument("--instance", required=True)
     add.add_argument("--type", help="membership type code; gives a first membership")
     add.add_argument(
         "--start", type=parse_date, help="first day of that membership (default: today)"
     )
     add.add_argument("--paid", action="store_true", help="the first fee is paid at once")
-    add.add_argument("--pin", help="portal and kiosk PIN, 4 to 12 digits (stored hashed)")
-    add.add_argument("--language", default="nl", choices=["nl", "fr", "en"])
-    add.add_argument("--birth-date", type=parse_date)
-    add.add_argument("--street", default="", help="street and number, for letters")
-    add.add_argument("--postal-code", default="")
-    add.add_argument("--city", default="")
+    pin = add.add_mutually_exclusive_group()
+    pin.add_argument(
+        "--pin",
+        help="portal and kiosk PIN, 4 to 12 digits (stored hashed; prefer --pin-stdin: "
+        "a PIN here stays in the shell history)",
+    )
+    pin.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN from standard input (one line)"
+    )
+    pin.add_argument(
+        "--pin-generate", action="store_true", help="make a PIN and print it once, for the slip"
+    )
+    add_detail_options(add, correcting=False)
+    add.add_argument(
+        "--even-if-duplicate",
+        action="store_true",
+        help="register even when a borrower with the same name and date of birth, or the "
+        "same e-mail address, exists (they are listed otherwise, and nothing is registered)",
+    )
     add.add_argument("--on", type=parse_date, help="the day of registration (default: today)")
     add_json(add)
     add.set_defaults(handler=cmd_borrower_add)
@@ -76,41 +100,91 @@ def register(commands: Any) -> None:
     expiring.add_argument("--instance")
     add_json(expiring)
     expiring.set_defaults(handler=cmd_expiring)
+    return borrower_commands
 
 
 def cmd_borrower_add(args: argparse.Namespace) -> int:
+    from lidgeld.borrowers.services import LikelyDuplicate, pin_generate
     from lidgeld.libraries.selectors import instance_get
     from lidgeld.memberships.services import membership_type_get
     from lidgeld.operations.registration import borrower_register
+    from lidgeld.scope import operator_scope
 
     moment = cli_moment(on=args.on)
     instance = instance_get(args.instance)
     membership_type = membership_type_get(instance=instance, code=args.type) if args.type else None
-    borrower = borrower_register(
-        card_number=args.card,
-        first_name=args.first_name,
-        last_name=args.last_name,
-        email=args.email,
-        instance=instance,
-        membership_type=membership_type,
-        start=args.start,
-        paid=args.paid,
-        pin=args.pin,
-        language=args.language,
-        birth_date=args.birth_date,
-        street=args.street,
-        postal_code=args.postal_code,
-        city=args.city,
-        today=moment.today,
-        now=moment.now,
-        actor=actor(),
-    )
-    emit(
-        args,
-        {"card": borrower.card_number, "name": borrower.full_name, "instance": instance.code},
-        f"borrower {borrower.card_number} ({borrower.full_name}) registered at {instance.code}",
-    )
+    pin = args.pin
+    if args.pin_generate:
+        pin = pin_generate()
+    elif args.pin_stdin:
+        pin = pin_from_stdin()
+    try:
+        borrower = borrower_register(
+            card_number=args.card,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            email=args.email,
+            instance=instance,
+            membership_type=membership_type,
+            start=args.start,
+            paid=args.paid,
+            pin=pin,
+            language=args.language,
+            birth_date=args.birth_date,
+            street=args.street,
+            house_number=args.house_number,
+            box=args.box,
+            postal_code=args.postal_code,
+            city=args.city,
+            country=args.country,
+            phone=args.phone,
+            # The command line serves every instance: the whole network is looked in.
+            duplicates_in=None if args.even_if_duplicate else operator_scope(actor()),
+            today=moment.today,
+            now=moment.now,
+            actor=actor(),
+        )
+    except LikelyDuplicate as duplicate:
+        return _refuse_duplicate(args, duplicate)
+    data = {"card": borrower.card_number, "name": borrower.full_name, "instance": instance.code}
+    text = f"borrower {borrower.card_number} ({borrower.full_name}) registered at {instance.code}"
+    if args.pin_generate:
+        data["pin"] = pin
+        text += "\n" + say(_("PIN: %(pin)s (shown only now: write it on the slip)"), pin=pin)
+    emit(args, data, text)
     return 0
+
+
+def _refuse_duplicate(args: argparse.Namespace, duplicate: Any) -> int:
+    """Nothing registered: the likely duplicates, for the desk to look at (stderr; with
+    --json also as JSON on stdout), and how to go on anyway."""
+    import json
+
+    sentence = duplicate.localized(cli_language())
+    rows = [
+        {
+            "card": found.card_number,
+            "name": found.full_name,
+            "birth_date": found.birth_date,
+            "postal_code": found.postal_code,
+            "city": found.city,
+            "instance": found.home_instance.code,
+        }
+        for found in duplicate.borrowers
+    ]
+    if args.json:
+        error = {"code": duplicate.code, "message": sentence}
+        print(json.dumps({"registered": False, "error": error, "duplicates": rows},
+                         ensure_ascii=False, indent=2, default=default_json))  # fmt: skip
+    lines = [f"lidgeld {args.command}: error: {sentence}"]
+    lines += [
+        f"  {row['card']:<14} {row['name']:<30} {format_day(row['birth_date']) or '-':<10} "
+        f"{row['postal_code'] or '-':<6} {row['city'] or '-'} ({row['instance']})"
+        for row in rows
+    ]
+    lines.append(say(_("to register this borrower anyway, add --even-if-duplicate")))
+    warn("\n".join(lines))
+    return EXIT_USAGE
 
 
 def cmd_renew(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from lidgeld.cli.base import EXIT_BUSY, EXIT_FAILED, EXIT_USAGE, Parser
+from lidgeld.cli.base import EXIT_BUSY, EXIT_FAILED, EXIT_USAGE, Parser, cli_language
 
 
 def _setup_django() -> None:
@@ -21,7 +21,9 @@ def _setup_django() -> None:
 def build_parser() -> Parser:
     from lidgeld.cli import (
         bank_cmd,
+        borrower_card_cmds,
         borrower_cmds,
+        borrower_desk_cmds,
         letters_cmd,
         notice_cmds,
         report_cmd,
@@ -39,7 +41,9 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     setup_cmds.register(commands)
-    borrower_cmds.register(commands)
+    borrower_actions = borrower_cmds.register(commands)  # `borrower add`, renew, pay, …
+    borrower_desk_cmds.register(borrower_actions)  # `borrower set|note`
+    borrower_card_cmds.register(borrower_actions)  # `borrower pin|card lost|card replace`
     tick_cmd.register(commands)
     notice_cmds.register(commands)
     send_cmd.register(commands)
@@ -97,16 +101,6 @@ def database_error_sentence(error: Exception) -> tuple[str, int]:
             EXIT_FAILED,
         )
     return f"database error: {first_line}", EXIT_FAILED
-
-
-def cli_language() -> str:
-    """The language of the command's error sentences: LIDGELD_LANGUAGE (nl, fr or en).
-
-    English unless set, because the commands' help, options and tables are English; a
-    back office that reads Dutch sets LIDGELD_LANGUAGE=nl and the same catalogue as the
-    staff pages answers."""
-    wanted = os.environ.get("LIDGELD_LANGUAGE", "").strip().lower()[:2]
-    return wanted if wanted in ("nl", "fr", "en") else "en"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
