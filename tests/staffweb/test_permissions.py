@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from lidgeld.audit.models import AuditEvent
+from lidgeld.borrowers.models import Note
 from lidgeld.kiosks.models import Terminal
 from lidgeld.libraries.models import CooperationGroup, Instance
 from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
@@ -65,6 +66,12 @@ GET_TABLE = [
     ("letters-batch-new", "/staff/letters/batches/", POST_ONLY),
     ("letters-batch-pdf", "/staff/letters/batches/{letter_batch}/pdf", OWN_BORROWER),
     ("letters-batch-confirm", "/staff/letters/batches/{letter_batch}/confirm", POST_ONLY),
+    # a borrower's notes ({n} is a note of {b}) and cards: the desk role and up
+    ("note-add", "/staff/borrowers/{b}/notes/add/", OWN_BORROWER),
+    ("note-remove", "/staff/borrowers/{b}/notes/{n}/remove/", OWN_BORROWER),
+    ("card-lost", "/staff/borrowers/{b}/card/lost/", OWN_BORROWER),
+    ("card-stolen", "/staff/borrowers/{b}/card/stolen/", OWN_BORROWER),
+    ("card-replace", "/staff/borrowers/{b}/card/new/", OWN_BORROWER),
     # back office
     ("reports", "/staff/reports/", ALL_STAFF),
     ("selections", "/staff/selections/", ALL_STAFF),
@@ -101,6 +108,11 @@ POST_TABLE = [
     ("/staff/expiring/", {"fee": "paid", "card": ["B0000000001"]}, ALL_STAFF),
     ("/staff/letters/batches/", {"date": "2026-04-10"}, {"desk": 302, "coordinator": 302, "administrator": 302, "other_desk": 302}),
     ("/staff/letters/batches/{letter_batch}/confirm", {}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
+    ("/staff/borrowers/{b}/notes/add/", {"text": "Belt liever"}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
+    ("/staff/borrowers/{b}/notes/{n}/remove/", {}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
+    ("/staff/borrowers/{b}/card/lost/", {}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
+    ("/staff/borrowers/{b}/card/stolen/", {}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
+    ("/staff/borrowers/{b}/card/new/", {"number": "B0000000099", "confirm": "1"}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
 ]  # fmt: skip
 
 
@@ -161,12 +173,16 @@ def world():
     letter_batch = LetterBatch.objects.create(
         day=date(2026, 4, 10), letters=1, created_at=timezone.now(), created_by="test"
     )
+    note = Note.objects.create(
+        borrower=borrower, text="Belt liever", written_at=timezone.now(), written_by="staff:desk"
+    )
     letter = make_message(borrower, date(2026, 4, 10), channel="letter", status="queued")
     Message.objects.filter(pk=letter.pk).update(letter_batch=letter_batch)
     return {
         "b": borrower.pk, "p": posting.pk, "users": users, "set": borrower_set.pk,
         "override": override.pk, "terminal": terminal.pk,
         "account": users["desk"].staff_account.pk, "letter_batch": letter_batch.pk,
+        "n": note.pk,
         # per library, for the manage table
         "GENT": {"override": override.pk, "terminal": terminal.pk,
                  "account": users["desk"].staff_account.pk},

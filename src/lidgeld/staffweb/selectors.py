@@ -22,8 +22,14 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from lidgeld.audit.models import AuditEvent
-from lidgeld.borrowers.models import Borrower
-from lidgeld.borrowers.selectors import name_key, upper_key
+from lidgeld.borrowers.models import Borrower, Card, Note
+from lidgeld.borrowers.selectors import (
+    borrower_cards,
+    card_holder,
+    desk_notes,
+    name_key,
+    upper_key,
+)
 from lidgeld.domain.dunning import STAGE_ORDER, Stage
 from lidgeld.domain.months import add_months, end_of_month, first_of_month
 from lidgeld.domain.names import search_key
@@ -59,6 +65,8 @@ class SearchResult:
     kind: str  # "card", "email", "name", or "" for an empty query
     borrowers: list[Borrower]
     more: bool  # more borrowers match than are shown
+    # the query is exactly a card that is no longer current: the borrower it found
+    old_card: Card | None = None
 
 
 def _prefix(field: str, text: str) -> dict[str, str]:
@@ -121,6 +129,9 @@ def borrower_search(*, scope: Scope, query: str, limit: int = SEARCH_LIMIT) -> S
         branches = [(_prefix("k", query.upper()), ("k", "id"))]
     found: dict[int, tuple[Any, ...]] = {}
     more = False
+    old = _old_card(scope, query) if kind == "card" else None
+    if old is not None:
+        found[old.borrower_id] = (old.number.upper(), old.borrower_id)  # ranked as a card
     for branch, order in branches:
         rows = list(base.filter(**branch).order_by(*order).values_list(*order)[: limit + 1])
         more = more or len(rows) > limit
@@ -136,8 +147,19 @@ def borrower_search(*, scope: Scope, query: str, limit: int = SEARCH_LIMIT) -> S
         ).select_related("home_instance")
     }
     return SearchResult(
-        query, kind, [by_id[i] for i in ids if i in by_id], more or len(ranked) > limit
+        query, kind, [by_id[i] for i in ids if i in by_id], more or len(ranked) > limit, old
     )
+
+
+def _old_card(scope: Scope, query: str) -> Card | None:
+    """R12: an old card still finds its borrower at the desk, by its whole number
+    (one unique-index read; the current cards are found by their first characters)."""
+    holder = card_holder(query)
+    if holder is None and query.upper() != query:
+        holder = card_holder(query.upper())
+    if holder is None or not holder.old_card or not scope.allows(holder.borrower.home_instance_id):
+        return None
+    return holder.card
 
 
 # -- the borrower page ----------------------------------------------------------------
@@ -150,6 +172,8 @@ class BorrowerPage:
     postings: list[Posting]
     audit: list[AuditEvent]
     qr_svg: str  # inline SVG of the EPC QR code, "" when there is nothing to pay by transfer
+    cards: list[Card]  # every card the borrower had, the newest first
+    notes: list[Note]  # the staff notes not removed, the newest first
 
 
 def borrower_page(*, borrower: Borrower, today: date) -> BorrowerPage:
@@ -167,6 +191,8 @@ def borrower_page(*, borrower: Borrower, today: date) -> BorrowerPage:
             AuditEvent.objects.filter(borrower=borrower).order_by("-at", "-id")[:AUDIT_SHOWN]
         ),
         qr_svg=qr_svg(payment.epc_qr) if payment and payment.epc_qr else "",
+        cards=borrower_cards(borrower),
+        notes=desk_notes(borrower),
     )
 
 

@@ -7,9 +7,11 @@ from django.urls import path
 from lidgeld.staffweb.views import (
     desk_actions,
     desk_borrowers,
+    desk_cards,
     desk_dashboard,
     desk_expiring,
     desk_letters,
+    desk_notes,
 )
 
 urlpatterns = [
@@ -45,4 +47,24 @@ urlpatterns = [
         desk_letters.batch_confirm,
         name="letters-batch-confirm",
     ),
+    # a borrower's notes and cards (issue 13, items 4 and 6)
+    path("borrowers/<int:borrower_id>/notes/add/", desk_notes.add, name="note-add"),
+    path(
+        "borrowers/<int:borrower_id>/notes/<int:note_id>/remove/",
+        desk_notes.remove,
+        name="note-remove",
+    ),
+    path(
+        "borrowers/<int:borrower_id>/card/lost/",
+        desk_cards.report,
+        {"report": "lost"},
+        name="card-lost",
+    ),
+    path(
+        "borrowers/<int:borrower_id>/card/stolen/",
+        desk_cards.report,
+        {"report": "stolen"},
+        name="card-stolen",
+    ),
+    path("borrowers/<int:borrower_id>/card/new/", desk_cards.replace, name="card-replace"),
 ]

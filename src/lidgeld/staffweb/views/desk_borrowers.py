@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -15,6 +17,8 @@ from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import StaffRequest, may, staff_page, visible_borrower
 from lidgeld.staffweb.selectors import SEARCH_LIMIT, borrower_page, borrower_search
 from lidgeld.staffweb.views import desk_common as words
+from lidgeld.staffweb.views.desk_cards import cards_context
+from lidgeld.staffweb.views.desk_notes import notes_context
 
 
 def _changes(values: Any) -> str:
@@ -42,6 +46,11 @@ def search(request: StaffRequest) -> HttpResponseBase:
     if exact and not is_htmx(request):
         # A scanned card opens the borrower at once: that is what the desk wants.
         return redirect("staffweb:borrower", borrower_id=result.borrowers[0].pk)
+    old = result.old_card
+    if old is not None and len(result.borrowers) == 1 and not is_htmx(request):
+        # An old card too, and the page says which card it was.
+        address = reverse("staffweb:borrower", kwargs={"borrower_id": old.borrower_id})
+        return redirect(f"{address}?{urlencode({'card': old.number})}")
     context = {"result": result, "limit": SEARCH_LIMIT, "title": _("Borrowers")}
     template = (
         "staffweb/desk/_search_results.html" if is_htmx(request) else "staffweb/desk/search.html"
@@ -110,5 +119,8 @@ def borrower(request: StaffRequest, borrower_id: int) -> HttpResponse:
         "payment_key": words.one_time_key(),  # a second POST of this form books nothing
         "may_write_off": may(request.role, Role.COORDINATOR),
         "title": person.full_name,
+        **notes_context(page.notes),
+        # ?card=: the card the desk scanned, said in a banner when it is an old one
+        **cards_context(person, page.cards, request.GET.get("card", "")),
     }
     return render(request, "staffweb/desk/borrower.html", context)
