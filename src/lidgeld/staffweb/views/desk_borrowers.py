@@ -45,12 +45,14 @@ def search(request: StaffRequest) -> HttpResponseBase:
     )
     if exact and not is_htmx(request):
         # A scanned card opens the borrower at once: that is what the desk wants.
-        return redirect("staffweb:borrower", borrower_id=result.borrowers[0].pk)
+        found = result.borrowers[0]
+        if not found.card_reported:
+            return redirect("staffweb:borrower", borrower_id=found.pk)
+        return _opened_by_card(found.pk, found.card_number)  # "this card was reported lost"
     old = result.old_card
     if old is not None and len(result.borrowers) == 1 and not is_htmx(request):
         # An old card too, and the page says which card it was.
-        address = reverse("staffweb:borrower", kwargs={"borrower_id": old.borrower_id})
-        return redirect(f"{address}?{urlencode({'card': old.number})}")
+        return _opened_by_card(old.borrower_id, old.number)
     context = {"result": result, "limit": SEARCH_LIMIT, "title": _("Borrowers")}
     template = (
         "staffweb/desk/_search_results.html" if is_htmx(request) else "staffweb/desk/search.html"
@@ -58,6 +60,11 @@ def search(request: StaffRequest) -> HttpResponseBase:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _opened_by_card(borrower_id: int, card: str) -> HttpResponseBase:
+    address = reverse("staffweb:borrower", kwargs={"borrower_id": borrower_id})
+    return redirect(f"{address}?{urlencode({'card': card})}")
 
 
 @staff_page()
