@@ -244,6 +244,23 @@ def test_the_search_finds_a_borrower_by_an_old_card(gent, an):
     assert result.old_card is None
 
 
+def test_the_old_card_is_read_by_its_unique_index(gent, an):
+    """The old-card reading is one lookup on the card number's unique index (the
+    current cards stay a range on the borrowers' card index, tested with the search)."""
+    with CaptureQueriesContext(connection) as queries:
+        borrower_search(scope=Scope("t", None), query="B0000000001")
+    (sql,) = [q["sql"] for q in queries.captured_queries if 'FROM "borrowers_card"' in q["sql"]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN {sql}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "borrowers_card_number" in plan or "sqlite_autoindex_borrowers_card" in plan, plan
+
+
 def test_an_old_card_of_another_library_finds_nobody(gent, an):
     brugge = make_instance("BRUGGE")
     replaced_before(an, "B0000000001", "B0000000002", date(2026, 2, 3))

@@ -56,13 +56,13 @@ urlpatterns = [
     ),
     path(
         "borrowers/<int:borrower_id>/card/lost/",
-        desk_cards.report,
+        desk_cards.lost_or_stolen,
         {"report": "lost"},
         name="card-lost",
     ),
     path(
         "borrowers/<int:borrower_id>/card/stolen/",
-        desk_cards.report,
+        desk_cards.lost_or_stolen,
         {"report": "stolen"},
         name="card-stolen",
     ),

@@ -115,7 +115,7 @@ def _back(borrower_id: int) -> HttpResponseBase:
 
 @staff_page()
 @require_http_methods(["GET", "POST"])
-def report(request: StaffRequest, borrower_id: int, report: str) -> HttpResponseBase:
+def lost_or_stolen(request: StaffRequest, borrower_id: int, report: str) -> HttpResponseBase:
     borrower = visible_borrower(request.scope, borrower_id)
     error = ""
     if request.method == "POST":

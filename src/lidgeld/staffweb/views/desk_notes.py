@@ -21,15 +21,15 @@ from lidgeld.staffweb.views.desk_common import actor
 STAFF_PREFIX = "staff:"
 
 
-def written_by(note: Note) -> str:
-    """Who wrote a note as the desk knows them: the user name, without the audit
-    trail's ``staff:`` (a note from the command line keeps its ``cli:``)."""
-    return note.written_by.removeprefix(STAFF_PREFIX)
+def by_whom(actor: str) -> str:
+    """Who wrote or removed a note as the desk knows them: the user name, without the
+    audit trail's ``staff:`` (a note from the command line keeps its ``cli:``)."""
+    return actor.removeprefix(STAFF_PREFIX)
 
 
 def notes_context(notes: list[Note]) -> dict[str, Any]:
     return {
-        "notes": [(note, written_by(note)) for note in notes],
+        "notes": [(note, by_whom(note.written_by)) for note in notes],
         "desk_notes": [note for note in notes if note.at_desk],
         "note_limit": NOTE_LIMIT,
     }
@@ -90,7 +90,13 @@ def remove(request: StaffRequest, borrower_id: int, note_id: int) -> HttpRespons
         else:
             messages.success(request, _("Note removed."))
             return _back(borrower.pk)
-    context = {"borrower": borrower, "note": note, "who": written_by(note), "error": error}
+    context = {
+        "borrower": borrower,
+        "note": note,
+        "who": by_whom(note.written_by),
+        "removed_by": by_whom(note.removed_by),
+        "error": error,
+    }
     return render(
         request, "staffweb/desk/note_remove_confirm.html", context, status=400 if error else 200
     )
