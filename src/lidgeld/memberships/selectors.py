@@ -5,8 +5,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Exists, OuterRef, QuerySet
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet
 
+from lidgeld.domain.ages import born_by
 from lidgeld.domain.blocks import MembershipState
 from lidgeld.domain.months import end_of_month
 from lidgeld.memberships.models import Membership, MembershipStatus, TypeKind
@@ -89,3 +90,21 @@ def memberships_expiring(
 def notice_due_kinds() -> list[str]:
     """R4: types whose ending is announced (not the free auto-renewing ones)."""
     return [TypeKind.PAYING, TypeKind.FREE]
+
+
+def past_maximum_age(max_age: int, new_start: date, borrower_path: str = "borrower__") -> Q:
+    """R12 as one date comparison: the borrower is older than ``max_age`` on
+    ``new_start`` (born on or before the last birth date of someone ``max_age + 1`` then).
+    No birth date: not past it. The same on SQLite and PostgreSQL, and index-friendly."""
+    return Q(**{f"{borrower_path}birth_date__lte": born_by(new_start, max_age + 1)})
+
+
+def aged_out_on(new_start: date, max_ages: list[int]) -> Q | None:
+    """For a Membership queryset whose periods would be followed on ``new_start``: the
+    borrower is past the maximum age of the period's type then (None: no type has one).
+    ``max_ages`` are the few maximum ages of the types concerned."""
+    condition: Q | None = None
+    for age in sorted(set(max_ages)):
+        one = Q(type__max_age=age) & past_maximum_age(age, new_start)
+        condition = one if condition is None else condition | one
+    return condition
