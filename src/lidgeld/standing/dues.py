@@ -4,16 +4,17 @@ the dues a renewal's confirmation lists (R5, R8)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from lidgeld.domain.months import end_of_month
 from lidgeld.finance.models import Posting
 from lidgeld.finance.selectors import open_contributions
 from lidgeld.memberships.models import Membership
-from lidgeld.memberships.selectors import memberships_expiring
+from lidgeld.memberships.selectors import memberships_expiring, with_type_that_follows
 from lidgeld.notices.models import END_KINDS, TYPE_CONTRIBUTION, Message
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
@@ -35,7 +36,11 @@ def memberships_expiring_with_dues(
     cae = Message.objects.filter(
         membership_id=OuterRef("pk"), type=TYPE_CONTRIBUTION, kind__in=END_KINDS
     ).order_by("id")
-    return memberships_expiring(month=month, instance_ids=instance_ids).annotate(
+    expiring = with_type_that_follows(
+        memberships_expiring(month=month, instance_ids=instance_ids),
+        new_start=end_of_month(month) + timedelta(days=1),
+    )
+    return expiring.annotate(
         open_amount=Coalesce(
             Subquery(
                 owed.order_by()
