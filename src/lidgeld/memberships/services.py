@@ -162,7 +162,7 @@ def membership_type_limits_set(
     _limits_check(membership_type.instance, min_age, max_age, next_type, itself=membership_type)
     with transaction.atomic():
         locked = (
-            MembershipType.objects.select_for_update()
+            MembershipType.objects.select_for_update(of=("self",))
             .select_related("next_type")
             .get(pk=membership_type.pk)
         )
