@@ -76,13 +76,13 @@ class TestLimits:
 
     def test_only_a_minimum(self):
         adult = AgeLimits("Volwassene", 18, None)
-        with pytest.raises(RuleRefusal, match="Volwassene is for ages 18 and over; .* is 12"):
+        with pytest.raises(RuleRefusal, match=r"Volwassene is for ages 18 and over; .* is 12"):
             age_check(adult, birth_date=date(2014, 6, 1), day=date(2027, 1, 1))
         age_check(adult, birth_date=date(1980, 6, 1), day=date(2027, 1, 1))
 
     def test_only_a_maximum(self):
         kids = AgeLimits("Kind", None, 11)
-        with pytest.raises(RuleRefusal, match="Kind is for ages up to 11; .* is 12"):
+        with pytest.raises(RuleRefusal, match=r"Kind is for ages up to 11; .* is 12"):
             age_check(kids, birth_date=date(2014, 6, 1), day=date(2027, 1, 1))
 
     def test_past_the_maximum_only_once_older_than_it(self):

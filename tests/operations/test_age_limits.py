@@ -113,7 +113,8 @@ class TestRenewal:
             now=at_nine(DAY),
             actor="t",
         )
-        assert result.renewed and result.membership.type == adult
+        assert result.renewed
+        assert result.membership.type == adult
 
     def test_still_young_enough_on_the_new_start_keeps_the_type(self, gent, youth):
         borrower = make_borrower(gent, birth_date=date(2009, 2, 2))
@@ -143,7 +144,8 @@ class TestRenewal:
         make_membership(borrower, youth, start=date(2026, 2, 1))
         plan = renewal_plan(borrower=borrower, today=DAY)
         assert plan.membership_type == youth
-        assert plan.age_unchecked and plan.age_refusal is None
+        assert plan.age_unchecked
+        assert plan.age_refusal is None
 
 
 class TestTypeLimits:

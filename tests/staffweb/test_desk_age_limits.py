@@ -38,7 +38,9 @@ def half(gent):
 @pytest.fixture
 def youth(gent, adult):
     membership_type = make_type(gent, code="JEUGD", kind=TypeKind.FREE_AUTO)
-    MembershipType.objects.filter(pk=membership_type.pk).update(min_age=0, max_age=17, next_type=adult)
+    MembershipType.objects.filter(pk=membership_type.pk).update(
+        min_age=0, max_age=17, next_type=adult
+    )
     membership_type.refresh_from_db()
     return membership_type
 
@@ -113,7 +115,9 @@ class TestTypeAtRenewal:
             page
         )
 
-    def test_another_type_shows_its_fee_and_period_and_renews_with_it(self, desk, gent, adult, half):
+    def test_another_type_shows_its_fee_and_period_and_renews_with_it(
+        self, desk, gent, adult, half
+    ):
         an = make_borrower(gent, card="B0000000001", birth_date=date(1980, 1, 1))
         make_membership(an, adult, date(2025, 5, 1))
         page = desk.get(f"/staff/borrowers/{an.pk}/renew/open/?type={half.pk}")

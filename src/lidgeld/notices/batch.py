@@ -136,13 +136,15 @@ def age_cae_due(*, instance: Instance, ctx: BatchContext) -> QuerySet[Membership
     """R12: free auto-renewing periods ending this month whose borrower is past the
     type's maximum age on the day after, so the run will not renew them: they get the
     age-limit CAE instead of a new period (None: no such type in this library)."""
-    max_ages = list(
-        MembershipType.objects.filter(
+    max_ages = [
+        age
+        for age in MembershipType.objects.filter(
             instance=instance, kind=TypeKind.FREE_AUTO, max_age__isnull=False
         )
         .values_list("max_age", flat=True)
         .distinct()
-    )
+        if age is not None
+    ]
     aged_out = aged_out_on(end_of_month(ctx.day) + timedelta(days=1), max_ages)
     if aged_out is None:
         return None
