@@ -175,8 +175,8 @@ def test_the_month_defaults_to_this_month_and_the_csv_can_go_to_the_screen(capsy
     assert code == 0, err
     assert out.splitlines() == [
         "Instantie,Naam,Lenerskaart,Abonnementstype,Omschrijving type,Einddatum,"
-        "Openstaand lidgeld,E-mailadres,CAE verstuurd",
-        "GENT,Lotte Claes,G001,VOLW,Volw,2026-04-30,20.50,lotte@example.be,ja",
+        "Openstaand lidgeld,E-mailadres,CAE verstuurd,Volgend type (leeftijdsgrens)",
+        "GENT,Lotte Claes,G001,VOLW,Volw,2026-04-30,20.50,lotte@example.be,ja,",
     ]
     assert err == "1 rows → (screen)\n"
 

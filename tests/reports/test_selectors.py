@@ -13,7 +13,7 @@ from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.exports.table import ColumnType, RowKind, Table
 from lidgeld.finance.models import Posting, PostingStatus
-from lidgeld.memberships.models import Membership, TypeKind
+from lidgeld.memberships.models import Membership, MembershipType, TypeKind
 from lidgeld.reports.finance_reports import outstanding_items
 from lidgeld.reports.membership_reports import expiring_memberships
 from lidgeld.reports.notice_reports import message_overview
@@ -145,7 +145,8 @@ def test_the_kind_can_be_written_with_or_without_its_type(first_of_april, everyt
     [
         ({"kind": "XYZ"}, "message kind 'XYZ' is unknown; choose one of CAE (einde contributie), "
                           "CHR (herinnering lidgeld), CNB (lidgeld niet betaald), "
-                          "CVL (bevestiging verlenging)"),
+                          "CVL (bevestiging verlenging), "
+                          "CAEL (einde contributie, leeftijdsgrens bereikt)"),
         ({"message_type": "Z"}, "message type 'Z' is unknown; choose C (contributie)"),
         ({"date_from": date(2026, 4, 2)}, "the period starts after it ends: 02/04/2026 is after "
                                           "01/04/2026"),
@@ -329,19 +330,40 @@ def test_expiring_memberships_show_what_is_owed_and_whether_the_cae_went_out(
     end = date(2026, 4, 30)
     assert rows(table) == [
         ("data", ["BRUGGE", "Wim Wouters", "B001", "VOLW", "Volw", end, Decimal("0.00"),
-                  "lener@example.be", "nee"]),
+                  "lener@example.be", "nee", ""]),
         ("data", ["GENT", "Lotte Claes", "G001", "VOLW", "Volw", end, Decimal("17.00"),
-                  "lotte@example.be", "ja"]),
+                  "lotte@example.be", "ja", ""]),
         ("data", ["GENT", "Els Maes", "G002", "VOLW", "Volw", end, Decimal("0.00"),
-                  "els@example.be", "nee"]),
+                  "els@example.be", "nee", ""]),
         ("data", ["LEUVEN", "An Peeters", "L001", "JEUGD", "Jeugd", end, Decimal("0.00"),
-                  "an@example.be", "in wachtrij"]),
+                  "an@example.be", "in wachtrij", ""]),
     ]  # fmt: skip
     assert table.filters == [
         "Instanties: alle instanties",
         "Maand: april 2026 (einde op 30/04/2026)",
         "Openstaand lidgeld en berichten op 10/04/2026",
     ]
+
+
+def test_a_youth_member_past_the_age_limit_shows_the_type_that_follows(network, everything):
+    adult = make_type(network.gent, "VOLW", fee="12.00")
+    youth = make_type(network.gent, "JEUGD", kind=TypeKind.FREE_AUTO)
+    MembershipType.objects.filter(pk=youth.pk).update(max_age=17, next_type=adult)
+    adult.name = "Volwassene"
+    adult.save()
+    # 18 on 1 May 2026, the day after the period: past the limit; 18 on 2 May: not yet
+    older = make_borrower(network.gent, card="G101", birth_date=date(2008, 5, 1))
+    younger = make_borrower(network.gent, card="G102", birth_date=date(2008, 5, 2))
+    unknown = make_borrower(network.gent, card="G103")
+    for borrower in (older, younger, unknown):
+        make_membership(borrower, youth, start=date(2025, 5, 1))  # ends 30/04/2026
+
+    table = expiring_memberships(
+        scope=everything, instance_ids=None, month=date(2026, 4, 1), today=TODAY
+    )
+
+    becomes = {row[2]: row[-1] for row in data(table)}
+    assert becomes == {"G101": "wordt Volwassene (€ 12,00)", "G102": "", "G103": ""}
 
 
 def test_a_cae_letter_not_confirmed_printed_is_not_sent_in_the_expiring_report(
@@ -354,7 +376,7 @@ def test_a_cae_letter_not_confirmed_printed_is_not_sent_in_the_expiring_report(
         scope=everything, instance_ids=None, month=date(2026, 4, 1), today=TODAY
     )
 
-    cae = {row[1]: row[-1] for kind, row in rows(table) if kind == "data"}
+    cae = {row[1]: row[-2] for kind, row in rows(table) if kind == "data"}
     assert cae["Els Maes"] == "nee (brief te printen)"
     assert cae["Lotte Claes"] == "ja"
 

@@ -174,7 +174,11 @@ def test_a_value_reads_the_way_staff_write_it(ref: str, raw: str, value: object)
         ("C.booking_code", "10000", "'10000' is out of range: a booking code is 1 to 9999"),
         ("C.booking_code", "0", "'0' is out of range: a booking code is 1 to 9999"),
         ("C.booking_code", "1" * 5000, "is out of range: a booking code is 1 to 9999"),
-        ("B.kind", "CXX", "'CXX' is not a known message kind; write one of CAE, CHR, CNB, CVL"),
+        (
+            "B.kind",
+            "CXX",
+            "'CXX' is not a known message kind; write one of CAE, CAEL, CHR, CNB, CVL",
+        ),
         ("A.language", "de", "write one of nl, fr, en"),
         ("C.status", "unpaid", "write one of open, paid, written_off"),
     ],

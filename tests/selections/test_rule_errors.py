@@ -23,7 +23,7 @@ from lidgeld.selections.rules import validate
 from lidgeld.selections.values import CHOICE_NAMES, RANGE_NAMES, coerce
 from tests.factories import make_borrower, make_instance, make_message, make_staff
 
-KIND_CHOICES = "CAE, CHR, CNB, CVL, AE, HR, NB, VL"
+KIND_CHOICES = "CAE, CAEL, CHR, CNB, CVL, AE, AEL, HR, NB, VL"
 
 
 def refused(text: str) -> RuleError:

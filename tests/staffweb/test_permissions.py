@@ -89,6 +89,8 @@ GET_TABLE = [
     ("settings", "/staff/settings/", ADMINISTRATOR),
     ("settings-save", "/staff/settings/GENT/", POST_ONLY),
     ("settings-terminals", "/staff/settings/terminals/", ADMINISTRATOR),
+    ("settings-types", "/staff/settings/types/", ADMINISTRATOR),
+    ("settings-type-limits", "/staff/settings/types/{type}/limits", POST_ONLY),
     ("settings-terminal-add", "/staff/settings/GENT/terminals/add", POST_ONLY),
     ("settings-terminal-disable", "/staff/settings/terminals/{terminal}/disable", POST_ONLY),
     ("settings-terminal-enable", "/staff/settings/terminals/{terminal}/enable", POST_ONLY),
@@ -144,6 +146,7 @@ def world():
     loch = make_instance("LOCH", group=group)
     borrower = make_borrower(gent, card="B0000000001")
     volw = make_type(gent)
+    loch_type = make_type(loch)
     make_membership(borrower, volw, date(2025, 5, 1))
     posting = make_open_fee(make_membership(borrower, volw, date(2024, 5, 1)), date(2024, 5, 2))
     users = {
@@ -183,11 +186,12 @@ def world():
         "override": override.pk, "terminal": terminal.pk,
         "account": users["desk"].staff_account.pk, "letter_batch": letter_batch.pk,
         "n": note.pk,
+        "type": volw.pk,
         # per library, for the manage table
         "GENT": {"override": override.pk, "terminal": terminal.pk,
-                 "account": users["desk"].staff_account.pk},
+                 "account": users["desk"].staff_account.pk, "type": volw.pk},
         "LOCH": {"override": _override(loch).pk, "terminal": loch_terminal.pk,
-                 "account": loch_desk.staff_account.pk},
+                 "account": loch_desk.staff_account.pk, "type": loch_type.pk},
     }  # fmt: skip
 
 
@@ -272,6 +276,12 @@ def _settings_form(code: str) -> dict:
     return data | {"name": "Overgenomen", "iban": "BE71096123456769"}
 
 
+def _limits_form(code: str) -> dict:
+    from lidgeld.memberships.models import MembershipType
+
+    return {f"type-{MembershipType.objects.get(instance__code=code).pk}-max_age": "17"}
+
+
 KIOSK = {"login": "kiosk-nieuw", "password": "kiosk-geheim-1", "location": "", "charset": "utf-8"}
 TEXT = {"subject": "Overgenomen", "body_text": "Overgenomen."}
 ADMIN, COORD = "administrator", "coordinator"
@@ -286,6 +296,9 @@ MANAGE_TABLE = [
      {"password": "kiosk-geheim-2"}, ADMIN, 302),
     ("settings-terminal-terminator", "post", "/staff/settings/terminals/{terminal}/terminator",
      {"terminator": "crlf"}, ADMIN, 302),
+    ("settings-types", "get", "/staff/settings/types/?instance={code}", None, ADMIN, 200),
+    ("settings-type-limits", "post", "/staff/settings/types/{type}/limits", _limits_form, ADMIN,
+     302),
     ("templates", "get", "/staff/templates/?instance={code}", None, COORD, 200),
     ("templates-kinds", "post", "/staff/templates/{code}/kinds", {}, COORD, 302),
     ("templates-preview", "post", "/staff/templates/{code}/preview/nl", TEXT, COORD, 200),

@@ -75,8 +75,17 @@ def register(commands: Any) -> None:
     type_add.add_argument("--fee", type=parse_fee, default=None, help="euros, e.g. 12.00")
     type_add.add_argument("--months", type=int, default=12)
     type_add.add_argument("--booking-code", type=int, default=1000)
+    _age_arguments(type_add)
     add_json(type_add)
     type_add.set_defaults(handler=cmd_type_add)
+    type_limits = type_commands.add_parser(
+        "limits", help="set a type's age limits and the type that follows (R12)"
+    )
+    type_limits.add_argument("--instance", required=True)
+    type_limits.add_argument("--code", required=True)
+    _age_arguments(type_limits)
+    add_json(type_limits)
+    type_limits.set_defaults(handler=cmd_type_limits)
 
     demo = commands.add_parser(
         "demo", help="load the demo network (three instances, about 2,000 borrowers)"
@@ -172,12 +181,55 @@ def cmd_instance_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _age_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--min-age", type=int, default=None, help="youngest age, included")
+    parser.add_argument("--max-age", type=int, default=None, help="oldest age, included")
+    parser.add_argument(
+        "--next", dest="next_type", default=None, metavar="CODE",
+        help="the type that follows past the maximum age (same instance)",
+    )  # fmt: skip
+
+
+def _type_limits_shown(membership_type: Any) -> dict[str, object]:
+    return {
+        "min_age": membership_type.min_age,
+        "max_age": membership_type.max_age,
+        "next_type": membership_type.next_type.code if membership_type.next_type else None,
+    }
+
+
+def cmd_type_limits(args: argparse.Namespace) -> int:
+    from lidgeld.libraries.selectors import instance_get
+    from lidgeld.memberships.services import membership_type_get, membership_type_limits_set
+
+    moment = cli_moment()
+    instance = instance_get(args.instance)
+    membership_type = membership_type_limits_set(
+        membership_type=membership_type_get(instance=instance, code=args.code),
+        min_age=args.min_age,
+        max_age=args.max_age,
+        next_type=membership_type_get(instance=instance, code=args.next_type)
+        if args.next_type
+        else None,
+        today=moment.today,
+        now=moment.now,
+        actor=actor(),
+    )
+    emit(
+        args,
+        {"instance": instance.code, "code": membership_type.code}
+        | _type_limits_shown(membership_type),
+        f"type {instance.code}/{membership_type.code}: age limits set",
+    )
+    return 0
+
+
 def cmd_type_add(args: argparse.Namespace) -> int:
     from decimal import Decimal
 
     from lidgeld.errors import InvalidInput
     from lidgeld.libraries.selectors import instance_get
-    from lidgeld.memberships.services import membership_type_add
+    from lidgeld.memberships.services import membership_type_add, membership_type_get
 
     moment = cli_moment()
     fee = args.fee
@@ -185,8 +237,9 @@ def cmd_type_add(args: argparse.Namespace) -> int:
         if args.kind == "paying":
             raise InvalidInput(_("a paying type needs --fee, e.g. --fee 12.00"), code="fee_missing")
         fee = Decimal("0.00")
+    instance = instance_get(args.instance)
     membership_type = membership_type_add(
-        instance=instance_get(args.instance),
+        instance=instance,
         code=args.code,
         name=args.name,
         kind=args.kind,
@@ -196,6 +249,11 @@ def cmd_type_add(args: argparse.Namespace) -> int:
         today=moment.today,
         now=moment.now,
         actor=actor(),
+        min_age=args.min_age,
+        max_age=args.max_age,
+        next_type=membership_type_get(instance=instance, code=args.next_type)
+        if args.next_type
+        else None,
     )
     emit(
         args,
@@ -206,7 +264,8 @@ def cmd_type_add(args: argparse.Namespace) -> int:
             "fee": str(membership_type.fee),
             "months": membership_type.months,
             "booking_code": membership_type.booking_code,
-        },
+        }
+        | _type_limits_shown(membership_type),
         f"type {membership_type.instance.code}/{membership_type.code} added",
     )
     return 0

@@ -21,9 +21,12 @@ class MembershipTypeFilter(admin.RelatedFieldListFilter):
 
 @admin.register(MembershipType)
 class MembershipTypeAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "instance", "kind", "fee", "months", "booking_code")
+    list_display = (
+        "code", "name", "instance", "kind", "fee", "months", "booking_code",
+        "min_age", "max_age", "next_type",
+    )  # fmt: skip
     list_filter = ("instance", "kind")
-    list_select_related = ("instance",)
+    list_select_related = ("instance", "next_type__instance")
     search_fields = ("code", "name")
 
 

@@ -1,11 +1,12 @@
-"""R2 in the daily run: periods that have passed end; free auto-renewing ones continue."""
+"""R2 in the daily run: periods that have passed end; free auto-renewing ones continue,
+unless the borrower is past the type's maximum age on the new start (R12)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import DateField, F, QuerySet, Value
+from django.db.models import DateField, F, Q, QuerySet, Value
 
 from lidgeld.audit.services import audit_insert_from
 from lidgeld.batching import BatchContext, StepResult
@@ -13,7 +14,7 @@ from lidgeld.db import insert_from
 from lidgeld.domain.renewal import period_from
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus, Origin, TypeKind
-from lidgeld.memberships.selectors import followed_by_later_period
+from lidgeld.memberships.selectors import followed_by_later_period, past_maximum_age
 
 NEW_PERIOD_COLUMNS = (
     "borrower",
@@ -35,19 +36,35 @@ def memberships_expire(*, instance: Instance, ctx: BatchContext) -> StepResult:
     not_followed = passed.exclude(followed_by_later_period())
     auto = not_followed.filter(type__kind=TypeKind.FREE_AUTO)
     expiring = not_followed.exclude(type__kind=TypeKind.FREE_AUTO)
+    # One INSERT … SELECT per (type, old end): the new period's dates depend on both,
+    # and there are only a handful of such pairs whatever the number of borrowers. A
+    # type's maximum age is one date to compare birth dates with for the whole group.
+    groups = list(
+        auto.values_list("type_id", "type__months", "type__max_age", "end").order_by().distinct()
+    )
+    aged_out: Q | None = None
+    for type_id, _months, max_age, old_end in groups:
+        if max_age is not None:
+            one = Q(type_id=type_id, end=old_end) & past_maximum_age(
+                max_age, old_end + timedelta(days=1)
+            )
+            aged_out = one if aged_out is None else aged_out | one
+    if aged_out is not None:
+        # R12: these end like a paying period; their CAE went out on the 1st before.
+        result.note(ctx, "past_max_age", auto.filter(aged_out))
+        result.counts["past_max_age"] = auto.filter(aged_out).count()
+        expiring = expiring | auto.filter(aged_out)
 
     result.note(ctx, "expired", expiring)
     result.counts["expired"] = expiring.count()
 
-    result.note(ctx, "auto_renewed", auto)
-    # One INSERT … SELECT per (type, old end): the new period's dates depend on both,
-    # and there are only a handful of such pairs whatever the number of borrowers.
+    result.note(ctx, "auto_renewed", auto if aged_out is None else auto.exclude(aged_out))
     renewed = 0
-    for type_id, months, old_end in (
-        auto.values_list("type_id", "type__months", "end").order_by().distinct()
-    ):
+    for type_id, months, max_age, old_end in groups:
         period = period_from(old_end + timedelta(days=1), months)
         group = auto.filter(type_id=type_id, end=old_end)
+        if max_age is not None:
+            group = group.exclude(past_maximum_age(max_age, period.start))
         audit_insert_from(
             group,
             ctx=ctx,

@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.ages import AgeLimits
 from lidgeld.domain.dunning import CONTRIBUTION_CODES
 from lidgeld.libraries.models import Instance
 
@@ -30,6 +31,18 @@ class MembershipType(models.Model):
     fee = models.DecimalField(max_digits=8, decimal_places=2, default=0, verbose_name=_("fee"))
     months = models.PositiveSmallIntegerField(default=12, verbose_name=_("period (months)"))
     booking_code = models.PositiveSmallIntegerField(default=1000, verbose_name=_("booking code"))
+    # R12: the ages (included) a type is for; None: no limit that side.
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("minimum age"))
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("maximum age"))
+    next_type = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="previous_types",
+        verbose_name=_("type that follows past the maximum age"),
+        help_text=_("the paying type that follows past the maximum age, of the same library"),
+    )
 
     class Meta:
         verbose_name = _("membership type")
@@ -55,10 +68,20 @@ class MembershipType(models.Model):
                 condition=(Q(kind=TypeKind.PAYING) & Q(fee__gt=0))
                 | (Q(kind__in=[TypeKind.FREE, TypeKind.FREE_AUTO]) & Q(fee=0)),
             ),
+            models.CheckConstraint(
+                name="membership_type_age_limits_ordered",
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=F("max_age")),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.instance.code}/{self.code} — {self.name}"
+
+    @property
+    def age_limits(self) -> AgeLimits:
+        return AgeLimits(self.name, self.min_age, self.max_age)
 
 
 class MembershipStatus(models.TextChoices):

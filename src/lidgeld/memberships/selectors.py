@@ -5,11 +5,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Exists, OuterRef, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractYear
 
+from lidgeld.domain.ages import born_by
 from lidgeld.domain.blocks import MembershipState
 from lidgeld.domain.months import end_of_month
-from lidgeld.memberships.models import Membership, MembershipStatus, TypeKind
+from lidgeld.memberships.models import Membership, MembershipStatus, MembershipType, TypeKind
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 
@@ -86,6 +99,65 @@ def memberships_expiring(
     return memberships
 
 
+def types_of(instance_id: int) -> QuerySet[MembershipType]:
+    """A library's membership types, as staff choose among them."""
+    return (
+        MembershipType.objects.filter(instance_id=instance_id)
+        .select_related("instance")
+        .order_by("name", "code")
+    )
+
+
 def notice_due_kinds() -> list[str]:
     """R4: types whose ending is announced (not the free auto-renewing ones)."""
     return [TypeKind.PAYING, TypeKind.FREE]
+
+
+def past_maximum_age(max_age: int, new_start: date, borrower_path: str = "borrower__") -> Q:
+    """R12 as one date comparison: the borrower is older than ``max_age`` on
+    ``new_start`` (born on or before the last birth date of someone ``max_age + 1`` then).
+    No birth date: not past it. The same on SQLite and PostgreSQL, and index-friendly."""
+    return Q(**{f"{borrower_path}birth_date__lte": born_by(new_start, max_age + 1)})
+
+
+def aged_out_on(new_start: date, max_ages: list[int]) -> Q | None:
+    """For a Membership queryset whose periods would be followed on ``new_start``: the
+    borrower is past the maximum age of the period's type then (None: no type has one).
+    ``max_ages`` are the few maximum ages of the types concerned."""
+    condition: Q | None = None
+    for age in sorted(set(max_ages)):
+        one = Q(type__max_age=age) & past_maximum_age(age, new_start)
+        condition = one if condition is None else condition | one
+    return condition
+
+
+def age_on_sql(day: date, birth_date: str = "borrower__birth_date") -> Any:
+    """The borrower's age on ``day`` as an SQL expression (NULL without a birth date),
+    counted as :func:`lidgeld.domain.ages.age_on` counts it: a birthday not reached yet
+    this year (29 February included: reached on 1 March in a common year) takes one off."""
+    reached = Q(**{f"{birth_date}__month__lt": day.month}) | Q(
+        **{f"{birth_date}__month": day.month, f"{birth_date}__day__lte": day.day}
+    )
+    return (
+        Value(day.year)
+        - ExtractYear(birth_date)
+        - Case(When(reached, then=Value(0)), default=Value(1))
+    )
+
+
+def with_type_that_follows(
+    memberships: QuerySet[Membership], *, new_start: date
+) -> QuerySet[Membership]:
+    """R12 on a list of periods that would be followed on ``new_start``: where the
+    borrower is past the type's maximum age then and the type names the one that follows,
+    ``next_type_name`` and ``next_type_fee`` (else None): what a renewal would become.
+    In the list's own query: no query of its own."""
+    past = Q(
+        type__next_type__isnull=False,
+        type__max_age__isnull=False,
+        age_at_next_start__gt=F("type__max_age"),
+    )
+    return memberships.alias(age_at_next_start=age_on_sql(new_start)).annotate(
+        next_type_name=Case(When(past, then=F("type__next_type__name")), output_field=CharField()),
+        next_type_fee=Case(When(past, then=F("type__next_type__fee")), output_field=_MONEY),
+    )

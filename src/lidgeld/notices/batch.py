@@ -8,6 +8,7 @@ set-based whatever the library's template says.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import (
@@ -30,9 +31,11 @@ from lidgeld.domain.dunning import Stage
 from lidgeld.domain.months import end_of_month
 from lidgeld.finance.models import Posting
 from lidgeld.libraries.models import Instance
-from lidgeld.memberships.models import Membership, MembershipStatus
-from lidgeld.memberships.selectors import followed_by_later_period, notice_due_kinds
+from lidgeld.memberships.models import Membership, MembershipStatus, MembershipType, TypeKind
+from lidgeld.memberships.selectors import aged_out_on, followed_by_later_period, notice_due_kinds
 from lidgeld.notices.models import (
+    END_KINDS,
+    KIND_AGE_LIMIT,
     KIND_END_OF_CONTRIBUTION,
     KIND_REMINDER,
     KIND_UNPAID,
@@ -108,16 +111,16 @@ def notices_queue_from(
     return ("skipped" if late else "queued"), insert_from(Message, MESSAGE_COLUMNS, source)
 
 
-def cae_due(*, instance: Instance, ctx: BatchContext) -> QuerySet[Membership]:
+def _ending_this_month(instance: Instance, ctx: BatchContext) -> QuerySet[Membership]:
+    """Live periods ending this month that nothing follows and that were not told yet."""
     already = Message.objects.filter(
-        membership_id=OuterRef("pk"), type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION
+        membership_id=OuterRef("pk"), type=TYPE_CONTRIBUTION, kind__in=END_KINDS
     )
     return (
         Membership.objects.filter(
             instance=instance,
             status=MembershipStatus.ACTIVE,
             end=end_of_month(ctx.day),
-            type__kind__in=notice_due_kinds(),
             start__lte=ctx.day,
         )
         .exclude(followed_by_later_period())
@@ -125,9 +128,33 @@ def cae_due(*, instance: Instance, ctx: BatchContext) -> QuerySet[Membership]:
     )
 
 
+def cae_due(*, instance: Instance, ctx: BatchContext) -> QuerySet[Membership]:
+    return _ending_this_month(instance, ctx).filter(type__kind__in=notice_due_kinds())
+
+
+def age_cae_due(*, instance: Instance, ctx: BatchContext) -> QuerySet[Membership] | None:
+    """R12: free auto-renewing periods ending this month whose borrower is past the
+    type's maximum age on the day after, so the run will not renew them: they get the
+    age-limit CAE instead of a new period (None: no such type in this library)."""
+    max_ages = [
+        age
+        for age in MembershipType.objects.filter(
+            instance=instance, kind=TypeKind.FREE_AUTO, max_age__isnull=False
+        )
+        .values_list("max_age", flat=True)
+        .distinct()
+        if age is not None
+    ]
+    aged_out = aged_out_on(end_of_month(ctx.day) + timedelta(days=1), max_ages)
+    if aged_out is None:
+        return None
+    return _ending_this_month(instance, ctx).filter(type__kind=TypeKind.FREE_AUTO).filter(aged_out)
+
+
 def cae_notices_queue(*, instance: Instance, ctx: BatchContext) -> StepResult:
     """R4: on the 1st, one end-of-contribution notice (CAE) per membership that
-    ends this month and that nothing follows."""
+    ends this month and that nothing follows; R12: the age-limit CAE for the free
+    auto-renewing ones the run will not renew because of the borrower's age."""
     result = StepResult()
     if ctx.day.day != 1 or not instance.notice_end_of_contribution:
         return result
@@ -142,6 +169,18 @@ def cae_notices_queue(*, instance: Instance, ctx: BatchContext) -> StepResult:
         posting_field=None,
     )
     result.counts[outcome] = count
+    aged = age_cae_due(instance=instance, ctx=ctx)
+    if aged is not None:
+        result.note(ctx, "age_notices", aged)
+        outcome, count = notices_queue_from(
+            aged,
+            kind=KIND_AGE_LIMIT,
+            instance=instance,
+            ctx=ctx,
+            membership_field="pk",
+            posting_field=None,
+        )
+        result.counts[f"age_limit_{outcome}"] = count
     return result
 
 

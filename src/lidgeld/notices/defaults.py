@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lidgeld.notices.models import (
+    KIND_AGE_LIMIT,
     KIND_END_OF_CONTRIBUTION,
     KIND_REMINDER,
     KIND_RENEWAL,
@@ -141,6 +142,51 @@ DEFAULTS: dict[str, dict[str, DefaultText]] = {
             "Your membership of {{ instance_name }} has been renewed until {{ membership_end }}.\n"
             + _PAYMENT_EN
             + _SIGNATURE_EN,
+        ),
+    },
+    KIND_AGE_LIMIT: {
+        "nl": DefaultText(
+            "Je jeugdlidmaatschap loopt af",
+            "Beste {{ first_name }},\n\n"
+            "Je jeugdlidmaatschap loopt af op {{ membership_end }}."
+            "{% if age_at_next_start %} Vanaf {{ next_period_start }} ben je "
+            "{{ age_at_next_start }}, daarom wordt het niet meer vanzelf verlengd.{% endif %}\n\n\n"
+            "{% if next_type_name %}\n"
+            "Wil je lid blijven? Dan word je lid als {{ next_type_name }}"
+            "{% if next_type_fee %} voor € {{ next_type_fee }} per {{ next_type_months }} "
+            "maanden{% endif %}. Kom daarvoor vóór het einde van deze maand langs de balie.\n"
+            "{% else %}\n"
+            "Wil je lid blijven? Kom dan vóór het einde van deze maand langs de balie.\n"
+            "{% endif %}\n" + _SIGNATURE_NL,
+        ),
+        "fr": DefaultText(
+            "Votre abonnement jeunesse expire",
+            "Bonjour {{ first_name }},\n\n"
+            "Votre abonnement jeunesse expire le {{ membership_end }}."
+            "{% if age_at_next_start %} À partir du {{ next_period_start }}, vous aurez "
+            "{{ age_at_next_start }} ans : il n’est donc plus renouvelé automatiquement."
+            "{% endif %}\n\n\n"
+            "{% if next_type_name %}\n"
+            "Vous voulez rester membre ? Vous devenez alors membre {{ next_type_name }}"
+            "{% if next_type_fee %} pour {{ next_type_fee }} € par {{ next_type_months }} "
+            "mois{% endif %}. Passez pour cela au comptoir avant la fin de ce mois.\n"
+            "{% else %}\n"
+            "Vous voulez rester membre ? Passez au comptoir avant la fin de ce mois.\n"
+            "{% endif %}\n" + _SIGNATURE_FR,
+        ),
+        "en": DefaultText(
+            "Your youth membership ends",
+            "Dear {{ first_name }},\n\n"
+            "Your youth membership ends on {{ membership_end }}."
+            "{% if age_at_next_start %} From {{ next_period_start }} you are "
+            "{{ age_at_next_start }}, so it is no longer renewed automatically.{% endif %}\n\n\n"
+            "{% if next_type_name %}\n"
+            "Want to stay a member? Then you become a member as {{ next_type_name }}"
+            "{% if next_type_fee %} for € {{ next_type_fee }} per {{ next_type_months }} "
+            "months{% endif %}. Drop by the desk before the end of this month.\n"
+            "{% else %}\n"
+            "Want to stay a member? Drop by the desk before the end of this month.\n"
+            "{% endif %}\n" + _SIGNATURE_EN,
         ),
     },
 }

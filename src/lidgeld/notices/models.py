@@ -14,14 +14,20 @@ KIND_END_OF_CONTRIBUTION = "AE"  # einde contributie (R4)
 KIND_REMINDER = "HR"  # herinnering: the contribution reached the reminder stage
 KIND_UNPAID = "NB"  # niet betaald: the contribution reached the unpaid stage
 KIND_RENEWAL = "VL"  # verlenging: confirmation after a renewal
+# R12: a free auto-renewing (youth) period that ends because the borrower is past the
+# type's maximum age on the new start; names the paying type that follows.
+KIND_AGE_LIMIT = "AEL"
 
 KIND_NAMES = {
     KIND_END_OF_CONTRIBUTION: _("end of contribution"),
     KIND_REMINDER: _("fee reminder"),
     KIND_UNPAID: _("fee unpaid"),
     KIND_RENEWAL: _("renewal confirmation"),
+    KIND_AGE_LIMIT: _("end of contribution, age limit reached"),
 }
 POSTING_KINDS = (KIND_REMINDER, KIND_UNPAID)
+# The notices that announce a period's end: at most one of them per period.
+END_KINDS = (KIND_END_OF_CONTRIBUTION, KIND_AGE_LIMIT)
 
 
 class Channel(models.TextChoices):
@@ -133,8 +139,8 @@ class Message(models.Model):
         ordering = ["-date", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["membership", "type", "kind"],
-                condition=Q(type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION),
+                fields=["membership", "type"],
+                condition=Q(type=TYPE_CONTRIBUTION, kind__in=END_KINDS),
                 name="message_one_cae_per_membership",
             ),
             models.UniqueConstraint(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.ages import age_on
 from lidgeld.domain.blocks import format_amount, format_day
 from lidgeld.domain.epc_qr import format_iban
 from lidgeld.domain.payment_reference import structured_communication
@@ -44,6 +45,11 @@ PLACEHOLDERS: dict[str, str] = {
     "iban": "rekeningnummer van de bibliotheek",
     "portal_url": "adres van Mijn Bibliotheek",
     "notice_date": "datum van het bericht",
+    "next_period_start": "eerste dag na het lidmaatschap, 01/01/2027",
+    "age_at_next_start": "leeftijd van de lener op die dag, 18 (leeg zonder geboortedatum)",
+    "next_type_name": "type dat volgt voorbij de maximumleeftijd, Volwassene (leeg als er geen is)",
+    "next_type_fee": "lidgeld van dat type, 12,00 (leeg als het gratis is)",
+    "next_type_months": "duur van dat type in maanden, 12",
 }
 FILTERS = ("upper", "lower", "capitalize", "title", "trim")
 
@@ -145,6 +151,28 @@ def notice_context(
         "iban": format_iban(instance.iban),
         "portal_url": instance.portal_url,
         "notice_date": format_day(on),
+    } | _what_follows(borrower, membership)
+
+
+def _what_follows(borrower: Borrower, membership: Membership | None) -> dict[str, str]:
+    """R12: the day after the period, the borrower's age then, and the type that follows
+    the period's type past its maximum age (the age-limit CAE names it)."""
+    if membership is None:
+        return dict.fromkeys(
+            ("next_period_start", "age_at_next_start", "next_type_name", "next_type_fee",
+             "next_type_months"),
+            "",
+        )  # fmt: skip
+    start = membership.end + timedelta(days=1)
+    following = membership.type.next_type
+    return {
+        "next_period_start": format_day(start),
+        "age_at_next_start": str(age_on(borrower.birth_date, start)) if borrower.birth_date else "",
+        "next_type_name": following.name if following else "",
+        "next_type_fee": format_amount(following.fee, borrower.language)
+        if following and following.fee > 0
+        else "",
+        "next_type_months": str(following.months) if following else "",
     }
 
 

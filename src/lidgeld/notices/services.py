@@ -11,6 +11,7 @@ from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.batch import EMAIL_PATTERN
 from lidgeld.notices.models import (
+    KIND_AGE_LIMIT,
     KIND_END_OF_CONTRIBUTION,
     KIND_NAMES,
     KIND_REMINDER,
@@ -31,13 +32,21 @@ KIND_SWITCHES = {
     KIND_UNPAID: "notice_unpaid",
     KIND_RENEWAL: "notice_renewal",
 }
+# Kinds that go out with another kind's switch: the age-limit CAE is a CAE (R4, R12).
+SHARED_SWITCHES = {KIND_AGE_LIMIT: KIND_END_OF_CONTRIBUTION}
 LANGUAGES = ("nl", "fr", "en")
 
 
+def kind_switch(kind: str) -> str:
+    """The library's field that switches notices of ``kind`` on or off."""
+    return KIND_SWITCHES[SHARED_SWITCHES.get(kind, kind)]
+
+
 def check_kind(kind: str) -> str:
-    kind = (
-        kind.strip().upper().removeprefix("C") if len(kind.strip()) == 3 else kind.strip().upper()
-    )
+    """A kind as staff write it, with the message type in front (CAE, CAEL) or not."""
+    kind = kind.strip().upper()
+    if kind not in KIND_NAMES and kind.startswith("C") and kind[1:] in KIND_NAMES:
+        kind = kind[1:]
     if kind not in KIND_NAMES:
         known = ", ".join(f"{code} ({name})" for code, name in KIND_NAMES.items())
         raise InvalidInput(
@@ -152,7 +161,7 @@ def notice_kinds_set(
 ) -> Instance:
     """Switch notice kinds on or off for one library."""
     manage_check(within, instance, role="coordinator", what=_("which notices go out"))
-    changes = {KIND_SWITCHES[check_kind(kind)]: on for kind, on in enabled.items()}
+    changes = {kind_switch(check_kind(kind)): on for kind, on in enabled.items()}
     return audited_update(
         Instance, pk=instance.pk, changes=changes, action="instance.notices_changed",
         actor=actor, today=today, now=now, instance_id=lambda row: row.pk,

@@ -62,6 +62,11 @@ SAMPLE_VALUES: dict[str, str] = {
     "iban": "BE68 5390 0754 7034",
     "portal_url": "https://bibliotheek.be",
     "notice_date": "01/12/2026",
+    "next_period_start": "01/01/2027",
+    "age_at_next_start": "18",
+    "next_type_name": "Volwassene",
+    "next_type_fee": "12,00",
+    "next_type_months": "12",
 }
 EMPTY_VALUES = dict.fromkeys(PLACEHOLDERS, "")
 

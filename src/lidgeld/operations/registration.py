@@ -12,7 +12,7 @@ from lidgeld.borrowers.services import borrower_create
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import MembershipType
-from lidgeld.operations.renewals import membership_start
+from lidgeld.operations.renewals import age_refusal, membership_start
 from lidgeld.scope import Scope
 
 
@@ -49,6 +49,13 @@ def borrower_register(
             code="type_of_other_instance",
             params={"type": membership_type.code, "instance": instance.code},
         )
+    # R12, said before anything else is checked (membership_start asks it again).
+    if membership_type is not None and (
+        refused := age_refusal(
+            birth_date=birth_date, membership_type=membership_type, start=start or today
+        )
+    ):
+        raise refused
     with transaction.atomic():
         borrower = borrower_create(
             card_number=card_number,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.services import reservations_resume
+from lidgeld.domain.ages import age_check, age_unchecked, past_maximum
 from lidgeld.domain.blocks import Channel, MembershipState
 from lidgeld.domain.renewal import (
     Eligibility,
@@ -20,8 +21,9 @@ from lidgeld.domain.renewal import (
     RenewalBase,
     period_from,
     renewal_eligibility,
-    renewal_period,
+    renewal_start,
 )
+from lidgeld.domain.sentences import RuleRefusal
 from lidgeld.errors import InvalidInput, LidgeldError, Refused
 from lidgeld.finance.models import Posting
 from lidgeld.finance.selectors import open_amount as finance_open_amount
@@ -43,6 +45,18 @@ from lidgeld.memberships.selectors import MembershipView, membership_view
 from lidgeld.notices.services import renewal_confirmation_queue
 
 
+def age_refusal(
+    *, birth_date: date | None, membership_type: MembershipType, start: date
+) -> Refused | None:
+    """R12: why ``membership_type`` may not start on ``start`` for a borrower born on
+    ``birth_date`` (None: it may, or there is no birth date to check)."""
+    try:
+        age_check(membership_type.age_limits, birth_date=birth_date, day=start)
+    except RuleRefusal as refusal:
+        return Refused.of(refusal)
+    return None
+
+
 def _create_period(
     *,
     borrower: Borrower,
@@ -56,6 +70,10 @@ def _create_period(
     channel: str,
 ) -> tuple[Membership, Posting | None]:
     period = period_from(start, membership_type.months)
+    if refused := age_refusal(
+        birth_date=borrower.birth_date, membership_type=membership_type, start=start
+    ):
+        raise refused
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
@@ -182,6 +200,13 @@ class RenewalPlan:
     latest: Membership | None  # the live period that ends last
     membership_type: MembershipType | None  # the type the new period gets
     period: Period | None  # the new period; None when refused or no type is known
+    # R12: the borrower's type, when they are past its maximum age on the new start and
+    # ``membership_type`` is the type that follows it (the suggestion).
+    replaced_type: MembershipType | None = None
+    # R12: why ``membership_type`` does not fit the borrower's age on the new start.
+    age_refusal: LidgeldError | None = None
+    # R12: the type has age limits but the borrower has no birth date to check them.
+    age_unchecked: bool = False
 
 
 def renewal_plan(
@@ -202,7 +227,9 @@ def renewal_plan(
     ``today`` when the caller has just read them (a page showing the borrower's
     status), so they are not read twice."""
     periods = list(
-        Membership.objects.filter(borrower_id=borrower.pk).select_related("type__instance")
+        Membership.objects.filter(borrower_id=borrower.pk).select_related(
+            "type__instance", "type__next_type__instance"
+        )
     )
     live = [p for p in periods if p.status != MembershipStatus.INVALIDATED]
     latest = max(live, key=lambda p: (p.end, p.pk), default=None)
@@ -212,6 +239,20 @@ def renewal_plan(
     chosen = membership_type or (most_recent.type if most_recent else None)
     instance = chosen.instance if chosen is not None else borrower.home_instance
     online = channel is not Channel.DESK
+    start = renewal_start(
+        previous_end=latest.end if latest else None,
+        today=today,
+        base=RenewalBase(instance.renewal_base),
+        grace_days=instance.renewal_grace_days,
+    )
+    replaced = None
+    if (
+        membership_type is None
+        and chosen is not None
+        and chosen.next_type is not None
+        and past_maximum(chosen.age_limits, birth_date=borrower.birth_date, day=start)
+    ):
+        replaced, chosen = chosen, chosen.next_type
 
     def state() -> MembershipState:
         return (view or membership_view(borrower_id=borrower.pk, today=today)).state
@@ -238,14 +279,19 @@ def renewal_plan(
     )
     period = None
     if eligibility.allowed and chosen is not None:
-        period = renewal_period(
-            previous_end=latest.end if latest else None,
-            today=today,
-            months=chosen.months,
-            base=RenewalBase(instance.renewal_base),
-            grace_days=instance.renewal_grace_days,
-        )
-    return RenewalPlan(eligibility, latest, chosen, period)
+        period = period_from(start, chosen.months)
+    return RenewalPlan(
+        eligibility,
+        latest,
+        chosen,
+        period,
+        replaced_type=replaced,
+        age_refusal=age_refusal(birth_date=borrower.birth_date, membership_type=chosen, start=start)
+        if chosen is not None
+        else None,
+        age_unchecked=chosen is not None
+        and age_unchecked(chosen.age_limits, birth_date=borrower.birth_date),
+    )
 
 
 def membership_renew(

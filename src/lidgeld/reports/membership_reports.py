@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lidgeld.domain.months import end_of_month, first_of_month
-from lidgeld.exports.formatting import format_date_be
+from lidgeld.exports.formatting import format_date_be, format_money_be
 from lidgeld.exports.table import Column, ColumnType, Row, Table
 from lidgeld.notices.selectors import NoticeState, notice_state
 from lidgeld.reports.common import CHUNK, full_name, in_language, instances_line
@@ -60,6 +61,7 @@ def expiring_memberships(
             Column("open_amount", _("Open fee"), ColumnType.MONEY),
             Column("email", _("E-mail address"), width=32),
             Column("cae", _("CAE sent")),
+            Column("next_type", _("Type that follows (age limit)"), width=28),
         ],
         rows=in_language(_expiring_rows(memberships)),
         filters=[
@@ -73,6 +75,15 @@ def expiring_memberships(
             _("Open fees and notices on %(day)s") % {"day": format_date_be(today)},
         ],
     )
+
+
+def _becomes(name: str | None, fee: Decimal | None) -> str:
+    """R12: the type a renewal becomes past the age limit, with its fee; empty: the same."""
+    if not name:
+        return ""
+    if not fee:
+        return _("becomes %(type)s") % {"type": name}
+    return _("becomes %(type)s (%(fee)s)") % {"type": name, "fee": format_money_be(fee)}
 
 
 # Any: the memberships carry the open_amount annotation, which QuerySet[Membership] lacks.
@@ -89,9 +100,12 @@ def _expiring_rows(memberships: QuerySet[Any]) -> Iterator[Row]:
         "borrower__email",
         "cae_status",
         "cae_channel",
+        "next_type_name",
+        "next_type_fee",
     )
     for row in rows.iterator(chunk_size=CHUNK):
-        instance, first, last, card, type_code, type_name, end, owed, email, cae, channel = row
+        (instance, first, last, card, type_code, type_name, end, owed, email, cae, channel,
+         next_name, next_fee) = row  # fmt: skip
         yield Row(
             [
                 instance,
@@ -103,5 +117,6 @@ def _expiring_rows(memberships: QuerySet[Any]) -> Iterator[Row]:
                 owed,
                 email,
                 str(_CAE_SENT[notice_state(cae, channel)]),
+                _becomes(next_name, next_fee),
             ]
         )

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lidgeld.domain.ages import OLDEST_AGE
 from lidgeld.domain.amounts import AmountError, parse_amount
 from lidgeld.domain.blocks import format_amount
 from lidgeld.errors import InvalidInput
@@ -272,3 +273,30 @@ class PreviewForm(LinesForm):
     card = forms.CharField(required=False)
     on = forms.DateField(required=False)
     valid_from = forms.DateField(required=False)
+
+
+def _age(label: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=OLDEST_AGE,
+        widget=forms.NumberInput(attrs={"class": "short"}),
+    )
+
+
+class TypeLimitsForm(forms.Form):
+    """R12: a type's age limits and the type that follows, as typed; empty is no limit."""
+
+    min_age = _age(_("Minimum age"))
+    max_age = _age(_("Maximum age"))
+    next_type = forms.TypedChoiceField(
+        label=_("Type that follows past the maximum age"), required=False, coerce=int,
+        empty_value=None,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["next_type"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("none"))] + [(pk, name) for pk, name in choices]

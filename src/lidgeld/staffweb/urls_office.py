@@ -8,6 +8,7 @@ from lidgeld.staffweb.views import (
     office_selections,
     office_settings,
     office_templates,
+    office_types,
 )
 
 urlpatterns = [
@@ -46,6 +47,8 @@ urlpatterns = [
     # settings per library, kiosks, staff accounts
     path("settings/", office_settings.settings, name="settings"),
     path("settings/terminals/", office_settings.terminals, name="settings-terminals"),
+    path("settings/types/", office_types.types, name="settings-types"),
+    path("settings/types/<int:pk>/limits", office_types.type_limits, name="settings-type-limits"),
     path(
         "settings/terminals/<int:pk>/disable",
         office_settings.terminal_switch,

@@ -4,17 +4,18 @@ the dues a renewal's confirmation lists (R5, R8)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from lidgeld.domain.months import end_of_month
 from lidgeld.finance.models import Posting
 from lidgeld.finance.selectors import open_contributions
 from lidgeld.memberships.models import Membership
-from lidgeld.memberships.selectors import memberships_expiring
-from lidgeld.notices.models import KIND_END_OF_CONTRIBUTION, TYPE_CONTRIBUTION, Message
+from lidgeld.memberships.selectors import memberships_expiring, with_type_that_follows
+from lidgeld.notices.models import END_KINDS, TYPE_CONTRIBUTION, Message
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 
@@ -30,11 +31,16 @@ def memberships_expiring_with_dues(
     if instance_ids is not None:
         # What another network's library booked is not this user's to see, not even summed.
         owed = owed.filter(instance_id__in=instance_ids)
-    # At most one CAE per membership (a unique constraint), so the first is the one.
+    # At most one CAE per membership (a unique constraint, the age-limit CAE of R12
+    # included), so the first is the one.
     cae = Message.objects.filter(
-        membership_id=OuterRef("pk"), type=TYPE_CONTRIBUTION, kind=KIND_END_OF_CONTRIBUTION
+        membership_id=OuterRef("pk"), type=TYPE_CONTRIBUTION, kind__in=END_KINDS
     ).order_by("id")
-    return memberships_expiring(month=month, instance_ids=instance_ids).annotate(
+    expiring = with_type_that_follows(
+        memberships_expiring(month=month, instance_ids=instance_ids),
+        new_start=end_of_month(month) + timedelta(days=1),
+    )
+    return expiring.annotate(
         open_amount=Coalesce(
             Subquery(
                 owed.order_by()

@@ -32,6 +32,7 @@ PAGES = {
     "office-notice-texts": "/staff/templates/",
     "office-settings": "/staff/settings/",
     "office-kiosks": "/staff/settings/terminals/",
+    "office-types": "/staff/settings/types/",
     "office-accounts": "/staff/settings/accounts/",
 }
 

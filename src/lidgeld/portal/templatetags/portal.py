@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from lidgeld.notices.models import (
+    KIND_AGE_LIMIT,
     KIND_END_OF_CONTRIBUTION,
     KIND_REMINDER,
     KIND_RENEWAL,
@@ -26,5 +27,6 @@ def notice_title(message: Message) -> str:
         KIND_REMINDER: _("Reminder: membership fee not paid yet"),
         KIND_UNPAID: _("Membership fee unpaid"),
         KIND_RENEWAL: _("Your membership is renewed"),
+        KIND_AGE_LIMIT: _("Your youth membership ends"),
     }
     return names.get(message.kind, _("Message from the library"))

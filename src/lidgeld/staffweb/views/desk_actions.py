@@ -20,7 +20,8 @@ from lidgeld.errors import LidgeldError
 from lidgeld.exports.formatting import format_money_be
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.finance.services import parse_amount, payment_register, posting_write_off
-from lidgeld.memberships.models import TypeKind
+from lidgeld.memberships.models import MembershipType, TypeKind
+from lidgeld.memberships.selectors import types_of
 from lidgeld.operations.renewals import membership_renew, renewal_plan
 from lidgeld.staff.models import Role
 from lidgeld.staffweb.access import StaffRequest, staff_page, visible_borrower
@@ -32,11 +33,29 @@ def _back(borrower_id: int) -> HttpResponseBase:
     return redirect("staffweb:borrower", borrower_id=borrower_id)
 
 
+def _type_picked(types: list[MembershipType], value: str) -> MembershipType | None:
+    """The type chosen in the form (its id), among those offered; None: the plan's own."""
+    return next((t for t in types if str(t.pk) == value.strip()), None) if value else None
+
+
 @staff_page()
 @require_http_methods(["GET", "POST"])
 def renew(request: StaffRequest, borrower_id: int, paid: bool) -> HttpResponseBase:
     borrower = visible_borrower(request.scope, borrower_id)
     today = request.moment.today
+    data = request.POST if request.method == "POST" else request.GET
+    # Item 8: the type may change at renewal, among the library's own types; the
+    # plan's type (R12: the type that follows, past the age limit) is preselected.
+    plan = renewal_plan(borrower=borrower, today=today)
+    library = (
+        plan.membership_type.instance_id if plan.membership_type else borrower.home_instance_id
+    )
+    types = list(types_of(library))
+    picked = _type_picked(types, data.get("type", ""))
+    if data.get("type", "").strip() and picked is None:
+        messages.error(request, _("Choose one of the library's membership types."))
+        if request.method == "POST":
+            return _back(borrower.pk)
     if request.method == "POST":
         typed = request.POST.get("amount", "").strip()
         try:
@@ -48,6 +67,7 @@ def renew(request: StaffRequest, borrower_id: int, paid: bool) -> HttpResponseBa
                 today=today,
                 now=request.moment.now,
                 actor=actor(request),
+                membership_type=picked,
                 request_key=request.POST.get("key") or None,
             )
         except LidgeldError as error:
@@ -58,7 +78,8 @@ def renew(request: StaffRequest, borrower_id: int, paid: bool) -> HttpResponseBa
             if result.repeated:
                 messages.info(request, _sent_twice())
         return _back(borrower.pk)
-    plan = renewal_plan(borrower=borrower, today=today)
+    if picked is not None and picked != plan.membership_type:
+        plan = renewal_plan(borrower=borrower, today=today, membership_type=picked)
     chosen = plan.membership_type
     fee = chosen.fee if chosen is not None and chosen.kind == TypeKind.PAYING else None
     dues = renewal_dues(
@@ -69,6 +90,8 @@ def renew(request: StaffRequest, borrower_id: int, paid: bool) -> HttpResponseBa
         "plan": plan,
         "paid": paid,
         "fee": fee,
+        "types": types,
+        "type_chosen": chosen,
         "dues": dues,
         "amount_prefill": format_amount(dues.total, "nl") if dues.total else "",
         "key": one_time_key(),

@@ -34,12 +34,15 @@ RUN_COUNTS = (
     ("write_off", "written_off", gettext_lazy("Unpaid contributions written off")),
     ("write_off", "invalidated", gettext_lazy("Memberships invalidated for non-payment")),
     ("expiry", "expired", gettext_lazy("Memberships that expire")),
+    ("expiry", "past_max_age", gettext_lazy("Of those, free memberships past the age limit")),
     ("expiry", "auto_renewed", gettext_lazy("Free memberships renewed automatically")),
     ("expiry", "periods_closed", gettext_lazy("Ended periods closed")),
     ("reservations", "held", gettext_lazy("Reservations put on hold")),
     ("reservations", "resumed", gettext_lazy("Held reservations that resume")),
     ("cae", "queued", gettext_lazy("End-of-contribution notices (CAE) to send")),
     ("cae", "skipped", gettext_lazy("End-of-contribution notices (CAE) skipped (too late)")),
+    ("cae", "age_limit_queued", gettext_lazy("Age-limit CAEs (CAEL) to send")),
+    ("cae", "age_limit_skipped", gettext_lazy("Age-limit CAEs (CAEL) skipped (too late)")),
 )
 
 

@@ -25,8 +25,10 @@ from lidgeld.notices.selectors import notice_draft_preview
 from lidgeld.notices.services import (
     KIND_SWITCHES,
     LANGUAGES,
+    SHARED_SWITCHES,
     check_kind,
     check_language,
+    kind_switch,
     notice_kinds_set,
     notice_override_delete,
     notice_template_save,
@@ -90,7 +92,9 @@ def templates(request: StaffRequest) -> HttpResponse:
                 "code": kind,
                 "full": f"C{kind}",
                 "label": label,
-                "on": getattr(instance, KIND_SWITCHES[kind]),
+                "on": getattr(instance, kind_switch(kind)),
+                # a kind that goes out with another's switch has no checkbox of its own
+                "switched_with": f"C{SHARED_SWITCHES[kind]}" if kind in SHARED_SWITCHES else "",
                 "texts": [
                     {
                         "language": language,
