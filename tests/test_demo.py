@@ -24,6 +24,7 @@ from lidgeld.lifecycle.models import JobRun
 from lidgeld.memberships.models import Membership, Origin, TypeKind
 from lidgeld.memberships.selectors import memberships_expiring
 from lidgeld.notices.models import Channel, Message
+from lidgeld.standing.dues import memberships_expiring_with_dues
 from lidgeld.standing.status import borrower_status
 
 TODAY = date(2026, 11, 28)
@@ -89,6 +90,15 @@ def test_the_demo_shows_every_situation_and_cannot_be_loaded_twice():
     assert not Borrower.objects.filter(house_number="").exists()
     assert Borrower.objects.exclude(phone="").filter(phone__startswith="+32").exists()
     assert Card.objects.count() == 123  # one per borrower, and the three replacements
+
+    # R12: a youth member is 18 on the 1st of next month, when their period would follow
+    aged_out = [
+        m
+        for m in memberships_expiring_with_dues(month=NOVEMBER)
+        if m.next_type_name == "Volwassene, 12 maanden"
+    ]
+    assert aged_out
+    assert aged_out[0].borrower.birth_date == date(2008, 12, 1)
 
     staff = get_user_model().objects.get(username="balie")
     assert staff.is_staff

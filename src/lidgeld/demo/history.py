@@ -71,23 +71,25 @@ class Replay:
             instance.portal_url = f"https://{library.code.lower()}.bibliotheek.example/mijn"
             instance.save()
             self.instances.append(instance)
-            self.types.append(
-                {
-                    spec.code: membership_type_add(
-                        instance=instance,
-                        code=spec.code,
-                        name=spec.name,
-                        kind=spec.kind,
-                        fee=spec.fee,
-                        months=spec.months,
-                        booking_code=spec.booking_code,
-                        today=day,
-                        now=at_nine(day),
-                        actor=ACTOR,
-                    )
-                    for spec in TYPES
-                }
-            )
+            types: dict[str, MembershipType] = {}
+            for spec in TYPES:
+                types[spec.code] = membership_type_add(
+                    instance=instance,
+                    code=spec.code,
+                    name=spec.name,
+                    kind=spec.kind,
+                    fee=spec.fee,
+                    months=spec.months,
+                    booking_code=spec.booking_code,
+                    today=day,
+                    now=at_nine(day),
+                    actor=ACTOR,
+                    # R12: youth is for 0 to 17; adults follow (TYPES lists them first)
+                    min_age=spec.min_age,
+                    max_age=spec.max_age,
+                    next_type=types[spec.next_type] if spec.next_type else None,
+                )
+            self.types.append(types)
             count = self.plan.items_per_library[number - 1]
             self.items.append(
                 [

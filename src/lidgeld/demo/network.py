@@ -62,13 +62,16 @@ class TypeSpec:
     fee: Decimal
     months: int
     booking_code: int
+    min_age: int | None = None
+    max_age: int | None = None
+    next_type: str | None = None  # the code of the type that follows past max_age
 
 
 YEAR, SHORT, YOUTH, SENIOR = "VOLW", "KORT", "JEUGD", "SENIOR"
 TYPES = (
     TypeSpec(YEAR, "Volwassene, 12 maanden", "paying", Decimal("12.00"), 12, 1001),
     TypeSpec(SHORT, "Kort lidmaatschap, 3 maanden", "paying", Decimal("5.00"), 3, 1002),
-    TypeSpec(YOUTH, "Jeugd tot 18 jaar (gratis)", "free", Decimal("0.00"), 12, 1003),
+    TypeSpec(YOUTH, "Jeugd tot 18 jaar (gratis)", "free", Decimal("0.00"), 12, 1003, 0, 17, YEAR),
     TypeSpec(
         SENIOR, "Senior 65+ (gratis, automatisch verlengd)", "free-auto", Decimal("0.00"), 12, 1004
     ),

@@ -163,6 +163,11 @@ class Plan:
             else:
                 age = self.rng.randint(18, 80)
             birth = date(self.today.year - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
+            if cohort == "free" and cohort not in seen:
+                # the youth member whose period ends this month and who is 18 on the 1st
+                # of next month: the expiring list says "wordt Volwassene"
+                next_month = add_months(self.month0, 1)
+                birth = next_month.replace(year=next_month.year - 18)
             self.people.append(
                 Person(
                     card=f"2{library + 1}{number:07d}",
