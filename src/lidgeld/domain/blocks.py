@@ -136,8 +136,7 @@ STOLEN_SENTENCES: dict[str, str] = {
     "balie voor een nieuwe kaart.",
     "fr": "Cette carte a été déclarée volée. Passez au comptoir avec votre carte "
     "d’identité pour recevoir une nouvelle carte.",
-    "en": "This card was reported stolen. Come to the desk with your identity card "
-    "for a new card.",
+    "en": "This card was reported stolen. Come to the desk with your identity card for a new card.",
 }
 
 CARD_REASONS: dict[CardState, Reason] = {
