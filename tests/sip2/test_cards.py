@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from django.test import Client as DjangoClient
 from pysip2 import (
     CheckoutResponse,
     FeePaidResponse,
@@ -276,3 +277,35 @@ def test_every_answer_about_a_refused_card_passes_the_strict_decoder(sip2_server
             strictly(client.read_raw(), expected, sequence=client.sequence)
     assert status(client, NEW_CARD).fixed["patron_status"][4] == "Y"
     assert status(client, NEW_CARD).get("AF") == STOLEN_SENTENCES["nl"]
+
+
+# -- the scenario: reported at the desk, refused everywhere at once ------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_card_reported_lost_is_refused_at_once_by_the_kiosk_and_the_portal(sip2_server, client):
+    # given a member who is at a kiosk and logged in to the portal with the same card
+    gent = sip2_server.instance
+    borrower = member(gent)
+    item = make_item(gent)
+    card = borrower.card_number
+    assert status(client, card, pin=PIN).fixed["patron_status"] == " " * 14
+    portal = DjangoClient()
+    login = {"card_number": card, "pin": PIN}
+    assert portal.post("/portal/login/", login).status_code == 302
+    assert portal.get("/portal/membership/").status_code == 200
+    # when the desk reports the card lost
+    reported(borrower)
+    # then the kiosk says so on the next request and lends nothing
+    answer = status(client, card, pin=PIN)
+    assert answer.fixed["patron_status"][4] == "Y"
+    assert answer.get("AF") == LOST_NL
+    out = client.ask(f"11NN{STAMP}{' ' * 18}AOGENT|AA{card}|AB{item.barcode}|AD{PIN}|")
+    assert (out.fixed["ok"], out.get("AF")) == ("0", LOST_NL)
+    assert not Loan.objects.exists()
+    # and the portal's session has ended, and logging in again is refused with why
+    assert portal.get("/portal/membership/").status_code == 302
+    again = portal.post("/portal/login/", login)
+    assert again.status_code == 200
+    assert LOST_NL in again.content.decode()
+    assert "portal.borrower" not in portal.session
