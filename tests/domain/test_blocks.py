@@ -9,6 +9,10 @@
 | invalidated        | blocked         | blocked | blocked |
 | none               | blocked         | blocked | blocked |
 | active, nothing    | allowed         | allowed | allowed |
+
+A card reported lost or stolen, or an old (replaced) card, blocks the kiosk and the
+portal whatever else holds (CARD_LOST / CARD_REPLACED); the desk decides as without
+it and, where that allows, warns with the card's reason (it replaces the card).
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ from hypothesis import strategies as st
 from lidgeld.domain.blocks import (
     LANGUAGES,
     SENTENCES,
+    CardState,
     Channel,
     MembershipState,
     Reason,
     Situation,
+    card_sentence,
+    card_state,
     decide,
     format_amount,
     format_day,
@@ -63,10 +70,13 @@ def situation(
     stage: Stage | None = None,
     amount: Decimal | None = None,
     end: date | None = END,
+    card: CardState = CardState.OK,
 ) -> Situation:
     if amount is None:
         amount = AMOUNT if stage is not None else Decimal("0")
-    return Situation(membership=membership, membership_end=end, open_amount=amount, stage=stage)
+    return Situation(
+        membership=membership, membership_end=end, open_amount=amount, stage=stage, card=card
+    )
 
 
 def outcome(membership: MembershipState, stage: Stage | None) -> dict[Channel, tuple]:
@@ -304,6 +314,106 @@ def test_a_block_always_carries_a_reason_and_filled_in_sentences(
         for text in block.sentences.values():
             assert "{" not in text
             assert "}" not in text
+
+
+# --- the card ------------------------------------------------------------------------
+
+CARD_PROBLEMS = [CardState.LOST, CardState.STOLEN, CardState.REPLACED]
+CARD_REASON = {
+    CardState.LOST: Reason.CARD_LOST,
+    CardState.STOLEN: Reason.CARD_LOST,
+    CardState.REPLACED: Reason.CARD_REPLACED,
+}
+
+
+@pytest.mark.parametrize(
+    ("reported", "replaced", "expected"),
+    [
+        ("", False, CardState.OK),
+        ("lost", False, CardState.LOST),
+        ("stolen", False, CardState.STOLEN),
+        ("", True, CardState.REPLACED),
+        ("lost", True, CardState.LOST),  # an old card that was reported: still reported
+        ("stolen", True, CardState.STOLEN),
+        ("vanished", False, CardState.LOST),  # a report not known: fail closed
+    ],
+)
+def test_card_state_from_the_report_and_whether_it_is_an_old_card(
+    reported: str, replaced: bool, expected: CardState
+) -> None:
+    assert card_state(reported, replaced=replaced) is expected
+
+
+@pytest.mark.parametrize("card", CARD_PROBLEMS)
+def test_a_card_problem_blocks_kiosk_and_portal_and_only_warns_at_the_desk(card: CardState) -> None:
+    # given an active membership with nothing open, when the card is reported or old
+    blocks = decide(situation(card=card))
+    # then kiosk and portal refuse it with the card's reason; the desk goes on, warned
+    reason = CARD_REASON[card]
+    assert (blocks[KIOSK].allowed, blocks[KIOSK].reason, blocks[KIOSK].warning) == (
+        False,
+        reason,
+        False,
+    )
+    assert (blocks[PORTAL].allowed, blocks[PORTAL].reason) == (False, reason)
+    assert (blocks[DESK].allowed, blocks[DESK].reason, blocks[DESK].warning) == (True, reason, True)
+
+
+@given(
+    membership=st.sampled_from(list(MembershipState)),
+    stage=st.sampled_from([None, *LIVE_STAGES]),
+    amount=amounts,
+    end=ends,
+    card=st.sampled_from(CARD_PROBLEMS),
+)
+@PROPERTY
+def test_a_card_problem_outranks_membership_and_fee_on_kiosk_and_portal(
+    membership: MembershipState,
+    stage: Stage | None,
+    amount: Decimal,
+    end: date | None,
+    card: CardState,
+) -> None:
+    without = decide(situation(membership, stage, amount if stage else Decimal("0"), end))
+    blocks = decide(situation(membership, stage, amount if stage else Decimal("0"), end, card))
+    for channel in (KIOSK, PORTAL):
+        assert not blocks[channel].allowed
+        assert blocks[channel].reason is CARD_REASON[card]
+    # the desk is as allowed as without the card problem; when allowed it is warned
+    assert blocks[DESK].allowed is without[DESK].allowed
+    if without[DESK].allowed:
+        assert blocks[DESK].reason is CARD_REASON[card]
+        assert blocks[DESK].warning
+    else:
+        assert blocks[DESK].reason is without[DESK].reason  # the membership comes first there
+    for block in blocks.values():
+        assert set(block.sentences) == set(LANGUAGES)
+        assert all(text.strip() and "{" not in text for text in block.sentences.values())
+
+
+def test_the_card_sentences_say_lost_stolen_or_replaced_and_send_to_the_desk() -> None:
+    lost = decide(situation(card=CardState.LOST))[KIOSK]
+    stolen = decide(situation(card=CardState.STOLEN))[KIOSK]
+    replaced = decide(situation(card=CardState.REPLACED))[PORTAL]
+    assert lost.message("nl") == (
+        "Deze kaart werd als verloren gemeld. Kom met je identiteitskaart langs de balie "
+        "voor een nieuwe kaart."
+    )
+    assert "gestolen" in stolen.message("nl")
+    assert "volée" in stolen.message("fr")
+    assert "stolen" in stolen.message("en")
+    assert "perdue" in lost.message("fr")
+    assert "remplacée" in replaced.message("fr")
+    assert "replaced" in replaced.message("en")
+    for block in (lost, stolen, replaced):
+        assert "balie" in block.message("nl")
+        assert "comptoir" in block.message("fr")
+        assert "desk" in block.message("en")
+        # the one sentence, whichever way it is asked for
+        for language in LANGUAGES:
+            assert card_sentence(block.situation.card, language) == block.message(language)
+    assert card_sentence(CardState.OK, "nl") == ""
+    assert card_sentence(CardState.LOST, "de") == lost.message("nl")
 
 
 # --- furthest_stage --------------------------------------------------------------------

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lidgeld.domain.blocks import Channel, MembershipState, Reason
+from lidgeld.borrowers.cards import card_replace, card_report
+from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.blocks import CardState, Channel, MembershipState, Reason
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.memberships.models import MembershipStatus, TypeKind
-from lidgeld.standing.kiosk import kiosk_patron, visible_instance_ids
+from lidgeld.standing.kiosk import kiosk_patron, kiosk_pin_hash, visible_instance_ids
 from lidgeld.standing.status import borrower_status
-from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
+from tests.factories import (
+    make_borrower,
+    make_instance,
+    make_membership,
+    make_open_fee,
+    make_type,
+    with_pin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +184,123 @@ def test_a_terminal_sees_its_instance_and_its_cooperation_group_only():
     found = kiosk_patron(card_number=from_brugge.card_number, instance_ids=[brugge.pk], today=TODAY)
     assert found is not None
     assert found.membership is MembershipState.NONE
+
+
+# -- the card (R12): reported lost or stolen, or an old card -----------------------------
+
+NOW = datetime(2026, 4, 15, 10, 0, tzinfo=UTC)
+
+
+def _reported(borrower, report):
+    card_report(borrower=borrower, report=report, today=TODAY, now=NOW, actor="test")
+
+
+def _replaced(borrower, new_number="C-NEW-0001"):
+    old = borrower.card_number
+    card_replace(borrower=borrower, new_number=new_number, today=TODAY, now=NOW, actor="test")
+    return old
+
+
+@pytest.mark.parametrize(
+    ("report", "card"), [("lost", CardState.LOST), ("stolen", CardState.STOLEN)]
+)
+def test_a_reported_card_is_known_and_blocked_at_the_kiosk_in_one_query(report, card):
+    # given an active borrower with nothing open whose card is reported
+    gent = make_instance()
+    borrower = make_borrower(gent, language="fr")
+    _active(borrower, make_type(gent))
+    _reported(borrower, report)
+    # when a kiosk looks the card up
+    with CaptureQueriesContext(connection) as queries:
+        lean = kiosk_patron(card_number=borrower.card_number, instance_ids=[gent.pk], today=TODAY)
+    # then the patron is known, blocked for the card, still in one query
+    assert len(queries.captured_queries) == 1
+    assert lean is not None
+    assert lean.id == borrower.pk
+    assert lean.card is card
+    assert lean.card_refused
+    assert lean.membership is MembershipState.ACTIVE
+    assert not lean.allowed
+    assert lean.block.reason is Reason.CARD_LOST
+    assert lean.pin_hash == ""
+    # and the desk's full status says the same for the kiosk
+    full = borrower_status(borrower=Borrower.objects.get(pk=borrower.pk), today=TODAY)
+    assert full.blocks[Channel.KIOSK].reason is Reason.CARD_LOST
+    assert full.blocks[Channel.KIOSK].sentences == lean.block.sentences
+    assert full.blocks[Channel.PORTAL].reason is Reason.CARD_LOST
+    assert full.blocks[Channel.DESK].allowed
+    assert full.blocks[Channel.DESK].warning
+
+
+def test_an_old_card_finds_its_borrower_blocked_as_replaced_and_hides_the_new_number():
+    # given a borrower with a fee open whose card was replaced (not reported)
+    gent = make_instance()
+    borrower = make_borrower(gent)
+    _fee_open(borrower, make_type(gent))
+    old = _replaced(borrower)
+    # when a kiosk looks up the old card
+    with CaptureQueriesContext(connection) as queries:
+        lean = kiosk_patron(card_number=old, instance_ids=[gent.pk], today=TODAY)
+    # then the borrower is known, blocked because the card is old, with the facts of
+    # their account as the lookup of the new card gives them
+    assert lean is not None
+    assert lean.id == borrower.pk
+    assert lean.card_number == old  # the new number is not told to whoever holds the old
+    assert lean.card is CardState.REPLACED
+    assert lean.block.reason is Reason.CARD_REPLACED
+    assert not lean.allowed
+    assert lean.pin_hash == ""
+    current = kiosk_patron(card_number="C-NEW-0001", instance_ids=[gent.pk], today=TODAY)
+    assert current is not None
+    assert current.block.reason is Reason.FEE_OPEN
+    assert (lean.open_amount, lean.membership) == (current.open_amount, current.membership)
+    # the miss, the card history, and the current card's lookup
+    assert len(queries.captured_queries) == 3
+
+
+def test_an_old_card_reported_before_it_was_replaced_stays_reported():
+    gent = make_instance()
+    borrower = make_borrower(gent)
+    _active(borrower, make_type(gent))
+    _reported(borrower, "stolen")
+    old = _replaced(borrower)
+    lean = kiosk_patron(card_number=old, instance_ids=[gent.pk], today=TODAY)
+    assert lean is not None
+    assert lean.card is CardState.STOLEN
+    assert lean.block.reason is Reason.CARD_LOST
+    # the new card is fine
+    current = kiosk_patron(card_number="C-NEW-0001", instance_ids=[gent.pk], today=TODAY)
+    assert current is not None
+    assert current.allowed
+    assert current.card is CardState.OK
+
+
+def test_an_old_card_of_a_borrower_the_terminal_does_not_see_is_unknown():
+    gent, brugge = make_instance("GENT"), make_instance("BRUGGE")
+    borrower = make_borrower(brugge)
+    old = _replaced(borrower)
+    assert kiosk_patron(card_number=old, instance_ids=[gent.pk], today=TODAY) is None
+    assert kiosk_patron(card_number=old, instance_ids=[brugge.pk], today=TODAY) is not None
+
+
+def test_an_unknown_card_costs_the_lookup_and_one_look_in_the_card_history():
+    gent = make_instance()
+    make_borrower(gent)
+    with CaptureQueriesContext(connection) as queries:
+        assert kiosk_patron(card_number="NOBODY", instance_ids=[gent.pk], today=TODAY) is None
+    assert len(queries.captured_queries) == 2
+
+
+def test_no_pin_is_checked_for_a_reported_or_an_old_card():
+    # given a borrower with a PIN
+    gent = make_instance()
+    borrower = with_pin(make_borrower(gent))
+    card = borrower.card_number
+    assert kiosk_pin_hash(card_number=card, instance_ids=[gent.pk]) == borrower.pin_hash
+    # when the card is reported, then it has no PIN to check
+    _reported(borrower, "lost")
+    assert kiosk_pin_hash(card_number=card, instance_ids=[gent.pk]) is None
+    # when it is replaced, then the old number has none, and the new one the PIN
+    _replaced(borrower)
+    assert kiosk_pin_hash(card_number=card, instance_ids=[gent.pk]) is None
+    assert kiosk_pin_hash(card_number="C-NEW-0001", instance_ids=[gent.pk]) == borrower.pin_hash

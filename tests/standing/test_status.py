@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from lidgeld.domain.blocks import Channel, Reason
+from lidgeld.domain.blocks import CardState, Channel, Reason
 from lidgeld.standing.status import borrower_status
 from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
 
@@ -55,3 +55,31 @@ def test_contiguous_renewals_extend_the_end_shown():
     make_membership(borrower, membership_type, start=date(2026, 5, 1))
     data = borrower_status(borrower=borrower, today=date(2026, 4, 10)).as_dict()
     assert data["membership"] == {"status": "active", "end": "2027-04-30", "type": "VOLW"}
+
+
+@pytest.mark.parametrize(
+    ("reported", "card", "reason"),
+    [
+        ("lost", None, Reason.CARD_LOST),
+        ("stolen", None, Reason.CARD_LOST),
+        ("", CardState.REPLACED, Reason.CARD_REPLACED),  # an old card was shown
+        ("", None, Reason.FEE_OPEN),
+    ],
+)
+def test_the_card_shown_decides_kiosk_and_portal_and_warns_the_desk(
+    renewed_in_april_with_the_fee_open, reported, card, reason
+):
+    # given the borrower's current card as reported (copied on the borrower row)
+    borrower = renewed_in_april_with_the_fee_open
+    borrower.card_reported = reported
+    # when their status is asked, for their current card or for an old one
+    status = borrower_status(borrower=borrower, today=date(2026, 4, 15), card=card)
+    # then kiosk and portal give the card's reason; the desk goes on, warned
+    assert status.blocks[Channel.KIOSK].reason is reason
+    assert status.blocks[Channel.DESK].allowed
+    if reason is not Reason.FEE_OPEN:
+        assert status.blocks[Channel.PORTAL].reason is reason
+        assert not status.blocks[Channel.PORTAL].allowed
+        assert status.blocks[Channel.DESK].reason is reason
+        assert status.blocks[Channel.DESK].warning
+        assert status.as_dict()["blocks"]["portal"]["reason"] == reason.value

@@ -28,6 +28,25 @@ class MembershipState(enum.StrEnum):
     NONE = "none"
 
 
+class CardState(enum.StrEnum):
+    """The card a borrower showed: their current card, reported or not, or an old one."""
+
+    OK = "ok"
+    LOST = "lost"
+    STOLEN = "stolen"
+    REPLACED = "replaced"  # an old card, not reported before it was replaced
+
+
+def card_state(reported: str, *, replaced: bool = False) -> CardState:
+    """The state of a card from its report ("" | "lost" | "stolen") and whether it is
+    an old one. A report that is not known counts as lost: fail closed."""
+    if reported == "stolen":
+        return CardState.STOLEN
+    if reported:
+        return CardState.LOST
+    return CardState.REPLACED if replaced else CardState.OK
+
+
 class Reason(enum.StrEnum):
     OK = "ok"
     NO_MEMBERSHIP = "no_membership"
@@ -36,6 +55,8 @@ class Reason(enum.StrEnum):
     FEE_OPEN = "fee_open"
     FEE_REMINDER = "fee_reminder"
     FEE_UNPAID = "fee_unpaid"
+    CARD_LOST = "card_lost"  # reported lost or stolen
+    CARD_REPLACED = "card_replaced"
 
 
 LANGUAGES = ("nl", "fr", "en")
@@ -91,6 +112,37 @@ SENTENCES: dict[Reason, dict[str, str]] = {
         "en": "Your membership fee of € {amount} is unpaid. Pay it at the desk; until then "
         "you cannot renew or reserve in My Library.",
     },
+    Reason.CARD_LOST: {
+        "nl": "Deze kaart werd als verloren gemeld. Kom met je identiteitskaart langs de "
+        "balie voor een nieuwe kaart.",
+        "fr": "Cette carte a été déclarée perdue. Passez au comptoir avec votre carte "
+        "d’identité pour recevoir une nouvelle carte.",
+        "en": "This card was reported lost. Come to the desk with your identity card "
+        "for a new card.",
+    },
+    Reason.CARD_REPLACED: {
+        "nl": "Deze kaart werd vervangen door een nieuwe kaart en is niet meer geldig. "
+        "Gebruik je nieuwe kaart of kom langs de balie.",
+        "fr": "Cette carte a été remplacée par une nouvelle carte et n’est plus valable. "
+        "Utilisez votre nouvelle carte ou passez au comptoir.",
+        "en": "This card was replaced by a new card and is no longer valid. "
+        "Use your new card or come to the desk.",
+    },
+}
+
+# CARD_LOST says "stolen" when the card was reported stolen.
+STOLEN_SENTENCES: dict[str, str] = {
+    "nl": "Deze kaart werd als gestolen gemeld. Kom met je identiteitskaart langs de "
+    "balie voor een nieuwe kaart.",
+    "fr": "Cette carte a été déclarée volée. Passez au comptoir avec votre carte "
+    "d’identité pour recevoir une nouvelle carte.",
+    "en": "This card was reported stolen. Come to the desk with your identity card for a new card.",
+}
+
+CARD_REASONS: dict[CardState, Reason] = {
+    CardState.LOST: Reason.CARD_LOST,
+    CardState.STOLEN: Reason.CARD_LOST,
+    CardState.REPLACED: Reason.CARD_REPLACED,
 }
 
 FEE_REASONS = {
@@ -108,6 +160,7 @@ class Situation:
     membership_end: date | None
     open_amount: Decimal
     stage: Stage | None  # the furthest stage among open contributions, None when nothing is open
+    card: CardState = CardState.OK  # the card that was shown (the current one at the desk)
 
 
 @dataclass(frozen=True)
@@ -143,7 +196,22 @@ def format_day(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
+def card_sentence(card: CardState, language: str) -> str:
+    """What a borrower reads when a kiosk or the portal refuses this card ('' when the
+    card is fine); the same sentence as the blocks of :func:`decide` give."""
+    reason = CARD_REASONS.get(card)
+    if reason is None:
+        return ""
+    if language not in LANGUAGES:
+        language = "nl"
+    if card is CardState.STOLEN:
+        return STOLEN_SENTENCES[language]
+    return SENTENCES[reason][language]
+
+
 def _sentence(reason: Reason, situation: Situation, language: str) -> str:
+    if reason is Reason.CARD_LOST and situation.card is CardState.STOLEN:
+        return STOLEN_SENTENCES[language]
     return SENTENCES[reason][language].format(
         amount=format_amount(situation.open_amount, language),
         end=format_day(situation.membership_end),
@@ -164,7 +232,25 @@ def _membership_reason(state: MembershipState) -> Reason | None:
 
 
 def decide(situation: Situation) -> dict[Channel, Block]:
-    """Per channel: allowed or blocked, why, and what to tell the borrower."""
+    """Per channel: allowed or blocked, why, and what to tell the borrower.
+
+    A card reported lost or stolen, or an old (replaced) card, outranks every other
+    reason on the kiosk and the portal: that card is accepted by neither. The desk
+    knows the borrower by more than the card (and replaces it): it decides as
+    without the card problem, and when that allows, it warns with the card's reason.
+    """
+    blocks = _decide_without_card(situation)
+    card_reason = CARD_REASONS.get(situation.card)
+    if card_reason is None:
+        return blocks
+    for channel in (Channel.KIOSK, Channel.PORTAL):
+        blocks[channel] = Block(channel, False, card_reason, False, situation)
+    if blocks[Channel.DESK].allowed:
+        blocks[Channel.DESK] = Block(Channel.DESK, True, card_reason, True, situation)
+    return blocks
+
+
+def _decide_without_card(situation: Situation) -> dict[Channel, Block]:
     membership_reason = _membership_reason(situation.membership)
     # Money still owed blocks the kiosk even if no stage was given: fail closed.
     stage = situation.stage if situation.stage in FEE_REASONS else Stage.OPEN

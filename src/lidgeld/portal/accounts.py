@@ -4,7 +4,10 @@ Guessing is slowed down and then locked per typed card number and per address
 (:mod:`lidgeld.web.throttle`), whether the card exists or not, and every answer
 to a wrong card or PIN is the same sentence after the same work (a PIN hash is
 computed even for a card that does not exist), so nobody learns which cards
-exist.
+exist. A card reported lost or stolen, or an old (replaced) card, is refused with
+the block's sentence (R7: "this card was reported lost, come to the desk") only
+after its borrower's right PIN, and still counts as a failed attempt: the sentence
+cannot be used to find out which cards exist or were reported.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
+from lidgeld.borrowers.selectors import card_holder
 from lidgeld.borrowers.services import borrower_contact_update, borrower_pin_set
 from lidgeld.domain.actors import portal_actor
+from lidgeld.domain.blocks import CardState, card_sentence, card_state
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.notices.services import usable_email
 from lidgeld.portal.mail import pin_reset_mail_send
@@ -64,17 +69,36 @@ def wait_sentence(verdict: Verdict) -> str:
 class LoginOutcome:
     borrower: Borrower | None
     verdict: Verdict | None = None  # set when the attempt was not even looked at
+    # Not OK when the PIN was right but the portal accepts no such card.
+    card: CardState = CardState.OK
+
+    @property
+    def card_refusal(self) -> str:
+        """Why the card is refused, in the page's language ('' when it is not)."""
+        return card_sentence(self.card, (get_language() or "nl")[:2])
+
+
+def _card_and_borrower(card_number: str) -> tuple[Borrower | None, CardState]:
+    """Whose card this is, current or old, and the state of the card."""
+    borrower = (
+        Borrower.objects.select_related("home_instance").filter(card_number=card_number).first()
+    )
+    if borrower is not None:
+        return borrower, card_state(borrower.card_reported)
+    holder = card_holder(card_number)
+    if holder is None or not holder.old_card:
+        return None, CardState.OK
+    return holder.borrower, card_state(holder.card.reported, replaced=True)
 
 
 def portal_login(*, card_number: str, pin: str, address: str, now: datetime) -> LoginOutcome:
-    """The borrower when card and PIN match; otherwise None, and the failure counts."""
+    """The borrower when card and PIN match and the card is accepted (R12: not reported
+    lost or stolen, not an old card); otherwise None, and the failure counts."""
     keys = login_keys(card_number, address)
     verdict = throttle_verdict(keys=keys, now=now)
     if not verdict.allowed:
         return LoginOutcome(None, verdict)
-    borrower = (
-        Borrower.objects.select_related("home_instance").filter(card_number=card_number).first()
-    )
+    borrower, card = _card_and_borrower(card_number)
     if borrower is not None and borrower.pin_hash:
         matches = check_password(pin, borrower.pin_hash)
     else:
@@ -83,6 +107,11 @@ def portal_login(*, card_number: str, pin: str, address: str, now: datetime) -> 
     if not matches or borrower is None:
         throttle_fail(keys=keys, now=now)
         return LoginOutcome(None)
+    if card is not CardState.OK:
+        # The right PIN, but no portal accepts this card: say why, and count it as a
+        # failure as a wrong PIN is, so trying cards with a known PIN stays slowed down.
+        throttle_fail(keys=keys, now=now)
+        return LoginOutcome(None, card=card)
     throttle_clear(key=keys[0])
     return LoginOutcome(borrower)
 

@@ -3,8 +3,10 @@
 Borrowers are not Django users: the session holds the borrower's id under keys
 of its own, next to (never instead of) any staff login. A session ends when the
 borrower logs out, after ``LIDGELD_PORTAL_IDLE_MINUTES`` without a request
-(default 30), when the browser closes, and when the PIN changes elsewhere (a
-reset link, the desk): the session remembers a fingerprint of the PIN hash.
+(default 30), when the browser closes, and when the PIN or the card changes
+elsewhere (a reset link, the desk giving a new PIN, reporting the card lost or
+stolen, replacing it): the session remembers a fingerprint of the PIN hash, the
+card number and its report.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from lidgeld.domain.actors import portal_actor
 
 BORROWER_KEY = "portal.borrower"
 SEEN_KEY = "portal.seen"  # POSIX seconds of the last request
-PIN_KEY = "portal.pin"  # fingerprint of the PIN hash at login
+PIN_KEY = "portal.pin"  # session_fingerprint() at login
 # Writing the session on every page would cost a database write per request; the
 # idle clock only needs to move once a minute.
 SEEN_RESOLUTION = 60
@@ -42,8 +44,12 @@ def idle_limit() -> timedelta:
     return timedelta(minutes=getattr(settings, "LIDGELD_PORTAL_IDLE_MINUTES", 30))
 
 
-def pin_fingerprint(pin_hash: str) -> str:
-    return salted_hmac("lidgeld.portal.session", pin_hash).hexdigest()
+def session_fingerprint(borrower: Borrower) -> str:
+    """Changes when the PIN, the card or the card's report changes: the session ends."""
+    return salted_hmac(
+        "lidgeld.portal.session",
+        f"{borrower.pin_hash}|{borrower.card_number}|{borrower.card_reported}",
+    ).hexdigest()
 
 
 def session_start(request: HttpRequest, borrower: Borrower, *, now: datetime) -> None:
@@ -52,13 +58,13 @@ def session_start(request: HttpRequest, borrower: Borrower, *, now: datetime) ->
     rotate_token(request)
     request.session[BORROWER_KEY] = borrower.pk
     request.session[SEEN_KEY] = int(now.timestamp())
-    request.session[PIN_KEY] = pin_fingerprint(borrower.pin_hash)
+    request.session[PIN_KEY] = session_fingerprint(borrower)
 
 
 def session_pin_changed(request: HttpRequest, borrower: Borrower) -> None:
     """The borrower changed their own PIN here: this session stays, others end."""
     request.session.cycle_key()
-    request.session[PIN_KEY] = pin_fingerprint(borrower.pin_hash)
+    request.session[PIN_KEY] = session_fingerprint(borrower)
 
 
 def session_end(request: HttpRequest) -> None:
@@ -98,7 +104,7 @@ def _current_borrower(request: HttpRequest, now: datetime) -> tuple[Borrower | N
         return None, True
     borrower = Borrower.objects.select_related("home_instance").filter(pk=borrower_id).first()
     if borrower is None or not constant_time_compare(
-        session.get(PIN_KEY, ""), pin_fingerprint(borrower.pin_hash)
+        session.get(PIN_KEY, ""), session_fingerprint(borrower)
     ):
         session_end(request)
         return None, True

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lidgeld.domain.blocks import MembershipState
+from lidgeld.domain.blocks import CardState, MembershipState
 from lidgeld.sip2.answers import (
     SIP_LANGUAGE,
     institution_of,
@@ -34,8 +34,13 @@ class PatronCheck:
 
     @property
     def usable(self) -> bool:
-        """Known, and not refused by a PIN that was given and is wrong."""
-        return self.patron is not None and (self.pin_ok or not self.pin_given)
+        """Known, with a card a kiosk accepts, and not refused by a PIN that was given
+        and is wrong: only then does the answer tell about the account."""
+        return (
+            self.patron is not None
+            and not self.patron.card_refused
+            and (self.pin_ok or not self.pin_given)
+        )
 
     def wrong_pin_text(self, language: str) -> str:
         return text("pin_locked" if self.pin_locked else "wrong_pin", language)
@@ -62,9 +67,19 @@ def check_patron(session: Session, request: Message, edge: Edge, pin: Pin) -> Pa
     )
 
 
+# Position 4 of the patron status: "card reported lost" (lost or stolen).
+REPORTED = frozenset({CardState.LOST, CardState.STOLEN})
+
+
 def patron_status_field(patron: KioskPatron) -> str:
     """The 14 flags of 24/64 ('Y' = denied / too many), from the kiosk block."""
     flags = [" "] * 14
+    if patron.card_refused:
+        # A card no kiosk accepts may do nothing, and tells nothing of the account.
+        flags[0:4] = ["Y"] * 4  # charge, renewal, recall and hold privileges denied
+        if patron.card in REPORTED:
+            flags[4] = "Y"  # card reported lost
+        return "".join(flags)
     if not patron.allowed:
         flags[0] = "Y"  # charge privileges denied
         flags[1] = "Y"  # renewal privileges denied (the kiosk refuses renewals too)
@@ -80,6 +95,9 @@ def _refusal_text(check: PatronCheck, language: str) -> str | None:
     """Why a transaction for this patron cannot start, or None when it can."""
     if check.patron is None:
         return text("unknown_card", language)
+    if check.patron.card_refused:
+        # Before the PIN: no PIN is checked for such a card (kiosk_pin_hash).
+        return check.patron.block.message(check.patron.language)
     if check.pin_given and not check.pin_ok:
         return check.wrong_pin_text(check.patron.language)
     return None
@@ -133,6 +151,10 @@ def patron_fields(
         ("BL", "Y"),
         ("CQ", "Y" if check.pin_ok else "N"),
     ]
+    if patron.card_refused:
+        # Why the card is refused (R7's sentence), and nothing of the account.
+        fields.append(("AF", patron.block.message(patron.language)))
+        return patron_status_field(patron), SIP_LANGUAGE.get(patron.language, "000"), fields
     if check.pin_given and not check.pin_ok:
         # A wrong PIN learns nothing about the account.
         fields.append(("AF", check.wrong_pin_text(patron.language)))

@@ -127,7 +127,9 @@ async def pin_check(
             pin_question, instance_ids=instance_ids, card=card, now=moment
         )
         if not question.known:
-            return Pin.WRONG  # answered as an unknown card; nothing to count
+            # An unknown card, or one no kiosk accepts (reported, or an old card): it is
+            # refused as such, its PIN never checked; nothing to count.
+            return Pin.WRONG
         verdict = question.verdict
         if verdict.locked:
             log.warning(

@@ -19,8 +19,17 @@ import psycopg
 from django.db import connection
 from django.db.models import Exists, FilteredRelation, OuterRef, QuerySet, Subquery
 
-from lidgeld.borrowers.models import Borrower
-from lidgeld.domain.blocks import Block, Channel, MembershipState, Situation, decide, furthest_stage
+from lidgeld.borrowers.models import Borrower, Card
+from lidgeld.domain.blocks import (
+    Block,
+    CardState,
+    Channel,
+    MembershipState,
+    Situation,
+    card_state,
+    decide,
+    furthest_stage,
+)
 from lidgeld.domain.dunning import DunningPolicy, Stage, effective_stage
 from lidgeld.finance.models import (
     open_contribution_q,
@@ -34,10 +43,10 @@ from lidgeld.memberships.selectors import covering_day
 @dataclass(frozen=True)
 class KioskPatron:
     id: int
-    card_number: str
+    card_number: str  # the card asked for: the current one, or an old one
     name: str
     language: str
-    pin_hash: str
+    pin_hash: str  # '' for a card no kiosk accepts
     membership: MembershipState
     open_amount: Decimal
     open_items: int
@@ -48,6 +57,15 @@ class KioskPatron:
     def allowed(self) -> bool:
         return self.block.allowed
 
+    @property
+    def card(self) -> CardState:
+        return self.block.situation.card
+
+    @property
+    def card_refused(self) -> bool:
+        """The card is reported lost or stolen, or is an old one: no kiosk accepts it."""
+        return self.card is not CardState.OK
+
 
 _VALUES = (
     "id",
@@ -56,6 +74,7 @@ _VALUES = (
     "last_name",
     "language",
     "pin_hash",
+    "card_reported",
     "covered",
     "last_started_status",
     "latest_end",
@@ -142,7 +161,7 @@ def _money(value: Any) -> Decimal:
 _POSTGRESQL_LOOKUP = (
     """
 SELECT b.id, b.card_number, b.first_name, b.last_name, b.language, b.pin_hash,
-       periods.covered, periods.last_started_status, periods.latest_end,
+       b.card_reported, periods.covered, periods.last_started_status, periods.latest_end,
        fee.balance, fee.booked_on,
        fee_instance.reminder_after_months, fee_instance.unpaid_after_months,
        fee_instance.write_off_after_months
@@ -184,28 +203,53 @@ def _postgresql_rows(card_number: str, instance_ids: list[int], today: date) -> 
     return rows
 
 
+def _rows(card_number: str, ids: list[int], today: date) -> list[Any]:
+    if connection.vendor == "postgresql":
+        return _postgresql_rows(card_number, ids, today)
+    sql, template = _statement(len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _bind(template, card_number, ids, today))
+        return cursor.fetchall()
+
+
 def kiosk_patron(
     *, card_number: str, instance_ids: Iterable[int], today: date
 ) -> KioskPatron | None:
     """The borrower with this card, if a terminal of these instances may see them, and
     their kiosk block today. One SQL statement: the borrower row, joined to their open
-    contributions (usually none or one row), with the membership facts as subqueries."""
+    contributions (usually none or one row), with the membership facts as subqueries.
+
+    A number that is no one's current card costs one more lookup, in the card history:
+    an old card finds its borrower (as the lookup of their current card does), blocked
+    because the card is old (CARD_REPLACED, or CARD_LOST when it had been reported)."""
     ids = list(instance_ids)
     if not ids:
         return None
-    if connection.vendor == "postgresql":
-        rows = _postgresql_rows(card_number, ids, today)
-    else:
-        sql, template = _statement(len(ids))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, _bind(template, card_number, ids, today))
-            rows = cursor.fetchall()
+    rows = _rows(card_number, ids, today)
+    if rows:
+        return _patron(rows, today)
+    old = (
+        Card.objects.filter(
+            number=card_number, replaced_on__isnull=False, borrower__home_instance_id__in=ids
+        )
+        .values_list("reported", "borrower__card_number")
+        .first()
+    )
+    if old is None:
+        return None
+    reported, current = old
+    rows = _rows(current, ids, today)
     if not rows:
         return None
+    return _patron(rows, today, old_card=(card_number, card_state(reported, replaced=True)))
+
+
+def _patron(
+    rows: list[Any], today: date, *, old_card: tuple[str, CardState] | None = None
+) -> KioskPatron:
     first = rows[0]
-    (pk, card, first_name, last_name, language, pin_hash, covered, last_status, latest_end) = first[
-        :9
-    ]
+    (pk, card, first_name, last_name, language, pin_hash, reported) = first[:7]
+    covered, last_status, latest_end = first[7:10]
     latest_end = _day(latest_end)
     if covered:
         state = MembershipState.ACTIVE
@@ -217,7 +261,7 @@ def kiosk_patron(
         state = MembershipState.EXPIRED
     fees = [
         (_money(balance), _date(booked_on), reminder, unpaid, write_off)
-        for balance, booked_on, reminder, unpaid, write_off in (row[9:] for row in rows)
+        for balance, booked_on, reminder, unpaid, write_off in (row[10:] for row in rows)
         if balance is not None
     ]
     amount = sum((balance for balance, *_ in fees), Decimal("0.00"))
@@ -229,6 +273,10 @@ def kiosk_patron(
             for _, booked_on, reminder, unpaid, write_off in fees
         ]
     )
+    if old_card is not None:
+        card, shown = old_card
+    else:
+        shown = card_state(reported)
     situation = Situation(
         membership=state,
         # Only the "ended on" sentence shows a date; for an active membership the
@@ -236,13 +284,14 @@ def kiosk_patron(
         membership_end=None if state is MembershipState.ACTIVE else latest_end,
         open_amount=amount,
         stage=stage,
+        card=shown,
     )
     return KioskPatron(
         id=pk,
         card_number=card,
         name=f"{first_name} {last_name}".strip(),
         language=language,
-        pin_hash=pin_hash,
+        pin_hash=pin_hash if shown is CardState.OK else "",
         membership=state,
         open_amount=amount,
         open_items=len(fees),
@@ -260,9 +309,13 @@ def visible_instance_ids(instance: Instance) -> list[int]:
 
 def kiosk_pin_hash(*, card_number: str, instance_ids: Iterable[int]) -> str | None:
     """The PIN hash of the card a terminal of these instances may see ('' when the
-    borrower has no PIN), None when it sees no such card."""
+    borrower has no PIN), None when it sees no such card or no kiosk accepts it: a
+    card reported lost or stolen, or an old card (never any borrower's current
+    number), has no PIN to check."""
     return (
-        Borrower.objects.filter(card_number=card_number, home_instance_id__in=list(instance_ids))
+        Borrower.objects.filter(
+            card_number=card_number, home_instance_id__in=list(instance_ids), card_reported=""
+        )
         .values_list("pin_hash", flat=True)
         .first()
     )

@@ -12,7 +12,15 @@ from django.db.models.functions import Coalesce
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.selectors import reservations_with_position
-from lidgeld.domain.blocks import Block, Channel, Situation, decide, furthest_stage
+from lidgeld.domain.blocks import (
+    Block,
+    CardState,
+    Channel,
+    Situation,
+    card_state,
+    decide,
+    furthest_stage,
+)
 from lidgeld.domain.dunning import effective_stage
 from lidgeld.finance.models import Posting
 from lidgeld.finance.selectors import PaymentInstructions, instructions_for, open_contributions
@@ -82,7 +90,11 @@ class BorrowerStatus:
         }
 
 
-def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
+def borrower_status(
+    *, borrower: Borrower, today: date, card: CardState | None = None
+) -> BorrowerStatus:
+    """``card``: the state of the card that was shown; by default the borrower's current
+    card as reported (``Borrower.card_reported``)."""
     view = membership_view(borrower_id=borrower.pk, today=today)
     open_items = list(open_contributions(borrower.pk).select_related("instance"))
     amount = sum((item.balance for item in open_items), Decimal("0.00"))
@@ -99,6 +111,7 @@ def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
         membership_end=view.valid_until or (view.latest.end if view.latest else None),
         open_amount=amount,
         stage=stage,
+        card=card_state(borrower.card_reported) if card is None else card,
     )
     return BorrowerStatus(
         borrower=borrower,

@@ -59,6 +59,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(safe_next(request, next_url))
         if outcome.verdict is not None:
             error, status = wait_sentence(outcome.verdict), 429
+        elif outcome.card_refusal:
+            error = outcome.card_refusal  # the card is blocked: the borrower goes to the desk
         else:
             error = _(
                 "The card number or the PIN is not correct. Check both and try again, "
