@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from lidgeld.domain.dunning import STAGE_ORDER, Stage
+from lidgeld.domain.endings import EFFECTS, MembershipEnded
 
 
 class Channel(enum.StrEnum):
@@ -36,6 +37,8 @@ class Reason(enum.StrEnum):
     FEE_OPEN = "fee_open"
     FEE_REMINDER = "fee_reminder"
     FEE_UNPAID = "fee_unpaid"
+    ENDED = "ended"  # R12: ended early with a reason
+    DECEASED = "deceased"  # R12: every channel, the desk included
 
 
 LANGUAGES = ("nl", "fr", "en")
@@ -91,6 +94,21 @@ SENTENCES: dict[Reason, dict[str, str]] = {
         "en": "Your membership fee of € {amount} is unpaid. Pay it at the desk; until then "
         "you cannot renew or reserve in My Library.",
     },
+    Reason.ENDED: {
+        "nl": "Je lidmaatschap is beëindigd op {ended}. Kom langs de balie voor een nieuw "
+        "lidmaatschap.",
+        "fr": "Votre abonnement a pris fin le {ended}. Passez au comptoir pour un nouvel "
+        "abonnement.",
+        "en": "Your membership was ended on {ended}. Come to the desk for a new membership.",
+    },
+    # Read by staff: nobody should lend to, renew or write to this card any more.
+    Reason.DECEASED: {
+        "nl": "Lidmaatschap beëindigd op {ended}: de lener is overleden. Niet uitlenen, "
+        "niet verlengen.",
+        "fr": "Abonnement clôturé le {ended} : l’emprunteur est décédé. Ne pas prêter, "
+        "ne pas renouveler.",
+        "en": "Membership ended on {ended}: the borrower has died. Do not lend, do not renew.",
+    },
 }
 
 FEE_REASONS = {
@@ -108,6 +126,7 @@ class Situation:
     membership_end: date | None
     open_amount: Decimal
     stage: Stage | None  # the furthest stage among open contributions, None when nothing is open
+    ended: MembershipEnded | None = None  # R12: an early ending in effect (not undone)
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,7 @@ def _sentence(reason: Reason, situation: Situation, language: str) -> str:
     return SENTENCES[reason][language].format(
         amount=format_amount(situation.open_amount, language),
         end=format_day(situation.membership_end),
+        ended=format_day(situation.ended.on if situation.ended else None),
     )
 
 
@@ -163,9 +183,19 @@ def _membership_reason(state: MembershipState) -> Reason | None:
     }[state]
 
 
+def _ending_reason(situation: Situation) -> Reason | None:
+    """R12: an ending that blocks every channel outranks everything; another one names
+    itself once no period is valid (a new membership after it is what counts)."""
+    if situation.ended is None:
+        return None
+    if EFFECTS[situation.ended.reason].block_all_channels:
+        return Reason.DECEASED
+    return Reason.ENDED if situation.membership is not MembershipState.ACTIVE else None
+
+
 def decide(situation: Situation) -> dict[Channel, Block]:
     """Per channel: allowed or blocked, why, and what to tell the borrower."""
-    membership_reason = _membership_reason(situation.membership)
+    membership_reason = _ending_reason(situation) or _membership_reason(situation.membership)
     # Money still owed blocks the kiosk even if no stage was given: fail closed.
     stage = situation.stage if situation.stage in FEE_REASONS else Stage.OPEN
     fee_reason = FEE_REASONS[stage] if situation.open_amount > 0 else None

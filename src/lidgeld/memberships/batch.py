@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import DateField, F, QuerySet, Value
+from django.db.models import DateField, F, Q, QuerySet, Value
 
 from lidgeld.audit.services import audit_insert_from
 from lidgeld.batching import BatchContext, StepResult
@@ -13,7 +13,7 @@ from lidgeld.db import insert_from
 from lidgeld.domain.renewal import period_from
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus, Origin, TypeKind
-from lidgeld.memberships.selectors import followed_by_later_period
+from lidgeld.memberships.selectors import followed_by_later_period, renewal_stopped
 
 NEW_PERIOD_COLUMNS = (
     "borrower",
@@ -33,8 +33,9 @@ def memberships_expire(*, instance: Instance, ctx: BatchContext) -> StepResult:
         instance=instance, status=MembershipStatus.ACTIVE, end__lt=ctx.day
     )
     not_followed = passed.exclude(followed_by_later_period())
-    auto = not_followed.filter(type__kind=TypeKind.FREE_AUTO)
-    expiring = not_followed.exclude(type__kind=TypeKind.FREE_AUTO)
+    # A period ended early (R12) expires whatever its type.
+    auto = not_followed.filter(type__kind=TypeKind.FREE_AUTO).exclude(renewal_stopped())
+    expiring = not_followed.filter(~Q(type__kind=TypeKind.FREE_AUTO) | Q(renewal_stopped()))
 
     result.note(ctx, "expired", expiring)
     result.counts["expired"] = expiring.count()

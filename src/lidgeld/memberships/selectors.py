@@ -5,11 +5,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Exists, OuterRef, QuerySet
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet
 
 from lidgeld.domain.blocks import MembershipState
+from lidgeld.domain.endings import EndReason, MembershipEnded, reasons_with
 from lidgeld.domain.months import end_of_month
-from lidgeld.memberships.models import Membership, MembershipStatus, TypeKind
+from lidgeld.memberships.models import Membership, MembershipEnding, MembershipStatus, TypeKind
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 
@@ -89,3 +90,65 @@ def memberships_expiring(
 def notice_due_kinds() -> list[str]:
     """R4: types whose ending is announced (not the free auto-renewing ones)."""
     return [TypeKind.PAYING, TypeKind.FREE]
+
+
+# --- R12: memberships ended early ------------------------------------------------------
+
+
+def endings_in_force() -> QuerySet[MembershipEnding]:
+    """Endings not undone."""
+    return MembershipEnding.objects.filter(reversed_at__isnull=True)
+
+
+def ending_in_force(*, borrower_id: int, today: date) -> MembershipEnding | None:
+    """The borrower's latest ending not undone that has taken effect by ``today``."""
+    return (
+        endings_in_force()
+        .filter(borrower_id=borrower_id, effective__lte=today)
+        .order_by("-ended_at", "-id")
+        .first()
+    )
+
+
+def ended_situation(ending: MembershipEnding | None) -> MembershipEnded | None:
+    """The ending as the block decision takes it."""
+    return None if ending is None else MembershipEnded(EndReason(ending.reason), ending.effective)
+
+
+def _period_ended(reasons: list[str]) -> Exists:
+    """For a Membership queryset: the period was ended early for one of ``reasons``,
+    or its borrower may never get mail again (deceased)."""
+    return Exists(
+        endings_in_force()
+        .filter(borrower_id=OuterRef("borrower_id"))
+        .filter(
+            Q(membership_id=OuterRef("pk"), reason__in=reasons)
+            | Q(reason__in=reasons_with("no_mail_ever"))
+        )
+    )
+
+
+def notices_stopped() -> Exists:
+    """For a Membership queryset: no end-of-contribution notice for this period (R4)."""
+    return _period_ended(reasons_with("stop_notices"))
+
+
+def renewal_stopped() -> Exists:
+    """For a Membership queryset: a period ended early, whatever the reason, is not
+    renewed automatically (R2)."""
+    return _period_ended([reason.value for reason in EndReason])
+
+
+def dunning_stopped() -> Exists:
+    """For a Posting queryset: the contribution's follow-up stopped (R6), because it
+    was booked by the day its borrower's membership was ended for a reason that stops
+    dunning, or the borrower may never get mail again. A fee booked after the ending
+    (a new membership) is followed up as usual."""
+    return Exists(
+        endings_in_force()
+        .filter(borrower_id=OuterRef("borrower_id"))
+        .filter(
+            Q(reason__in=reasons_with("stop_dunning"), ended_on__gte=OuterRef("booked_on"))
+            | Q(reason__in=reasons_with("no_mail_ever"))
+        )
+    )

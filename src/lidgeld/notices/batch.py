@@ -31,7 +31,11 @@ from lidgeld.domain.months import end_of_month
 from lidgeld.finance.models import Posting
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus
-from lidgeld.memberships.selectors import followed_by_later_period, notice_due_kinds
+from lidgeld.memberships.selectors import (
+    followed_by_later_period,
+    notice_due_kinds,
+    notices_stopped,
+)
 from lidgeld.notices.models import (
     KIND_END_OF_CONTRIBUTION,
     KIND_REMINDER,
@@ -122,6 +126,8 @@ def cae_due(*, instance: Instance, ctx: BatchContext) -> QuerySet[Membership]:
         )
         .exclude(followed_by_later_period())
         .exclude(Exists(already))
+        # R12: a period ended early, or a borrower who died, is not told it ends
+        .exclude(notices_stopped())
     )
 
 
