@@ -214,9 +214,7 @@ def test_each_reading_of_the_query_is_an_index_range(gent, query, index):
         ("jean luc", "Jean-Luc", "Dubois"),
     ],
 )
-def test_a_name_is_found_without_its_accents_case_spaces_and_apostrophes(
-    gent, query, first, last
-):
+def test_a_name_is_found_without_its_accents_case_spaces_and_apostrophes(gent, query, first, last):
     # given the person and a namesake-free neighbour
     wanted = make_borrower(gent, first_name=first, last_name=last)
     make_borrower(gent, first_name="Karel", last_name="Peeters")
