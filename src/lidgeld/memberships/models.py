@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.dunning import CONTRIBUTION_CODES
-from lidgeld.domain.endings import EFFECTS
+from lidgeld.domain.endings import EFFECTS, reversible_until
 from lidgeld.libraries.models import Instance
 
 
@@ -200,3 +202,8 @@ class MembershipEnding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.borrower_id}: {self.reason} {self.effective:%d/%m/%Y}"
+
+    @property
+    def reversible_until(self) -> date:
+        """The last day a coordinator can undo it (R12)."""
+        return reversible_until(self.ended_on)

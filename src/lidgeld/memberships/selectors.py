@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet
 
 from lidgeld.domain.blocks import MembershipState
-from lidgeld.domain.endings import EndReason, MembershipEnded, reasons_with
+from lidgeld.domain.endings import EFFECTS, EndReason, MembershipEnded, reasons_with
 from lidgeld.domain.months import end_of_month
 from lidgeld.memberships.models import Membership, MembershipEnding, MembershipStatus, TypeKind
 
@@ -101,18 +101,23 @@ def endings_in_force() -> QuerySet[MembershipEnding]:
 
 
 def ending_in_force(*, borrower_id: int, today: date) -> MembershipEnding | None:
-    """The borrower's latest ending not undone that has taken effect by ``today``."""
-    return (
-        endings_in_force()
-        .filter(borrower_id=borrower_id, effective__lte=today)
-        .order_by("-ended_at", "-id")
-        .first()
-    )
+    """The borrower's latest ending not undone, if it still says something today: it
+    takes effect later, or it did and no new period came after it (a borrower who
+    comes back after moving away is a member again). A death always counts."""
+    ending = endings_in_force().filter(borrower_id=borrower_id).order_by("-ended_at", "-id").first()
+    if ending is None or EFFECTS[EndReason(ending.reason)].block_all_channels:
+        return ending
+    periods = live_memberships().filter(borrower_id=borrower_id, end__gte=today)
+    if ending.membership_id is not None:  # the ended period, when it runs to its end
+        periods = periods.exclude(pk=ending.membership_id)
+    return None if periods.exists() else ending
 
 
-def ended_situation(ending: MembershipEnding | None) -> MembershipEnded | None:
-    """The ending as the block decision takes it."""
-    return None if ending is None else MembershipEnded(EndReason(ending.reason), ending.effective)
+def ended_situation(ending: MembershipEnding | None, today: date) -> MembershipEnded | None:
+    """The ending as the block decision takes it, once it has taken effect."""
+    if ending is None or ending.effective > today:
+        return None
+    return MembershipEnded(EndReason(ending.reason), ending.effective)
 
 
 def _period_ended(reasons: list[str]) -> Exists:

@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record
@@ -32,7 +31,6 @@ from lidgeld.domain.endings import (
     effect_sentences,
     effective_day,
     effects_of,
-    reversible_until,
 )
 from lidgeld.domain.sentences import RuleRefusal
 from lidgeld.errors import InvalidInput, Refused
@@ -40,7 +38,7 @@ from lidgeld.finance.models import WriteOff
 from lidgeld.finance.selectors import open_contributions
 from lidgeld.finance.services import posting_write_off
 from lidgeld.memberships.models import Membership, MembershipEnding, MembershipStatus
-from lidgeld.memberships.selectors import endings_in_force, live_memberships, membership_view
+from lidgeld.memberships.selectors import ending_in_force, live_memberships, membership_view
 from lidgeld.notices.models import Message, MessageStatus
 from lidgeld.scope import Scope, role_at_least
 
@@ -104,21 +102,6 @@ def _periods_ending(
     return list(periods.select_related("type").order_by("start", "id"))
 
 
-def _already_ended(borrower: Borrower, today: date) -> MembershipEnding | None:
-    """An ending in force that nothing came after: a second one would change nothing."""
-    ending = endings_in_force().filter(borrower=borrower).order_by("-ended_at", "-id").first()
-    if ending is None:
-        return None
-    if ending.reason == "deceased":
-        return ending
-    later = live_memberships().filter(
-        Q(start__gt=ending.ended_on) | Q(created_on__gt=ending.ended_on),
-        borrower=borrower,
-        end__gte=today,
-    )
-    return None if later.exists() else ending
-
-
 def ending_preview(
     *, borrower: Borrower, reason: str, effective: str, today: date
 ) -> EndingPreview:
@@ -136,7 +119,7 @@ def ending_preview(
         )
     except InvalidInput as error:
         problem = error
-    done = _already_ended(borrower, today)
+    done = ending_in_force(borrower_id=borrower.pk, today=today)
     if done is not None:
         problem = Refused(
             _("this membership was already ended on %(day)s (%(reason)s)"),
@@ -305,10 +288,6 @@ class ReversalResult:
     # reservations cancelled and the skipped notices skipped.
     kept_written_off: int
     kept_cancelled: int
-
-
-def ending_reversible_until(ending: MembershipEnding) -> date:
-    return reversible_until(ending.ended_on)
 
 
 def membership_end_reverse(

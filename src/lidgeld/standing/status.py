@@ -39,7 +39,7 @@ class BorrowerStatus:
     messages: list[Message]
     # How to pay the oldest open contribution by transfer; None when nothing is open.
     payment: PaymentInstructions | None = None
-    # R12: the early ending in effect today (not undone), if any.
+    # R12: the early ending that still counts (not undone; it may take effect later).
     ending: MembershipEnding | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def borrower_status(*, borrower: Borrower, today: date) -> BorrowerStatus:
         membership_end=view.valid_until or (view.latest.end if view.latest else None),
         open_amount=amount,
         stage=stage,
-        ended=ended_situation(ending),
+        ended=ended_situation(ending, today),
     )
     return BorrowerStatus(
         borrower=borrower,
