@@ -22,6 +22,7 @@ from lidgeld.notices.batch import cae_notices_queue
 from lidgeld.notices.models import Message, MessageStatus
 from lidgeld.operations.ending import ending_preview, membership_end, membership_end_reverse
 from lidgeld.scope import Scope
+from lidgeld.standing.kiosk import kiosk_patron
 from lidgeld.standing.status import borrower_status
 from tests.factories import (
     make_borrower,
@@ -268,3 +269,11 @@ def test_the_cae_step_runs_as_many_queries_whatever_the_number_of_endings(gent, 
 
     assert queries_with(1) == queries_with(5)
     assert not Message.objects.exists()
+
+
+def test_the_kiosk_refuses_a_deceased_borrower_too(gent, member):
+    assert kiosk_patron(card_number=member.card_number, instance_ids=[gent.pk], today=TODAY)
+    end(member, "deceased")
+    patron = kiosk_patron(card_number=member.card_number, instance_ids=[gent.pk], today=TODAY)
+    assert patron is not None
+    assert not patron.allowed
