@@ -16,7 +16,7 @@ from lidgeld.clock import at_nine
 from lidgeld.domain.blocks import Channel, Reason
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import Posting, PostingStatus
-from lidgeld.lifecycle.tick import tick_run
+from lidgeld.lifecycle.tick import dunning_with_notices, tick_run
 from lidgeld.memberships.models import MembershipEnding, MembershipStatus, TypeKind
 from lidgeld.notices.batch import cae_notices_queue
 from lidgeld.notices.models import Message, MessageStatus
@@ -277,3 +277,21 @@ def test_the_kiosk_refuses_a_deceased_borrower_too(gent, member):
     patron = kiosk_patron(card_number=member.card_number, instance_ids=[gent.pk], today=TODAY)
     assert patron is not None
     assert not patron.allowed
+
+
+def test_the_dunning_step_runs_as_many_queries_whatever_the_number_of_endings(gent, adult):
+    first = date(2026, 5, 1)
+    ctx = BatchContext(day=first, run_on=first, now=at_nine(first), actor="job:tick")
+
+    def queries_with(endings: int) -> int:
+        for _n in range(endings):
+            borrower = make_borrower(gent)
+            make_open_fee(make_membership(borrower, adult, date(2025, 6, 1)), date(2026, 3, 5))
+            end(borrower, "at_request")
+        with CaptureQueriesContext(connection) as captured:
+            dunning_with_notices(instance=gent, ctx=ctx)
+        return len(captured)
+
+    assert queries_with(1) == queries_with(5)
+    assert set(Posting.objects.values_list("stage", flat=True)) == {"open"}
+    assert not Message.objects.exists()
