@@ -33,7 +33,7 @@ from lidgeld.finance.models import (
 from lidgeld.kiosks.models import KioskPayment, Terminal
 from lidgeld.libraries.models import CooperationGroup
 from lidgeld.lifecycle.models import JobLock, JobRun
-from lidgeld.memberships.models import Membership
+from lidgeld.memberships.models import Membership, MembershipEnding
 from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.selections.models import BorrowerSet, BorrowerSetMember, SavedSelection
 from lidgeld.staff.models import StaffAccount
@@ -132,6 +132,11 @@ def build_world(code: str = "GENT"):
         item=item, borrower=borrower, out_on=date(2026, 3, 1), due_on=date(2026, 3, 29)
     )
     make_reservation(borrower, item, date(2026, 3, 20), status=ReservationStatus.HELD)
+    at = timezone.make_aware(datetime(2026, 3, 2, 10, 0))
+    MembershipEnding.objects.create(  # undone, so it changes nothing else here
+        borrower=borrower, reason="moved", effective=date(2026, 3, 2), ended_on=date(2026, 3, 2),
+        ended_at=at, ended_by="staff:x", reversed_at=at, reversed_by="staff:x",
+    )  # fmt: skip
     Message.objects.create(
         borrower=borrower,
         instance=instance,

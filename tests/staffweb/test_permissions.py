@@ -22,6 +22,7 @@ from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Note
 from lidgeld.kiosks.models import Terminal
 from lidgeld.libraries.models import CooperationGroup, Instance
+from lidgeld.memberships.models import MembershipEnding
 from lidgeld.notices.models import LetterBatch, Message, NoticeTemplate
 from lidgeld.selections.models import BorrowerSet
 from tests.factories import (
@@ -62,6 +63,9 @@ GET_TABLE = [
     ("payment", "/staff/borrowers/{b}/payment/", dict.fromkeys(VISITORS[1:], 405)),
     ("write-off", "/staff/borrowers/{b}/items/{p}/write-off/", COORDINATOR_UP),
     ("expiring", "/staff/expiring/", ALL_STAFF),
+    ("membership-end", "/staff/borrowers/{b}/end/", COORDINATOR_UP),
+    ("membership-end-undo", "/staff/borrowers/{b}/end/{ending}/undo/", COORDINATOR_UP),
+    ("borrower-merge", "/staff/borrowers/{b}/merge/", COORDINATOR_UP),
     ("letters", "/staff/letters/", ALL_STAFF),
     ("letters-batch-new", "/staff/letters/batches/", POST_ONLY),
     ("letters-batch-pdf", "/staff/letters/batches/{letter_batch}/pdf", OWN_BORROWER),
@@ -108,6 +112,10 @@ POST_TABLE = [
     ("/staff/borrowers/{b}/payment/", {"amount": "12,00"}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
     ("/staff/borrowers/{b}/items/{p}/write-off/", {"reason": "test"}, {**COORDINATOR_UP, "coordinator": 302, "administrator": 302}),
     ("/staff/expiring/", {"fee": "paid", "card": ["B0000000001"]}, ALL_STAFF),
+    ("/staff/borrowers/{b}/end/", {"reason": "moved", "effective": "today"}, {**COORDINATOR_UP, "coordinator": 302, "administrator": 302}),
+    # the ending in the table was undone already; the card is the borrower's own
+    ("/staff/borrowers/{b}/end/{ending}/undo/", {}, {**COORDINATOR_UP, "coordinator": 400, "administrator": 400}),
+    ("/staff/borrowers/{b}/merge/", {"card": "B0000000001"}, {**COORDINATOR_UP, "coordinator": 400, "administrator": 400}),
     ("/staff/letters/batches/", {"date": "2026-04-10"}, {"desk": 302, "coordinator": 302, "administrator": 302, "other_desk": 302}),
     ("/staff/letters/batches/{letter_batch}/confirm", {}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
     ("/staff/borrowers/{b}/notes/add/", {"text": "Belt liever"}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
@@ -181,8 +189,20 @@ def world():
     )
     letter = make_message(borrower, date(2026, 4, 10), channel="letter", status="queued")
     Message.objects.filter(pk=letter.pk).update(letter_batch=letter_batch)
+    # An ending of the borrower, undone already, so it changes nothing in the other rows.
+    ending = MembershipEnding.objects.create(
+        borrower=borrower,
+        reason="moved",
+        effective=date(2026, 4, 1),
+        ended_on=date(2026, 4, 1),
+        ended_at=timezone.now(),
+        ended_by="test",
+        reversed_at=timezone.now(),
+        reversed_by="test",
+    )
     return {
         "b": borrower.pk, "p": posting.pk, "users": users, "set": borrower_set.pk,
+        "ending": ending.pk,
         "override": override.pk, "terminal": terminal.pk,
         "account": users["desk"].staff_account.pk, "letter_batch": letter_batch.pk,
         "n": note.pk,

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from lidgeld.domain.dunning import STAGE_ORDER, Stage
+from lidgeld.domain.endings import EFFECTS, MembershipEnded
 
 
 class Channel(enum.StrEnum):
@@ -57,6 +58,8 @@ class Reason(enum.StrEnum):
     FEE_UNPAID = "fee_unpaid"
     CARD_LOST = "card_lost"  # reported lost or stolen
     CARD_REPLACED = "card_replaced"
+    ENDED = "ended"  # R12: ended early with a reason
+    DECEASED = "deceased"  # R12: every channel, the desk included
 
 
 LANGUAGES = ("nl", "fr", "en")
@@ -128,6 +131,21 @@ SENTENCES: dict[Reason, dict[str, str]] = {
         "en": "This card was replaced by a new card and is no longer valid. "
         "Use your new card or come to the desk.",
     },
+    Reason.ENDED: {
+        "nl": "Je lidmaatschap is beëindigd op {ended}. Kom langs de balie voor een nieuw "
+        "lidmaatschap.",
+        "fr": "Votre abonnement a pris fin le {ended}. Passez au comptoir pour un nouvel "
+        "abonnement.",
+        "en": "Your membership was ended on {ended}. Come to the desk for a new membership.",
+    },
+    # Read by staff: nobody should lend to, renew or write to this card any more.
+    Reason.DECEASED: {
+        "nl": "Lidmaatschap beëindigd op {ended}: de lener is overleden. Niet uitlenen, "
+        "niet verlengen.",
+        "fr": "Abonnement clôturé le {ended} : l’emprunteur est décédé. Ne pas prêter, "
+        "ne pas renouveler.",
+        "en": "Membership ended on {ended}: the borrower has died. Do not lend, do not renew.",
+    },
 }
 
 # CARD_LOST says "stolen" when the card was reported stolen.
@@ -161,6 +179,7 @@ class Situation:
     open_amount: Decimal
     stage: Stage | None  # the furthest stage among open contributions, None when nothing is open
     card: CardState = CardState.OK  # the card that was shown (the current one at the desk)
+    ended: MembershipEnded | None = None  # R12: an early ending in effect (not undone)
 
 
 @dataclass(frozen=True)
@@ -215,6 +234,7 @@ def _sentence(reason: Reason, situation: Situation, language: str) -> str:
     return SENTENCES[reason][language].format(
         amount=format_amount(situation.open_amount, language),
         end=format_day(situation.membership_end),
+        ended=format_day(situation.ended.on if situation.ended else None),
     )
 
 
@@ -231,6 +251,16 @@ def _membership_reason(state: MembershipState) -> Reason | None:
     }[state]
 
 
+def _ending_reason(situation: Situation) -> Reason | None:
+    """R12: an ending that blocks every channel outranks everything; another one names
+    itself once no period is valid (a new membership after it is what counts)."""
+    if situation.ended is None:
+        return None
+    if EFFECTS[situation.ended.reason].block_all_channels:
+        return Reason.DECEASED
+    return Reason.ENDED if situation.membership is not MembershipState.ACTIVE else None
+
+
 def decide(situation: Situation) -> dict[Channel, Block]:
     """Per channel: allowed or blocked, why, and what to tell the borrower.
 
@@ -241,7 +271,8 @@ def decide(situation: Situation) -> dict[Channel, Block]:
     """
     blocks = _decide_without_card(situation)
     card_reason = CARD_REASONS.get(situation.card)
-    if card_reason is None:
+    if card_reason is None or _ending_reason(situation) is Reason.DECEASED:
+        # a deceased borrower's every channel says so, whatever card is shown
         return blocks
     for channel in (Channel.KIOSK, Channel.PORTAL):
         blocks[channel] = Block(channel, False, card_reason, False, situation)
@@ -251,7 +282,7 @@ def decide(situation: Situation) -> dict[Channel, Block]:
 
 
 def _decide_without_card(situation: Situation) -> dict[Channel, Block]:
-    membership_reason = _membership_reason(situation.membership)
+    membership_reason = _ending_reason(situation) or _membership_reason(situation.membership)
     # Money still owed blocks the kiosk even if no stage was given: fail closed.
     stage = situation.stage if situation.stage in FEE_REASONS else Stage.OPEN
     fee_reason = FEE_REASONS[stage] if situation.open_amount > 0 else None

@@ -13,12 +13,15 @@ from lidgeld.domain.dunning import Stage, booked_before_for
 from lidgeld.finance.models import Posting, PostingStatus, WriteOff
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.batch import memberships_invalidate
+from lidgeld.memberships.selectors import dunning_stopped
 
 WRITE_OFF_REASON = "R6: lidgeld niet betaald, lidmaatschap ongeldig"
 
 
 def _open_contributions(instance: Instance) -> QuerySet[Posting]:
-    return Posting.objects.open_contributions().filter(instance=instance)
+    """The open contributions the daily run follows up: not those of a membership
+    ended early for a reason that stops dunning (R12); they stay as they are."""
+    return Posting.objects.open_contributions().filter(instance=instance).exclude(dunning_stopped())
 
 
 class StageNotify(Protocol):

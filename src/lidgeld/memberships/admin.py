@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from lidgeld.admin_base import ReadOnlyAdmin
-from lidgeld.memberships.models import Membership, MembershipType
+from lidgeld.memberships.models import Membership, MembershipEnding, MembershipType
 
 
 class MembershipTypeFilter(admin.RelatedFieldListFilter):
@@ -67,3 +67,15 @@ class MembershipAdmin(ReadOnlyAdmin):
     @admin.display(description="lener", ordering="borrower__last_name")
     def borrower_name(self, membership: Membership) -> str:
         return membership.borrower.full_name
+
+
+@admin.register(MembershipEnding)
+class MembershipEndingAdmin(ReadOnlyAdmin):
+    """R12: memberships ended early, and their undoing (operations.ending)."""
+
+    list_display = ("borrower", "reason", "effective", "ended_on", "ended_by", "reversed_at")
+    list_filter = ("reason",)
+    list_select_related = ("borrower",)
+    search_fields = ("borrower__card_number",)
+    date_hierarchy = "ended_on"
+    ordering = ("-ended_at", "-id")

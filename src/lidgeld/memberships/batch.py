@@ -14,7 +14,11 @@ from lidgeld.db import insert_from
 from lidgeld.domain.renewal import period_from
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus, Origin, TypeKind
-from lidgeld.memberships.selectors import followed_by_later_period, past_maximum_age
+from lidgeld.memberships.selectors import (
+    followed_by_later_period,
+    past_maximum_age,
+    renewal_stopped,
+)
 
 NEW_PERIOD_COLUMNS = (
     "borrower",
@@ -34,8 +38,9 @@ def memberships_expire(*, instance: Instance, ctx: BatchContext) -> StepResult:
         instance=instance, status=MembershipStatus.ACTIVE, end__lt=ctx.day
     )
     not_followed = passed.exclude(followed_by_later_period())
-    auto = not_followed.filter(type__kind=TypeKind.FREE_AUTO)
-    expiring = not_followed.exclude(type__kind=TypeKind.FREE_AUTO)
+    # A period ended early (R12) expires whatever its type.
+    auto = not_followed.filter(type__kind=TypeKind.FREE_AUTO).exclude(renewal_stopped())
+    expiring = not_followed.filter(~Q(type__kind=TypeKind.FREE_AUTO) | Q(renewal_stopped()))
     # One INSERT … SELECT per (type, old end): the new period's dates depend on both,
     # and there are only a handful of such pairs whatever the number of borrowers. A
     # type's maximum age is one date to compare birth dates with for the whole group.

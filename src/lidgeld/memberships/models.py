@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from lidgeld.borrowers.models import Borrower
 from lidgeld.domain.ages import AgeLimits
 from lidgeld.domain.dunning import CONTRIBUTION_CODES
+from lidgeld.domain.endings import EFFECTS, reversible_until
 from lidgeld.libraries.models import Instance
 
 
@@ -160,3 +163,70 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.borrower.card_number}: {self.start:%d/%m/%Y} – {self.end:%d/%m/%Y} ({self.status})"
+
+
+# R12: why a membership was ended early; the codes, labels and effects are
+# lidgeld.domain.endings' table (its labels are msgids marked there).
+END_REASON_CHOICES = [(reason.value, _(effects.label)) for reason, effects in EFFECTS.items()]
+
+
+class MembershipEnding(models.Model):
+    """One early ending of a borrower's membership, and its undoing (R12).
+
+    ``membership`` is the period that ran when it was ended (None: none ran, e.g. a
+    borrower who died after their membership expired). ``periods`` keeps what the
+    ending changed in the periods ({id, status, invalidated_on} before), so an undo
+    within 30 days can put them back; ``done`` what it wrote off and cancelled, which
+    an undo does not put back. An ending not undone (``reversed_at`` empty) is
+    what the daily run's notice and dunning steps and the block decision look at."""
+
+    borrower = models.ForeignKey(
+        Borrower, on_delete=models.PROTECT, related_name="endings", verbose_name=_("borrower")
+    )
+    membership = models.ForeignKey(
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="endings",
+        verbose_name=_("membership"),
+    )
+    reason = models.CharField(max_length=16, choices=END_REASON_CHOICES, verbose_name=_("reason"))
+    effective = models.DateField(verbose_name=_("effective on"))
+    ended_on = models.DateField(verbose_name=_("ended on"))
+    ended_at = models.DateTimeField(verbose_name=_("ended at"))
+    ended_by = models.CharField(max_length=150, verbose_name=_("ended by"))
+    periods = models.JSONField(default=list, verbose_name=_("periods changed"))
+    # What else it did, for the undo to say what it does not put back:
+    # {"written_off": [posting ids], "reservations_cancelled": [ids], "notices_skipped": n}
+    done = models.JSONField(default=dict, verbose_name=_("effects carried out"))
+    reversed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("undone at"))
+    reversed_by = models.CharField(
+        max_length=150, blank=True, default="", verbose_name=_("undone by")
+    )
+
+    class Meta:
+        verbose_name = _("membership ending")
+        verbose_name_plural = _("membership endings")
+        ordering = ["-ended_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_ending_reason_known",
+                condition=Q(reason__in=[reason.value for reason in EFFECTS]),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["borrower", "reason"],
+                condition=Q(reversed_at__isnull=True),
+                name="membership_ending_live_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.borrower_id}: {self.reason} {self.effective:%d/%m/%Y}"
+
+    @property
+    def reversible_until(self) -> date:
+        """The last day a coordinator can undo it (R12)."""
+        return reversible_until(self.ended_on)

@@ -21,8 +21,15 @@ from django.db.models.functions import ExtractYear
 
 from lidgeld.domain.ages import born_by
 from lidgeld.domain.blocks import MembershipState
+from lidgeld.domain.endings import EFFECTS, EndReason, MembershipEnded, reasons_with
 from lidgeld.domain.months import end_of_month
-from lidgeld.memberships.models import Membership, MembershipStatus, MembershipType, TypeKind
+from lidgeld.memberships.models import (
+    Membership,
+    MembershipEnding,
+    MembershipStatus,
+    MembershipType,
+    TypeKind,
+)
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 
@@ -160,4 +167,71 @@ def with_type_that_follows(
     return memberships.alias(age_at_next_start=age_on_sql(new_start)).annotate(
         next_type_name=Case(When(past, then=F("type__next_type__name")), output_field=CharField()),
         next_type_fee=Case(When(past, then=F("type__next_type__fee")), output_field=_MONEY),
+    )
+
+
+# --- R12: memberships ended early ------------------------------------------------------
+
+
+def endings_in_force() -> QuerySet[MembershipEnding]:
+    """Endings not undone."""
+    return MembershipEnding.objects.filter(reversed_at__isnull=True)
+
+
+def ending_in_force(*, borrower_id: int, today: date) -> MembershipEnding | None:
+    """The borrower's latest ending not undone, if it still says something today: it
+    takes effect later, or it did and no new period came after it (a borrower who
+    comes back after moving away is a member again). A death always counts."""
+    ending = endings_in_force().filter(borrower_id=borrower_id).order_by("-ended_at", "-id").first()
+    if ending is None or EFFECTS[EndReason(ending.reason)].block_all_channels:
+        return ending
+    periods = live_memberships().filter(borrower_id=borrower_id, end__gte=today)
+    if ending.membership_id is not None:  # the ended period, when it runs to its end
+        periods = periods.exclude(pk=ending.membership_id)
+    return None if periods.exists() else ending
+
+
+def ended_situation(ending: MembershipEnding | None, today: date) -> MembershipEnded | None:
+    """The ending as the block decision takes it, once it has taken effect."""
+    if ending is None or ending.effective > today:
+        return None
+    return MembershipEnded(EndReason(ending.reason), ending.effective)
+
+
+def _period_ended(reasons: list[str]) -> Exists:
+    """For a Membership queryset: the period was ended early for one of ``reasons``,
+    or its borrower may never get mail again (deceased)."""
+    return Exists(
+        endings_in_force()
+        .filter(borrower_id=OuterRef("borrower_id"))
+        .filter(
+            Q(membership_id=OuterRef("pk"), reason__in=reasons)
+            | Q(reason__in=reasons_with("no_mail_ever"))
+        )
+    )
+
+
+def notices_stopped() -> Exists:
+    """For a Membership queryset: no end-of-contribution notice for this period (R4)."""
+    return _period_ended(reasons_with("stop_notices"))
+
+
+def renewal_stopped() -> Exists:
+    """For a Membership queryset: a period ended early, whatever the reason, is not
+    renewed automatically (R2)."""
+    return _period_ended([reason.value for reason in EndReason])
+
+
+def dunning_stopped() -> Exists:
+    """For a Posting queryset: the contribution's follow-up stopped (R6), because it
+    was booked by the day its borrower's membership was ended for a reason that stops
+    dunning, or the borrower may never get mail again. A fee booked after the ending
+    (a new membership) is followed up as usual."""
+    return Exists(
+        endings_in_force()
+        .filter(borrower_id=OuterRef("borrower_id"))
+        .filter(
+            Q(reason__in=reasons_with("stop_dunning"), ended_on__gte=OuterRef("booked_on"))
+            | Q(reason__in=reasons_with("no_mail_ever"))
+        )
     )

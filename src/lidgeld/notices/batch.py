@@ -32,7 +32,12 @@ from lidgeld.domain.months import end_of_month
 from lidgeld.finance.models import Posting
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus, MembershipType, TypeKind
-from lidgeld.memberships.selectors import aged_out_on, followed_by_later_period, notice_due_kinds
+from lidgeld.memberships.selectors import (
+    aged_out_on,
+    followed_by_later_period,
+    notice_due_kinds,
+    notices_stopped,
+)
 from lidgeld.notices.models import (
     END_KINDS,
     KIND_AGE_LIMIT,
@@ -125,6 +130,8 @@ def _ending_this_month(instance: Instance, ctx: BatchContext) -> QuerySet[Member
         )
         .exclude(followed_by_later_period())
         .exclude(Exists(already))
+        # R12: a period ended early, or a borrower who died, is not told it ends
+        .exclude(notices_stopped())
     )
 
 

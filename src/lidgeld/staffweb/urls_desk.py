@@ -68,3 +68,16 @@ urlpatterns = [
     ),
     path("borrowers/<int:borrower_id>/card/new/", desk_cards.replace, name="card-replace"),
 ]
+
+# R12: ending a membership early (and undoing it) and merging two records: coordinators
+from lidgeld.staffweb.views import desk_ending, desk_merge  # noqa: E402
+
+urlpatterns += [
+    path("borrowers/<int:borrower_id>/end/", desk_ending.end, name="membership-end"),
+    path(
+        "borrowers/<int:borrower_id>/end/<int:ending_id>/undo/",
+        desk_ending.undo,
+        name="membership-end-undo",
+    ),
+    path("borrowers/<int:borrower_id>/merge/", desk_merge.merge, name="borrower-merge"),
+]

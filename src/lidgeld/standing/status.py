@@ -24,7 +24,14 @@ from lidgeld.domain.blocks import (
 from lidgeld.domain.dunning import effective_stage
 from lidgeld.finance.models import Posting
 from lidgeld.finance.selectors import PaymentInstructions, instructions_for, open_contributions
-from lidgeld.memberships.selectors import MembershipView, live_memberships, membership_view
+from lidgeld.memberships.models import MembershipEnding
+from lidgeld.memberships.selectors import (
+    MembershipView,
+    ended_situation,
+    ending_in_force,
+    live_memberships,
+    membership_view,
+)
 from lidgeld.notices.models import Message
 
 
@@ -40,6 +47,8 @@ class BorrowerStatus:
     messages: list[Message]
     # How to pay the oldest open contribution by transfer; None when nothing is open.
     payment: PaymentInstructions | None = None
+    # R12: the early ending that still counts (not undone; it may take effect later).
+    ending: MembershipEnding | None = None
 
     def as_dict(self) -> dict[str, Any]:
         view = self.membership
@@ -106,12 +115,14 @@ def borrower_status(
             for item in open_items
         ]
     )
+    ending = ending_in_force(borrower_id=borrower.pk, today=today)
     situation = Situation(
         membership=view.state,
         membership_end=view.valid_until or (view.latest.end if view.latest else None),
         open_amount=amount,
         stage=stage,
         card=card_state(borrower.card_reported) if card is None else card,
+        ended=ended_situation(ending, today),
     )
     return BorrowerStatus(
         borrower=borrower,
@@ -124,6 +135,7 @@ def borrower_status(
         messages=list(Message.objects.filter(borrower=borrower).order_by("date", "id")),
         # open_items is open_contributions() in its order: the first is the oldest.
         payment=instructions_for(open_items[0]) if open_items else None,
+        ending=ending,
     )
 
 
