@@ -24,6 +24,7 @@ def build_parser() -> Parser:
         borrower_card_cmds,
         borrower_cmds,
         borrower_desk_cmds,
+        borrower_life_cmds,
         letters_cmd,
         notice_cmds,
         report_cmd,
@@ -44,6 +45,7 @@ def build_parser() -> Parser:
     borrower_actions = borrower_cmds.register(commands)  # `borrower add`, renew, pay, …
     borrower_desk_cmds.register(borrower_actions)  # `borrower set|note`
     borrower_card_cmds.register(borrower_actions)  # `borrower pin|card lost|card replace`
+    borrower_life_cmds.register(borrower_actions)  # `borrower end|end-undo|merge`
     tick_cmd.register(commands)
     notice_cmds.register(commands)
     send_cmd.register(commands)
