@@ -17,10 +17,11 @@ from lidgeld.domain.blocks import Channel, Reason
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.finance.models import Posting, PostingStatus
 from lidgeld.lifecycle.tick import dunning_with_notices, tick_run
-from lidgeld.memberships.models import MembershipEnding, MembershipStatus, TypeKind
+from lidgeld.memberships.models import Membership, MembershipEnding, MembershipStatus, TypeKind
 from lidgeld.notices.batch import cae_notices_queue
 from lidgeld.notices.models import Message, MessageStatus
 from lidgeld.operations.ending import ending_preview, membership_end, membership_end_reverse
+from lidgeld.operations.renewals import membership_renew
 from lidgeld.scope import Scope
 from lidgeld.standing.kiosk import kiosk_patron
 from lidgeld.standing.status import borrower_status
@@ -277,6 +278,25 @@ def test_the_kiosk_refuses_a_deceased_borrower_too(gent, member):
     patron = kiosk_patron(card_number=member.card_number, instance_ids=[gent.pk], today=TODAY)
     assert patron is not None
     assert not patron.allowed
+    # and says why, as the desk does: not "the fee was not paid"
+    assert patron.block.reason is Reason.DECEASED
+
+
+def test_a_deceased_borrower_is_never_renewed(gent, adult, member):
+    # given a death recorded at the desk
+    end(member, "deceased")
+    # when someone tries to renew the card
+    with pytest.raises(Refused, match="no new period") as refused:
+        membership_renew(borrower=member, paid=True, today=TODAY, now=NOW, actor="staff:desk")
+    # then it is refused, and no period was made
+    assert refused.value.code == "membership_ended_for_good"
+    assert not Membership.objects.filter(borrower=member, start__gte=TODAY).exists()
+
+
+def test_a_borrower_who_moved_may_come_back_and_renew(gent, adult, member):
+    end(member, "moved")
+    result = membership_renew(borrower=member, paid=True, today=TODAY, now=NOW, actor="staff:d")
+    assert result.renewed
 
 
 def test_the_dunning_step_runs_as_many_queries_whatever_the_number_of_endings(gent, adult):

@@ -14,6 +14,7 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.services import reservations_resume
 from lidgeld.domain.ages import age_check, age_unchecked, past_maximum
 from lidgeld.domain.blocks import Channel, MembershipState
+from lidgeld.domain.endings import EFFECTS, EndReason
 from lidgeld.domain.renewal import (
     Eligibility,
     LatestPeriod,
@@ -41,7 +42,7 @@ from lidgeld.memberships.models import (
     Origin,
     TypeKind,
 )
-from lidgeld.memberships.selectors import MembershipView, membership_view
+from lidgeld.memberships.selectors import MembershipView, ending_in_force, membership_view
 from lidgeld.notices.services import renewal_confirmation_queue
 
 
@@ -70,6 +71,18 @@ def _create_period(
     channel: str,
 ) -> tuple[Membership, Posting | None]:
     period = period_from(start, membership_type.months)
+    ending = ending_in_force(borrower_id=borrower.pk, today=today)
+    if ending is not None and EFFECTS[EndReason(ending.reason)].block_all_channels:
+        # R12: the membership ended because the borrower died: never a new period
+        raise Refused(
+            _("the membership of %(card)s was ended on %(day)s (%(reason)s): no new period"),
+            code="membership_ended_for_good",
+            params={
+                "card": borrower.card_number,
+                "day": ending.effective,
+                "reason": ending.get_reason_display(),
+            },
+        )
     if refused := age_refusal(
         birth_date=borrower.birth_date, membership_type=membership_type, start=start
     ):

@@ -37,7 +37,7 @@ from lidgeld.finance.models import (
 )
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership, MembershipStatus
-from lidgeld.memberships.selectors import covering_day
+from lidgeld.memberships.selectors import covering_day, ended_situation, ending_in_force
 
 
 @dataclass(frozen=True)
@@ -285,6 +285,11 @@ def _patron(
         open_amount=amount,
         stage=stage,
         card=shown,
+        # An ending says itself at the kiosk too (a death: "do not lend"); looked up
+        # only for a borrower without a valid period, off the hot path.
+        ended=None
+        if state is MembershipState.ACTIVE
+        else ended_situation(ending_in_force(borrower_id=pk, today=today), today),
     )
     return KioskPatron(
         id=pk,
