@@ -8,8 +8,11 @@ from lidgeld.staffweb.views import (
     desk_actions,
     desk_borrowers,
     desk_dashboard,
+    desk_details,
     desk_expiring,
     desk_letters,
+    desk_pin,
+    desk_register,
 )
 
 urlpatterns = [
@@ -17,6 +20,11 @@ urlpatterns = [
     path("next-run/", desk_dashboard.next_run, name="next-run"),
     path("borrowers/", desk_borrowers.search, name="borrower-search"),
     path("borrowers/<int:borrower_id>/", desk_borrowers.borrower, name="borrower"),
+    # a new borrower: the form, then (when the borrower types the PIN) the PIN screen
+    path("borrowers/new/", desk_register.register, name="borrower-new"),
+    path("borrowers/new/<str:key>/pin/", desk_register.register_pin, name="borrower-new-pin"),
+    path("borrowers/<int:borrower_id>/details/", desk_details.details, name="borrower-details"),
+    path("borrowers/<int:borrower_id>/pin/", desk_pin.pin, name="borrower-pin"),
     path(
         "borrowers/<int:borrower_id>/renew/paid/",
         desk_actions.renew,
