@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lidgeld.borrowers.checks import FIELD_WORDS
+from lidgeld.borrowers.checks import DETAIL_FIELDS, FIELD_WORDS
 from lidgeld.borrowers.services import borrower_details_correct
 from lidgeld.errors import LidgeldError
 from lidgeld.exports.formatting import format_date_be
@@ -36,8 +36,10 @@ def _shown(field: str, value: Any) -> str:
 def changes_said(changed: dict[str, tuple[Any, Any]]) -> str:
     """ "street: Kerkstraat → Veldstraat; postal code: 9000 → 9050"."""
     return "; ".join(
-        f"{FIELD_WORDS[field]}: {_shown(field, before)} → {_shown(field, after)}"
-        for field, (before, after) in changed.items()
+        f"{FIELD_WORDS[field]}: {_shown(field, changed[field][0])} → "
+        f"{_shown(field, changed[field][1])}"
+        for field in DETAIL_FIELDS
+        if field in changed
     )
 
 
