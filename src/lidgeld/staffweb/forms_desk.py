@@ -48,6 +48,10 @@ def _text(label: Any, **attrs: Any) -> forms.CharField:
 class RefusalsForm(forms.Form):
     """A form that can show a service's refusal beside the field it is about."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def refusal(self, error: LidgeldError) -> str:
         """Put the refusal's sentence beside its field (when it is clear which one) and
         return it for the top of the page."""

@@ -53,4 +53,4 @@ def pin(request: StaffRequest, borrower_id: int) -> HttpResponseBase:
     _done(request)
     if typed:
         return redirect("staffweb:borrower", borrower_id=borrower.pk)
-    return pin_slip(request, borrower, new_pin)
+    return pin_slip(request, borrower, new_pin, reset=True)

@@ -92,12 +92,15 @@ def _registered(request: StaffRequest, borrower: Borrower) -> None:
     )
 
 
-def pin_slip(request: StaffRequest, borrower: Borrower, pin: str) -> HttpResponse:
-    """The PIN on a page to print, shown this once: no browser or proxy keeps it."""
+def pin_slip(
+    request: StaffRequest, borrower: Borrower, pin: str, *, reset: bool = False
+) -> HttpResponse:
+    """The PIN on a page to print, shown this once: no browser or proxy keeps it.
+    ``reset``: a PIN replaced at the desk (the borrower's portal sessions ended)."""
     response = render(
         request,
         "staffweb/desk/pin_slip.html",
-        {"borrower": borrower, "pin": pin, "title": _("PIN slip")},
+        {"borrower": borrower, "pin": pin, "reset": reset, "title": _("PIN slip")},
     )
     add_never_cache_headers(response)
     return response
