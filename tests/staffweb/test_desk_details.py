@@ -62,11 +62,18 @@ def test_the_form_is_prefilled_and_leaves_out_card_pin_and_library(desk, an):
 def test_correct_an_address_says_before_and_after_and_audits_it(desk, an):
     # when the desk corrects the street and the postcode
     url = f"/staff/borrowers/{an.pk}/details/"
-    response = desk.post(url, form_of(an, street="Veldstraat", house_number="3", postal_code="9050"))
+    response = desk.post(
+        url, form_of(an, street="Veldstraat", house_number="3", postal_code="9050")
+    )
     # then they are saved, and nothing else is touched
     assert response.status_code == 302
     an.refresh_from_db()
-    assert (an.street, an.house_number, an.postal_code, an.city) == ("Veldstraat", "3", "9050", "Gent")
+    assert (an.street, an.house_number, an.postal_code, an.city) == (
+        "Veldstraat",
+        "3",
+        "9050",
+        "Gent",
+    )
     event = AuditEvent.objects.get(action="borrower.details_corrected")
     assert event.before == {"street": "Kerkstraat", "house_number": "12", "postal_code": "9000"}
     assert event.after == {"street": "Veldstraat", "house_number": "3", "postal_code": "9050"}
@@ -108,4 +115,6 @@ def test_a_date_of_birth_and_the_language_are_said_as_people_read_them(desk, an)
 def test_a_borrower_of_another_library_is_not_found(client, an):
     client.force_login(make_staff("balie-brugge", make_instance("BRUGGE")))
     assert client.get(f"/staff/borrowers/{an.pk}/details/").status_code == 404
-    assert client.post(f"/staff/borrowers/{an.pk}/details/", form_of(an, city="X")).status_code == 404
+    assert (
+        client.post(f"/staff/borrowers/{an.pk}/details/", form_of(an, city="X")).status_code == 404
+    )

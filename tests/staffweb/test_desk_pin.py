@@ -4,14 +4,21 @@ slip once. Either way the borrower's Mijn Bibliotheek sessions end."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
 
 from lidgeld.audit.models import AuditEvent
-from tests.factories import make_borrower, make_instance, make_membership, make_staff, make_type
-from tests.factories import with_pin
+from tests.factories import (
+    make_borrower,
+    make_instance,
+    make_membership,
+    make_staff,
+    make_type,
+    with_pin,
+)
 from tests.staffweb.desk_forms import text_of, value_of
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +41,7 @@ def desk(client, gent):
 @pytest.fixture
 def an(gent):
     borrower = with_pin(make_borrower(gent), "2468")
-    make_membership(borrower, make_type(gent), start=__import__("datetime").date(2025, 5, 1))
+    make_membership(borrower, make_type(gent), start=date(2025, 5, 1))
     return borrower
 
 
@@ -42,10 +49,14 @@ def test_the_page_offers_both_ways_and_says_sessions_end(desk, an):
     page = desk.get(f"/staff/borrowers/{an.pk}/pin/")
     assert page.status_code == 200
     text = text_of(page)
-    assert "The borrower types the PIN" in text and "Generate and print" in text
+    assert "The borrower types the PIN" in text
+    assert "Generate and print" in text
     assert "ends every Mijn Bibliotheek session" in text
     assert value_of(page, "pin") is None
-    assert f'href="/staff/borrowers/{an.pk}/pin/"' in desk.get(f"/staff/borrowers/{an.pk}/").content.decode()
+    assert (
+        f'href="/staff/borrowers/{an.pk}/pin/"'
+        in desk.get(f"/staff/borrowers/{an.pk}/").content.decode()
+    )
 
 
 def test_the_borrower_types_a_new_pin(desk, an):
@@ -102,7 +113,9 @@ def test_a_pin_set_at_the_desk_ends_the_borrowers_portal_session(desk, an):
     assert login.status_code == 302
     assert portal.get("/portal/membership/").status_code == 200
     # when the desk sets a new PIN
-    desk.post(f"/staff/borrowers/{an.pk}/pin/", {"mode": "typed", "pin": "97531", "pin_again": "97531"})
+    desk.post(
+        f"/staff/borrowers/{an.pk}/pin/", {"mode": "typed", "pin": "97531", "pin_again": "97531"}
+    )
     # then the portal sends the borrower to the login page
     page = portal.get("/portal/membership/")
     assert page.status_code == 302

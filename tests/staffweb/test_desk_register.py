@@ -65,7 +65,11 @@ def test_register_with_the_fee_open_then_the_kiosk_is_blocked(desk, gent, adult)
     borrower = Borrower.objects.get(card_number="B9000000001")
     assert response.status_code == 302
     assert response["Location"] == f"/staff/borrowers/{borrower.pk}/"
-    assert (borrower.first_name, borrower.last_name, borrower.city) == ("Hélène", "Van Acker", "Gent")
+    assert (borrower.first_name, borrower.last_name, borrower.city) == (
+        "Hélène",
+        "Van Acker",
+        "Gent",
+    )
     assert borrower.phone == "+3292661000"
     assert borrower.pin_hash == ""
     membership = Membership.objects.get(borrower=borrower)
@@ -75,7 +79,8 @@ def test_register_with_the_fee_open_then_the_kiosk_is_blocked(desk, gent, adult)
     page = desk.get(response["Location"])
     assert "Hélène Van Acker is registered with card B9000000001." in text_of(page)
     kiosk = re.search(r'<div class="desk-block (\w+)" id="block-kiosk"', page.content.decode())
-    assert kiosk is not None and kiosk.group(1) == "blocked"
+    assert kiosk is not None
+    assert kiosk.group(1) == "blocked"
 
 
 def test_register_with_the_fee_paid_and_without_a_membership(desk, gent, adult):
@@ -129,7 +134,8 @@ def test_a_refusal_shows_the_form_again_with_the_reason_and_changes_nothing(
     assert response.status_code == 400
     html = response.content.decode()
     top = re.search(r'<p class="error" role="alert" id="form-error">(.*?)</p>', html, re.S)
-    assert top is not None and sentence in top.group(1).replace("&#x27;", "'")
+    assert top is not None
+    assert sentence in top.group(1).replace("&#x27;", "'")
     # beside the field too, and the field says it is wrong
     assert re.search(rf'<input[^>]*name="{field}"[^>]*aria-invalid="true"', html), field
     assert value_of(response, "first_name") == "Hélène"
@@ -167,7 +173,8 @@ def test_the_borrower_types_the_pin_on_a_second_screen(desk, gent, adult):
     refused = desk.post(pin_page, {"pin": "4826", "pin_again": "4862"})
     assert refused.status_code == 400
     assert "The two PINs differ" in text_of(refused)
-    assert value_of(refused, "pin") is None and value_of(refused, "pin_again") is None
+    assert value_of(refused, "pin") is None
+    assert value_of(refused, "pin_again") is None
     assert nothing_written(before)
     # a PIN that is not 4 to 12 digits is refused with the rule
     malformed = desk.post(pin_page, {"pin": "12ab", "pin_again": "12ab"})

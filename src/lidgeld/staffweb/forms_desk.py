@@ -116,7 +116,7 @@ PIN_CHOICES = [
 ]
 
 
-class TypeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class TypeChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         fee = format_money_be(obj.fee) if obj.kind == TypeKind.PAYING else str(_("free"))
         return str(
@@ -125,7 +125,7 @@ class TypeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         )
 
 
-class LibraryChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class LibraryChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"
 

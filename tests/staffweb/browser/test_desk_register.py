@@ -5,6 +5,7 @@ pages, the header included. Screenshots are kept in test-artifacts/screenshots."
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -94,7 +95,9 @@ def test_register_with_the_fee_open_and_see_the_kiosk_block(desk, adult):
 
 
 def test_correct_an_address(desk, gent):
-    an = make_borrower(gent, street="Kerkstraat", house_number="12", postal_code="9000", city="Gent")
+    an = make_borrower(
+        gent, street="Kerkstraat", house_number="12", postal_code="9000", city="Gent"
+    )
     page = desk
     page.goto(f"/staff/borrowers/{an.pk}/")
     page.get_by_role("link", name="Gegevens aanpassen").click()
@@ -193,7 +196,7 @@ def test_the_new_pages_pass_axe(desk, gent, adult):
     new = Borrower.objects.get(card_number="B9000000001")
     page.goto(f"/staff/borrowers/{new.pk}/pin/")
     page.get_by_role("button", name="Genereer een pincode en toon het briefje").click()
-    expect(page.locator("#slip-pin")).to_have_text(__import__("re").compile(r"^\d{6}$"))
+    expect(page.locator("#slip-pin")).to_have_text(re.compile(r"^\d{6}$"))
     screenshot(page, "desk-pin-slip")
     problems += accessibility_problems(page)
     assert problems == []
