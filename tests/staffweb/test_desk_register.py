@@ -4,6 +4,7 @@ printed on a slip once."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
@@ -157,7 +158,8 @@ def test_a_generated_pin_is_printed_on_a_slip_once(desk, gent, adult):
     assert all(pin not in str(event.after) for event in AuditEvent.objects.all())
 
 
-def test_the_borrower_types_the_pin_on_a_second_screen(desk, gent, adult):
+def test_the_borrower_types_the_pin_on_a_second_screen(desk, gent, adult, caplog):
+    caplog.set_level(logging.DEBUG)
     before = counts()
     response = desk.post(NEW, registration(gent, adult, pin_mode="borrower"))
     # then nothing is saved yet: the PIN screen comes first
@@ -188,6 +190,7 @@ def test_the_borrower_types_the_pin_on_a_second_screen(desk, gent, adult):
     assert Membership.objects.filter(borrower=borrower).count() == 1
     # the PIN is kept nowhere: not in the session, and the screen is gone
     assert "4826" not in str(dict(desk.session))
+    assert "4826" not in caplog.text  # nor in a log line, refusals included
     assert desk.get(pin_page)["Location"] == NEW
 
 

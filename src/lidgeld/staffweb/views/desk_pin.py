@@ -26,7 +26,7 @@ def _done(request: StaffRequest) -> None:
     )
 
 
-@sensitive_variables("new_pin")
+@sensitive_variables("pin", "new_pin")
 @sensitive_post_parameters("pin", "pin_again")
 @staff_page()
 @require_http_methods(["GET", "POST"])
