@@ -226,3 +226,18 @@ def test_the_form_speaks_dutch(client, gent, adult):
     text = text_of(client.get(NEW))
     assert "Nieuwe lener" in text
     assert "Gemeente" in text
+
+
+def test_a_type_of_another_library_than_the_home_library_is_refused(client, gent, adult):
+    loch = make_instance("LOCH")
+    client.force_login(make_staff("balie-twee", gent, loch))
+    client.cookies["django_language"] = "en"
+    page = client.get(NEW).content.decode()
+    assert "LOCH" in page
+    assert not re.search(r'<option value="\d+" selected>Bibliotheek', page)  # two: none chosen
+    response = client.post(NEW, registration(loch, adult))
+    assert response.status_code == 400
+    assert "type VOLW belongs to another instance than LOCH" in text_of(response)
+    html = response.content.decode()
+    assert re.search(r'<select[^>]*name="membership_type"[^>]*aria-invalid="true"', html)
+    assert not Borrower.objects.exists()
