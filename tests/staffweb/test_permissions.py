@@ -58,6 +58,11 @@ GET_TABLE = [
     ("next-run", "/staff/next-run/", ALL_STAFF),
     ("borrower-search", "/staff/borrowers/?q=peeters", ALL_STAFF),
     ("borrower", "/staff/borrowers/{b}/", OWN_BORROWER),
+    ("borrower-new", "/staff/borrowers/new/", ALL_STAFF),
+    # a registration waiting for its PIN is one's own session's: any other key goes back
+    ("borrower-new-pin", "/staff/borrowers/new/not-waiting/pin/", dict.fromkeys(VISITORS[1:], 302)),
+    ("borrower-details", "/staff/borrowers/{b}/details/", OWN_BORROWER),
+    ("borrower-pin", "/staff/borrowers/{b}/pin/", OWN_BORROWER),
     ("renew-paid", "/staff/borrowers/{b}/renew/paid/", OWN_BORROWER),
     ("renew-open", "/staff/borrowers/{b}/renew/open/", OWN_BORROWER),
     ("payment", "/staff/borrowers/{b}/payment/", dict.fromkeys(VISITORS[1:], 405)),
@@ -109,6 +114,10 @@ GET_TABLE = [
 POST_TABLE = [
     ("/staff/borrowers/{b}/renew/paid/", {}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
     ("/staff/borrowers/{b}/renew/open/", {}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
+    ("/staff/borrowers/new/", {}, dict.fromkeys(VISITORS[1:], 400)),  # the form says what is missing
+    ("/staff/borrowers/new/not-waiting/pin/", {"pin": "4826", "pin_again": "4826"}, dict.fromkeys(VISITORS[1:], 302)),
+    ("/staff/borrowers/{b}/details/", {"first_name": "An", "last_name": "Peeters", "language": "nl"}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
+    ("/staff/borrowers/{b}/pin/", {"mode": "generate"}, OWN_BORROWER),
     ("/staff/borrowers/{b}/payment/", {"amount": "12,00"}, {**OWN_BORROWER, "desk": 302, "coordinator": 302, "administrator": 302}),
     ("/staff/borrowers/{b}/items/{p}/write-off/", {"reason": "test"}, {**COORDINATOR_UP, "coordinator": 302, "administrator": 302}),
     ("/staff/expiring/", {"fee": "paid", "card": ["B0000000001"]}, ALL_STAFF),

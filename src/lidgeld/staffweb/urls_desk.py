@@ -9,9 +9,14 @@ from lidgeld.staffweb.views import (
     desk_borrowers,
     desk_cards,
     desk_dashboard,
+    desk_details,
+    desk_ending,
     desk_expiring,
     desk_letters,
+    desk_merge,
     desk_notes,
+    desk_pin,
+    desk_register,
 )
 
 urlpatterns = [
@@ -19,6 +24,11 @@ urlpatterns = [
     path("next-run/", desk_dashboard.next_run, name="next-run"),
     path("borrowers/", desk_borrowers.search, name="borrower-search"),
     path("borrowers/<int:borrower_id>/", desk_borrowers.borrower, name="borrower"),
+    # a new borrower: the form, then (when the borrower types the PIN) the PIN screen
+    path("borrowers/new/", desk_register.register, name="borrower-new"),
+    path("borrowers/new/<str:key>/pin/", desk_register.register_pin, name="borrower-new-pin"),
+    path("borrowers/<int:borrower_id>/details/", desk_details.details, name="borrower-details"),
+    path("borrowers/<int:borrower_id>/pin/", desk_pin.pin, name="borrower-pin"),
     path(
         "borrowers/<int:borrower_id>/renew/paid/",
         desk_actions.renew,
@@ -67,12 +77,7 @@ urlpatterns = [
         name="card-stolen",
     ),
     path("borrowers/<int:borrower_id>/card/new/", desk_cards.replace, name="card-replace"),
-]
-
-# R12: ending a membership early (and undoing it) and merging two records: coordinators
-from lidgeld.staffweb.views import desk_ending, desk_merge  # noqa: E402
-
-urlpatterns += [
+    # R12: ending a membership early (and undoing it) and merging two records: coordinators
     path("borrowers/<int:borrower_id>/end/", desk_ending.end, name="membership-end"),
     path(
         "borrowers/<int:borrower_id>/end/<int:ending_id>/undo/",
