@@ -21,7 +21,7 @@ from lidgeld.errors import InvalidInput
 from lidgeld.finance.models import WriteOff
 from lidgeld.libraries.models import Instance
 from lidgeld.lifecycle.models import JobRun
-from lidgeld.memberships.models import Membership, Origin, TypeKind
+from lidgeld.memberships.models import Membership, MembershipEnding, Origin, TypeKind
 from lidgeld.memberships.selectors import memberships_expiring
 from lidgeld.notices.models import Channel, Message
 from lidgeld.standing.dues import memberships_expiring_with_dues
@@ -90,6 +90,11 @@ def test_the_demo_shows_every_situation_and_cannot_be_loaded_twice():
     assert not Borrower.objects.filter(house_number="").exists()
     assert Borrower.objects.exclude(phone="").filter(phone__startswith="+32").exists()
     assert Card.objects.count() == 123  # one per borrower, and the three replacements
+    endings = dict(MembershipEnding.objects.values_list("reason", "borrower__card_number"))
+    assert set(endings) == {"deceased", "at_request", "moved", "duplicate", "administrative"}
+    deceased = Borrower.objects.get(card_number=summary["examples"]["ended_deceased"])
+    blocks = borrower_status(borrower=deceased, today=TODAY).blocks
+    assert not any(block.allowed for block in blocks.values())
 
     # R12: a youth member is 18 on the 1st of next month, when their period would follow
     aged_out = [

@@ -1,5 +1,5 @@
 """The desk's own work in the demo: cards lost and replaced, a card reported stolen,
-notes, played through the services after the replay so the staff pages show them."""
+notes, a membership ended for each reason, played through the services after the replay so the staff pages show them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from lidgeld.borrowers.notes import note_add
 from lidgeld.clock import at_nine
 from lidgeld.demo.network import ACTOR
 from lidgeld.operations.cards import card_replace_at_desk
+from lidgeld.operations.ending import membership_end
 
+ENDINGS = (
+    ("deceased", "today"),
+    ("at_request", "period_end"),
+    ("moved", "today"),
+    ("duplicate", "today"),
+    ("administrative", "today"),
+)
 NOTES = (
     ("Slechtziend: druk brieven in grote letters af.", True),
     ("Haalt ook de reservaties van haar moeder af (volmacht gezien).", True),
@@ -30,7 +38,7 @@ def desk_life(borrowers: Sequence[Borrower], *, today: date) -> dict[str, str]:
     """Act on the given borrowers (picked by the caller, the plan's own order); returns
     example card numbers per situation for the summary."""
     examples: dict[str, str] = {}
-    if len(borrowers) < 8:
+    if len(borrowers) < 8 + len(ENDINGS):
         return examples
     replaced, stolen, noted = borrowers[:3], borrowers[3], borrowers[4:8]
     for n, borrower in enumerate(replaced):
@@ -58,4 +66,19 @@ def desk_life(borrowers: Sequence[Borrower], *, today: date) -> dict[str, str]:
         )
         if at_desk:
             examples.setdefault("desk_note", borrower.card_number)
+    # R12: a membership ended for each reason, some weeks ago (undo is open for 30 days)
+    for n, (borrower, (reason, effective)) in enumerate(
+        zip(borrowers[8 : 8 + len(ENDINGS)], ENDINGS, strict=True)
+    ):
+        day = today - timedelta(days=3 + 9 * n)
+        membership_end(
+            borrower=borrower,
+            reason=reason,
+            effective=effective,
+            confirm=True,  # the demo's desk has seen the loans warning
+            today=day,
+            now=at_nine(day),
+            actor=ACTOR,
+        )
+        examples[f"ended_{reason}"] = borrower.card_number
     return examples

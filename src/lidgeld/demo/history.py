@@ -134,7 +134,7 @@ class Replay:
             person.borrower
             for person in self.plan.people
             if person.cohort == "active" and not person.showcase and person.borrower is not None
-        ][:8]
+        ][:13]
 
     def borrower(self, index: int) -> Borrower:
         borrower = self.plan.people[index].borrower
