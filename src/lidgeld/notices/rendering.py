@@ -50,7 +50,14 @@ PLACEHOLDERS: dict[str, str] = {
     "next_type_name": "type dat volgt voorbij de maximumleeftijd, Volwassene (leeg als er geen is)",
     "next_type_fee": "lidgeld van dat type, 12,00 (leeg als het gratis is)",
     "next_type_months": "duur van dat type in maanden, 12",
+    "new_email_masked": "nieuw e-mailadres, verborgen, h***@example.be (in het bericht over een "
+    "gewijzigd e-mailadres; leeg als het verwijderd werd)",
+    "changed_in_portal": "niet leeg als de lener het e-mailadres zelf wijzigde in Mijn "
+    "Bibliotheek, leeg als de bibliotheek het deed",
 }
+# Values only a notice written at the moment of a change has (the e-mail change notice);
+# empty in every other notice.
+CHANGE_PLACEHOLDERS = ("new_email_masked", "changed_in_portal")
 FILTERS = ("upper", "lower", "capitalize", "title", "trim")
 
 
@@ -136,22 +143,26 @@ def notice_context(
     amount = posting.balance if posting is not None else Decimal("0")
     if membership is None:
         membership = borrower.memberships.exclude(status="invalidated").order_by("-end").first()
-    return {
-        "first_name": borrower.first_name,
-        "last_name": borrower.last_name,
-        "card_number": borrower.card_number,
-        "membership_end": format_day(membership.end) if membership else "",
-        "instance_name": instance.name,
-        "instance_address": instance.address,
-        "opening_hours": instance.opening_hours,
-        "open_amount": format_amount(amount, language) if amount > 0 else "",
-        "payment_reference": structured_communication(posting.pk)
-        if posting is not None and amount > 0
-        else "",
-        "iban": format_iban(instance.iban),
-        "portal_url": instance.portal_url,
-        "notice_date": format_day(on),
-    } | _what_follows(borrower, membership)
+    return (
+        {
+            "first_name": borrower.first_name,
+            "last_name": borrower.last_name,
+            "card_number": borrower.card_number,
+            "membership_end": format_day(membership.end) if membership else "",
+            "instance_name": instance.name,
+            "instance_address": instance.address,
+            "opening_hours": instance.opening_hours,
+            "open_amount": format_amount(amount, language) if amount > 0 else "",
+            "payment_reference": structured_communication(posting.pk)
+            if posting is not None and amount > 0
+            else "",
+            "iban": format_iban(instance.iban),
+            "portal_url": instance.portal_url,
+            "notice_date": format_day(on),
+        }
+        | _what_follows(borrower, membership)
+        | dict.fromkeys(CHANGE_PLACEHOLDERS, "")
+    )
 
 
 def _what_follows(borrower: Borrower, membership: Membership | None) -> dict[str, str]:
@@ -213,8 +224,13 @@ def render(source: Source, context: Mapping[str, str]) -> Rendered:
 
 
 def message_render(
-    message: Message, *, templates: Iterable[NoticeTemplate] | None = None
+    message: Message,
+    *,
+    templates: Iterable[NoticeTemplate] | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> Rendered:
+    """The text of one notice; ``values`` fill the placeholders only the moment of a
+    change knows (``CHANGE_PLACEHOLDERS``)."""
     source = template_for(
         instance=message.instance,
         kind=message.kind,
@@ -229,7 +245,7 @@ def message_render(
         membership=message.membership,
         posting=message.posting,
     )
-    return render(source, context)
+    return render(source, context | dict(values or {}))
 
 
 def messages_render(messages: Iterable[Message], *, now: datetime) -> None:
@@ -270,13 +286,17 @@ def _keep(message: Message, rendered: Rendered, *, now: datetime) -> None:
 
 
 def message_render_and_keep(
-    message: Message, *, templates: Iterable[NoticeTemplate], now: datetime
+    message: Message,
+    *,
+    templates: Iterable[NoticeTemplate] | None,
+    now: datetime,
+    values: Mapping[str, str] | None = None,
 ) -> None:
     """Render one notice (not rendered yet) and keep its text; ``RenderFailure`` when
     its text cannot be rendered, and then nothing is kept."""
     if message.rendered_at is not None:
         return
-    _keep(message, message_render(message, templates=templates), now=now)
+    _keep(message, message_render(message, templates=templates, values=values), now=now)
     Message.objects.filter(pk=message.pk).update(
         **{name: getattr(message, name) for name in RENDERED_FIELDS}
     )
