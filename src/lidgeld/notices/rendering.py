@@ -58,6 +58,7 @@ PLACEHOLDERS: dict[str, str] = {
 # Values only a notice written at the moment of a change has (the e-mail change notice);
 # empty in every other notice.
 CHANGE_PLACEHOLDERS = ("new_email_masked", "changed_in_portal")
+NO_CHANGE = dict.fromkeys(CHANGE_PLACEHOLDERS, "")
 FILTERS = ("upper", "lower", "capitalize", "title", "trim")
 
 
@@ -143,26 +144,23 @@ def notice_context(
     amount = posting.balance if posting is not None else Decimal("0")
     if membership is None:
         membership = borrower.memberships.exclude(status="invalidated").order_by("-end").first()
-    return (
-        {
-            "first_name": borrower.first_name,
-            "last_name": borrower.last_name,
-            "card_number": borrower.card_number,
-            "membership_end": format_day(membership.end) if membership else "",
-            "instance_name": instance.name,
-            "instance_address": instance.address,
-            "opening_hours": instance.opening_hours,
-            "open_amount": format_amount(amount, language) if amount > 0 else "",
-            "payment_reference": structured_communication(posting.pk)
-            if posting is not None and amount > 0
-            else "",
-            "iban": format_iban(instance.iban),
-            "portal_url": instance.portal_url,
-            "notice_date": format_day(on),
-        }
-        | _what_follows(borrower, membership)
-        | dict.fromkeys(CHANGE_PLACEHOLDERS, "")
-    )
+    return {
+        "first_name": borrower.first_name,
+        "last_name": borrower.last_name,
+        "card_number": borrower.card_number,
+        "membership_end": format_day(membership.end) if membership else "",
+        "instance_name": instance.name,
+        "instance_address": instance.address,
+        "opening_hours": instance.opening_hours,
+        "open_amount": format_amount(amount, language) if amount > 0 else "",
+        "payment_reference": structured_communication(posting.pk)
+        if posting is not None and amount > 0
+        else "",
+        "iban": format_iban(instance.iban),
+        "portal_url": instance.portal_url,
+        "notice_date": format_day(on),
+        **NO_CHANGE,
+    } | _what_follows(borrower, membership)
 
 
 def _what_follows(borrower: Borrower, membership: Membership | None) -> dict[str, str]:
