@@ -19,7 +19,9 @@ KIND_RENEWAL = "VL"  # verlenging: confirmation after a renewal
 KIND_AGE_LIMIT = "AEL"
 # Issue 13: the borrower's e-mail address was changed; sent to the old address, when the
 # library wants it (Instance.notice_old_email), so a change the owner did not ask for
-# does not go unnoticed.
+# does not go unnoticed. Under message type C like every kind (CEW): C is the only type
+# lidgeld has, and the codes staff type in reports and selections (CAE, CHR, …) carry it;
+# no constraint below names this kind, so a borrower may get one per change.
 KIND_EMAIL_CHANGED = "EW"
 
 KIND_NAMES = {
