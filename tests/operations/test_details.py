@@ -7,12 +7,13 @@ from datetime import date, datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
 from lidgeld.clock import at_nine
 from lidgeld.errors import InvalidInput
+from lidgeld.libraries.models import Instance
 from lidgeld.lifecycle.tick import tick_run
 from lidgeld.notices.delivery import messages_send
 from lidgeld.notices.letter_batches import letters_due
@@ -23,11 +24,19 @@ from lidgeld.notices.models import (
     MessageStatus,
     NoticeTemplate,
 )
-from lidgeld.notices.services import notice_template_save
+from lidgeld.notices.services import notice_kinds_set, notice_template_save
 from lidgeld.notices.transports import SmtpSettings, SmtpTransport
 from lidgeld.operations.details import borrower_correct
+from lidgeld.portal.templatetags.portal import notice_title
 from lidgeld.standing.status import borrower_status
-from tests.factories import make_borrower, make_instance, make_membership, make_open_fee, make_type
+from tests.factories import (
+    make_borrower,
+    make_instance,
+    make_membership,
+    make_open_fee,
+    make_staff,
+    make_type,
+)
 from tests.notices.test_delivery import Recorder, free_port, smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +243,40 @@ def test_the_correction_asks_the_database_the_same_whatever_grows():
     for period in borrower.memberships.all():
         make_open_fee(period, period.start)
     assert queries_of_one_correction("twee@nieuw.be") == small
+
+
+def test_the_borrower_page_lists_the_notice_with_its_label_and_text(client):
+    # given a queued notice to the old address
+    borrower = member()
+    borrower_correct(borrower=borrower, changes={"email": "hd@nieuw.be"}, **DESK)
+    # when the desk opens the borrower (in Dutch)
+    client.force_login(make_staff("balie-gent", borrower.home_instance))
+    client.cookies["django_language"] = "nl"
+    page = client.get(f"/staff/borrowers/{borrower.pk}/").content.decode()
+    # then the message is there with its code, its Dutch label, the old address and its text
+    assert "<strong>CEW</strong> e-mailadres gewijzigd" in page
+    assert "helene@oud.be" in page
+    assert "Het e-mailadres van je bibliotheekaccount is gewijzigd" in page
+    assert "gewijzigd in h***@nieuw.be" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("nl", "Het e-mailadres van je bibliotheekaccount is gewijzigd"),
+        ("fr", "L’adresse e-mail de votre compte à la bibliothèque a été modifiée"),
+        ("en", "The e-mail address of your library account was changed"),
+    ],
+)
+def test_the_portal_lists_the_notice_under_its_subject_in_the_borrowers_language(language, title):
+    borrower = member(language=language)
+    done = borrower_correct(borrower=borrower, changes={"email": "hd@nieuw.be"}, **PORTAL)
+    with translation.override(language):
+        assert notice_title(done.notice) == title
+
+
+def test_the_notice_kinds_switch_cew_is_the_librarys_notice_old_email():
+    borrower = member(notice_old_email=False)
+    notice_kinds_set(instance=borrower.home_instance, enabled={"CEW": True}, **DESK)
+    assert Instance.objects.get(pk=borrower.home_instance_id).notice_old_email
+    assert borrower_correct(borrower=borrower, changes={"email": "hd@nieuw.be"}, **DESK).notice
