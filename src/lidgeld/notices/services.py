@@ -215,13 +215,14 @@ def email_change_notice_queue(
 ) -> Message | None:
     """Issue 13: tell the old address that the account's e-mail address changed, when
     the borrower's library wants it (``notice_old_email``) and there is an old address
-    to tell (else None: the new address is not told, and nothing goes on paper).
+    to tell (else None: the new address is not told, nothing goes on paper, and an
+    address that differs only in capitals is the same mailbox).
 
     Written in the caller's transaction (the outbox) and delivered by the sender like
     every notice, but rendered at once: the masked new address and where the change was
     made exist only now, and the text kept is what goes out. A library text that cannot
     be rendered fails this notice with the reason, as the sender would; never the change.
-    """  # fmt: skip
+    """
     old, new = old_address.strip(), new_address.strip()
     if not usable_email(old) or old.casefold() == new.casefold():
         return None
