@@ -2,7 +2,7 @@
 
 import pytest
 
-from lidgeld.domain.addresses import country_refusal, postcode_refusal
+from lidgeld.domain.addresses import country_refusal, masked_email, postcode_refusal
 
 
 @pytest.mark.parametrize("postcode", ["1000", "9000", "9992", "2000"])
@@ -31,3 +31,17 @@ def test_a_country_is_a_two_letter_code(country):
 
 def test_a_known_country_code_is_accepted():
     assert country_refusal("NL") is None
+
+
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("helene.dhoogh@example.be", "h***@example.be"),
+        ("h@example.be", "h***@example.be"),
+        (" An.Peeters@Gent.be ", "A***@Gent.be"),
+        ("a@b@example.be", "a***@example.be"),
+        ("not an address", "***"),
+    ],
+)
+def test_a_masked_address_keeps_the_first_letter_and_the_domain(address, shown):
+    assert masked_email(address) == shown

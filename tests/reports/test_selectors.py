@@ -146,7 +146,8 @@ def test_the_kind_can_be_written_with_or_without_its_type(first_of_april, everyt
         ({"kind": "XYZ"}, "message kind 'XYZ' is unknown; choose one of CAE (einde contributie), "
                           "CHR (herinnering lidgeld), CNB (lidgeld niet betaald), "
                           "CVL (bevestiging verlenging), "
-                          "CAEL (einde contributie, leeftijdsgrens bereikt)"),
+                          "CAEL (einde contributie, leeftijdsgrens bereikt), "
+                          "CEW (e-mailadres gewijzigd)"),
         ({"message_type": "Z"}, "message type 'Z' is unknown; choose C (contributie)"),
         ({"date_from": date(2026, 4, 2)}, "the period starts after it ends: 02/04/2026 is after "
                                           "01/04/2026"),

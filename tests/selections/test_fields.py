@@ -177,7 +177,7 @@ def test_a_value_reads_the_way_staff_write_it(ref: str, raw: str, value: object)
         (
             "B.kind",
             "CXX",
-            "'CXX' is not a known message kind; write one of CAE, CAEL, CHR, CNB, CVL",
+            "'CXX' is not a known message kind; write one of CAE, CAEL, CHR, CNB, CVL, CEW",
         ),
         ("A.language", "de", "write one of nl, fr, en"),
         ("C.status", "unpaid", "write one of open, paid, written_off"),

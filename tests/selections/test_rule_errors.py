@@ -23,7 +23,7 @@ from lidgeld.selections.rules import validate
 from lidgeld.selections.values import CHOICE_NAMES, RANGE_NAMES, coerce
 from tests.factories import make_borrower, make_instance, make_message, make_staff
 
-KIND_CHOICES = "CAE, CAEL, CHR, CNB, CVL, AE, AEL, HR, NB, VL"
+KIND_CHOICES = "CAE, CAEL, CHR, CNB, CVL, CEW, AE, AEL, HR, NB, VL, EW"
 
 
 def refused(text: str) -> RuleError:

@@ -37,3 +37,13 @@ def country_refusal(country: str) -> RuleRefusal | None:
         code="country_invalid",
         params={"country": country},
     )
+
+
+def masked_email(address: str) -> str:
+    """An e-mail address shown to someone who may not be its owner: the first letter of
+    the part before the @, then ``***``, then the domain ("h***@example.be"). Enough
+    for the owner to recognise it, too little to write to it."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lidgeld.notices.models import (
     KIND_AGE_LIMIT,
+    KIND_EMAIL_CHANGED,
     KIND_END_OF_CONTRIBUTION,
     KIND_REMINDER,
     KIND_RENEWAL,
@@ -187,6 +188,41 @@ DEFAULTS: dict[str, dict[str, DefaultText]] = {
             "{% else %}\n"
             "Want to stay a member? Drop by the desk before the end of this month.\n"
             "{% endif %}\n" + _SIGNATURE_EN,
+        ),
+    },
+    KIND_EMAIL_CHANGED: {
+        "nl": DefaultText(
+            "Het e-mailadres van je bibliotheekaccount is gewijzigd",
+            "Beste {{ first_name }},\n\n"
+            "Op {{ notice_date }} werd het e-mailadres van je account bij {{ instance_name }} "
+            "{% if changed_in_portal %}via Mijn Bibliotheek{% else %}aan de balie{% endif %} "
+            "{% if new_email_masked %}gewijzigd in {{ new_email_masked }}. Berichten van de "
+            "bibliotheek gaan voortaan naar dat adres.{% else %}verwijderd.{% endif %}\n\n"
+            "Heb je dat niet zelf gevraagd? Neem dan zo snel mogelijk contact op met de "
+            "bibliotheek.\n" + _SIGNATURE_NL,
+        ),
+        "fr": DefaultText(
+            "L’adresse e-mail de votre compte à la bibliothèque a été modifiée",
+            "Bonjour {{ first_name }},\n\n"
+            "Le {{ notice_date }}, l’adresse e-mail de votre compte auprès de "
+            "{{ instance_name }} a été "
+            "{% if new_email_masked %}remplacée par {{ new_email_masked }}{% else %}supprimée"
+            "{% endif %} {% if changed_in_portal %}via Ma Bibliothèque{% else %}au comptoir"
+            "{% endif %}.{% if new_email_masked %} Les messages de la bibliothèque seront "
+            "désormais envoyés à cette adresse.{% endif %}\n\n"
+            "Vous n’avez pas demandé cette modification ? Contactez alors la bibliothèque au "
+            "plus vite.\n" + _SIGNATURE_FR,
+        ),
+        "en": DefaultText(
+            "The e-mail address of your library account was changed",
+            "Dear {{ first_name }},\n\n"
+            "On {{ notice_date }} the e-mail address of your account at {{ instance_name }} was "
+            "{% if new_email_masked %}changed to {{ new_email_masked }}{% else %}removed"
+            "{% endif %} {% if changed_in_portal %}in My Library{% else %}at the desk{% endif %}."
+            "{% if new_email_masked %} From now on the library writes to that address.{% endif %}"
+            "\n\n"
+            "Did you not ask for this? Then contact the library as soon as you can.\n"
+            + _SIGNATURE_EN,
         ),
     },
 }

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from django.utils import timezone
 
 from lidgeld.finance.selectors import PaymentInstructions, instructions_for, payment_instructions
-from lidgeld.notices.models import Message
+from lidgeld.notices.models import ACCOUNT_KINDS, Message
 from lidgeld.notices.qr import epc_qr_png
 
 FALLBACK_SENDER = "noreply@localhost"
@@ -66,6 +66,9 @@ def email_build(message: Message, *, now: datetime) -> EmailMessage:
 
 
 def _payment_qr(message: Message) -> bytes | None:
+    if message.kind in ACCOUNT_KINDS:
+        # about the account, not money: a "scan to pay" there would read as phishing
+        return None
     posting = message.posting
     instructions: PaymentInstructions | None
     if posting is not None and posting.status == "open":

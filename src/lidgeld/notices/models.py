@@ -17,6 +17,12 @@ KIND_RENEWAL = "VL"  # verlenging: confirmation after a renewal
 # R12: a free auto-renewing (youth) period that ends because the borrower is past the
 # type's maximum age on the new start; names the paying type that follows.
 KIND_AGE_LIMIT = "AEL"
+# Issue 13: the borrower's e-mail address was changed; sent to the old address, when the
+# library wants it (Instance.notice_old_email), so a change the owner did not ask for
+# does not go unnoticed. Under message type C like every kind (CEW): C is the only type
+# lidgeld has, and the codes staff type in reports and selections (CAE, CHR, …) carry it;
+# no constraint below names this kind, so a borrower may get one per change.
+KIND_EMAIL_CHANGED = "EW"
 
 KIND_NAMES = {
     KIND_END_OF_CONTRIBUTION: _("end of contribution"),
@@ -24,10 +30,15 @@ KIND_NAMES = {
     KIND_UNPAID: _("fee unpaid"),
     KIND_RENEWAL: _("renewal confirmation"),
     KIND_AGE_LIMIT: _("end of contribution, age limit reached"),
+    KIND_EMAIL_CHANGED: _("e-mail address changed"),
 }
 POSTING_KINDS = (KIND_REMINDER, KIND_UNPAID)
 # The notices that announce a period's end: at most one of them per period.
 END_KINDS = (KIND_END_OF_CONTRIBUTION, KIND_AGE_LIMIT)
+# Notices about the account, not the contribution: written by a service for one
+# borrower (never by the daily run), by e-mail only, without a payment QR, and rendered
+# when queued (their values, such as the new address, exist only at that moment).
+ACCOUNT_KINDS = (KIND_EMAIL_CHANGED,)
 
 
 class Channel(models.TextChoices):

@@ -50,7 +50,15 @@ PLACEHOLDERS: dict[str, str] = {
     "next_type_name": "type dat volgt voorbij de maximumleeftijd, Volwassene (leeg als er geen is)",
     "next_type_fee": "lidgeld van dat type, 12,00 (leeg als het gratis is)",
     "next_type_months": "duur van dat type in maanden, 12",
+    "new_email_masked": "nieuw e-mailadres, verborgen, h***@example.be (in het bericht over een "
+    "gewijzigd e-mailadres; leeg als het verwijderd werd)",
+    "changed_in_portal": "niet leeg als de lener het e-mailadres zelf wijzigde in Mijn "
+    "Bibliotheek, leeg als de bibliotheek het deed",
 }
+# Values only a notice written at the moment of a change has (the e-mail change notice);
+# empty in every other notice.
+CHANGE_PLACEHOLDERS = ("new_email_masked", "changed_in_portal")
+NO_CHANGE = dict.fromkeys(CHANGE_PLACEHOLDERS, "")
 FILTERS = ("upper", "lower", "capitalize", "title", "trim")
 
 
@@ -151,6 +159,7 @@ def notice_context(
         "iban": format_iban(instance.iban),
         "portal_url": instance.portal_url,
         "notice_date": format_day(on),
+        **NO_CHANGE,
     } | _what_follows(borrower, membership)
 
 
@@ -213,8 +222,13 @@ def render(source: Source, context: Mapping[str, str]) -> Rendered:
 
 
 def message_render(
-    message: Message, *, templates: Iterable[NoticeTemplate] | None = None
+    message: Message,
+    *,
+    templates: Iterable[NoticeTemplate] | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> Rendered:
+    """The text of one notice; ``values`` fill the placeholders only the moment of a
+    change knows (``CHANGE_PLACEHOLDERS``)."""
     source = template_for(
         instance=message.instance,
         kind=message.kind,
@@ -229,7 +243,7 @@ def message_render(
         membership=message.membership,
         posting=message.posting,
     )
-    return render(source, context)
+    return render(source, context | dict(values or {}))
 
 
 def messages_render(messages: Iterable[Message], *, now: datetime) -> None:
@@ -270,13 +284,17 @@ def _keep(message: Message, rendered: Rendered, *, now: datetime) -> None:
 
 
 def message_render_and_keep(
-    message: Message, *, templates: Iterable[NoticeTemplate], now: datetime
+    message: Message,
+    *,
+    templates: Iterable[NoticeTemplate] | None,
+    now: datetime,
+    values: Mapping[str, str] | None = None,
 ) -> None:
     """Render one notice (not rendered yet) and keep its text; ``RenderFailure`` when
     its text cannot be rendered, and then nothing is kept."""
     if message.rendered_at is not None:
         return
-    _keep(message, message_render(message, templates=templates), now=now)
+    _keep(message, message_render(message, templates=templates, values=values), now=now)
     Message.objects.filter(pk=message.pk).update(
         **{name: getattr(message, name) for name in RENDERED_FIELDS}
     )

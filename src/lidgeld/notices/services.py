@@ -6,12 +6,16 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from lidgeld.audit.services import audit_record, audited_update
+from lidgeld.borrowers.models import Borrower
+from lidgeld.domain.actors import portal_actor
+from lidgeld.domain.addresses import masked_email
 from lidgeld.errors import InvalidInput
 from lidgeld.libraries.models import Instance
 from lidgeld.memberships.models import Membership
 from lidgeld.notices.batch import EMAIL_PATTERN
 from lidgeld.notices.models import (
     KIND_AGE_LIMIT,
+    KIND_EMAIL_CHANGED,
     KIND_END_OF_CONTRIBUTION,
     KIND_NAMES,
     KIND_REMINDER,
@@ -23,6 +27,7 @@ from lidgeld.notices.models import (
     MessageStatus,
     NoticeTemplate,
 )
+from lidgeld.notices.rendering import RenderFailure, message_render_and_keep
 from lidgeld.notices.template_validation import validate_template
 from lidgeld.scope import Scope, manage_check
 
@@ -31,6 +36,7 @@ KIND_SWITCHES = {
     KIND_REMINDER: "notice_reminder",
     KIND_UNPAID: "notice_unpaid",
     KIND_RENEWAL: "notice_renewal",
+    KIND_EMAIL_CHANGED: "notice_old_email",
 }
 # Kinds that go out with another kind's switch: the age-limit CAE is a CAE (R4, R12).
 SHARED_SWITCHES = {KIND_AGE_LIMIT: KIND_END_OF_CONTRIBUTION}
@@ -196,6 +202,57 @@ def renewal_confirmation_queue(
         to_address=email,
         created_at=now,
     )
+
+
+def email_change_notice_queue(
+    *,
+    borrower: Borrower,
+    old_address: str,
+    new_address: str,
+    today: date,
+    now: datetime,
+    actor: str,
+) -> Message | None:
+    """Issue 13: tell the old address that the account's e-mail address changed, when
+    the borrower's library wants it (``notice_old_email``) and there is an old address
+    to tell (else None: the new address is not told, nothing goes on paper, and an
+    address that differs only in capitals is the same mailbox).
+
+    Written in the caller's transaction (the outbox) and delivered by the sender like
+    every notice, but rendered at once: the masked new address and where the change was
+    made exist only now, and the text kept is what goes out. A library text that cannot
+    be rendered fails this notice with the reason, as the sender would; never the change.
+    """
+    old, new = old_address.strip(), new_address.strip()
+    if not usable_email(old) or old.casefold() == new.casefold():
+        return None
+    instance = Instance.objects.get(pk=borrower.home_instance_id)  # fresh: its switch now
+    if not instance.notice_old_email:
+        return None
+    message = Message.objects.create(
+        borrower=borrower,
+        instance=instance,
+        type=TYPE_CONTRIBUTION,
+        kind=KIND_EMAIL_CHANGED,
+        date=today,
+        channel=Channel.EMAIL,
+        status=MessageStatus.QUEUED,
+        language=borrower.language,
+        to_address=old,
+        created_at=now,
+    )
+    values = {
+        "new_email_masked": masked_email(new) if new else "",
+        "changed_in_portal": "ja" if actor.startswith(portal_actor("")) else "",
+    }
+    try:
+        message_render_and_keep(message, templates=None, now=now, values=values)
+    except RenderFailure as failure:
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.FAILED, last_error=f"cannot render the notice: {failure.message}"
+        )
+        message.refresh_from_db()
+    return message
 
 
 def notice_override_delete(

@@ -67,6 +67,8 @@ SAMPLE_VALUES: dict[str, str] = {
     "next_type_name": "Volwassene",
     "next_type_fee": "12,00",
     "next_type_months": "12",
+    "new_email_masked": "h***@example.be",
+    "changed_in_portal": "ja",
 }
 EMPTY_VALUES = dict.fromkeys(PLACEHOLDERS, "")
 

@@ -237,7 +237,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "A.language": ("nl", "fr", "en"),
     "B.type": ("C",),
     # Staff know message kinds by their full code, type letter included (CAE).
-    "B.kind": ("CAE", "CAEL", "CHR", "CNB", "CVL"),
+    "B.kind": ("CAE", "CAEL", "CHR", "CNB", "CVL", "CEW"),
     "B.channel": ("email", "letter"),
     "B.status": ("queued", "sent", "failed", "skipped"),
     "C.status": ("open", "paid", "written_off"),
@@ -247,7 +247,14 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "E.status": ("waiting", "held", "ready", "fulfilled", "cancelled"),
 }
 _STORED_AS = {
-    "B.kind": (("CAE", "AE"), ("CAEL", "AEL"), ("CHR", "HR"), ("CNB", "NB"), ("CVL", "VL"))
+    "B.kind": (
+        ("CAE", "AE"),
+        ("CAEL", "AEL"),
+        ("CHR", "HR"),
+        ("CNB", "NB"),
+        ("CVL", "VL"),
+        ("CEW", "EW"),
+    )
 }
 # finance.Posting: booking codes 1–9999 (a CHECK), amounts of 8 digits with 2 decimals.
 _MAX_AMOUNT = Decimal("999999.99")

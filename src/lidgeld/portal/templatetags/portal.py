@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from lidgeld.notices.models import (
     KIND_AGE_LIMIT,
+    KIND_EMAIL_CHANGED,
     KIND_END_OF_CONTRIBUTION,
     KIND_REMINDER,
     KIND_RENEWAL,
@@ -28,5 +29,6 @@ def notice_title(message: Message) -> str:
         KIND_UNPAID: _("Membership fee unpaid"),
         KIND_RENEWAL: _("Your membership is renewed"),
         KIND_AGE_LIMIT: _("Your youth membership ends"),
+        KIND_EMAIL_CHANGED: _("Your e-mail address was changed"),
     }
     return names.get(message.kind, _("Message from the library"))
