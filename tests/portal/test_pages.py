@@ -13,6 +13,7 @@ from lidgeld.circulation.models import Loan, Reservation, ReservationStatus
 from lidgeld.clock import at_nine
 from lidgeld.domain.payment_reference import structured_communication
 from lidgeld.finance.models import Posting
+from lidgeld.notices.models import Message
 from lidgeld.operations.renewals import membership_renew
 from tests.factories import make_item, make_loan, make_message, make_reservation
 from tests.portal.conftest import PIN, logged_in, member, text_of
@@ -266,6 +267,19 @@ def test_a_new_e_mail_address_needs_the_pin_and_a_valid_address(gent, adult):
     assert Borrower.objects.get(pk=borrower.pk).email == "an@nieuw.be"
     none = client.post("/portal/profile/email/", {"email": "", "pin": PIN}, follow=True)
     assert "Geen e-mailadres: we sturen je berichten per brief." in text_of(none)
+
+
+def test_the_old_address_hears_of_a_change_made_in_the_portal_when_the_library_wants_it(
+    gent, adult
+):
+    gent.notice_old_email = True
+    gent.save()
+    borrower = member(gent, adult)
+    client = logged_in(borrower)
+    client.post("/portal/profile/email/", {"email": "an@nieuw.be", "pin": PIN})
+    notice = Message.objects.get(borrower=borrower, kind="EW")
+    assert notice.to_address == "an.peeters@example.be"
+    assert "Mijn Bibliotheek" in notice.body
 
 
 def test_a_new_pin_must_be_digits_typed_twice_the_same(gent, adult):

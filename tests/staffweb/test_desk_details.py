@@ -9,6 +9,7 @@ import pytest
 
 from lidgeld.audit.models import AuditEvent
 from lidgeld.borrowers.models import Borrower
+from lidgeld.notices.models import Message
 from tests.factories import make_borrower, make_instance, make_staff
 from tests.staffweb.desk_forms import text_of, value_of
 
@@ -118,3 +119,23 @@ def test_a_borrower_of_another_library_is_not_found(client, an):
     assert (
         client.post(f"/staff/borrowers/{an.pk}/details/", form_of(an, city="X")).status_code == 404
     )
+
+
+def test_a_new_e_mail_address_is_told_to_the_old_one_when_the_library_wants_it(desk, gent, an):
+    # given a library that tells the old address of a change
+    gent.notice_old_email = True
+    gent.save()
+    # when the desk corrects the e-mail address
+    response = desk.post(
+        f"/staff/borrowers/{an.pk}/details/", form_of(an, email="an.nieuw@example.be"), follow=True
+    )
+    # then one notice is queued to the old address, and the desk is told so
+    notice = Message.objects.get(borrower=an)
+    assert (notice.kind, notice.to_address) == ("EW", "lener@example.be")
+    assert "The old e-mail address is told of the change" in response.content.decode()
+
+
+def test_without_the_librarys_wish_the_old_address_hears_nothing(desk, an):
+    desk.post(f"/staff/borrowers/{an.pk}/details/", form_of(an, email="an.nieuw@example.be"))
+    assert Borrower.objects.get(pk=an.pk).email == "an.nieuw@example.be"
+    assert not Message.objects.filter(borrower=an).exists()

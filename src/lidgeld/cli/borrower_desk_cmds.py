@@ -161,8 +161,8 @@ def register(actions: Any) -> None:
 
 def cmd_borrower_set(args: argparse.Namespace) -> int:
     from lidgeld.borrowers.checks import DETAIL_FIELDS, FIELD_WORDS
-    from lidgeld.borrowers.services import borrower_details_correct
     from lidgeld.errors import InvalidInput
+    from lidgeld.operations.details import borrower_correct
 
     moment = cli_moment(on=args.on)
     changes = {f: getattr(args, f) for f in DETAIL_FIELDS if getattr(args, f) is not None}
@@ -174,9 +174,9 @@ def cmd_borrower_set(args: argparse.Namespace) -> int:
     if changes.get("birth_date") == "":
         changes["birth_date"] = None
     borrower = borrower_of(args.card)
-    done = borrower_details_correct(
+    done = borrower_correct(
         borrower=borrower, changes=changes, today=moment.today, now=moment.now, actor=actor()
-    )
+    ).changes
     changed = {field: done[field] for field in DETAIL_FIELDS if field in done}  # form order
     lines = [
         say(

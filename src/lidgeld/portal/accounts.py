@@ -26,11 +26,12 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from lidgeld.audit.services import audit_record
 from lidgeld.borrowers.models import Borrower
 from lidgeld.borrowers.selectors import card_holder
-from lidgeld.borrowers.services import borrower_contact_update, borrower_pin_set
+from lidgeld.borrowers.services import borrower_pin_set
 from lidgeld.domain.actors import portal_actor
 from lidgeld.domain.blocks import CardState, card_sentence, card_state
 from lidgeld.errors import InvalidInput, Refused
 from lidgeld.notices.services import usable_email
+from lidgeld.operations.details import borrower_correct
 from lidgeld.portal.mail import pin_reset_mail_send
 from lidgeld.web.throttle import Verdict, throttle_clear, throttle_fail, throttle_verdict
 
@@ -142,13 +143,15 @@ def portal_email_change(
 ) -> Borrower:
     """A new address: it is where a PIN reset link goes, so it asks for the PIN."""
     _confirm_pin(borrower, pin, address=address, now=now)
-    return borrower_contact_update(
+    # the one correction service: the old address is told when the library wants it
+    borrower_correct(
         borrower=borrower,
-        email=email,
+        changes={"email": email},
         today=today,
         now=now,
         actor=portal_actor(borrower.card_number),
     )
+    return borrower
 
 
 # --- a new PIN through a link by e-mail ------------------------------------------------

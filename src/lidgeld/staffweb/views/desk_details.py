@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lidgeld.borrowers.checks import DETAIL_FIELDS, FIELD_WORDS
-from lidgeld.borrowers.services import borrower_details_correct
 from lidgeld.errors import LidgeldError
 from lidgeld.exports.formatting import format_date_be
+from lidgeld.operations.details import borrower_correct
 from lidgeld.staffweb.access import StaffRequest, staff_page, visible_borrower
 from lidgeld.staffweb.forms_desk import DetailsForm
 from lidgeld.staffweb.views.desk_common import LANGUAGE_NAMES, label
@@ -55,13 +55,14 @@ def details(request: StaffRequest, borrower_id: int) -> HttpResponseBase:
             typed = form.details()
             changes = {field: value for field, value in typed.items() if value != initial[field]}
             try:
-                changed = borrower_details_correct(
+                done = borrower_correct(
                     borrower=borrower,
                     changes=changes,
                     today=request.moment.today,
                     now=request.moment.now,
                     actor=request.moment.actor,
                 )
+                changed = done.changes
             except LidgeldError as refusal:
                 error = _("Nothing was saved: %(reason)s") % {"reason": form.refusal(refusal)}
             else:
@@ -72,6 +73,11 @@ def details(request: StaffRequest, borrower_id: int) -> HttpResponseBase:
                     )
                 else:
                     messages.info(request, _("Nothing was changed."))
+                if done.notice is not None:
+                    messages.info(
+                        request,
+                        _("The old e-mail address is told of the change, as the library wants."),
+                    )
                 return redirect("staffweb:borrower", borrower_id=borrower.pk)
         else:
             error = _("Nothing was saved: correct the fields marked.")
