@@ -53,3 +53,21 @@ def test_an_audited_update_to_what_is_there_may_write_nothing(db):
     event = AuditEvent.objects.get()
     assert event.action == "instance.renamed"
     assert event.before == event.after == {"code": "GENT", "name": "Gent"}
+
+
+def test_amounts_and_days_are_kept_as_text_whoever_records_them(db):
+    from decimal import Decimal
+
+    from lidgeld.audit.services import audit_record
+
+    # when a service records the values it has, as they are
+    audit_record(
+        actor="staff:an", action="x.changed", obj=None, today=date(2026, 4, 1),
+        now=at_nine(date(2026, 4, 1)),
+        before={"fee": Decimal("2.50"), "born": date(1990, 5, 1), "name": "An"},
+        after={"fee": Decimal("3.00"), "born": None},
+    )  # fmt: skip
+    # then the audit holds them as text, read back the same on both databases
+    event = AuditEvent.objects.get()
+    assert event.before == {"fee": "2.50", "born": "1990-05-01", "name": "An"}
+    assert event.after == {"fee": "3.00", "born": None}

@@ -34,8 +34,8 @@ def audit_record(
         object_id=getattr(obj, "pk", None),
         borrower_id=borrower_id,
         instance_id=instance_id,
-        before=before,
-        after=after,
+        before=None if before is None else _plain(before),
+        after=None if after is None else _plain(after),
     )
 
 
@@ -76,14 +76,15 @@ def audited_update(
             today=today,
             now=now,
             instance_id=instance_id(locked),
-            before={**named, **_plain(before)},
-            after={**named, **_plain(changes)},
+            before={**named, **before},
+            after={**named, **changes},
         )
         return locked
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """Values as the audit's JSON holds them: amounts as "2.50", days as ISO text."""
+    """Values as the audit's JSON holds them: amounts as "2.50", days as ISO text, so
+    a service hands over the values it has, as they are."""
     return {
         field: str(value)
         if isinstance(value, Decimal)

@@ -157,14 +157,9 @@ def borrower_create(
             now=now,
             borrower_id=borrower.pk,
             instance_id=instance.pk,
-            after={"card": card_number, "instance": instance.code, **_shown(details)},
+            after={"card": card_number, "instance": instance.code, **details},
         )
         return borrower
-
-
-def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Details as the audit keeps them (dates as ISO text)."""
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
 def borrower_details_correct(
@@ -204,8 +199,8 @@ def borrower_details_correct(
                 now=now,
                 borrower_id=locked.pk,
                 instance_id=locked.home_instance_id,
-                before=_shown({field: old for field, (old, _new) in changed.items()}),
-                after=_shown(after),
+                before={field: old for field, (old, _new) in changed.items()},
+                after=after,
             )
     for field in DETAIL_FIELDS:
         setattr(borrower, field, getattr(locked, field))

@@ -21,7 +21,7 @@ from django.db.models.functions import ExtractYear
 
 from lidgeld.domain.ages import born_by
 from lidgeld.domain.blocks import MembershipState
-from lidgeld.domain.endings import EFFECTS, EndReason, MembershipEnded, reasons_with
+from lidgeld.domain.endings import EndReason, MembershipEnded, effects_of, reasons_with
 from lidgeld.domain.months import end_of_month
 from lidgeld.memberships.models import (
     Membership,
@@ -183,7 +183,7 @@ def ending_in_force(*, borrower_id: int, today: date) -> MembershipEnding | None
     takes effect later, or it did and no new period came after it (a borrower who
     comes back after moving away is a member again). A death always counts."""
     ending = endings_in_force().filter(borrower_id=borrower_id).order_by("-ended_at", "-id").first()
-    if ending is None or EFFECTS[EndReason(ending.reason)].block_all_channels:
+    if ending is None or effects_of(ending.reason).block_all_channels:
         return ending
     periods = live_memberships().filter(borrower_id=borrower_id, end__gte=today)
     if ending.membership_id is not None:  # the ended period, when it runs to its end

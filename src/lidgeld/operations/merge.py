@@ -149,10 +149,7 @@ def _details(borrower: Borrower) -> dict[str, Any]:
         home_instance=borrower.home_instance_id,
         registered_on=borrower.registered_on,
     )
-    return {
-        name: value.isoformat() if isinstance(value, date) else value
-        for name, value in values.items()
-    }
+    return values
 
 
 def borrower_merge(

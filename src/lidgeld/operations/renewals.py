@@ -14,7 +14,7 @@ from lidgeld.borrowers.models import Borrower
 from lidgeld.circulation.services import reservations_resume
 from lidgeld.domain.ages import age_check, age_unchecked, past_maximum
 from lidgeld.domain.blocks import Channel, MembershipState
-from lidgeld.domain.endings import EFFECTS, EndReason
+from lidgeld.domain.endings import effects_of
 from lidgeld.domain.renewal import (
     Eligibility,
     LatestPeriod,
@@ -72,7 +72,7 @@ def _create_period(
 ) -> tuple[Membership, Posting | None]:
     period = period_from(start, membership_type.months)
     ending = ending_in_force(borrower_id=borrower.pk, today=today)
-    if ending is not None and EFFECTS[EndReason(ending.reason)].block_all_channels:
+    if ending is not None and effects_of(ending.reason).block_all_channels:
         # R12: the membership ended because the borrower died: never a new period
         raise Refused(
             _("the membership of %(card)s was ended on %(day)s (%(reason)s): no new period"),
